@@ -1,0 +1,1 @@
+"""The Asterisk Manager Interface edge: the only package that imports panoramisk."""

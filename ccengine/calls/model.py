@@ -1,0 +1,61 @@
+"""What the engine knows about a call once it is over: pure values, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    ANSWERED = "answered"  # a queue agent took it
+    EXTERNAL = "external"  # an external number the route dialed answered
+    ABANDONED = "abandoned"  # the caller hung up waiting in a queue
+    IVR_ABANDONED = "ivr_abandoned"  # the caller hung up before a queue or agent
+    TIMEOUT = "timeout"  # a queue timed out and the call went on
+    UNANSWERED = "unanswered"  # ended with nobody answering (after hours, ...)
+
+    @property
+    def missed(self) -> bool:
+        return self not in (Outcome.ANSWERED, Outcome.EXTERNAL)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One thing that happened to a call, in the order it happened."""
+
+    at: datetime
+    kind: str  # start, ivr_digit, queue_join, ring, ring_no_answer, answer, ...
+    detail: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {"at": self.at.isoformat(), "kind": self.kind, **self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedCall:
+    """A call that has ended, as the call tracker hands it to the ticket side.
+
+    Numbers are as Asterisk sent them; normalising to E.164 is the ticket
+    side's business (it knows the default region).
+    """
+
+    pbx: str
+    linkedid: str
+    caller_number: str | None
+    caller_name: str | None
+    did: str | None
+    outcome: Outcome
+    started_at: datetime
+    ended_at: datetime
+    answered_at: datetime | None = None
+    queue: str | None = None
+    queue_priority: int | None = None
+    agent_name: str | None = None
+    agent_interface: str | None = None
+    external_number: str | None = None
+    ivr_digits: str = ""
+    hold_seconds: int | None = None
+    talk_seconds: int | None = None
+    recording_file: str | None = None
+    timeline: tuple[TimelineEntry, ...] = ()

@@ -1,0 +1,157 @@
+"""Typed configuration, loaded once: defaults → TOML file → environment.
+
+Each component receives only its own section. Environment variables
+``CCENGINE_<SECTION>_<KEY>`` override the file (``CCENGINE_DATABASE_URL``);
+PBX connections are addressed by position: ``CCENGINE_AMI_0_SECRET``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ENV_PREFIX = "CCENGINE_"
+
+
+class ConfigError(Exception):
+    """A configuration problem, naming the key and what is wrong with it."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AmiConfig(_Section):
+    """One Asterisk Manager Interface connection (one PBX)."""
+
+    name: str = Field(min_length=1)
+    host: str = "127.0.0.1"
+    port: int = Field(default=5038, ge=1, le=65535)
+    username: str = Field(min_length=1)
+    secret: str = Field(min_length=1)
+    action_timeout: float = Field(default=10.0, gt=0)
+    ping_interval: float = Field(default=10.0, gt=0)
+    ping_timeout: float = Field(default=5.0, gt=0)
+    reconnect_min: float = Field(default=0.5, gt=0)
+    reconnect_max: float = Field(default=30.0, gt=0)
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite+aiosqlite:///ccengine.db"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must use an async driver: sqlite+aiosqlite:///FILE "
+                "or postgresql+asyncpg://USER@HOST/DB"
+            )
+        return url
+
+
+class WebConfig(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    api_token: str | None = None
+
+
+class TranscribeConfig(_Section):
+    model: str = "small"
+    language: str = "pl"
+    device: str = "cpu"
+
+
+class TicketsConfig(_Section):
+    number_format: str = "TK-{year}-{seq:06d}"
+    default_region: str = "PL"
+    join_open_within_hours: float = Field(default=0, ge=0)
+    timezone: str = "Europe/Warsaw"
+
+    @field_validator("number_format")
+    @classmethod
+    def _formats(cls, fmt: str) -> str:
+        try:
+            fmt.format(year=2026, seq=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"placeholders are {{year}} and {{seq}}: {exc}") from exc
+        return fmt
+
+
+class Config(_Section):
+    ami: tuple[AmiConfig, ...] = ()
+    database: DatabaseConfig = DatabaseConfig()
+    web: WebConfig = WebConfig()
+    transcribe: TranscribeConfig = TranscribeConfig()
+    tickets: TicketsConfig = TicketsConfig()
+
+
+def load_config(
+    path: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Build the one Config of a process; raise ConfigError naming the key."""
+    environ = os.environ if environ is None else environ
+    data = _read_toml(Path(path)) if path else {}
+    _apply_environment(data, environ)
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(data, dotted, value)
+    return _validate(data)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path}: not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: not valid TOML ({exc})") from exc
+
+
+def _apply_environment(data: dict[str, Any], environ: Mapping[str, str]) -> None:
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == f"{ENV_PREFIX}CONFIG":
+            continue
+        parts = name[len(ENV_PREFIX) :].lower().split("_", 1)
+        if len(parts) != 2:
+            continue
+        section, key = parts
+        if section == "ami":
+            _apply_ami_variable(data, name, key, value)
+        else:
+            data.setdefault(section, {})[key] = value
+
+
+def _apply_ami_variable(data: dict[str, Any], name: str, key: str, value: str) -> None:
+    index, _, field = key.partition("_")
+    if not index.isdigit() or not field:
+        raise ConfigError(f"{name}: PBX variables are CCENGINE_AMI_<INDEX>_<KEY>")
+    connections = data.setdefault("ami", [])
+    while len(connections) <= int(index):
+        connections.append({})
+    connections[int(index)][field] = value
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    *sections, key = dotted.split(".")
+    target = data
+    for section in sections:
+        target = target.setdefault(section, {})
+    target[key] = value
+
+
+def _validate(data: dict[str, Any]) -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"{key}: {first['msg']}") from None
