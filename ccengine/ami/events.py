@@ -435,7 +435,8 @@ def _transfer(h: Headers, pbx: str, at: datetime) -> Event:
 
 def _member(h: Headers, pbx: str, at: datetime) -> Event:
     return QueueMemberState(
-        pbx=pbx, at=at, queue=_require(h, "Queue"), member_name=h.get("MemberName", ""),
+        pbx=pbx, at=at, queue=_require(h, "Queue"),
+        member_name=h.get("MemberName", h.get("Name", "")),
         interface=h.get("Interface", h.get("Location", "")), penalty=_int(h, "Penalty"),
         status=_int(h, "Status"), paused=h.get("Paused") == "1",
         paused_reason=h.get("PausedReason", ""),

@@ -27,8 +27,14 @@ QUEUE_GAVE_UP = frozenset({"TIMEOUT", "LEAVEEMPTY", "LEAVEUNAVAIL", "FULL", "JOI
 
 
 def dialed_number(dial_string: str) -> str:
-    """'PJSIP/0048225550000@trunk' or 'Local/48225550000@ctx/n' → the number."""
-    target = dial_string.split("/", 1)[1] if "/" in dial_string.split("@")[0] else dial_string
+    """The number in a Dial string: 'PJSIP/0048225550000@trunk',
+    'Local/48225550000@ctx/n', 'PJSIP/trunk/sip:+48225550000@host'."""
+    target = dial_string.split("&")[0]
+    if "sip:" in target:
+        return target.split("sip:", 1)[1].split("@")[0]
+    tech, sep, rest = target.partition("/")
+    if sep and "@" not in tech:
+        target = rest
     return target.split("@")[0].split("/")[0]
 
 

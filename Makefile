@@ -1,0 +1,29 @@
+# The two commands of the README do all set-up on a fresh machine:
+#   make demo   run the engine on SQLite against a simulated PBX
+#   make test   lint, type-check and run the whole test suite (SQLite and PostgreSQL)
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test setup services lint
+
+demo: $(STAMP)
+	$(VENV)/bin/ccengine demo
+
+test: $(STAMP) services lint
+	$(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check ccengine tests benchmarks
+	$(VENV)/bin/mypy
+
+setup: $(STAMP)
+
+services:
+	scripts/ensure-postgres.sh
+
+$(STAMP): pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $(STAMP)

@@ -1,0 +1,103 @@
+"""The engine: AMI connections → event pipeline → call tracker → ticket writer.
+
+Built from the config and a database handed in; started and stopped by its
+owner (the aiohttp app, the replay command, a test). After every login to a
+PBX it rebuilds what it knows from CoreShowChannels and QueueStatus, because
+AMI has no replay of what was missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+from ccengine.ami.connection import AmiConnection
+from ccengine.ami.errors import AmiError
+from ccengine.calls.model import FinishedCall
+from ccengine.calls.pipeline import EventPipeline
+from ccengine.calls.tracker import CallTracker
+from ccengine.calls.writer import CallWriter
+from ccengine.config import AmiConfig, TicketsConfig
+from ccengine.db import Database
+from ccengine.tickets.rows import RecordedCall
+from ccengine.tickets.service import TicketService
+
+log = logging.getLogger(__name__)
+
+RecordedListener = Callable[[FinishedCall, RecordedCall], None]
+
+
+class Engine:
+    def __init__(self, pbxs: tuple[AmiConfig, ...], tickets: TicketsConfig,
+                 database: Database) -> None:
+        self.tickets = TicketService(database, tickets)
+        self._listeners: list[RecordedListener] = []
+        self.writer: CallWriter[RecordedCall] = CallWriter(
+            self.tickets.record_calls, self._announce)
+        self.tracker = CallTracker(self.writer.submit)
+        self.pipeline = EventPipeline(self.tracker)
+        self.connections = [self._connection(pbx) for pbx in pbxs]
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def on_recorded(self, listener: RecordedListener) -> None:
+        self._listeners.append(listener)
+
+    def _connection(self, pbx: AmiConfig) -> AmiConnection:
+        def feed(headers: dict[str, str] | object, received_at: float) -> None:
+            self.pipeline.feed(pbx.name, headers, received_at)  # type: ignore[arg-type]
+
+        return AmiConnection(pbx, on_message=feed, on_login=self._resync, on_loss=self._lost)
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self.pipeline.run(), name="event-pipeline"),
+            asyncio.create_task(self.writer.run(), name="call-writer"),
+            *(asyncio.create_task(c.run(), name=f"ami-{c.name}") for c in self.connections),
+        ]
+
+    async def stop(self, drain_timeout: float = 10.0) -> None:
+        for connection in self.connections:
+            await connection.stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.drained(), drain_timeout)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def drained(self) -> None:
+        await self.pipeline.drained()
+        await self.writer.drained()
+
+    async def settle(self, timeout: float = 30.0) -> None:
+        """Everything each PBX has said so far is handled and stored.
+
+        AMI answers in order: once a Ping is answered, every event sent before
+        it has been read and queued.
+        """
+        for connection in self.connections:
+            if connection.ready:
+                await connection.send({"Action": "Ping"}, timeout=timeout)
+        await asyncio.wait_for(self.drained(), timeout)
+
+    async def _resync(self, connection: AmiConnection) -> None:
+        name = connection.name
+        self.pipeline.mark("resync", name, time.time())
+        try:
+            channels = await connection.send({"Action": "CoreShowChannels"})
+            self.pipeline.mark("channels", name, time.time(), channels.events)
+            queues = await connection.send({"Action": "QueueStatus"})
+            self.pipeline.mark("queue_entries", name, time.time(), queues.events)
+        except AmiError as exc:
+            log.warning("AMI %s: resync failed (%s); live calls may be incomplete", name, exc)
+        log.info("AMI %s resynced: %d live call(s) tracked", name, len(self.tracker))
+
+    def _lost(self, connection: AmiConnection) -> None:
+        self.pipeline.mark("lost", connection.name, time.time())
+
+    def _announce(self, call: FinishedCall, recorded: RecordedCall) -> None:
+        for listener in self._listeners:
+            listener(call, recorded)

@@ -1,0 +1,108 @@
+"""What the simulated Asterisk knows at any moment, rebuilt from the events it plays.
+
+It answers the list actions an engine sends after a login (CoreShowChannels,
+QueueStatus) in the exact shape the real traces show.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+# The channel block of an event, in Asterisk's order.
+CHANNEL_FIELDS = (
+    "Channel", "ChannelState", "ChannelStateDesc", "CallerIDNum", "CallerIDName",
+    "ConnectedLineNum", "ConnectedLineName", "Language", "AccountCode", "Context", "Exten",
+    "Priority", "Uniqueid", "Linkedid",
+)
+
+
+@dataclass(slots=True)
+class LiveChannel:
+    fields: dict[str, str]
+    created: float
+    application: str = "AppDial"
+
+
+@dataclass(slots=True)
+class Waiting:
+    queue: str
+    uniqueid: str
+    fields: dict[str, str]
+    joined: float
+
+
+@dataclass(slots=True)
+class PbxState:
+    channels: dict[str, LiveChannel] = field(default_factory=dict)
+    waiting: dict[str, Waiting] = field(default_factory=dict)
+    queues: dict[str, None] = field(default_factory=dict)
+
+    def apply(self, headers: Mapping[str, str], now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        event, uniqueid = headers.get("Event", ""), headers.get("Uniqueid")
+        if event == "Newchannel" and uniqueid:
+            self.channels[uniqueid] = LiveChannel(_channel_block(headers), now)
+        elif event == "Hangup" and uniqueid:
+            self.channels.pop(uniqueid, None)
+            self.waiting.pop(uniqueid, None)
+        elif uniqueid in self.channels and "Channel" in headers:
+            self.channels[uniqueid].fields.update(_channel_block(headers))
+        self._apply_queue(event, headers, now)
+
+    def _apply_queue(self, event: str, headers: Mapping[str, str], now: float) -> None:
+        queue, uniqueid = headers.get("Queue"), headers.get("Uniqueid", "")
+        if not queue:
+            return
+        self.queues.setdefault(queue)
+        if event == "QueueCallerJoin":
+            self.waiting[uniqueid] = Waiting(queue, uniqueid, _channel_block(headers), now)
+            if uniqueid in self.channels:
+                self.channels[uniqueid].application = "Queue"
+        elif event == "QueueCallerLeave":
+            self.waiting.pop(uniqueid, None)
+
+    def core_show_channels(self, action_id: str, now: float) -> Iterator[list[tuple[str, str]]]:
+        for channel in list(self.channels.values()):
+            yield [
+                ("Event", "CoreShowChannel"), ("ActionID", action_id),
+                *((key, channel.fields.get(key, "")) for key in CHANNEL_FIELDS),
+                ("Application", channel.application), ("ApplicationData", ""),
+                ("Duration", _hms(now - channel.created)), ("BridgeId", ""),
+            ]
+
+    def queue_status(self, action_id: str, now: float) -> Iterator[list[tuple[str, str]]]:
+        for queue in self.queues:
+            entries = [w for w in self.waiting.values() if w.queue == queue]
+            yield [
+                ("Event", "QueueParams"), ("Queue", queue), ("Max", "0"),
+                ("Strategy", "ringall"), ("Calls", str(len(entries))), ("Holdtime", "0"),
+                ("TalkTime", "0"), ("Completed", "0"), ("Abandoned", "0"),
+                ("ServiceLevel", "0"), ("ServicelevelPerf", "0.0"),
+                ("ServicelevelPerf2", "0.0"), ("Weight", "0"), ("ActionID", action_id),
+            ]
+            for position, entry in enumerate(entries, start=1):
+                yield _queue_entry(entry, position, action_id, now)
+
+
+def _queue_entry(entry: Waiting, position: int, action_id: str, now: float) -> list[tuple[str, str]]:
+    fields = entry.fields
+    return [
+        ("Event", "QueueEntry"), ("Queue", entry.queue), ("Position", str(position)),
+        ("Channel", fields.get("Channel", "")), ("Uniqueid", entry.uniqueid),
+        ("CallerIDNum", fields.get("CallerIDNum", "")),
+        ("CallerIDName", fields.get("CallerIDName", "").strip("<>")),
+        ("ConnectedLineNum", fields.get("ConnectedLineNum", "")),
+        ("ConnectedLineName", fields.get("ConnectedLineName", "").strip("<>")),
+        ("Wait", str(int(now - entry.joined))), ("Priority", "0"), ("ActionID", action_id),
+    ]
+
+
+def _channel_block(headers: Mapping[str, str]) -> dict[str, str]:
+    return {key: headers[key] for key in CHANNEL_FIELDS if key in headers}
+
+
+def _hms(seconds: float) -> str:
+    whole = max(0, int(seconds))
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"

@@ -1,0 +1,61 @@
+"""An engine wired to a simulated PBX over real TCP, for tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from ccengine.calls.model import FinishedCall
+from ccengine.config import AmiConfig, TicketsConfig
+from ccengine.db import Database
+from ccengine.engine import Engine
+from ccengine.simulator.scripts import ScriptLine
+from ccengine.simulator.server import AmiServer
+from ccengine.tickets.rows import RecordedCall
+
+
+async def eventually(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+@dataclass
+class Harness:
+    server: AmiServer
+    engine: Engine
+    recorded: list[tuple[FinishedCall, RecordedCall]] = field(default_factory=list)
+
+    def emit(self, lines: list[ScriptLine]) -> None:
+        for line in lines:
+            self.server.emit(line.raw)
+
+    def outcomes(self) -> dict[str, str]:
+        return {call.linkedid: call.outcome.value for call, _ in self.recorded}
+
+    async def settle(self) -> None:
+        await self.server.flush()
+        await self.engine.settle(timeout=10)
+
+
+@asynccontextmanager
+async def running_engine(database: Database, **ami: float) -> AsyncIterator[Harness]:
+    server = AmiServer(username="test", secret="s3cret")
+    port = await server.start()
+    pbx = AmiConfig(name="pbx", host="127.0.0.1", port=port, username="test", secret="s3cret",
+                    **{"action_timeout": 1.0, "reconnect_min": 0.05, "reconnect_max": 0.2, **ami})
+    engine = Engine((pbx,), TicketsConfig(), database)
+    harness = Harness(server, engine)
+    engine.on_recorded(lambda call, recorded: harness.recorded.append((call, recorded)))
+    await engine.start()
+    try:
+        await server.wait_for_login()
+        await engine.connections[0].wait_ready(5)
+        yield harness
+    finally:
+        await engine.stop()
+        await server.stop()
