@@ -147,7 +147,8 @@ class AmiConnection:
             answer = await asyncio.wait_for(asyncio.shield(future), timeout)
         except TimeoutError:
             self._forget(manager, request)
-            raise AmiActionTimeout(f"AMI {self.name}: no answer to {name} in {timeout:g}s") from None
+            message = f"AMI {self.name}: no answer to {name} in {timeout:g}s"
+            raise AmiActionTimeout(message) from None
         return _result(answer)
 
     @staticmethod
@@ -201,7 +202,8 @@ class AmiConnection:
         except TimeoutError:
             raise AmiActionTimeout(f"AMI {self.name}: no answer to Login") from None
         if not answer.success:
-            raise AmiLoginFailed(f"AMI {self.name}: login refused ({answer.message or 'no reason'})")
+            reason = answer.message or "no reason"
+            raise AmiLoginFailed(f"AMI {self.name}: login refused ({reason})")
 
     async def _watchdog(self, manager: _Manager) -> None:
         """panoramisk never checks its Pong; a half-open socket would go unnoticed."""
@@ -254,7 +256,8 @@ def _fail_pending(manager: _Manager) -> None:
     responses.clear()
     for action in pending:
         if not action.future.done():
-            action.future.set_exception(AmiConnectionLost(f"connection lost before {action['Action']}"))
+            lost = AmiConnectionLost(f"connection lost before {action['Action']}")
+            action.future.set_exception(lost)
             action.future.exception()  # mark retrieved: nobody may be awaiting it any more
 
 

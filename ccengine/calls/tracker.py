@@ -296,7 +296,7 @@ class CallTracker:
 
     def _on_transfer(self, call: CallState, event: ev.Event) -> None:
         assert isinstance(event, ev.CallTransferred)
-        call.note(event.at, "transfer", kind=event.kind, target=event.target)
+        call.note(event.at, "transfer", type=event.kind, target=event.target)
 
     @staticmethod
     def _caller_still_there(call: CallState) -> None:

@@ -86,7 +86,9 @@ class PbxState:
                 yield _queue_entry(entry, position, action_id, now)
 
 
-def _queue_entry(entry: Waiting, position: int, action_id: str, now: float) -> list[tuple[str, str]]:
+def _queue_entry(
+    entry: Waiting, position: int, action_id: str, now: float
+) -> list[tuple[str, str]]:
     fields = entry.fields
     return [
         ("Event", "QueueEntry"), ("Queue", entry.queue), ("Position", str(position)),

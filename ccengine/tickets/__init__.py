@@ -1,0 +1,1 @@
+"""Tickets, customers and the calls that open them."""

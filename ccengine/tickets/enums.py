@@ -1,0 +1,61 @@
+"""The ticket vocabulary and its one rule of motion; pure, no I/O."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TicketStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    WAITING_FOR_CUSTOMER = "waiting_for_customer"
+    CLOSED = "closed"
+
+
+class Priority(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+    def raised(self) -> Priority:
+        """One step more urgent (a VIP caller), P1 staying P1."""
+        members = list(Priority)
+        return members[max(members.index(self) - 1, 0)]
+
+
+class TicketKind(StrEnum):
+    CALL = "call"
+    CALLBACK = "callback"
+
+
+class SourceChannel(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    FORM = "form"
+    API = "api"
+    MANUAL = "manual"
+
+
+class ActivityKind(StrEnum):
+    CALL = "call"
+    NOTE = "note"
+    STATUS_CHANGE = "status_change"
+    ASSIGNMENT = "assignment"
+    TRANSCRIPT = "transcript"
+
+
+# The workflow runs New → In progress → Waiting for customer → Closed. Work can
+# also be closed early from any open state (a wrong number needs no reply),
+# a customer's answer puts a waiting ticket back in progress, and a closed
+# ticket reopens into progress.
+_TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
+    TicketStatus.NEW: frozenset({TicketStatus.IN_PROGRESS, TicketStatus.CLOSED}),
+    TicketStatus.IN_PROGRESS: frozenset({TicketStatus.WAITING_FOR_CUSTOMER, TicketStatus.CLOSED}),
+    TicketStatus.WAITING_FOR_CUSTOMER: frozenset({TicketStatus.IN_PROGRESS, TicketStatus.CLOSED}),
+    TicketStatus.CLOSED: frozenset({TicketStatus.IN_PROGRESS}),
+}
+
+
+def can_transition(current: TicketStatus, target: TicketStatus) -> bool:
+    return target in _TRANSITIONS[current]

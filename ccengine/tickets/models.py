@@ -1,0 +1,157 @@
+"""SQLAlchemy ORM models of customers, calls, tickets and their activities.
+
+Enum-valued columns are plain strings (values of the StrEnums in ``enums``):
+adding a status must not need a database enum migration on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Deterministic constraint names, so the migration and autogenerate agree and
+# later migrations can refer to constraints by name on every dialect.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PHONE = 32  # E.164 is at most 16 characters; raw caller IDs can be longer
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes stored as UTC, read back aware on every dialect.
+
+    SQLite keeps no offset, so values come back naive; they were written in
+    UTC, and we say so on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()} (give it a timezone)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime from the database, got {value!r}")
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone_e164: Mapped[str | None] = mapped_column(String(PHONE), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    vip: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    priority: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(16))
+    queue: Mapped[str | None] = mapped_column(String(100), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    source_channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    customer: Mapped[Customer | None] = relationship(lazy="raise")
+    # Read-only so writers link an activity to a ticket from the activity's
+    # side without loading (or racing) the whole collection.
+    activities: Mapped[list[TicketActivity]] = relationship(
+        lazy="raise", order_by="TicketActivity.id", viewonly=True
+    )
+
+
+class Call(Base):
+    __tablename__ = "calls"
+    __table_args__ = (UniqueConstraint("pbx", "linkedid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pbx: Mapped[str] = mapped_column(String(100))
+    linkedid: Mapped[str] = mapped_column(String(100))
+    caller_number: Mapped[str | None] = mapped_column(String(PHONE))
+    caller_name: Mapped[str | None] = mapped_column(String(200))
+    did: Mapped[str | None] = mapped_column(String(PHONE))
+    queue: Mapped[str | None] = mapped_column(String(100))
+    queue_priority: Mapped[int | None] = mapped_column(Integer)
+    agent_name: Mapped[str | None] = mapped_column(String(200))
+    agent_interface: Mapped[str | None] = mapped_column(String(200))
+    external_number: Mapped[str | None] = mapped_column(String(PHONE))
+    ivr_digits: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    hold_seconds: Mapped[int | None] = mapped_column(Integer)
+    talk_seconds: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(32))
+    recording_file: Mapped[str | None] = mapped_column(String(500))
+    timeline: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+
+    customer: Mapped[Customer | None] = relationship(lazy="raise")
+    ticket: Mapped[Ticket | None] = relationship(lazy="raise")
+
+
+class TicketActivity(Base):
+    __tablename__ = "ticket_activities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    body: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    author: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    ticket: Mapped[Ticket] = relationship(lazy="raise")
+    call: Mapped[Call | None] = relationship(lazy="raise")
+
+
+class TicketCounter(Base):
+    """One row per numbering scope (a year); ``value`` is the last number given."""
+
+    __tablename__ = "ticket_counters"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,118 @@
+"""The read side of tickets and calls, for the CLI and the API."""
+
+from __future__ import annotations
+
+from typing import TypeVarTuple
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from ccengine.tickets.errors import CallNotFound, TicketNotFound
+from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
+from ccengine.tickets.phones import normalise
+from ccengine.tickets.views import (
+    CallView,
+    Page,
+    TicketDetail,
+    TicketSummary,
+    activity_view,
+    call_view,
+    customer_view,
+    ticket_summary,
+)
+
+DEFAULT_REGION = "PL"
+_Ts = TypeVarTuple("_Ts")
+
+
+async def list_tickets(
+    session: AsyncSession,
+    *,
+    status: str | None = None,
+    queue: str | None = None,
+    caller: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    region: str = DEFAULT_REGION,
+) -> Page[TicketSummary]:
+    """Tickets newest first; ``caller`` may be written in any phone form."""
+    query = select(Ticket, Customer.phone_e164).outerjoin(
+        Customer, Ticket.customer_id == Customer.id
+    )
+    if status is not None:
+        query = query.where(Ticket.status == status)
+    if queue is not None:
+        query = query.where(Ticket.queue == queue)
+    if caller is not None:
+        query = query.where(Customer.phone_e164 == normalise(caller, region))
+    total = await _count(session, query)
+    rows = await session.execute(
+        _paged(query.order_by(Ticket.created_at.desc(), Ticket.id.desc()), page, per_page)
+    )
+    items = tuple(ticket_summary(ticket, phone) for ticket, phone in rows)
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+async def get_ticket(session: AsyncSession, number: str) -> TicketDetail:
+    query = (
+        select(Ticket)
+        .where(Ticket.number == number)
+        .options(
+            selectinload(Ticket.customer),
+            selectinload(Ticket.activities).selectinload(TicketActivity.call),
+        )
+    )
+    ticket = (await session.execute(query)).scalar_one_or_none()
+    if ticket is None:
+        raise TicketNotFound(number)
+    customer = ticket.customer
+    calls = [activity.call for activity in ticket.activities if activity.call is not None]
+    return TicketDetail(
+        ticket=ticket_summary(ticket, customer.phone_e164 if customer else None),
+        customer=customer_view(customer) if customer else None,
+        activities=tuple(
+            activity_view(activity, activity.call.linkedid if activity.call else None)
+            for activity in ticket.activities
+        ),
+        calls=tuple(call_view(call) for call in calls),
+    )
+
+
+async def list_calls(
+    session: AsyncSession,
+    *,
+    outcome: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page[CallView]:
+    """Calls newest first."""
+    query = select(Call)
+    if outcome is not None:
+        query = query.where(Call.outcome == outcome)
+    total = await _count(session, query)
+    rows = await session.scalars(
+        _paged(query.order_by(Call.started_at.desc(), Call.id.desc()), page, per_page)
+    )
+    return Page(
+        items=tuple(call_view(call) for call in rows), page=page, per_page=per_page, total=total
+    )
+
+
+async def get_call(session: AsyncSession, pbx: str, linkedid: str) -> CallView:
+    query = select(Call).where(Call.pbx == pbx, Call.linkedid == linkedid)
+    call = (await session.execute(query)).scalar_one_or_none()
+    if call is None:
+        raise CallNotFound(pbx, linkedid)
+    return call_view(call)
+
+
+async def _count(session: AsyncSession, query: Select[*_Ts]) -> int:
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    return int((await session.execute(counted)).scalar_one())
+
+
+def _paged(query: Select[*_Ts], page: int, per_page: int) -> Select[*_Ts]:
+    if page < 1 or per_page < 1:
+        raise ValueError(f"page and per_page start at 1, got {page} and {per_page}")
+    return query.limit(per_page).offset((page - 1) * per_page)

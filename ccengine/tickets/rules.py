@@ -1,0 +1,116 @@
+"""Which ticket a finished call opens, or which open ticket it joins; pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ccengine.calls.model import FinishedCall, Outcome
+from ccengine.tickets.enums import Priority, TicketKind, TicketStatus
+
+HIDDEN_CALLER = "numeru ukrytego"  # "from a hidden number", fits "od {caller}"
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPlan:
+    """The ticket a call should open, before it has a number."""
+
+    title: str
+    kind: TicketKind
+    status: TicketStatus
+    priority: Priority
+    assignee: str | None
+    queue: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTicket:
+    """What the join policy needs to know about one of the caller's tickets."""
+
+    ref: int  # the caller's handle on the ticket (it may have no id yet)
+    status: TicketStatus
+    created_at: datetime
+
+
+def plan_ticket(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
+    """The ticket for ``call``; ``caller`` is its number as we display it (E.164)."""
+    if call.outcome.missed:
+        return _callback(call, caller, vip)
+    if call.outcome is Outcome.ANSWERED:
+        return _answered(call, caller, vip)
+    return _external(call, caller, vip)
+
+
+def _priority(base: Priority, vip: bool) -> Priority:
+    return base.raised() if vip else base
+
+
+def _callback(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
+    who = caller or HIDDEN_CALLER
+    return TicketPlan(
+        title=f"Oddzwonić: nieodebrane połączenie od {who} ({call.outcome})",
+        kind=TicketKind.CALLBACK,
+        status=TicketStatus.NEW,
+        priority=_priority(Priority.P2, vip),
+        assignee=None,
+        queue=call.queue,
+    )
+
+
+def _answered(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
+    who = caller or HIDDEN_CALLER
+    agent = f", odebrał(a) {call.agent_name}" if call.agent_name else ""
+    return TicketPlan(
+        title=f"Połączenie od {who}{agent}",
+        kind=TicketKind.CALL,
+        status=TicketStatus.IN_PROGRESS,
+        priority=_priority(Priority.P3, vip),
+        assignee=call.agent_name,
+        queue=call.queue,
+    )
+
+
+def _external(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
+    who = caller or HIDDEN_CALLER
+    target = f" na numer {call.external_number}" if call.external_number else ""
+    return TicketPlan(
+        title=f"Połączenie od {who} przekazane{target}",
+        kind=TicketKind.CALL,
+        status=TicketStatus.NEW,
+        priority=_priority(Priority.P3, vip),
+        assignee=None,
+        queue=call.queue,
+    )
+
+
+_NO_NAME = frozenset({"", "<unknown>", "unknown", "anonymous"})
+
+
+def learned_name(caller_name: str | None, caller_number: str | None) -> str | None:
+    """The caller's name, when the caller ID carries one and not just the number."""
+    name = (caller_name or "").strip()
+    if name.lower() in _NO_NAME:
+        return None
+    digits = name.lstrip("+")
+    if digits.isdigit() and caller_number and caller_number.endswith(digits):
+        return None
+    return name
+
+
+def ticket_to_join(
+    open_tickets: Sequence[OpenTicket], call_started_at: datetime, within_hours: float
+) -> OpenTicket | None:
+    """The caller's newest open ticket opened within the window, if joining is on.
+
+    ``within_hours`` of 0 turns joining off: every call opens its own ticket.
+    """
+    if within_hours <= 0:
+        return None
+    since = call_started_at - timedelta(hours=within_hours)
+    candidates = [
+        ticket
+        for ticket in open_tickets
+        if ticket.status is not TicketStatus.CLOSED and ticket.created_at >= since
+    ]
+    return max(candidates, key=lambda ticket: (ticket.created_at, ticket.ref), default=None)

@@ -1,0 +1,145 @@
+"""The ticket side's write operations, each one unit of work in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ccengine.calls.model import FinishedCall
+from ccengine.config import TicketsConfig
+from ccengine.db import Database
+from ccengine.tickets.enums import ActivityKind, TicketStatus, can_transition
+from ccengine.tickets.errors import InvalidPhoneNumber, InvalidTransition, TicketNotFound
+from ccengine.tickets.models import Customer, Ticket, TicketActivity
+from ccengine.tickets.phones import is_e164, normalise
+from ccengine.tickets.recording import record_batch
+from ccengine.tickets.rows import RecordedCall
+from ccengine.tickets.views import (
+    ActivityView,
+    CustomerView,
+    TicketSummary,
+    activity_view,
+    customer_view,
+    ticket_summary,
+)
+
+__all__ = ["RecordedCall", "TicketService"]
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TicketService:
+    def __init__(self, database: Database, config: TicketsConfig, clock: Clock = utc_now) -> None:
+        self._database = database
+        self._config = config
+        self._clock = clock
+
+    async def record_calls(self, calls: Sequence[FinishedCall]) -> list[RecordedCall]:
+        """Store finished calls and their tickets; a call stored before is not stored again.
+
+        Returns one result per input call, in order. The whole batch is one
+        transaction; when another process stored some of these calls (or their
+        customers) meanwhile, the batch is rolled back and replayed once, and the
+        replay finds those rows.
+        """
+        if not calls:
+            return []
+        try:
+            return await self._record_once(calls)
+        except IntegrityError:
+            return await self._record_once(calls)
+
+    async def _record_once(self, calls: Sequence[FinishedCall]) -> list[RecordedCall]:
+        async with self._database.writer() as session:
+            recorded = await record_batch(session, calls, self._config, self._clock())
+            await session.commit()
+        return recorded
+
+    async def add_customer(self, phone: str, name: str | None, vip: bool) -> CustomerView:
+        """Create the customer of ``phone``, or update the name and VIP flag of the known one."""
+        e164 = normalise(phone, self._config.default_region)
+        if not is_e164(e164):
+            raise InvalidPhoneNumber(phone)
+        async with self._database.writer() as session:
+            query = select(Customer).where(Customer.phone_e164 == e164)
+            customer = (await session.execute(query)).scalar_one_or_none()
+            if customer is None:
+                customer = Customer(phone_e164=e164, name=name, vip=vip, created_at=self._clock())
+                session.add(customer)
+            else:
+                customer.name = name or customer.name
+                customer.vip = vip
+            await session.commit()
+        return customer_view(customer)
+
+    async def add_note(self, number: str, body: str, author: str | None) -> ActivityView:
+        async with self._database.writer() as session:
+            ticket = await _ticket(session, number)
+            note = self._activity(ticket, ActivityKind.NOTE, body, {}, author)
+            session.add(note)
+            await session.commit()
+        return activity_view(note, None)
+
+    async def change_status(
+        self, number: str, status: TicketStatus, author: str | None = None
+    ) -> TicketSummary:
+        async with self._database.writer() as session:
+            ticket = await _ticket(session, number)
+            current = TicketStatus(ticket.status)
+            if not can_transition(current, status):
+                raise InvalidTransition(number, current, status)
+            self._apply_status(ticket, status)
+            data = {"from": str(current), "to": str(status)}
+            body = f"{current} → {status}"
+            session.add(self._activity(ticket, ActivityKind.STATUS_CHANGE, body, data, author))
+            caller = await _caller_of(session, ticket)
+            await session.commit()
+        return ticket_summary(ticket, caller)
+
+    def _apply_status(self, ticket: Ticket, status: TicketStatus) -> None:
+        now = self._clock()
+        ticket.status = status
+        ticket.updated_at = now
+        ticket.closed_at = now if status is TicketStatus.CLOSED else None
+
+    def _activity(
+        self,
+        ticket: Ticket,
+        kind: ActivityKind,
+        body: str,
+        data: Mapping[str, object],
+        author: str | None,
+    ) -> TicketActivity:
+        return TicketActivity(
+            ticket=ticket,
+            kind=kind,
+            body=body,
+            data=dict(data),
+            author=author,
+            created_at=self._clock(),
+        )
+
+
+async def _ticket(session: AsyncSession, number: str) -> Ticket:
+    ticket = (
+        await session.execute(select(Ticket).where(Ticket.number == number))
+    ).scalar_one_or_none()
+    if ticket is None:
+        raise TicketNotFound(number)
+    return ticket
+
+
+async def _caller_of(session: AsyncSession, ticket: Ticket) -> str | None:
+    if ticket.customer_id is None:
+        return None
+    return await session.scalar(
+        select(Customer.phone_e164).where(Customer.id == ticket.customer_id)
+    )

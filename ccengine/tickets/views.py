@@ -1,0 +1,164 @@
+"""Read models shared by the CLI and the API: frozen values, JSON-ready."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    id: int
+    phone: str | None
+    name: str | None
+    vip: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TicketSummary:
+    number: str
+    title: str
+    status: str
+    priority: str
+    kind: str
+    queue: str | None
+    assignee: str | None
+    source_channel: str
+    caller: str | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CallView:
+    pbx: str
+    linkedid: str
+    caller_number: str | None
+    caller_name: str | None
+    did: str | None
+    outcome: str
+    queue: str | None
+    queue_priority: int | None
+    agent_name: str | None
+    agent_interface: str | None
+    external_number: str | None
+    ivr_digits: str
+    started_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime
+    hold_seconds: int | None
+    talk_seconds: int | None
+    recording_file: str | None
+    timeline: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityView:
+    id: int
+    kind: str
+    body: str
+    data: dict[str, Any]
+    author: str | None
+    created_at: datetime
+    call_linkedid: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketDetail:
+    ticket: TicketSummary
+    customer: CustomerView | None
+    activities: tuple[ActivityView, ...]
+    calls: tuple[CallView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    page: int
+    per_page: int
+    total: int
+
+
+def to_json(value: Any) -> Any:
+    """Plain JSON types for any view: dicts, lists, strings, ISO 8601 datetimes."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        return {field.name: to_json(getattr(value, field.name)) for field in fields}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [to_json(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): to_json(item) for key, item in value.items()}
+    return value
+
+
+def customer_view(customer: Customer) -> CustomerView:
+    return CustomerView(
+        id=customer.id,
+        phone=customer.phone_e164,
+        name=customer.name,
+        vip=customer.vip,
+        created_at=customer.created_at,
+    )
+
+
+def ticket_summary(ticket: Ticket, caller: str | None) -> TicketSummary:
+    return TicketSummary(
+        number=ticket.number,
+        title=ticket.title,
+        status=ticket.status,
+        priority=ticket.priority,
+        kind=ticket.kind,
+        queue=ticket.queue,
+        assignee=ticket.assignee,
+        source_channel=ticket.source_channel,
+        caller=caller,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+        closed_at=ticket.closed_at,
+    )
+
+
+def call_view(call: Call) -> CallView:
+    return CallView(
+        pbx=call.pbx,
+        linkedid=call.linkedid,
+        caller_number=call.caller_number,
+        caller_name=call.caller_name,
+        did=call.did,
+        outcome=call.outcome,
+        queue=call.queue,
+        queue_priority=call.queue_priority,
+        agent_name=call.agent_name,
+        agent_interface=call.agent_interface,
+        external_number=call.external_number,
+        ivr_digits=call.ivr_digits,
+        started_at=call.started_at,
+        answered_at=call.answered_at,
+        ended_at=call.ended_at,
+        hold_seconds=call.hold_seconds,
+        talk_seconds=call.talk_seconds,
+        recording_file=call.recording_file,
+        timeline=list(call.timeline),
+    )
+
+
+def activity_view(activity: TicketActivity, call_linkedid: str | None) -> ActivityView:
+    return ActivityView(
+        id=activity.id,
+        kind=activity.kind,
+        body=activity.body,
+        data=dict(activity.data),
+        author=activity.author,
+        created_at=activity.created_at,
+        call_linkedid=call_linkedid,
+    )

@@ -1,0 +1,1 @@
+"""The aiohttp edge: REST API (and, elsewhere, pages and websockets)."""

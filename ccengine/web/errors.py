@@ -1,0 +1,92 @@
+"""Every error the API can answer, as JSON ``{"error": id, "message": text}``.
+
+Domain errors carry no HTTP codes; the one table below gives each its status
+and a stable error id that clients can rely on.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from ccengine.tickets.errors import (
+    CallNotFound,
+    InvalidPhoneNumber,
+    InvalidTransition,
+    TicketError,
+    TicketNotFound,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error of the web layer itself (a request, not the domain, is wrong)."""
+
+
+class InvalidParameter(ApiError):
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"parameter {name!r}: {problem}")
+        self.parameter = name
+
+
+class Unauthorized(ApiError):
+    def __init__(self) -> None:
+        super().__init__("a valid 'Authorization: Bearer <token>' header is required")
+
+
+ERRORS: dict[type[Exception], tuple[int, str]] = {
+    TicketNotFound: (404, "ticket-not-found"),
+    CallNotFound: (404, "call-not-found"),
+    InvalidTransition: (409, "invalid-transition"),
+    InvalidPhoneNumber: (400, "invalid-phone-number"),
+    InvalidParameter: (400, "invalid-parameter"),
+    Unauthorized: (401, "unauthorized"),
+}
+
+# aiohttp's own answers (no route, wrong method, ...) by status.
+HTTP_ERRORS: dict[int, str] = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "request-too-large",
+}
+
+
+def error_response(status: int, error: str, message: str) -> web.Response:
+    return web.json_response({"error": error, "message": message}, status=status)
+
+
+def _mapped(exc: Exception) -> tuple[int, str] | None:
+    for kind in type(exc).__mro__:
+        if kind in ERRORS:
+            return ERRORS[kind]
+    return None
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        error = HTTP_ERRORS.get(exc.status, f"http-{exc.status}")
+        return error_response(exc.status, error, exc.reason)
+    except (ApiError, TicketError) as exc:
+        mapped = _mapped(exc)
+        if mapped is None:
+            return _internal(request, exc)
+        return error_response(mapped[0], mapped[1], str(exc))
+    except Exception as exc:
+        return _internal(request, exc)
+
+
+def _internal(request: web.Request, exc: Exception) -> web.Response:
+    # The exception text may hold SQL or data; it goes to the log, not the client.
+    log.error("%s %s failed", request.method, request.path, exc_info=exc)
+    return error_response(500, "internal-error", "internal server error")

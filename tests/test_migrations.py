@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, inspect, text
+
+from ccengine.config import DatabaseConfig
+from ccengine.db import Database
+from ccengine.tickets.models import Base
+
+TABLES = {"customers", "calls", "tickets", "ticket_activities", "ticket_counters"}
+
+
+def _differences(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+def _revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def test_migration_matches_the_models_exactly(database_url: str) -> None:
+    database = Database.open(DatabaseConfig(url=database_url))
+    try:
+        await database.migrate()
+        async with database.engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    finally:
+        await database.close()
+    assert names >= TABLES
+
+
+async def test_comparison_would_see_a_missing_index(database_url: str) -> None:
+    """Guards the test above: the comparison really looks at the schema."""
+    database = Database.open(DatabaseConfig(url=database_url))
+    try:
+        await database.migrate()
+        async with database.engine.begin() as connection:
+            await connection.execute(text("DROP INDEX ix_tickets_status"))
+            differences = await connection.run_sync(_differences)
+    finally:
+        await database.close()
+    assert [d[0] for d in differences] == ["add_index"]
+
+
+async def test_migrating_twice_is_a_no_op(database_url: str) -> None:
+    database = Database.open(DatabaseConfig(url=database_url))
+    try:
+        await database.migrate()
+        async with database.engine.connect() as connection:
+            first = await connection.run_sync(_revision)
+        await database.migrate()
+        async with database.engine.connect() as connection:
+            second = await connection.run_sync(_revision)
+            assert await connection.run_sync(_differences) == []
+    finally:
+        await database.close()
+    assert first == second == "0001"
+
+
+async def test_sqlite_pragmas_are_set(tmp_path: Any) -> None:
+    database = Database.open(DatabaseConfig(url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}"))
+    try:
+        async with database.engine.connect() as connection:
+            pragmas = [
+                (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar()
+                for name in ("journal_mode", "foreign_keys", "busy_timeout")
+            ]
+    finally:
+        await database.close()
+    assert database.dialect_name == "sqlite"
+    assert pragmas == ["wal", 1, 30000]
