@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from ccengine.ami.connection import AmiConnection
 from ccengine.ami.errors import AmiError
+from ccengine.ami.events import EVENT_PARSERS
 from ccengine.calls.model import FinishedCall
 from ccengine.calls.pipeline import EventPipeline
 from ccengine.calls.tracker import CallTracker
@@ -49,7 +50,8 @@ class Engine:
         def feed(headers: dict[str, str] | object, received_at: float) -> None:
             self.pipeline.feed(pbx.name, headers, received_at)  # type: ignore[arg-type]
 
-        return AmiConnection(pbx, on_message=feed, on_login=self._resync, on_loss=self._lost)
+        return AmiConnection(pbx, on_message=feed, on_login=self._resync, on_loss=self._lost,
+                             events=frozenset(EVENT_PARSERS))
 
     async def start(self) -> None:
         self._tasks = [

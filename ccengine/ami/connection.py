@@ -86,8 +86,10 @@ class AmiConnection:
         on_message: MessageSink,
         on_login: LoginHook | None = None,
         on_loss: LossHook | None = None,
+        events: frozenset[str] | None = None,
     ) -> None:
         self.config = config
+        self._events = events  # None: every event; else only these are parsed
         self.name = config.name
         self._on_message = on_message
         self._on_login = on_login
@@ -141,8 +143,13 @@ class AmiConnection:
         self, manager: _Manager, action: Mapping[str, Any], timeout: float
     ) -> ActionResult:
         name = str(action["Action"])
-        request = Action(dict(action), as_list=name.lower() in LIST_ACTIONS)
-        future = manager.send_action(request)
+        # A list action is left to panoramisk's EventList detection, so that an
+        # Error answer (no list follows) completes it; any other action
+        # completes on its Response.
+        request = Action(dict(action), as_list=None if name.lower() in LIST_ACTIONS else False)
+        # as_list must be passed again: panoramisk's send() overwrites it (None brings back
+        # its multi-response guess, which hangs QueueAdd and swallows OriginateResponse)
+        future = manager.send_action(request, as_list=request.as_list)
         try:
             answer = await asyncio.wait_for(asyncio.shield(future), timeout)
         except TimeoutError:
@@ -189,7 +196,10 @@ class AmiConnection:
             loop.create_connection(Utf8AmiProtocol, self.config.host, self.config.port),
             self.config.action_timeout,
         )
-        connected[1].on_malformed = self._malformed
+        protocol = connected[1]
+        protocol.on_malformed = self._malformed
+        protocol.on_event = self._deliver_headers
+        protocol.wanted_events = self._events
         done: asyncio.Future[Any] = loop.create_future()
         done.set_result(connected)
         manager.connection_made(done)  # sets the protocol up and sends Login
@@ -218,10 +228,13 @@ class AmiConnection:
                 return
 
     def _deliver(self, _manager: Any, message: Any) -> None:
+        self._deliver_headers(headers_of(message))
+
+    def _deliver_headers(self, headers: dict[str, str]) -> None:
         # Synchronous and thin on purpose: an exception here would close the
         # connection inside panoramisk, and awaiting here would reorder events.
         try:
-            self._on_message(headers_of(message), time.time())
+            self._on_message(headers, time.time())
         except Exception:
             log.exception("AMI %s: event hand-off failed", self.name)
 
@@ -234,8 +247,12 @@ class AmiConnection:
         manager, self._manager = self._manager, None
         if manager is None:
             return
+        # Taken before close(): panoramisk's close forgets some pending actions
+        # (Ping, Login, half-answered lists) without failing them.
+        pending = list(getattr(manager.protocol, "responses", {}).values())
         manager.close()
-        _fail_pending(manager)
+        manager.lost.set()  # a close of our own never reaches connection_lost: wake _session
+        _fail_pending(manager, pending)
         if was_ready and self._on_loss is not None:
             self._on_loss(self)
 
@@ -247,9 +264,9 @@ def _abort(manager: _Manager) -> None:
     manager.lost.set()
 
 
-def _fail_pending(manager: _Manager) -> None:
+def _fail_pending(manager: _Manager, pending: list[Action]) -> None:
     """Fail what the dropped connection left unanswered; never re-send it later."""
-    pending = list(manager.awaiting_actions)
+    pending = pending + list(manager.awaiting_actions)
     manager.awaiting_actions.clear()
     responses = getattr(manager.protocol, "responses", {})
     pending.extend(responses.values())

@@ -12,8 +12,8 @@ import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from ccengine.ami.errors import MalformedEvent
 from ccengine.ami.events import (

@@ -129,8 +129,12 @@ class AmiServer:
         try:
             while True:
                 frame = await reader.readuntil(FRAME_END)
+                action = parse_frame(frame.decode("utf-8", "replace"))
+                self.actions_seen.append(action)
                 await self._stalled.wait()
-                await self._answer(session, parse_frame(frame.decode("utf-8", "replace")))
+                if session not in self.sessions:
+                    break  # dropped while stalled: a real server never saw it answered
+                await self._answer(session, action)
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass
         finally:
@@ -138,7 +142,6 @@ class AmiServer:
             session.close()
 
     async def _answer(self, session: ClientSession, action: dict[str, str]) -> None:
-        self.actions_seen.append(action)
         name = action.get("Action", "").lower()
         handler = self._handlers.get(name)
         if name != "login" and not session.logged_in:
