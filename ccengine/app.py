@@ -17,7 +17,6 @@ from ccengine.engine import Engine
 from ccengine.web.api import setup_api
 
 ENGINE_KEY = web.AppKey("engine", Engine)
-DATABASE_KEY = web.AppKey("ccengine-database", Database)
 
 EngineHook = Callable[[Engine], None]
 
@@ -25,12 +24,11 @@ EngineHook = Callable[[Engine], None]
 def create_app(config: Config, on_engine: EngineHook | None = None) -> web.Application:
     app = web.Application()
     database = Database.open(config.database)
-    app[DATABASE_KEY] = database
     engine = Engine(config.ami, config.tickets, database)
     app[ENGINE_KEY] = engine
     if on_engine is not None:
         on_engine(engine)
-    setup_api(app, database, config.web)
+    setup_api(app, database, config.web, region=config.tickets.default_region)
     app.cleanup_ctx.append(_database_context(database))
     app.cleanup_ctx.append(_engine_context(engine))
     return app

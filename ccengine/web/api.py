@@ -19,6 +19,7 @@ from ccengine.tickets.views import to_json
 from ccengine.web.errors import InvalidParameter, Unauthorized, error_middleware
 
 DATABASE = web.AppKey("ccengine.database", Database)
+REGION = web.AppKey("ccengine.region", str)  # for caller numbers given without a country code
 API_PREFIX = "/api/"
 HEALTH_PATH = "/api/v1/health"
 MAX_PER_PAGE = 200
@@ -27,9 +28,11 @@ DEFAULT_PER_PAGE = 50
 T = TypeVar("T")
 
 
-def setup_api(app: web.Application, database: Database, web_config: WebConfig) -> None:
+def setup_api(app: web.Application, database: Database, web_config: WebConfig,
+              region: str = "PL") -> None:
     """Register the API routes and its middlewares on ``app``."""
     app[DATABASE] = database
+    app[REGION] = region
     app.middlewares.append(error_middleware)
     if web_config.api_token:
         app.middlewares.append(_token_middleware(web_config.api_token))
@@ -63,6 +66,7 @@ async def list_tickets(request: web.Request) -> web.Response:
             caller=request.query.get("caller") or None,
             page=page,
             per_page=per_page,
+            region=request.app[REGION],
         )
     return web.json_response(to_json(result))
 
