@@ -89,10 +89,9 @@ class Engine:
         name = connection.name
         self.pipeline.mark("resync", name, time.time())
         try:
-            channels = await connection.send({"Action": "CoreShowChannels"})
-            self.pipeline.mark("channels", name, time.time(), channels.events)
-            queues = await connection.send({"Action": "QueueStatus"})
-            self.pipeline.mark("queue_entries", name, time.time(), queues.events)
+            # The list events reach the pipeline through the event stream itself.
+            await connection.send_streamed({"Action": "CoreShowChannels"})
+            await connection.send_streamed({"Action": "QueueStatus"})
         except AmiError as exc:
             log.warning("AMI %s: resync failed (%s); live calls may be incomplete", name, exc)
         log.info("AMI %s resynced: %d live call(s) tracked", name, len(self.tracker))

@@ -22,6 +22,7 @@ import contextlib
 import logging
 import random
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -138,6 +139,20 @@ class AmiConnection:
         if manager is None or not self.ready:
             raise AmiNotConnected(f"AMI {self.name} is not connected")
         return await self._send(manager, action, timeout or self.config.action_timeout)
+
+    async def send_streamed(self, action: Mapping[str, Any]) -> ActionResult:
+        """A list action whose events also reach on_message, in stream order."""
+        manager = self._manager
+        if manager is None or not self.ready:
+            raise AmiNotConnected(f"AMI {self.name} is not connected")
+        action_id = f"ccengine-list-{uuid.uuid4().hex}"
+        streamed: set[str] = manager.protocol.streamed_actions
+        streamed.add(action_id)
+        try:
+            return await self._send(manager, {**action, "ActionID": action_id},
+                                    self.config.action_timeout)
+        finally:
+            streamed.discard(action_id)
 
     async def _send(
         self, manager: _Manager, action: Mapping[str, Any], timeout: float

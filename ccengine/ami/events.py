@@ -205,18 +205,6 @@ class CallTransferred(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class QueueMemberState(Event):
-    queue: str
-    member_name: str
-    interface: str
-    penalty: int
-    status: int
-    paused: bool
-    paused_reason: str
-    removed: bool = False
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelListed(ChannelEvent):
     """One line of a CoreShowChannels answer (resync after a login)."""
 
@@ -433,17 +421,6 @@ def _transfer(h: Headers, pbx: str, at: datetime) -> Event:
     )
 
 
-def _member(h: Headers, pbx: str, at: datetime) -> Event:
-    return QueueMemberState(
-        pbx=pbx, at=at, queue=_require(h, "Queue"),
-        member_name=h.get("MemberName", h.get("Name", "")),
-        interface=h.get("Interface", h.get("Location", "")), penalty=_int(h, "Penalty"),
-        status=_int(h, "Status"), paused=h.get("Paused") == "1",
-        paused_reason=h.get("PausedReason", ""),
-        removed=h.get("Event") == "QueueMemberRemoved",
-    )
-
-
 def _core_show_channel(h: Headers, pbx: str, at: datetime) -> Event:
     return ChannelListed(
         pbx=pbx, at=at, channel=channel_info(h), application=h.get("Application", "")
@@ -482,11 +459,6 @@ EVENT_PARSERS: dict[str, Parser] = {
     "Unhold": _hold,
     "BlindTransfer": _transfer,
     "AttendedTransfer": _transfer,
-    "QueueMember": _member,
-    "QueueMemberStatus": _member,
-    "QueueMemberAdded": _member,
-    "QueueMemberRemoved": _member,
-    "QueueMemberPause": _member,
     "CoreShowChannel": _core_show_channel,
     "QueueEntry": _queue_entry,
 }

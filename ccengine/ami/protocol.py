@@ -58,6 +58,8 @@ class Utf8AmiProtocol(AMIProtocol):  # type: ignore[misc]
         super().connection_made(transport)
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending = ""
+        # ActionIDs whose list events are also handed on, at their place in the stream.
+        self.streamed_actions: set[str] = set()
 
     def data_received(self, data: bytes) -> None:
         text = self._pending + self._decoder.decode(data)
@@ -71,8 +73,12 @@ class Utf8AmiProtocol(AMIProtocol):  # type: ignore[misc]
             self.version = banner[len(BANNER) :].strip()
             if not frame:
                 return
-        if frame.startswith(EVENT_PREFIX) and ACTION_ID not in frame and self._broadcast(frame):
-            return
+        if frame.startswith(EVENT_PREFIX):
+            if ACTION_ID not in frame:
+                if self._broadcast(frame):
+                    return
+            elif self.streamed_actions:
+                self._stream_list_item(frame)
         message = Message.from_line(frame) if frame else None
         if message is None:
             if frame:
@@ -82,6 +88,17 @@ class Utf8AmiProtocol(AMIProtocol):  # type: ignore[misc]
             self.handle_message(message)
         except Exception:
             log.exception("AMI frame could not be handled; connection kept: %.200r", frame)
+
+    def _stream_list_item(self, frame: str) -> None:
+        """A list answer's event goes on in stream order (panoramisk still gets it,
+        to complete the action): a resync snapshot must land exactly between the
+        events before and after it, which an awaited action result cannot do."""
+        headers = frame_headers(frame)
+        if self.on_event is not None and headers.get("ActionID") in self.streamed_actions:
+            try:
+                self.on_event(headers)
+            except Exception:
+                log.exception("AMI list event could not be handed on: %.200r", frame)
 
     def _broadcast(self, frame: str) -> bool:
         """Hand a broadcast event straight on; False leaves it to panoramisk."""

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
 
 from ccengine.ami.errors import MalformedEvent
 from ccengine.ami.events import (
@@ -27,15 +26,13 @@ from ccengine.calls.tracker import CallTracker
 log = logging.getLogger(__name__)
 
 Headers = Mapping[str, str]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class _Marker:
-    kind: str  # resync, channels, queue_entries, lost
+    kind: str  # resync (a resync begins) or lost (the connection dropped)
     pbx: str
     at: float
-    items: Sequence[Headers] = ()
 
 
 @dataclass(slots=True)
@@ -43,7 +40,19 @@ class PipelineStats:
     events: int = 0
     malformed: int = 0
     failed: int = 0
-    by_pbx: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Listing:
+    """Answers to the resync list actions, gathered until their *Complete."""
+
+    channels: list[ChannelListed] = field(default_factory=list)
+    entries: list[QueueEntryListed] = field(default_factory=list)
+
+
+# A list answer ends with one of these; the snapshot applies at that point.
+LIST_COMPLETIONS = frozenset({"CoreShowChannelsComplete", "QueueStatusComplete"})
+ACCEPTED = frozenset(EVENT_PARSERS) | LIST_COMPLETIONS
 
 
 class EventPipeline:
@@ -51,13 +60,14 @@ class EventPipeline:
         self.tracker = tracker
         self.stats = PipelineStats()
         self._queue: asyncio.Queue[tuple[str, Headers, float] | _Marker] = asyncio.Queue()
+        self._listings: dict[str, _Listing] = {}
 
     def feed(self, pbx: str, headers: Headers, received_at: float) -> None:
-        if headers.get("Event") in EVENT_PARSERS:
+        if headers.get("Event") in ACCEPTED:
             self._queue.put_nowait((pbx, headers, received_at))
 
-    def mark(self, kind: str, pbx: str, at: float, items: Sequence[Headers] = ()) -> None:
-        self._queue.put_nowait(_Marker(kind, pbx, at, items))
+    def mark(self, kind: str, pbx: str, at: float) -> None:
+        self._queue.put_nowait(_Marker(kind, pbx, at))
 
     async def drained(self) -> None:
         await self._queue.join()
@@ -85,35 +95,37 @@ class EventPipeline:
             self._apply_marker(item)
             return
         pbx, headers, received_at = item
+        if headers.get("Event") in LIST_COMPLETIONS:
+            self._complete_listing(pbx, headers["Event"], received_at)
+            return
         event = parse_event(headers, pbx, received_at)
-        if event is not None:
+        if isinstance(event, ChannelListed):
+            self._listing(pbx).channels.append(event)
+        elif isinstance(event, QueueEntryListed):
+            self._listing(pbx).entries.append(event)
+        elif event is not None:
             self.stats.events += 1
             self.tracker.handle(event)
 
+    def _listing(self, pbx: str) -> _Listing:
+        return self._listings.setdefault(pbx, _Listing())
+
+    def _complete_listing(self, pbx: str, completion: str, received_at: float) -> None:
+        listing = self._listing(pbx)
+        if completion == "CoreShowChannelsComplete":
+            at = datetime.fromtimestamp(received_at, UTC)
+            self.tracker.apply_channel_snapshot(pbx, listing.channels, at)
+            listing.channels = []
+        else:
+            self.tracker.apply_queue_entries(pbx, listing.entries)
+            listing.entries = []
+
     def _apply_marker(self, marker: _Marker) -> None:
-        at = datetime.fromtimestamp(marker.at, UTC)
+        self._listings.pop(marker.pbx, None)  # a half-received list is worthless
         if marker.kind == "resync":
             self.tracker.begin_resync(marker.pbx)
-        elif marker.kind == "channels":
-            listed = _typed(marker, ChannelListed)
-            self.tracker.apply_channel_snapshot(marker.pbx, listed, at)
-        elif marker.kind == "queue_entries":
-            self.tracker.apply_queue_entries(marker.pbx, _typed(marker, QueueEntryListed))
         elif marker.kind == "lost":
-            self.tracker.connection_lost(marker.pbx, at)
-
-
-def _typed(marker: _Marker, kind: type[T]) -> list[T]:
-    typed = []
-    for headers in marker.items:
-        try:
-            event = parse_event(headers, marker.pbx, marker.at)
-        except MalformedEvent as exc:
-            log.warning("AMI %s: resync item skipped: %s", marker.pbx, exc)
-            continue
-        if isinstance(event, kind):
-            typed.append(event)
-    return typed
+            self.tracker.connection_lost(marker.pbx, datetime.fromtimestamp(marker.at, UTC))
 
 
 def _pbx_of(item: tuple[str, Headers, float] | _Marker) -> str:
