@@ -48,11 +48,11 @@ from types import SimpleNamespace
 from panoramisk.ami_protocol import AMIProtocol
 from sqlalchemy import text
 
+from ccengine.ami.frames import EOL
 from ccengine.config import AmiConfig, DatabaseConfig, TicketsConfig
 from ccengine.db import Database
 from ccengine.engine import Engine
 from ccengine.simulator.calls import CallFactory
-from ccengine.simulator.frames import EOL
 from ccengine.simulator.scripts import ScriptLine
 from ccengine.simulator.server import AmiServer
 

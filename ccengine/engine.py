@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from ccengine.ami.connection import AmiConnection
 from ccengine.ami.errors import AmiError
@@ -47,8 +47,8 @@ class Engine:
         self._listeners.append(listener)
 
     def _connection(self, pbx: AmiConfig) -> AmiConnection:
-        def feed(headers: dict[str, str] | object, received_at: float) -> None:
-            self.pipeline.feed(pbx.name, headers, received_at)  # type: ignore[arg-type]
+        def feed(headers: Mapping[str, str], received_at: float) -> None:
+            self.pipeline.feed(pbx.name, headers, received_at)
 
         return AmiConnection(pbx, on_message=feed, on_login=self._resync, on_loss=self._lost,
                              events=frozenset(EVENT_PARSERS))

@@ -15,8 +15,8 @@ import pytest
 
 from ccengine.ami.connection import ActionResult, AmiConnection
 from ccengine.ami.errors import AmiActionTimeout, AmiConnectionLost, AmiNotConnected
+from ccengine.ami.frames import render_frame
 from ccengine.config import AmiConfig
-from ccengine.simulator.frames import render_frame
 from ccengine.simulator.server import AmiServer
 
 EOL = "\r\n"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from ccengine.ami.events import parse_event
+from ccengine.ami.frames import parse_frame
 from ccengine.calls.model import FinishedCall
 from ccengine.calls.tracker import CallTracker, dialed_number
-from ccengine.simulator.frames import parse_frame
 from ccengine.simulator.scripts import trace_script
 from ccengine.tickets.phones import normalise
 from tests.traces import EXPECTED, trace

@@ -135,16 +135,12 @@ class AmiConnection:
 
     async def send(self, action: Mapping[str, Any], timeout: float | None = None) -> ActionResult:
         """Send an action and wait for its answer (a list action: all its events)."""
-        manager = self._manager
-        if manager is None or not self.ready:
-            raise AmiNotConnected(f"AMI {self.name} is not connected")
+        manager = self._live_manager()
         return await self._send(manager, action, timeout or self.config.action_timeout)
 
     async def send_streamed(self, action: Mapping[str, Any]) -> ActionResult:
         """A list action whose events also reach on_message, in stream order."""
-        manager = self._manager
-        if manager is None or not self.ready:
-            raise AmiNotConnected(f"AMI {self.name} is not connected")
+        manager = self._live_manager()
         action_id = f"ccengine-list-{uuid.uuid4().hex}"
         streamed: set[str] = manager.protocol.streamed_actions
         streamed.add(action_id)
@@ -153,6 +149,12 @@ class AmiConnection:
                                     self.config.action_timeout)
         finally:
             streamed.discard(action_id)
+
+    def _live_manager(self) -> _Manager:
+        manager = self._manager
+        if manager is None or not self.ready:
+            raise AmiNotConnected(f"AMI {self.name} is not connected")
+        return manager
 
     async def _send(
         self, manager: _Manager, action: Mapping[str, Any], timeout: float
@@ -280,12 +282,14 @@ def _abort(manager: _Manager) -> None:
 
 
 def _fail_pending(manager: _Manager, pending: list[Action]) -> None:
-    """Fail what the dropped connection left unanswered; never re-send it later."""
+    """Fail what the dropped connection left unanswered; never re-send it later.
+
+    ``pending`` was taken before our close(); when the peer dropped the
+    connection, panoramisk's own close() ran first and moved the actions to
+    awaiting_actions, to re-send after the next login: they fail instead.
+    """
     pending = pending + list(manager.awaiting_actions)
     manager.awaiting_actions.clear()
-    responses = getattr(manager.protocol, "responses", {})
-    pending.extend(responses.values())
-    responses.clear()
     for action in pending:
         if not action.future.done():
             lost = AmiConnectionLost(f"connection lost before {action['Action']}")

@@ -25,6 +25,8 @@ from typing import Any
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
 
+from ccengine.ami.frames import parse_frame
+
 log = logging.getLogger(__name__)
 
 FRAME_END = "\r\n\r\n"
@@ -36,23 +38,12 @@ ACTION_ID = "\r\nActionID: "
 PANORAMISK_EVENTS = frozenset({"Shutdown"})  # panoramisk reacts to these itself
 
 
-def frame_headers(frame: str) -> dict[str, str]:
-    """'Key: Value' lines as a dict; a repeated key keeps its first value."""
-    headers: dict[str, str] = {}
-    for line in frame.split("\r\n"):
-        key, sep, value = line.partition(": ")
-        if sep and key not in headers:
-            headers[key] = value
-    return headers
-
-
 class Utf8AmiProtocol(AMIProtocol):  # type: ignore[misc]
     """AMIProtocol that decodes UTF-8 across reads and isolates bad frames."""
 
     on_malformed: Callable[[str], None] = staticmethod(lambda _frame: None)
     on_event: Callable[[dict[str, str]], None] | None = None
     wanted_events: frozenset[str] | None = None  # None: every event
-    skipped = 0
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
@@ -93,7 +84,7 @@ class Utf8AmiProtocol(AMIProtocol):  # type: ignore[misc]
         """A list answer's event goes on in stream order (panoramisk still gets it,
         to complete the action): a resync snapshot must land exactly between the
         events before and after it, which an awaited action result cannot do."""
-        headers = frame_headers(frame)
+        headers = parse_frame(frame)
         if self.on_event is not None and headers.get("ActionID") in self.streamed_actions:
             try:
                 self.on_event(headers)
@@ -107,10 +98,9 @@ class Utf8AmiProtocol(AMIProtocol):  # type: ignore[misc]
         if self.on_event is None or name in PANORAMISK_EVENTS:
             return False
         if self.wanted_events is not None and name not in self.wanted_events:
-            self.skipped += 1
             return True
         try:
-            self.on_event(frame_headers(frame))
+            self.on_event(parse_frame(frame))
         except Exception:
             log.exception("AMI event could not be handed on; connection kept: %.200r", frame)
         return True

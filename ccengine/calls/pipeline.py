@@ -72,10 +72,6 @@ class EventPipeline:
     async def drained(self) -> None:
         await self._queue.join()
 
-    @property
-    def backlog(self) -> int:
-        return self._queue.qsize()
-
     async def run(self) -> None:
         while True:
             item = await self._queue.get()

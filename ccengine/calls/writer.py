@@ -37,10 +37,6 @@ class CallWriter(Generic[R]):
     async def drained(self) -> None:
         await self._queue.join()
 
-    @property
-    def backlog(self) -> int:
-        return self._queue.qsize()
-
     async def run(self) -> None:
         while True:
             batch = [await self._queue.get()]

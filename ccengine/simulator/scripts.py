@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from ccengine.simulator.frames import parse_frame
+from ccengine.ami.frames import parse_frame
 from ccengine.simulator.trace import TraceMessage, read_trace
 
 SESSION_EVENTS = frozenset({"FullyBooted", "SuccessfulAuth"})

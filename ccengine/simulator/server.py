@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
-from ccengine.simulator.frames import EOL, parse_frame, render_frame
+from ccengine.ami.frames import EOL, parse_frame, render_frame
 from ccengine.simulator.pbx_state import PbxState
 
 log = logging.getLogger(__name__)

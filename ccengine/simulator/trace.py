@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccengine.simulator.frames import parse_frame
+from ccengine.ami.frames import parse_frame
 
 
 class TraceError(ValueError):

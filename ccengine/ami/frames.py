@@ -1,4 +1,7 @@
-"""AMI wire frames for the server side: 'Key: Value' lines ending in a blank line."""
+"""AMI wire frames: 'Key: Value' lines ending in a blank line (pure, no panoramisk).
+
+Shared by the client edge and the simulated PBX, so both read a frame alike.
+"""
 
 from __future__ import annotations
 
