@@ -84,12 +84,25 @@ class TicketsConfig(_Section):
         return fmt
 
 
+class RoutesConfig(_Section):
+    """Route graphs over AsyncAGI: where Asterisk keeps sounds and recordings."""
+
+    context: str = "ccengine-inbound"  # the dialplan context that hands calls to us
+    sound_prefix: str = "ccengine/"  # prompts installed in Asterisk's sounds/<lang>/ccengine/
+    prompts_dir: str = "prompts"  # our copy of the prompts, checked by validation
+    recordings_dir: str = "/var/spool/asterisk/monitor/ccengine"
+    voicemail_dir: str = "/var/spool/asterisk/voicemail/ccengine"
+    record_calls: bool = True
+    reload_seconds: float = Field(default=2.0, gt=0)  # how soon a published graph applies
+
+
 class Config(_Section):
     ami: tuple[AmiConfig, ...] = ()
     database: DatabaseConfig = DatabaseConfig()
     web: WebConfig = WebConfig()
     transcribe: TranscribeConfig = TranscribeConfig()
     tickets: TicketsConfig = TicketsConfig()
+    routes: RoutesConfig = RoutesConfig()
 
 
 def load_config(
