@@ -23,6 +23,7 @@ class LiveChannel:
     fields: dict[str, str]
     created: float
     application: str = "AppDial"
+    queue_priority: int = 0  # QUEUE_PRIO set on the channel before Queue()
 
 
 @dataclass(slots=True)
@@ -31,6 +32,7 @@ class Waiting:
     uniqueid: str
     fields: dict[str, str]
     joined: float
+    priority: int = 0
 
 
 @dataclass(slots=True)
@@ -49,6 +51,8 @@ class PbxState:
             self.waiting.pop(uniqueid, None)
         elif uniqueid in self.channels and "Channel" in headers:
             self.channels[uniqueid].fields.update(_channel_block(headers))
+            if event == "VarSet" and headers.get("Variable") == "QUEUE_PRIO":
+                self.channels[uniqueid].queue_priority = _int(headers.get("Value", ""))
         self._apply_queue(event, headers, now)
 
     def _apply_queue(self, event: str, headers: Mapping[str, str], now: float) -> None:
@@ -57,9 +61,12 @@ class PbxState:
             return
         self.queues.setdefault(queue)
         if event == "QueueCallerJoin":
-            self.waiting[uniqueid] = Waiting(queue, uniqueid, _channel_block(headers), now)
-            if uniqueid in self.channels:
-                self.channels[uniqueid].application = "Queue"
+            channel = self.channels.get(uniqueid)
+            priority = channel.queue_priority if channel else 0
+            self.waiting[uniqueid] = Waiting(queue, uniqueid, _channel_block(headers), now,
+                                             priority)
+            if channel:
+                channel.application = "Queue"
         elif event == "QueueCallerLeave":
             self.waiting.pop(uniqueid, None)
 
@@ -74,7 +81,9 @@ class PbxState:
 
     def queue_status(self, action_id: str, now: float) -> Iterator[list[tuple[str, str]]]:
         for queue in self.queues:
-            entries = [w for w in self.waiting.values() if w.queue == queue]
+            # Higher QUEUE_PRIO first, then in order of joining: the queue's own order.
+            entries = sorted((w for w in self.waiting.values() if w.queue == queue),
+                             key=lambda w: -w.priority)
             yield [
                 ("Event", "QueueParams"), ("Queue", queue), ("Max", "0"),
                 ("Strategy", "ringall"), ("Calls", str(len(entries))), ("Holdtime", "0"),
@@ -97,12 +106,17 @@ def _queue_entry(
         ("CallerIDName", fields.get("CallerIDName", "").strip("<>")),
         ("ConnectedLineNum", fields.get("ConnectedLineNum", "")),
         ("ConnectedLineName", fields.get("ConnectedLineName", "").strip("<>")),
-        ("Wait", str(int(now - entry.joined))), ("Priority", "0"), ("ActionID", action_id),
+        ("Wait", str(max(0, int(now - entry.joined)))), ("Priority", str(entry.priority)),
+        ("ActionID", action_id),
     ]
 
 
 def _channel_block(headers: Mapping[str, str]) -> dict[str, str]:
     return {key: headers[key] for key in CHANNEL_FIELDS if key in headers}
+
+
+def _int(text: str) -> int:
+    return int(text) if text.lstrip("-").isdigit() else 0
 
 
 def _hms(seconds: float) -> str:

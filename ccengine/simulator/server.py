@@ -5,7 +5,8 @@ Originate in the shape of the real traces, and broadcasts the events it is
 given to every logged-in client. Like Asterisk, it keeps no backlog: events
 emitted while a client is away are lost for it. Faults can be injected: drop
 every connection, stall (stop reading and writing, leaving the socket
-half-open), or send raw bytes.
+half-open), or send raw bytes. More actions can be added (``add_action``):
+agi_pbx.AgiPbx adds ``AGI`` and plays AsyncAGI-driven inbound calls.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 BANNER = f"Asterisk Call Manager/13.0.0{EOL}"
 FRAME_END = (EOL + EOL).encode()
 Fields = list[tuple[str, str]]
+ActionHandler = Callable[["ClientSession", dict[str, str]], Awaitable[None]]
 
 
 class ClientSession:
@@ -54,7 +56,7 @@ class AmiServer:
         self._stalled = asyncio.Event()
         self._stalled.set()  # set means "running"
         self._server: asyncio.Server | None = None
-        self._handlers: dict[str, Callable[[ClientSession, dict[str, str]], Awaitable[None]]] = {
+        self._handlers: dict[str, ActionHandler] = {
             "login": self._login, "logoff": self._logoff, "ping": self._ping,
             "coreshowchannels": self._core_show_channels, "queuestatus": self._queue_status,
             "queueadd": self._queue_add, "originate": self._originate,
@@ -71,6 +73,10 @@ class AmiServer:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+
+    def add_action(self, name: str, handler: ActionHandler) -> None:
+        """Answer one more action (its name in any case): AgiPbx adds AGI this way."""
+        self._handlers[name.lower()] = handler
 
     async def wait_for_login(self, timeout: float = 10.0) -> None:
         await asyncio.wait_for(self._login_event.wait(), timeout)
@@ -145,17 +151,17 @@ class AmiServer:
         name = action.get("Action", "").lower()
         handler = self._handlers.get(name)
         if name != "login" and not session.logged_in:
-            _reply(session, action, "Error", [("Message", "Permission denied")])
+            reply(session, action, "Error", [("Message", "Permission denied")])
         elif handler is None:
-            _reply(session, action, "Error", [("Message", "Invalid/unknown command")])
+            reply(session, action, "Error", [("Message", "Invalid/unknown command")])
         else:
             await handler(session, action)
 
     async def _login(self, session: ClientSession, action: dict[str, str]) -> None:
         if (action.get("Username"), action.get("Secret")) != (self.username, self.secret):
-            _reply(session, action, "Error", [("Message", "Authentication failed")])
+            reply(session, action, "Error", [("Message", "Authentication failed")])
             return
-        _reply(session, action, "Success", [("Message", "Authentication accepted")])
+        reply(session, action, "Success", [("Message", "Authentication accepted")])
         session.logged_in = True
         session.send(render_frame([("Event", "FullyBooted"), ("Privilege", "system,all"),
                                    ("Uptime", "100"), ("LastReload", "10"),
@@ -164,11 +170,11 @@ class AmiServer:
         self._login_event.set()
 
     async def _logoff(self, session: ClientSession, action: dict[str, str]) -> None:
-        _reply(session, action, "Goodbye", [("Message", "Thanks for all the fish.")])
+        reply(session, action, "Goodbye", [("Message", "Thanks for all the fish.")])
         session.logged_in = False
 
     async def _ping(self, session: ClientSession, action: dict[str, str]) -> None:
-        _reply(session, action, "Success", [("Ping", "Pong"), ("Timestamp", f"{time.time():.6f}")])
+        reply(session, action, "Success", [("Ping", "Pong"), ("Timestamp", f"{time.time():.6f}")])
 
     async def _core_show_channels(self, session: ClientSession, action: dict[str, str]) -> None:
         items = self.state.core_show_channels(action.get("ActionID", ""), time.time())
@@ -179,7 +185,7 @@ class AmiServer:
         _list_reply(session, action, "Queue status will follow", "QueueStatusComplete", items)
 
     async def _queue_add(self, session: ClientSession, action: dict[str, str]) -> None:
-        _reply(session, action, "Success", [("Message", "Added interface to queue")])
+        reply(session, action, "Success", [("Message", "Added interface to queue")])
         self.broadcast(render_frame([
             ("Event", "QueueMemberAdded"), ("Privilege", "agent,all"),
             ("Queue", action.get("Queue", "")), ("MemberName", action.get("MemberName", "")),
@@ -189,7 +195,7 @@ class AmiServer:
         ]))
 
     async def _originate(self, session: ClientSession, action: dict[str, str]) -> None:
-        _reply(session, action, "Success", [("Message", "Originate successfully queued")])
+        reply(session, action, "Success", [("Message", "Originate successfully queued")])
         self.broadcast(render_frame([
             ("Event", "OriginateResponse"), ("Privilege", "call,all"),
             ("ActionID", action.get("ActionID", "")), ("Response", "Success"),
@@ -198,15 +204,15 @@ class AmiServer:
         ]))
 
 
-def _reply(session: ClientSession, action: Mapping[str, str], response: str,
-           fields: Fields) -> None:
+def reply(session: ClientSession, action: Mapping[str, str], response: str,
+          fields: Fields) -> None:
     head = [("Response", response), ("ActionID", action.get("ActionID", ""))]
     session.send(render_frame(head + fields))
 
 
 def _list_reply(session: ClientSession, action: Mapping[str, str], message: str,
                 complete: str, items: Iterable[Fields]) -> None:
-    _reply(session, action, "Success", [("EventList", "start"), ("Message", message)])
+    reply(session, action, "Success", [("EventList", "start"), ("Message", message)])
     count = 0
     for item in items:
         session.send(render_frame(item))
