@@ -9,7 +9,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from ccengine.routes import storage_models
 from ccengine.tickets.models import Base
+
+# Every model module must be imported for Base.metadata to know its tables.
+_MODELS = (storage_models,)
 
 
 def _run(connection: Connection) -> None:

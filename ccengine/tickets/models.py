@@ -127,6 +127,9 @@ class Call(Base):
     timeline: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    route_graph: Mapped[str | None] = mapped_column(String(100))
+    route_version: Mapped[int | None] = mapped_column(Integer)
+    route: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     customer: Mapped[Customer | None] = relationship(lazy="raise")
     ticket: Mapped[Ticket | None] = relationship(lazy="raise")
