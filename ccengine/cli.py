@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ccengine.config import Config, ConfigError, load_config
+from ccengine.routes import cli_asterisk
+from ccengine.routes import cli_routes as routes_cli
 
 Command = Callable[[argparse.Namespace, Config], int]
 
@@ -47,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_calls(commands)
     _add_customers(commands)
     _add_db(commands)
+    routes_cli.add_parser(commands)
+    cli_asterisk.add_parser(commands)
     return parser
 
 
