@@ -14,6 +14,7 @@ from aiohttp import web
 from ccengine.config import Config
 from ccengine.db import Database
 from ccengine.engine import Engine
+from ccengine.routes.routing import Routing
 from ccengine.web.api import setup_api
 
 ENGINE_KEY = web.AppKey("engine", Engine)
@@ -24,7 +25,8 @@ EngineHook = Callable[[Engine], None]
 def create_app(config: Config, on_engine: EngineHook | None = None) -> web.Application:
     app = web.Application()
     database = Database.open(config.database)
-    engine = Engine(config.ami, config.tickets, database)
+    routing = Routing(database, config.routes, region=config.tickets.default_region)
+    engine = Engine(config.ami, config.tickets, database, routing)
     app[ENGINE_KEY] = engine
     if on_engine is not None:
         on_engine(engine)

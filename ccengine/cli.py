@@ -9,8 +9,10 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ccengine.config import Config, ConfigError, load_config
 from ccengine.routes import cli_asterisk
@@ -65,6 +67,12 @@ def _add_demo(commands: Subparsers) -> None:
     demo.add_argument("--duration", type=float, default=None,
                       help="stop after this many seconds")
     demo.add_argument("--seed", type=int, default=None)
+    demo.add_argument("--graph", type=Path, default=None,
+                      help="route graph to publish and route by (default: the example)")
+    demo.add_argument("--at", type=datetime.fromisoformat, default=None,
+                      help="let calls ring as if at this ISO time (Europe/Warsaw if no zone)")
+    demo.add_argument("--speed", type=float, default=1.0,
+                      help="play calls this many times faster than real time")
     demo.set_defaults(run=_run_demo)
 
 
@@ -127,10 +135,23 @@ def _add_db(commands: Subparsers) -> None:
 
 
 def _run_demo(args: argparse.Namespace, config: Config) -> int:
-    from ccengine.demo import run_demo
+    from ccengine.demo import EXAMPLE_GRAPH, run_demo
+    from ccengine.routes.document import GraphInvalid, parse_graph
 
+    at = args.at
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(config.tickets.timezone))
+    graph_file: Path = args.graph or EXAMPLE_GRAPH
+    try:
+        graph = parse_graph(graph_file.read_text(encoding="utf-8"))
+    except (OSError, GraphInvalid) as exc:
+        print(f"ccengine demo: {graph_file}: {exc}", file=sys.stderr)
+        return 2
+    prompts = Path(config.routes.prompts_dir)
     return asyncio.run(run_demo(config, calls=args.calls, interval=tuple(args.interval),
-                                duration=args.duration, seed=args.seed))
+                                duration=args.duration, seed=args.seed, graph=graph,
+                                prompts_dir=prompts if prompts.is_dir() else None, at=at,
+                                speed=args.speed))
 
 
 def _run_serve(args: argparse.Namespace, config: Config) -> int:

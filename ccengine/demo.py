@@ -1,8 +1,10 @@
 """`ccengine demo`: the real engine on SQLite against a simulated PBX, in real time.
 
-The simulated PBX is a real AMI TCP server playing calls shaped exactly like
-the recorded traces (fresh ids and callers). Tickets appear on the console as
-calls end, and at the REST API.
+The simulated PBX is a real AMI TCP server that speaks like the recorded
+Asterisk. Callers ring the example contact center (examples/ecommerce-routes.yaml,
+published into the database) and the engine routes every call over AsyncAGI:
+open hours, holidays, VIP, the menu, queues, the partner, voicemail. Tickets
+appear on the console as calls end, and at the REST API.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import asyncio
 import contextlib
 import secrets
 import sys
+import time
+from datetime import datetime
+from pathlib import Path
 
 from aiohttp import web
 
@@ -19,39 +24,51 @@ from ccengine.calls.model import FinishedCall
 from ccengine.config import AmiConfig, Config
 from ccengine.db import Database
 from ccengine.engine import Engine
-from ccengine.simulator.calls import DEMO_CALLERS, CallFactory, run_demo_calls
+from ccengine.routes.model import RouteGraph
+from ccengine.routes.store import RouteNotFound, RouteStore
+from ccengine.simulator.agi_pbx import AgiPbx
+from ccengine.simulator.calls import DEMO_CALLERS
+from ccengine.simulator.demo_calls import RoutedCallFactory, run_routed_calls
 from ccengine.simulator.server import AmiServer, close_quietly
 from ccengine.tickets.rows import RecordedCall
 from ccengine.tickets.service import TicketService
 
+EXAMPLE_GRAPH = Path(__file__).resolve().parents[1] / "examples" / "ecommerce-routes.yaml"
+
 
 async def run_demo(config: Config, calls: int | None, interval: tuple[float, float],
-                   duration: float | None, seed: int | None) -> int:
+                   duration: float | None, seed: int | None, graph: RouteGraph,
+                   prompts_dir: Path | None = None, at: datetime | None = None,
+                   speed: float = 1.0) -> int:
     server = AmiServer(username="demo", secret=secrets.token_hex(8))
     port = await server.start()
     pbx = AmiConfig(name="demo-pbx", host="127.0.0.1", port=port,
                     username=server.username, secret=server.secret)
     config = config.model_copy(update={"ami": (pbx,)})
-    await _seed_customers(config)
+    version = await _prepare_database(config, graph, prompts_dir)
     runner = web.AppRunner(create_app(config, on_engine=_print_tickets))
+    agi = AgiPbx(server, time_scale=1 / speed)
     try:
         await runner.setup()
         site = web.TCPSite(runner, config.web.host, config.web.port)
         await site.start()
-        _banner(config)
+        _banner(config, graph.name, version, at)
         await server.wait_for_login()
-        traffic = run_demo_calls(server, CallFactory(seed), interval, calls)
+        offset = at.timestamp() - time.time() if at else 0.0
+        traffic = run_routed_calls(agi, RoutedCallFactory(seed), interval, calls, offset)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(traffic, duration)
         await asyncio.sleep(1.0)  # let the last hangups be stored
     finally:
+        await agi.stop()
         await runner.cleanup()
         await close_quietly(server)
     return 0
 
 
-async def _seed_customers(config: Config) -> None:
-    """The demo's VIP customer, so VIP calls get VIP priority."""
+async def _prepare_database(config: Config, graph: RouteGraph, prompts_dir: Path | None) -> int:
+    """The demo's VIP customer, and the route graph published (a new version
+    only when the file changed). Returns the published version."""
     database = Database.open(config.database)
     try:
         await database.migrate()
@@ -59,22 +76,37 @@ async def _seed_customers(config: Config) -> None:
         for caller in DEMO_CALLERS:
             if caller.vip:
                 await service.add_customer(caller.number, caller.name, vip=True)
+        return await _publish(RouteStore(database), graph, prompts_dir)
     finally:
         await database.close()
 
 
+async def _publish(store: RouteStore, graph: RouteGraph, prompts_dir: Path | None) -> int:
+    with contextlib.suppress(RouteNotFound):
+        current = await store.get(graph.name)
+        if current.graph == graph and current.status == "published":
+            return current.version
+    version = await store.save_draft(graph, author="ccengine demo")
+    await store.publish(graph.name, version, prompts_dir)
+    return version
+
+
 def _print_tickets(engine: Engine) -> None:
     def show(call: FinishedCall, recorded: RecordedCall) -> None:
+        route = " → ".join(step["node"] for step in call.route.path[4:]) if call.route else ""
         print(f"{recorded.ticket_number}  {recorded.ticket_priority}  {call.outcome.value:<13} "
               f"{recorded.caller or '?':<14} {call.caller_name or '':<20} "
-              f"{call.queue or '-':<12} {call.agent_name or ''}", flush=True)
+              f"{call.queue or '-':<12} {call.agent_name or '':<22} {route}", flush=True)
 
     engine.on_recorded(show)
 
 
-def _banner(config: Config) -> None:
+def _banner(config: Config, graph_name: str, version: int, at: datetime | None) -> None:
     base = f"http://{config.web.host}:{config.web.port}"
     print(f"ccengine demo: simulated PBX up, database {config.database.url}", file=sys.stderr)
+    when = f"calls ring as if at {at.isoformat()}" if at else "calls ring now (real time)"
+    print(f"ccengine demo: routing by graph {graph_name!r} (published v{version}); {when}",
+          file=sys.stderr)
     print(f"ccengine demo: tickets at {base}/api/v1/tickets, calls at {base}/api/v1/calls",
           file=sys.stderr)
     print("ccengine demo: calls become tickets below as they end (Ctrl-C stops)",

@@ -13,16 +13,18 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from ccengine.ami.connection import AmiConnection
 from ccengine.ami.errors import AmiError
 from ccengine.ami.events import EVENT_PARSERS
-from ccengine.calls.model import FinishedCall
+from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.calls.pipeline import EventPipeline
 from ccengine.calls.tracker import CallTracker
 from ccengine.calls.writer import CallWriter
 from ccengine.config import AmiConfig, TicketsConfig
 from ccengine.db import Database
+from ccengine.routes.routing import Routing
 from ccengine.tickets.rows import RecordedCall
 from ccengine.tickets.service import TicketService
 
@@ -30,30 +32,44 @@ log = logging.getLogger(__name__)
 
 RecordedListener = Callable[[FinishedCall, RecordedCall], None]
 
+# How long a finished call waits for its route walk to record its last step.
+ROUTE_SETTLE_SECONDS = 2.0
+
 
 class Engine:
     def __init__(self, pbxs: tuple[AmiConfig, ...], tickets: TicketsConfig,
-                 database: Database) -> None:
+                 database: Database, routing: Routing | None = None) -> None:
         self.tickets = TicketService(database, tickets)
+        self.routing = routing
         self._listeners: list[RecordedListener] = []
         self.writer: CallWriter[RecordedCall] = CallWriter(
             self.tickets.record_calls, self._announce)
-        self.tracker = CallTracker(self.writer.submit)
+        self.tracker = CallTracker(self._finished)
         self.pipeline = EventPipeline(self.tracker)
         self.connections = [self._connection(pbx) for pbx in pbxs]
         self._tasks: list[asyncio.Task[None]] = []
+        self._joining: set[asyncio.Task[None]] = set()
 
     def on_recorded(self, listener: RecordedListener) -> None:
         self._listeners.append(listener)
 
     def _connection(self, pbx: AmiConfig) -> AmiConnection:
+        executor = self.routing.executor if self.routing else None
+
         def feed(headers: Mapping[str, str], received_at: float) -> None:
+            if executor is not None:
+                executor.on_message(pbx.name, headers, received_at)  # first: it is waited for
             self.pipeline.feed(pbx.name, headers, received_at)
 
-        return AmiConnection(pbx, on_message=feed, on_login=self._resync, on_loss=self._lost,
-                             events=frozenset(EVENT_PARSERS))
+        connection = AmiConnection(pbx, on_message=feed, on_login=self._resync,
+                                   on_loss=self._lost, events=frozenset(EVENT_PARSERS))
+        if executor is not None:
+            executor.attach(pbx.name, connection)
+        return connection
 
     async def start(self) -> None:
+        if self.routing is not None:
+            await self.routing.start()
         self._tasks = [
             asyncio.create_task(self.pipeline.run(), name="event-pipeline"),
             asyncio.create_task(self.writer.run(), name="call-writer"),
@@ -69,10 +85,33 @@ class Engine:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        if self.routing is not None:
+            await self.routing.stop()
 
     async def drained(self) -> None:
         await self.pipeline.drained()
+        while self._joining:
+            await asyncio.gather(*self._joining, return_exceptions=True)
         await self.writer.drained()
+
+    def _finished(self, call: FinishedCall) -> None:
+        """A call is over: with routing on, it carries the route it took to its ticket."""
+        if self.routing is None:
+            self.writer.submit(call)
+            return
+        task = asyncio.create_task(self._with_route(call, self.routing))
+        self._joining.add(task)
+        task.add_done_callback(self._joining.discard)
+
+    async def _with_route(self, call: FinishedCall, routing: Routing) -> None:
+        route = await routing.executor.route_of(call.pbx, call.linkedid, ROUTE_SETTLE_SECONDS)
+        if route is None:
+            self.writer.submit(call)
+            return
+        # Asterisk's events show a caller hanging up; only the route knows a message was left.
+        took_message = route.voicemail_file is not None and call.outcome.missed
+        outcome = Outcome.VOICEMAIL if took_message else call.outcome
+        self.writer.submit(replace(call, route=route, outcome=outcome))
 
     async def settle(self, timeout: float = 30.0) -> None:
         """Everything each PBX has said so far is handled and stored.
@@ -98,6 +137,8 @@ class Engine:
 
     def _lost(self, connection: AmiConnection) -> None:
         self.pipeline.mark("lost", connection.name, time.time())
+        if self.routing is not None:
+            self.routing.executor.connection_lost(connection.name)
 
     def _announce(self, call: FinishedCall, recorded: RecordedCall) -> None:
         for listener in self._listeners:

@@ -11,6 +11,7 @@ from ccengine.calls.model import FinishedCall
 from ccengine.config import AmiConfig, TicketsConfig
 from ccengine.db import Database
 from ccengine.engine import Engine
+from ccengine.routes.routing import Routing
 from ccengine.simulator.scripts import ScriptLine
 from ccengine.simulator.server import AmiServer
 from ccengine.tickets.rows import RecordedCall
@@ -43,12 +44,13 @@ class Harness:
 
 
 @asynccontextmanager
-async def running_engine(database: Database, **ami: float) -> AsyncIterator[Harness]:
+async def running_engine(database: Database, routing: Routing | None = None,
+                         **ami: float) -> AsyncIterator[Harness]:
     server = AmiServer(username="test", secret="s3cret")
     port = await server.start()
     pbx = AmiConfig(name="pbx", host="127.0.0.1", port=port, username="test", secret="s3cret",
                     **{"action_timeout": 1.0, "reconnect_min": 0.05, "reconnect_max": 0.2, **ami})
-    engine = Engine((pbx,), TicketsConfig(), database)
+    engine = Engine((pbx,), TicketsConfig(), database, routing)
     harness = Harness(server, engine)
     engine.on_recorded(lambda call, recorded: harness.recorded.append((call, recorded)))
     await engine.start()

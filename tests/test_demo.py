@@ -26,10 +26,12 @@ async def test_demo_turns_simulated_calls_into_tickets(tmp_path: Path) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "ccengine.cli", "--log-level", "warning", "demo",
         "--calls", "3", "--interval", "0.2", "0.4", "--seed", "11", "--duration", "90",
+        "--speed", "20", "--at", "2026-11-23T10:00",
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:
         tickets = await poll_tickets(f"http://127.0.0.1:{port}/api/v1/tickets", want=3)
+        calls = await poll_tickets(f"http://127.0.0.1:{port}/api/v1/calls", want=3)
         stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     finally:
         if process.returncode is None:
@@ -40,6 +42,10 @@ async def test_demo_turns_simulated_calls_into_tickets(tmp_path: Path) -> None:
     assert len(printed) == 3
     assert {t["number"] for t in tickets} == {line.split()[0] for line in printed}
     assert all(t["source_channel"] == "phone" and t["caller"].startswith("+48") for t in tickets)
+    # Every call was routed by the example graph, which the demo published.
+    assert len(calls) == 3
+    assert all(call["route"]["graph"] == "ecommerce" for call in calls)
+    assert all(call["route"]["path"][1]["branch"] == "open" for call in calls)  # Monday 10:00
 
 
 async def poll_tickets(url: str, want: int, timeout: float = 90) -> list[dict[str, object]]:

@@ -200,7 +200,8 @@ def test_open_hours_menu_to_a_queue(cli: Cli) -> None:
     assert found["actions"][2:] == ["EXEC Playback ccengine/welcome",
                                     "GET DATA ccengine/menu 5000 1",
                                     "EXEC Playback ccengine/please-hold",
-                                    "EXEC Queue sprzedaz,t,,,180"]
+                                    "EXEC Queue sprzedaz,t,,,180",
+                                    "ASYNCAGI BREAK"]
     outcome = found["outcome"]
     assert (outcome["ended_by"], outcome["queue"], outcome["digits"]) == ("queue", "sprzedaz", "1")
 

@@ -14,6 +14,7 @@ class Outcome(StrEnum):
     IVR_ABANDONED = "ivr_abandoned"  # the caller hung up before a queue or agent
     TIMEOUT = "timeout"  # a queue timed out and the call went on
     UNANSWERED = "unanswered"  # ended with nobody answering (after hours, ...)
+    VOICEMAIL = "voicemail"  # the route took a message: nobody answered, the caller spoke
 
     @property
     def missed(self) -> bool:
@@ -30,6 +31,28 @@ class TimelineEntry:
 
     def as_json(self) -> dict[str, object]:
         return {"at": self.at.isoformat(), "kind": self.kind, **self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class RouteTaken:
+    """The route graph walk a call ran (over AsyncAGI): which version, which path."""
+
+    graph: str
+    version: int | None
+    ended_by: str  # queue, transfer, voicemail, callback, hangup, caller_hung_up, ...
+    path: tuple[dict[str, str], ...] = ()  # {"node", "kind", "branch", "reason"}
+    digits: str = ""
+    ticket_priority: str | None = None  # a route may make it urgent (an outage line: P1)
+    voicemail_file: str | None = None
+    callback_number: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "graph": self.graph, "version": self.version, "ended_by": self.ended_by,
+            "path": list(self.path), "digits": self.digits,
+            "ticket_priority": self.ticket_priority, "voicemail_file": self.voicemail_file,
+            "callback_number": self.callback_number,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +82,4 @@ class FinishedCall:
     talk_seconds: int | None = None
     recording_file: str | None = None
     timeline: tuple[TimelineEntry, ...] = ()
+    route: RouteTaken | None = None

@@ -202,6 +202,12 @@ class _Walker:
         yield from self.took(node_id, node, branch, reason)
         return node.edges().get(branch)
 
+    def release(self) -> Generator[Instruction, AgiReply | None, None]:
+        """End AsyncAGI if the channel is still there: Queue() and Dial() return
+        -1 when the *other* side hangs up, leaving the caller waiting in AGI
+        (agi-external-transfer). Refused with an error if the caller is gone."""
+        yield Command(agi.asyncagi_break())
+
     def sound(self, prompt: str) -> str:
         return f"{self.settings.sound_prefix}{prompt}"
 
@@ -279,9 +285,10 @@ class _Walker:
             yield from self.command(agi.set_variable("QUEUE_PRIO", priority))
         rule = ""
         if len(queue.tiers) > 1:
-            # Without these set before Queue(), the queue rule never widens the tiers.
-            yield from self.command(agi.set_variable("QUEUE_MIN_PENALTY", 0))
-            yield from self.command(agi.set_variable("QUEUE_MAX_PENALTY", 0))
+            # Without these set before Queue(), the queue rule never widens the tiers
+            # (traces' README); RAISE lets a rule lift earlier tiers to ring alongside.
+            for variable in ("QUEUE_MIN_PENALTY", "QUEUE_MAX_PENALTY", "QUEUE_RAISE_PENALTY"):
+                yield from self.command(agi.set_variable(variable, 0))
             rule = node.queue
         yield from self._queue_and_status(node_id, node, rule)
         status = self.state.queue_status or ""
@@ -296,6 +303,7 @@ class _Walker:
         except _CallerGone:
             yield from self.took(node_id, node, "ended", "the call ended in the queue "
                                                           "(answered, or the caller hung up)")
+            yield from self.release()
             raise _Ended("queue") from None
         reply = yield from self.command(agi.get_variable("QUEUESTATUS"))
         self.state.queue_status = reply.data
@@ -309,12 +317,14 @@ class _Walker:
         except _CallerGone:
             yield from self.took(node_id, node, "ended", f"dialled {node.number}: the call "
                                                           "ended on the transfer")
+            yield from self.release()
             raise _Ended("transfer") from None
         reply = yield from self.command(agi.get_variable("DIALSTATUS"))
         self.state.dial_status = status = reply.data
         branch = "busy" if status in DIAL_BUSY else "no_answer"
         if status == "ANSWER":
             yield from self.took(node_id, node, "ended", f"{node.number} answered")
+            yield from self.release()
             raise _Ended("transfer")
         return (yield from self.goto(node_id, node, branch, f"DIALSTATUS={status}"))
 

@@ -124,9 +124,13 @@ class AgiPbx:
         self._originates = itertools.count(1)
         server.add_action("agi", self._agi_action)
 
-    async def place_call(self, script: CallerScript) -> PlacedCall:
-        """Start an inbound call: its channels appear and AsyncAGIStart is sent at once."""
-        run = CallRun(self, script, time.time())
+    async def place_call(self, script: CallerScript, at: float | None = None) -> PlacedCall:
+        """Start an inbound call: its channels appear and AsyncAGIStart is sent at once.
+
+        ``at`` sets the call's virtual start (a Unix time), so a test or the
+        demo can ring on a Monday morning or a holiday whatever the real date.
+        """
+        run = CallRun(self, script, time.time() if at is None else at)
         self.calls.append(run.placed)
         task = asyncio.create_task(run.run(), name=f"agi-call-{run.placed.linkedid}")
         self._tasks.add(task)

@@ -93,23 +93,3 @@ async def play(server: AmiServer, lines: Sequence[ScriptLine], speed: float | No
         if count % 64 == 0:
             await server.flush()
     await server.flush()
-
-
-async def run_demo_calls(server: AmiServer, factory: CallFactory, interval: tuple[float, float],
-                         count: int | None = None) -> None:
-    """Start simulated calls at random intervals, overlapping like real traffic."""
-    rng = random.Random()
-    running: set[asyncio.Task[None]] = set()
-    made = 0
-    try:
-        while count is None or made < count:
-            call = factory.make()
-            task = asyncio.create_task(play(server, call.lines), name=f"sim-{call.scenario}")
-            running.add(task)
-            task.add_done_callback(running.discard)
-            made += 1
-            await asyncio.sleep(rng.uniform(*interval))
-        await asyncio.gather(*running)
-    finally:
-        for task in running:
-            task.cancel()

@@ -116,3 +116,11 @@ def _paged(query: Select[*_Ts], page: int, per_page: int) -> Select[*_Ts]:
     if page < 1 or per_page < 1:
         raise ValueError(f"page and per_page start at 1, got {page} and {per_page}")
     return query.limit(per_page).offset((page - 1) * per_page)
+
+
+async def vip_numbers(session: AsyncSession) -> frozenset[str]:
+    """E.164 numbers of the customers flagged VIP (routing reads them from memory)."""
+    rows = await session.scalars(
+        select(Customer.phone_e164).where(Customer.vip.is_(True),
+                                          Customer.phone_e164.is_not(None)))
+    return frozenset(number for number in rows if number)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ccengine.calls.model import FinishedCall
 from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus
@@ -59,21 +61,40 @@ def call_row(item: Prepared, customer: Customer | None, ticket: Ticket) -> Call:
         outcome=call.outcome,
         recording_file=call.recording_file,
         timeline=[entry.as_json() for entry in call.timeline],
+        route_graph=call.route.graph if call.route else None,
+        route_version=call.route.version if call.route else None,
+        route=call.route.as_json() if call.route else None,
         customer=customer,
         ticket=ticket,
     )
 
 
 def call_activity(call: Call, ticket: Ticket, now: datetime) -> TicketActivity:
+    data: dict[str, object] = {"pbx": call.pbx, "linkedid": call.linkedid,
+                               "outcome": call.outcome}
+    body = f"{call.outcome}: {call.caller_number or '-'} → {call.did or '-'}"
+    if call.route:
+        data["route"] = call.route  # what the caller went through, shown on the ticket
+        body += f" · trasa: {route_summary(call.route)}"
+        if call.route.get("voicemail_file"):
+            data["voicemail_file"] = call.route["voicemail_file"]
+        if call.route.get("callback_number"):
+            data["callback_number"] = call.route["callback_number"]
     return TicketActivity(
         ticket=ticket,
         call=call,
         kind=ActivityKind.CALL,
-        body=f"{call.outcome}: {call.caller_number or '-'} → {call.did or '-'}",
-        data={"pbx": call.pbx, "linkedid": call.linkedid, "outcome": call.outcome},
+        body=body,
+        data=data,
         author=None,
         created_at=now,
     )
+
+
+def route_summary(route: Mapping[str, Any]) -> str:
+    """'godziny:open → menu:option 2 → kolejka:ended' for the ticket's history."""
+    steps = route.get("path") or []
+    return " → ".join(f"{step['node']}:{step['branch']}" for step in steps) or "-"
 
 
 def recorded(item: Prepared, ticket: Ticket) -> RecordedCall:

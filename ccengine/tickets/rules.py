@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ccengine.calls.model import FinishedCall, Outcome
@@ -36,20 +36,40 @@ class OpenTicket:
 def plan_ticket(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
     """The ticket for ``call``; ``caller`` is its number as we display it (E.164)."""
     if call.outcome.missed:
-        return _callback(call, caller, vip)
-    if call.outcome is Outcome.ANSWERED:
-        return _answered(call, caller, vip)
-    return _external(call, caller, vip)
+        plan = _callback(call, caller, vip)
+    elif call.outcome is Outcome.ANSWERED:
+        plan = _answered(call, caller, vip)
+    else:
+        plan = _external(call, caller, vip)
+    return _route_urgency(plan, call)
 
 
 def _priority(base: Priority, vip: bool) -> Priority:
     return base.raised() if vip else base
 
 
+def _route_urgency(plan: TicketPlan, call: FinishedCall) -> TicketPlan:
+    """A route can make a call more urgent (an outage line's P1), never less."""
+    wanted = call.route.ticket_priority if call.route else None
+    if wanted is None or list(Priority).index(Priority(wanted)) >= list(Priority).index(
+            plan.priority):
+        return plan
+    return replace(plan, priority=Priority(wanted))
+
+
+def _missed_title(call: FinishedCall, who: str) -> str:
+    route = call.route
+    if route is not None and route.voicemail_file:
+        return f"Oddzwonić: wiadomość głosowa od {who}"
+    if route is not None and route.callback_number:
+        return f"Oddzwonić: prośba o kontakt od {who}"
+    return f"Oddzwonić: nieodebrane połączenie od {who} ({call.outcome})"
+
+
 def _callback(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
     who = caller or HIDDEN_CALLER
     return TicketPlan(
-        title=f"Oddzwonić: nieodebrane połączenie od {who} ({call.outcome})",
+        title=_missed_title(call, who),
         kind=TicketKind.CALLBACK,
         status=TicketStatus.NEW,
         priority=_priority(Priority.P2, vip),

@@ -58,6 +58,7 @@ class CallView:
     talk_seconds: int | None
     recording_file: str | None
     timeline: list[dict[str, Any]]
+    route: dict[str, Any] | None  # graph, version, path and how the route ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +150,7 @@ def call_view(call: Call) -> CallView:
         talk_seconds=call.talk_seconds,
         recording_file=call.recording_file,
         timeline=list(call.timeline),
+        route=dict(call.route) if call.route is not None else None,
     )
 
 
