@@ -23,10 +23,11 @@ from ccengine.db import Database
 from ccengine.routes.document import GraphInvalid, GraphIssue, dump_graph, parse_graph
 from ccengine.routes.evaluate import Evaluation, Scenario, evaluate
 from ccengine.routes.model import RouteGraph
+from ccengine.routes.routing import walk_settings
 from ccengine.routes.storage_models import RouteStatus
 from ccengine.routes.store import RouteNotFound, RouteStore, StoredGraph, VersionInfo
 from ccengine.routes.validate import validate_graph
-from ccengine.routes.walk import CallFacts, WalkSettings
+from ccengine.routes.walk import CallFacts
 from ccengine.tickets.phones import is_e164, normalise
 
 Command = Callable[[argparse.Namespace, Config], int]
@@ -215,17 +216,12 @@ def _run_simulate(args: argparse.Namespace, config: Config) -> int:
     facts = CallFacts(did=_did(args.did, region), caller=_caller(args.caller, region),
                       at=_aware(args.at, graph.timezone), customer_vip=args.vip)
     scenario = Scenario(digits=args.digits, queue=args.queue, dial=args.dial)
-    evaluation = evaluate(graph, facts, scenario, _walk_settings(config.routes))
+    evaluation = evaluate(graph, facts, scenario, walk_settings(config.routes))
     if args.json:
         print(json.dumps(evaluation.as_json(), ensure_ascii=False))
     else:
         print(evaluation_text(evaluation))
     return 0
-
-
-def _walk_settings(config: RoutesConfig) -> WalkSettings:
-    return WalkSettings(sound_prefix=config.sound_prefix, recordings_dir=config.recordings_dir,
-                        voicemail_dir=config.voicemail_dir, record_calls=config.record_calls)
 
 
 def _did(text: str, region: str) -> str:

@@ -127,9 +127,6 @@ class RouteExecutor:
 
     # -- reading ---------------------------------------------------------------
 
-    def running(self) -> int:
-        return len(self._tasks)
-
     async def route_of(self, pbx: str, linkedid: str, wait: float) -> RouteTaken | None:
         """The route a call took, waiting up to ``wait`` s for its walk to finish."""
         run = self._runs.get((pbx, linkedid))
