@@ -24,6 +24,7 @@ from ccengine.routes.model import (
 )
 
 
+@lru_cache(maxsize=1024)  # every new call matches the entries' patterns
 def pattern_regex(pattern: str) -> re.Pattern[str]:
     """'+4822111XXXX' (X: any digit), '+4822*' (any rest), '*' (anything)."""
     body = "".join(r"\d" if char == "X" else re.escape(char) for char in pattern.rstrip("*"))

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from datetime import datetime, time
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ccengine.tickets.enums import Priority
 
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 PROMPT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -28,13 +29,6 @@ NodeRef = Annotated[str, Field(pattern=NODE_ID.pattern)]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class TicketPriority(StrEnum):
-    P1 = "P1"
-    P2 = "P2"
-    P3 = "P3"
-    P4 = "P4"
 
 
 # -- queues and trunks -----------------------------------------------------------
@@ -262,7 +256,7 @@ class QueueNode(_Node):
     prompt: Prompt | None = None  # e.g. please-hold, before joining
     max_wait_seconds: int = Field(default=300, ge=1)
     priority: int | None = Field(default=None, ge=0)  # QUEUE_PRIO; a VIP's may be higher
-    ticket_priority: TicketPriority | None = None  # e.g. P1 for an outage line
+    ticket_priority: Priority | None = None  # e.g. P1 for an outage line
     on_timeout: NodeRef | None = None
     on_full: NodeRef | None = None
     on_empty: NodeRef | None = None  # no agent logged in (JOINEMPTY, LEAVEEMPTY, ...)
