@@ -22,7 +22,8 @@ setup: $(STAMP)
 services:
 	scripts/ensure-postgres.sh
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml scripts/ensure-system-packages.sh
+	scripts/ensure-system-packages.sh
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
