@@ -1,0 +1,331 @@
+"""Numbers after trigger words: the recall-first half of masking.
+
+After "PESEL", "numer karty", "CVV"... the next number is masked whatever its
+checksum, because ASR flips, drops and repeats digits. A trigger's window ends at a
+cue of another number ("telefon", "zamówienie", "NIP"...) or after enough words
+without digits.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ccengine.transcribe.mask_items import Item, ItemKind
+from ccengine.transcribe.mask_lexicon import (
+    CURRENCY_SYMBOLS,
+    CURRENCY_WORDS,
+    DATE_WORDS,
+    GENERIC_NUMBER_WORDS,
+    MONTH_WORDS,
+    Cue,
+)
+from ccengine.transcribe.mask_runs import (
+    Run,
+    bridged_run_from,
+    cut_after_complete,
+    next_joined_number,
+    run_from,
+)
+from ccengine.transcribe.mask_types import MaskedSpan, PiiKind, Trigger
+
+MAX_FILLER_WORDS = 3  # misheard digits tolerated between the pieces of one number
+_EXPIRY_WINDOW_WORDS = 6
+_EXPIRY_JOINERS = frozenset("/.-,\\")
+_MONTH_DIGITS = 2  # "grudnia 2027" is as telling as "12/2027"
+_EXPIRY_MIN_DIGITS, _EXPIRY_FULL_DIGITS, _EXPIRY_MAX_DIGITS = 3, 4, 6
+_AMOUNT_NEIGHBOURS = CURRENCY_WORDS | CURRENCY_SYMBOLS
+_NO_LIMIT = sys.maxsize
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerPolicy:
+    kind: PiiKind
+    window_words: int  # words without digits after which the trigger gives up
+    extends: frozenset[Cue]  # such cues before the number join the trigger ("karta, numer karty")
+    passes: frozenset[Cue]  # such cues neither end the window nor join the trigger
+    bridge_until: int  # misheard words are bridged while the number has fewer digits
+    min_digits: int  # shorter numbers are not this PII; the window goes on
+    answered: range  # digit counts that answer the trigger
+    plain_below: int  # shorter numbers next to a currency or date word are amounts/dates
+    yield_from: int  # a number this long after a passed cue belongs to that cue
+    first_number_only: bool = False  # give up at the first number that is not usable
+    unbridged_from: int = _NO_LIMIT  # a first piece this long is bridged to nothing
+
+
+PESEL_POLICY = TriggerPolicy(
+    PiiKind.PESEL, 25, frozenset({Cue.PESEL}), frozenset(), bridge_until=11, min_digits=4,
+    answered=range(11, _NO_LIMIT), plain_below=9, yield_from=_NO_LIMIT,
+)  # fmt: skip
+CARD_POLICY = TriggerPolicy(
+    PiiKind.CARD, 25, frozenset({Cue.CARD}), frozenset(), bridge_until=16, min_digits=4,
+    answered=range(13, _NO_LIMIT), plain_below=13, yield_from=_NO_LIMIT,
+)  # fmt: skip
+# "CVV z tyłu karty to 123": the card word does not end a CVV window, but a long
+# number after it is the card number, not the CVV.
+CVV_POLICY = TriggerPolicy(
+    PiiKind.CVV, 10, frozenset({Cue.CVV, Cue.CVV_GENERIC}), frozenset({Cue.CARD}),
+    bridge_until=3, min_digits=2, answered=range(3, 5), plain_below=5, yield_from=5,
+)  # fmt: skip
+# "my number is ...", "mój numer to ...": a weak card trigger. Phone and order numbers
+# (up to 11 digits) after it are no PII and stay; a long number is a card as ASR
+# wrote it ("4 ,500 ,000, 556 ,000, ..."), answered when it has a card's length.
+# A first piece as long as a phone number is not bridged: "600-700-800, albo
+# stacjonarny 22 111 00 00" is two numbers, "456537, I made 6899855" is one.
+_CARD_MAX_DIGITS = 19
+GENERIC_NUMBER_POLICY = TriggerPolicy(
+    PiiKind.CARD, 25, frozenset(), frozenset(), bridge_until=16, min_digits=12,
+    answered=range(13, _CARD_MAX_DIGITS + 1), plain_below=13, yield_from=_NO_LIMIT,
+    first_number_only=True, unbridged_from=9,
+)  # fmt: skip
+_GENERIC_CONTEXT_BEFORE = 2  # "order number", "numer do zamówienia"... within words
+_GENERIC_CONTEXT_AFTER = 1  # "numer telefonu", "number NIP"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one cue produced, and the item index the scan goes on from."""
+
+    spans: tuple[MaskedSpan, ...]
+    trigger: Trigger | None
+    resume: int
+
+
+def _reads_as_amount_or_date(items: Sequence[Item], run: Run) -> bool:
+    """ "1250 zł", "$1,250.00", "23.11.2026", "2019 roku": not card numbers."""
+    if run.first == run.last and items[run.first].date_like:
+        return True
+    before = items[run.first - 1].norm if run.first > 0 else ""
+    after = items[run.last + 1].norm if run.last + 1 < len(items) else ""
+    return before in _AMOUNT_NEIGHBOURS or after in _AMOUNT_NEIGHBOURS or after in DATE_WORDS
+
+
+def _is_usable(items: Sequence[Item], run: Run, policy: TriggerPolicy) -> bool:
+    count = len(run.digits)
+    if count < policy.min_digits:
+        return False
+    return count >= policy.plain_below or not _reads_as_amount_or_date(items, run)
+
+
+class _TriggerWindow:
+    """Walks the items after one trigger cue until a usable number or the window's end."""
+
+    def __init__(self, items: Sequence[Item], index: int, policy: TriggerPolicy) -> None:
+        self.items = items
+        self.policy = policy
+        self.start = items[index].start
+        self.end = items[index].end
+        self.position = index + 1
+        self.words = 0
+        self.first_passed: int | None = None
+
+    def capture(self) -> Outcome:
+        while self.position < len(self.items) and self.words <= self.policy.window_words:
+            item = self.items[self.position]
+            if item.kind is ItemKind.CUE and not self.take_cue(item):
+                break
+            if item.kind is ItemKind.WORD:
+                self.words += 1
+            if item.kind is ItemKind.NUMBER:
+                run = self.number_at(self.position)
+                if self.first_passed is not None and len(run.digits) >= self.policy.yield_from:
+                    break
+                if _is_usable(self.items, run, self.policy):
+                    return self.answer(run)
+                if self.policy.first_number_only:
+                    break
+                self.position = run.last
+            self.position += 1
+        return self.give_up()
+
+    def number_at(self, position: int) -> Run:
+        complete = self.policy.bridge_until
+        first_piece = run_from(self.items, position, enough=self.policy.unbridged_from)
+        until = 0 if len(first_piece.digits) >= self.policy.unbridged_from else complete
+        run = bridged_run_from(
+            self.items, position, until_digits=until, max_fillers=MAX_FILLER_WORDS
+        )
+        return cut_after_complete(self.items, run, complete)
+
+    def take_cue(self, item: Item) -> bool:
+        """Whether the window goes on past this cue."""
+        if item.cue in self.policy.extends:
+            self.end = item.end
+            self.words = 0
+            return True
+        if item.cue in self.policy.passes:
+            if self.first_passed is None:
+                self.first_passed = self.position
+            self.words += 1  # a passed cue is a word of the window: it stays bounded
+            return True
+        return False
+
+    def answer(self, run: Run) -> Outcome:
+        kind = self.policy.kind
+        answered = len(run.digits) in self.policy.answered
+        span = MaskedSpan(kind, self.items[run.first].start, self.items[run.last].end)
+        trigger = Trigger(kind, self.start, self.end, answered)
+        if kind is not PiiKind.CARD:
+            return Outcome((span,), trigger, run.last + 1)
+        tail, last = card_data_after(self.items, run.last)
+        return Outcome((span, *tail), trigger, last + 1)
+
+    def give_up(self) -> Outcome:
+        trigger = Trigger(self.policy.kind, self.start, self.end, answered=False)
+        # A passed cue gets its own turn: it may own the number this window left alone.
+        resume = self.position if self.first_passed is None else self.first_passed
+        return Outcome((), trigger, resume)
+
+
+def capture_after_trigger(items: Sequence[Item], index: int, policy: TriggerPolicy) -> Outcome:
+    return _TriggerWindow(items, index, policy).capture()
+
+
+def _slash_expiry_year(items: Sequence[Item], month: int) -> int | None:
+    """The year item of "MM/YY" or "MM/YYYY" whose month item is ``month``."""
+    year = month + 2
+    if year >= len(items) or items[month + 1].norm != "/" or len(items[month].norm) > 2:
+        return None
+    if items[year].kind is not ItemKind.NUMBER or len(items[year].norm) not in (2, 4):
+        return None
+    return year
+
+
+def card_data_after(items: Sequence[Item], last: int) -> tuple[tuple[MaskedSpan, ...], int]:
+    """Expiry and CVV read right after a card number ("… 9855 12/27 123").
+
+    They are card data even without expiry or CVV words. Returns their spans and the
+    index of the last item they take (``last`` when there are none).
+    """
+    month = next_joined_number(items, last)
+    year = None if month is None else _slash_expiry_year(items, month)
+    if month is None or year is None:
+        return (), last
+    expiry = MaskedSpan(PiiKind.CARD, items[month].start, items[year].end)
+    cvv_first = next_joined_number(items, year)
+    if cvv_first is None or items[cvv_first].date_like:
+        return (expiry,), year
+    cvv = run_from(items, cvv_first, enough=CVV_POLICY.answered.stop)
+    if len(cvv.digits) not in CVV_POLICY.answered:
+        return (expiry,), year
+    return (expiry, MaskedSpan(PiiKind.CVV, items[cvv.first].start, items[cvv.last].end)), cvv.last
+
+
+def _expiry_piece_digits(item: Item) -> int:
+    """How many digits an item adds to an expiry date; 0 when it is not part of one."""
+    if item.kind is ItemKind.NUMBER:
+        return len(item.norm)
+    if item.kind is ItemKind.WORD and item.norm in MONTH_WORDS:
+        return _MONTH_DIGITS
+    return 0
+
+
+def _expiry_end(items: Sequence[Item], first: int) -> int | None:
+    """The last item of an expiry date starting at ``first`` ("12/27", "12 2027")."""
+    head = items[first]
+    if head.kind is ItemKind.NUMBER and not head.date_like:
+        run = run_from(items, first, enough=_EXPIRY_MAX_DIGITS)
+        if len(run.digits) > _EXPIRY_MAX_DIGITS:
+            return None  # the card number itself, read after an expiry word
+    digits, last, position = 0, None, first
+    while position < len(items):
+        size = _expiry_piece_digits(items[position])
+        if size:
+            if digits >= _EXPIRY_FULL_DIGITS and digits + size > _EXPIRY_MAX_DIGITS:
+                break
+            digits, last = digits + size, position
+        elif items[position].norm not in _EXPIRY_JOINERS:
+            break
+        position += 1
+    return last if digits >= _EXPIRY_MIN_DIGITS else None
+
+
+def capture_expiry(items: Sequence[Item], index: int, first_card_cue: int) -> Outcome:
+    """An expiry date after an expiry word, masked as card data when a card came up."""
+    skip = Outcome((), None, index + 1)
+    position, words = index + 1, 0
+    while position < len(items) and words <= _EXPIRY_WINDOW_WORDS:
+        item = items[position]
+        if item.kind is ItemKind.CUE and item.cue not in (Cue.EXPIRY, Cue.CARD):
+            return skip
+        if _expiry_piece_digits(item):
+            last = _expiry_end(items, position) if first_card_cue < position else None
+            if last is None:
+                return skip
+            span = MaskedSpan(PiiKind.CARD, item.start, items[last].end)
+            return Outcome((span,), None, last + 1)
+        if item.kind in (ItemKind.WORD, ItemKind.CUE):
+            words += 1  # cues count too, so that runs of expiry words stay linear
+        position += 1
+    return skip
+
+
+def _is_generic_number_word(items: Sequence[Item], index: int) -> bool:
+    """ "numer", "number"... on its own: no PESEL or card phrase took it (it is a WORD)."""
+    item = items[index]
+    return item.kind is ItemKind.WORD and item.norm in GENERIC_NUMBER_WORDS
+
+
+def _other_number_near(items: Sequence[Item], index: int) -> bool:
+    """An other-number cue within 2 words before or 1 word after: "order number"."""
+    for step, limit in ((-1, _GENERIC_CONTEXT_BEFORE), (1, _GENERIC_CONTEXT_AFTER)):
+        position, words = index + step, 0
+        while 0 <= position < len(items) and words < limit:
+            item = items[position]
+            if item.kind is ItemKind.CUE and item.cue is Cue.OTHER_NUMBER:
+                return True
+            if item.kind is not ItemKind.PUNCT:
+                words += 1
+            position += step
+    return False
+
+
+def capture_after_number_word(items: Sequence[Item], index: int) -> Outcome:
+    """A long number after a generic number word; nothing at all for short ones."""
+    if _other_number_near(items, index):
+        return Outcome((), None, index + 1)
+    outcome = capture_after_trigger(items, index, GENERIC_NUMBER_POLICY)
+    if not outcome.spans:
+        return Outcome((), None, index + 1)  # a short number: no PII, no trigger
+    return outcome
+
+
+def _capture_at(items: Sequence[Item], index: int, first_card_cue: int) -> Outcome:
+    if items[index].kind is ItemKind.WORD:
+        return capture_after_number_word(items, index)
+    cue = items[index].cue
+    if cue is Cue.PESEL:
+        return capture_after_trigger(items, index, PESEL_POLICY)
+    if cue is Cue.CARD:
+        return capture_after_trigger(items, index, CARD_POLICY)
+    if cue is Cue.CVV or (cue is Cue.CVV_GENERIC and first_card_cue < index):
+        return capture_after_trigger(items, index, CVV_POLICY)
+    if cue is Cue.EXPIRY:
+        return capture_expiry(items, index, first_card_cue)
+    return Outcome((), None, index + 1)
+
+
+def scan_triggers(items: Sequence[Item]) -> tuple[list[MaskedSpan], list[Trigger]]:
+    """Spans and triggers from every cue, walking the items once (windows are bounded).
+
+    Generic number words ("numer", "number") are weak cues of their own.
+    """
+    cue_positions = [
+        i
+        for i, item in enumerate(items)
+        if item.kind is ItemKind.CUE or _is_generic_number_word(items, i)
+    ]
+    first_card_cue = next((i for i in cue_positions if items[i].cue is Cue.CARD), len(items))
+    spans: list[MaskedSpan] = []
+    triggers: list[Trigger] = []
+    resume = 0
+    for index in cue_positions:
+        if index < resume:
+            continue  # inside what an earlier cue took
+        outcome = _capture_at(items, index, first_card_cue)
+        spans.extend(outcome.spans)
+        if outcome.trigger is not None:
+            triggers.append(outcome.trigger)
+        resume = outcome.resume
+    return spans, triggers
