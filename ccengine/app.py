@@ -7,6 +7,8 @@ awaited on shutdown. Nothing is built at import time.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
@@ -15,7 +17,12 @@ from ccengine.config import Config
 from ccengine.db import Database
 from ccengine.engine import Engine
 from ccengine.routes.routing import Routing
+from ccengine.transcribe.service import build_workers
+from ccengine.transcribe.whisper import ModelError
+from ccengine.transcribe.worker import TranscriptionWorker
 from ccengine.web.api import setup_api
+
+log = logging.getLogger(__name__)
 
 ENGINE_KEY = web.AppKey("engine", Engine)
 
@@ -33,7 +40,38 @@ def create_app(config: Config, on_engine: EngineHook | None = None) -> web.Appli
     setup_api(app, database, config.web, region=config.tickets.default_region)
     app.cleanup_ctx.append(_database_context(database))
     app.cleanup_ctx.append(_engine_context(engine))
+    if config.transcribe.workers:
+        workers = build_workers(database, config.transcribe)
+        engine.on_recorded(lambda _call, _recorded: _wake(workers))
+        app.cleanup_ctx.append(_workers_context(workers))
     return app
+
+
+def _wake(workers: list[TranscriptionWorker]) -> None:
+    for worker in workers:
+        worker.wake()
+
+
+def _workers_context(
+    workers: list[TranscriptionWorker],
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(_work(worker), name=f"transcribe-{worker.name}")
+                 for worker in workers]
+        yield
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    return context
+
+
+async def _work(worker: TranscriptionWorker) -> None:
+    try:
+        await worker.run()
+    except ModelError as exc:
+        # A configuration problem, not a job's: the jobs wait in the database.
+        log.error("transcription worker %s stopped: %s", worker.name, exc)
 
 
 def _database_context(database: Database) -> Callable[[web.Application], AsyncIterator[None]]:

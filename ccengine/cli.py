@@ -1,4 +1,4 @@
-"""The `ccengine` command: demo, serve, replay, and reading tickets and calls."""
+"""The `ccengine` command: demo, serve, replay, routes, transcription, tickets and calls."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from ccengine.config import Config, ConfigError, load_config
 from ccengine.routes import cli_asterisk
 from ccengine.routes import cli_routes as routes_cli
+from ccengine.transcribe import cli_transcribe
 
 Command = Callable[[argparse.Namespace, Config], int]
 
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_db(commands)
     routes_cli.add_parser(commands)
     cli_asterisk.add_parser(commands)
+    cli_transcribe.add_parsers(commands)
     return parser
 
 

@@ -11,7 +11,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -63,9 +63,27 @@ class WebConfig(_Section):
 
 
 class TranscribeConfig(_Section):
-    model: str = "small"
-    language: str = "pl"
-    device: str = "cpu"
+    """The transcription worker: which model, how jobs are retried, how audio is read."""
+
+    model: str = "small"  # a name (tiny.en, base, small) or a CTranslate2 model directory
+    language: str = "pl"  # always passed: calls open with prompts and hold music
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
+    compute_type: str = "auto"  # auto: int8 on CPU, float16 on GPU
+    models_dir: str = "~/.cache/ccengine/models"  # where split models are joined once
+    beam_size: int = Field(default=5, ge=1)
+    vad: bool = True  # skip silence and hold music
+    batch_size: int = Field(default=0, ge=0)  # > 0: faster-whisper's batched pipeline
+    workers: int = Field(default=1, ge=0)  # worker tasks in `ccengine serve`; 0: none here
+    max_attempts: int = Field(default=3, ge=1)
+    retry_seconds: float = Field(default=30.0, ge=0)
+    lease_seconds: float = Field(default=900.0, gt=0)
+    poll_seconds: float = Field(default=2.0, gt=0)
+    layout: Literal["auto", "mono", "stereo", "interleaved"] = "auto"  # interleaved: MixMonitor D
+    caller_channel: int = Field(default=1, ge=1, le=2)  # per dialplan
+    redact_audio: bool = True
+    redact_padding: float = Field(default=0.25, ge=0)  # seconds around each masked word
+    # When ASR lost the number after a PII word, this much audio after it is silenced.
+    trigger_window_seconds: float = Field(default=15.0, ge=0)
 
 
 class TicketsConfig(_Section):

@@ -44,7 +44,11 @@ async def run_demo(config: Config, calls: int | None, interval: tuple[float, flo
     port = await server.start()
     pbx = AmiConfig(name="demo-pbx", host="127.0.0.1", port=port,
                     username=server.username, secret=server.secret)
-    config = config.model_copy(update={"ami": (pbx,)})
+    # The simulated PBX writes no audio, so there is nothing for a worker to hear:
+    # the calls' jobs wait in the database (`ccengine transcripts jobs`).
+    config = config.model_copy(update={
+        "ami": (pbx,),
+        "transcribe": config.transcribe.model_copy(update={"workers": 0})})
     version = await _prepare_database(config, graph, prompts_dir)
     runner = web.AppRunner(create_app(config, on_engine=_print_tickets))
     agi = AgiPbx(server, time_scale=1 / speed)

@@ -10,11 +10,12 @@ from ccengine.config import DatabaseConfig
 from ccengine.db import Database
 from ccengine.routes import storage_models
 from ccengine.tickets.models import Base
+from ccengine.transcribe import storage_models as transcription_models
 
-_MODELS = (storage_models,)  # imported for its table on Base.metadata
+_MODELS = (storage_models, transcription_models)  # imported for their tables on Base.metadata
 
 TABLES = {"customers", "calls", "tickets", "ticket_activities", "ticket_counters",
-          "route_graphs"}
+          "route_graphs", "transcription_jobs", "transcripts"}
 
 
 def _differences(connection: Connection) -> list[Any]:
@@ -63,7 +64,7 @@ async def test_migrating_twice_is_a_no_op(database_url: str) -> None:
             assert await connection.run_sync(_differences) == []
     finally:
         await database.close()
-    assert first == second == "0002"
+    assert first == second == "0003"
 
 
 async def test_sqlite_pragmas_are_set(tmp_path: Any) -> None:

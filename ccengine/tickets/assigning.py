@@ -15,6 +15,7 @@ from ccengine.tickets.enums import SourceChannel, TicketStatus
 from ccengine.tickets.models import Customer, Ticket
 from ccengine.tickets.rows import Key, Prepared, RecordedCall, call_activity, call_row, recorded
 from ccengine.tickets.rules import OpenTicket, plan_ticket, ticket_to_join
+from ccengine.transcribe.queue import queued_job
 
 CHUNK = 500  # bound parameters per IN (...), well under every driver's limit
 
@@ -106,6 +107,9 @@ class BatchWriter:
             call = call_row(item, self._customers.get(item.caller or ""), ticket)
             self._session.add(call)
             self._session.add(call_activity(call, ticket, self._now))
+            if call.recording_file:
+                # Same transaction as the call: a crash cannot lose the job.
+                self._session.add(queued_job(call, self._now))
             created[item.key] = recorded(item, ticket)
         self._session.add_all(self._new)
         return created

@@ -18,9 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
+from ccengine.transcribe.storage_models import TranscriptionJob
 
-Keyed = Customer | Ticket | Call | TicketActivity
-_MODELS: tuple[type[Keyed], ...] = (Customer, Ticket, Call, TicketActivity)
+Keyed = Customer | Ticket | Call | TicketActivity | TranscriptionJob
+_MODELS: tuple[type[Keyed], ...] = (Customer, Ticket, Call, TicketActivity, TranscriptionJob)
 
 
 async def assign_ids(session: AsyncSession, pending: Iterable[object]) -> None:

@@ -1,0 +1,50 @@
+"""Shared pieces of the API handlers: the app's keys and query-parameter parsing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from aiohttp import web
+
+from ccengine.db import Database
+from ccengine.web.errors import InvalidParameter
+
+DATABASE = web.AppKey("ccengine.database", Database)
+REGION = web.AppKey("ccengine.region", str)  # for caller numbers given without a country code
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50
+
+T = TypeVar("T")
+
+
+def paging(request: web.Request) -> tuple[int, int]:
+    page = integer(request, "page", 1, minimum=1, maximum=None)
+    per_page = integer(request, "per_page", DEFAULT_PER_PAGE, minimum=1, maximum=MAX_PER_PAGE)
+    return page, per_page
+
+
+def integer(
+    request: web.Request, name: str, default: int, *, minimum: int, maximum: int | None
+) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameter(name, f"expected an integer, got {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
+        raise InvalidParameter(name, f"must be {bounds}, got {value}")
+    return value
+
+
+def optional(request: web.Request, name: str, parse: Callable[[str], T]) -> T | None:
+    raw = request.query.get(name)
+    if not raw:
+        return None
+    try:
+        return parse(raw)
+    except ValueError:
+        raise InvalidParameter(name, f"unknown value {raw!r}") from None

@@ -1,0 +1,217 @@
+"""From a routed call to a masked transcript on its ticket, with the real tiny.en model.
+
+The simulated PBX routes a call over AsyncAGI (MixMonitor into a folder of
+the test's), the "recording" is spoken by espeak-ng with a card number in
+it, the engine stores the call with its job, and a worker transcribes it:
+the transcript lands on the ticket, masked, and the card number is nowhere
+in the database, the log or what Whisper hears in the redacted recording.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select, text
+
+from ccengine.config import RoutesConfig, TicketsConfig, TranscribeConfig, WebConfig
+from ccengine.db import Database
+from ccengine.routes.document import parse_graph
+from ccengine.routes.routing import Routing
+from ccengine.routes.store import RouteStore
+from ccengine.simulator.agi_calls import CallerScript, QueuePlan
+from ccengine.simulator.agi_pbx import AgiPbx
+from ccengine.simulator.recordings import Utterance, synthesize_call
+from ccengine.tickets.enums import ActivityKind
+from ccengine.tickets.models import Base
+from ccengine.tickets.queries import get_ticket
+from ccengine.tickets.service import TicketService
+from ccengine.transcribe.attach import search
+from ccengine.transcribe.audio import Layout, load_recording
+from ccengine.transcribe.service import build_pipeline, build_workers
+from ccengine.transcribe.storage_models import TranscriptionJob
+from ccengine.transcribe.types import Speaker
+from ccengine.transcribe.whisper import Transcriber
+from ccengine.web.api import setup_api
+from tests.conftest import build_call
+from tests.engine_harness import eventually, running_engine
+from tests.test_route_executor import EXAMPLE, MONDAY_MORNING
+
+RECORDINGS = Path(__file__).resolve().parents[2] / "shared" / "recordings"
+CARD = "4556737586899855"  # Luhn-valid, the number of the shared recording
+CARD_GROUPS = [CARD[i : i + 4] for i in range(0, 16, 4)]
+CALLER_SAYS = ("Hi, I am calling about my refund for order two four seven. "
+               "My card number is 4556 7375 8689 9855.")
+GOOD_SENTENCE = "Hello, I am calling about my refund for order two four seven."
+AGENT_SAYS = "Thank you. I can see the order. Your refund will be processed today."
+
+pytestmark = pytest.mark.slow
+
+
+def _tiny_config(**extra: object) -> TranscribeConfig:
+    return TranscribeConfig(model="tiny.en", language="en", max_attempts=1,
+                            retry_seconds=0, **extra)  # type: ignore[arg-type]
+
+
+def _leaks(found: str) -> list[str]:
+    """Pieces of the card number in a text, digits folded together (spaces, dots, dashes)."""
+    digits = re.sub(r"\D", "", found)
+    return [group for group in CARD_GROUPS if group in digits] + (
+        [CARD] if CARD in digits else [])
+
+
+async def _all_rows_as_text(database: Database) -> str:
+    dumped = []
+    async with database.sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in await session.execute(text(f"SELECT * FROM {table.name}")):
+                dumped.append(" ".join(str(value) for value in row))
+    return "\n".join(dumped)
+
+
+async def _route_a_recorded_call(database: Database, recordings: Path) -> str:
+    """Route one answered call; return the recording file name MixMonitor was given."""
+    store = RouteStore(database)
+    graph = parse_graph(EXAMPLE.read_text(encoding="utf-8"))
+    await store.publish(graph.name, await store.save_draft(graph))
+    routing = Routing(database, RoutesConfig(reload_seconds=0.05, recordings_dir=str(recordings)),
+                      region="PL")
+    async with running_engine(database, routing=routing) as harness:
+        pbx = AgiPbx(harness.server, time_scale=0.01)
+        try:
+            placed = await pbx.place_call(CallerScript(
+                number="48601111222", name="Jan Kowalski", did="48221110000", digits=("2",),
+                queues=(QueuePlan(answered_by="Agnieszka Wójcik"),)), at=MONDAY_MORNING)
+            await placed.finished(timeout=20)
+            await eventually(lambda: any(c.linkedid == placed.linkedid
+                                         for c, _ in harness.recorded), timeout=20)
+        finally:
+            await pbx.stop()
+    [(call, _)] = harness.recorded
+    assert call.recording_file is not None
+    return call.recording_file
+
+
+async def test_a_recorded_call_is_transcribed_masked_and_attached(
+        database: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    file = Path(await _route_a_recorded_call(database, tmp_path))
+    assert file.parent == tmp_path
+    async with database.sessions() as session:
+        [job] = await session.scalars(select(TranscriptionJob))
+    assert (job.status, job.recording_file) == ("pending", str(file))
+    # Asterisk closes the MixMonitor file when the caller hangs up: it is there now.
+    synthesize_call([Utterance(Speaker.CALLER, CALLER_SAYS, at=1.0),
+                     Utterance(Speaker.AGENT, AGENT_SAYS, at=9.0)], file, layout=Layout.STEREO)
+
+    [worker] = build_workers(database, _tiny_config())
+    assert await worker.run_once()
+    assert not await worker.run_once()  # nothing left, nothing done twice
+
+    async with database.sessions() as session:
+        [job] = await session.scalars(select(TranscriptionJob))
+        ticket = await get_ticket(session, (await _ticket_number(session, job.call_id)))
+        [found] = await search(session, "REFUND")
+    assert job.status == "done"
+    [activity] = [a for a in ticket.activities if a.kind == ActivityKind.TRANSCRIPT]
+    speakers = {segment["speaker"] for segment in activity.data["segments"]}
+    assert speakers == {"klient", "agent"}
+    assert "refund" in activity.body.lower()
+    assert "[CARD]" in activity.body
+    assert found.call_id == job.call_id
+
+    assert _leaks(await _all_rows_as_text(database)) == []
+    assert _leaks("\n".join(record.getMessage() for record in caplog.records)) == []
+    heard = _transcribe_raw(file)
+    assert "refund" in heard.lower()  # the rest of the call is still there
+    assert _leaks(heard) == []
+
+
+async def _ticket_number(session: object, call_id: int) -> str:
+    from ccengine.tickets.models import Call, Ticket
+
+    query = select(Ticket.number).join(Call, Call.ticket_id == Ticket.id).where(
+        Call.id == call_id)
+    return str((await session.execute(query)).scalar_one())  # type: ignore[attr-defined]
+
+
+def _transcribe_raw(file: Path) -> str:
+    """What the model hears in the (redacted) file, unmasked: only the test sees it."""
+    from ccengine.transcribe.service import whisper_settings
+
+    model = Transcriber.load(whisper_settings(_tiny_config()))
+    recording = load_recording(file)
+    return " ".join(segment.text for channel in recording.channels
+                    for segment in model.transcribe(channel.whisper_samples()))
+
+
+async def test_bad_audio_fails_its_job_with_a_reason_and_the_worker_goes_on(
+        database: Database, tmp_path: Path) -> None:
+    files = _bad_and_good_files(tmp_path)
+    calls = [build_call(f"bad-{i}", recording_file=str(f)) for i, f in enumerate(files)]
+    await TicketService(database, TicketsConfig()).record_calls(calls)
+
+    [worker] = build_workers(database, _tiny_config())
+    for _ in files:
+        assert await worker.run_once()
+    async with database.sessions() as session:
+        jobs = {Path(j.recording_file).name: j
+                for j in await session.scalars(select(TranscriptionJob))}
+    assert {name: (j.status, j.reason) for name, j in jobs.items()} == {
+        "empty.wav": ("failed", "empty"), "notes.wav": ("failed", "unreadable"),
+        "missing.wav": ("failed", "missing"), "truncated.wav": ("failed", "truncated"),
+        "good.wav": ("done", None)}
+    assert all(name in (jobs[name].detail or "") for name in jobs if name != "good.wav")
+
+    client = await _api(database)
+    try:
+        response = await client.get("/api/v1/transcripts", params={"q": "Refund"})
+        assert response.status == 200
+        [item] = (await response.json())["items"]
+        assert item["segments"][0]["speaker"] == "rozmowa"
+        assert "refund" in item["segments"][0]["text"].lower()
+        nothing = await client.get("/api/v1/transcripts", params={"q": "refund zamówienie"})
+        assert (await nothing.json())["items"] == []
+        bad = await client.get("/api/v1/transcripts", params={"needs_qa": "maybe"})
+        assert (bad.status, (await bad.json())["error"]) == (400, "invalid-parameter")
+    finally:
+        await client.close()
+
+
+def _bad_and_good_files(folder: Path) -> list[Path]:
+    empty = folder / "empty.wav"
+    empty.write_bytes(b"")
+    not_audio = folder / "notes.wav"
+    not_audio.write_text("to nie jest nagranie\n" * 50, encoding="utf-8")
+    truncated = folder / "truncated.wav"
+    truncated.write_bytes((RECORDINGS / "refund-card-mono.wav").read_bytes()[:30])
+    good = folder / "good.wav"
+    synthesize_call([Utterance(Speaker.CALLER, GOOD_SENTENCE, at=0.5)],
+                    good, layout=Layout.MONO)
+    return [empty, not_audio, folder / "missing.wav", truncated, good]
+
+
+async def _api(database: Database) -> TestClient[Any, Any]:
+    app = web.Application()
+    setup_api(app, database, WebConfig())
+    client: TestClient[Any, Any] = TestClient(TestServer(app))
+    await client.start_server()
+    return client
+
+
+@pytest.mark.parametrize("name", ["refund-card-mono.wav", "refund-card-interleaved.wav"])
+def test_the_real_asterisk_recordings_leave_no_part_of_the_card(name: str, tmp_path: Path) -> None:
+    """Whisper loops on these digits and hears some as words; nothing of the card may stay."""
+    file = tmp_path / name
+    file.write_bytes((RECORDINGS / name).read_bytes())
+    pipeline = build_pipeline(_tiny_config())
+    transcript = pipeline.run(file)
+    assert transcript.layout == ("mono" if "mono" in name else "interleaved")
+    assert _leaks(transcript.as_text()) == []
+    assert transcript.silenced, "the card's audio is silenced"
+    assert _leaks(_transcribe_raw(file)) == []  # nor in what the redacted audio still says
