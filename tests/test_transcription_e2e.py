@@ -9,6 +9,7 @@ in the database, the log or what Whisper hears in the redacted recording.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from pathlib import Path
@@ -215,3 +216,26 @@ def test_the_real_asterisk_recordings_leave_no_part_of_the_card(name: str, tmp_p
     assert _leaks(transcript.as_text()) == []
     assert transcript.silenced, "the card's audio is silenced"
     assert _leaks(_transcribe_raw(file)) == []  # nor in what the redacted audio still says
+
+
+async def test_a_running_worker_picks_up_a_new_job_when_woken(
+        database: Database, tmp_path: Path) -> None:
+    [worker] = build_workers(database, _tiny_config(poll_seconds=600))  # only a wake-up helps
+    running = asyncio.create_task(worker.run())
+    try:
+        await worker.ready()
+        good = _bad_and_good_files(tmp_path)[-1]
+        await TicketService(database, TicketsConfig()).record_calls(
+            [build_call("woken", recording_file=str(good))])
+        worker.wake()  # what the app does when the engine stores a recorded call
+        statuses: list[str] = []
+        for _ in range(300):
+            async with database.sessions() as session:
+                statuses = list(await session.scalars(select(TranscriptionJob.status)))
+            if statuses == ["done"] or running.done():
+                break
+            await asyncio.sleep(0.1)
+        assert statuses == ["done"]
+        assert not running.done()  # the worker waits for the next job
+    finally:
+        running.cancel()

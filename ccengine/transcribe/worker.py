@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from ccengine.db import Database
 from ccengine.transcribe import queue
 from ccengine.transcribe.attach import attach_transcript
@@ -79,7 +81,15 @@ class TranscriptionWorker:
     async def run(self) -> None:
         await self.ready()
         while True:
-            if not await self.run_once():
+            try:
+                worked = await self.run_once()
+            except (SQLAlchemyError, OSError) as exc:
+                # The database went away: the job's lease runs out and it is taken
+                # up again, so waiting and trying again loses nothing.
+                log.warning("transcription worker %s: database unavailable (%s); retrying",
+                            self.name, type(exc).__name__)
+                worked = False
+            if not worked:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.settings.poll_seconds)
