@@ -18,6 +18,7 @@ from ccengine.config import Config, ConfigError, load_config
 from ccengine.routes import cli_asterisk
 from ccengine.routes import cli_routes as routes_cli
 from ccengine.transcribe import cli_transcribe
+from ccengine.users import cli_users
 
 Command = Callable[[argparse.Namespace, Config], int]
 
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     routes_cli.add_parser(commands)
     cli_asterisk.add_parser(commands)
     cli_transcribe.add_parsers(commands)
+    cli_users.add_parsers(commands)
     return parser
 
 

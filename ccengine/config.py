@@ -59,7 +59,9 @@ class DatabaseConfig(_Section):
 class WebConfig(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
-    api_token: str | None = None
+    api_token: str | None = None  # an integration token from the config (role integration)
+    # Session cookies only over HTTPS; turn off for plain HTTP on a trusted LAN or localhost.
+    secure_cookie: bool = True
 
 
 class TranscribeConfig(_Section):

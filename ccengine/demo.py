@@ -23,6 +23,7 @@ from ccengine.app import create_app
 from ccengine.calls.model import FinishedCall
 from ccengine.config import AmiConfig, Config
 from ccengine.db import Database
+from ccengine.demo_users import create_sample_users
 from ccengine.engine import Engine
 from ccengine.routes.model import RouteGraph
 from ccengine.routes.store import RouteNotFound, RouteStore
@@ -46,8 +47,11 @@ async def run_demo(config: Config, calls: int | None, interval: tuple[float, flo
                     username=server.username, secret=server.secret)
     # The simulated PBX writes no audio, so there is nothing for a worker to hear:
     # the calls' jobs wait in the database (`ccengine transcripts jobs`).
+    # Plain HTTP on this machine: no Secure cookie; a token for curl unless one is set.
+    web_config = config.web.model_copy(update={
+        "secure_cookie": False, "api_token": config.web.api_token or secrets.token_urlsafe(16)})
     config = config.model_copy(update={
-        "ami": (pbx,),
+        "ami": (pbx,), "web": web_config,
         "transcribe": config.transcribe.model_copy(update={"workers": 0})})
     version = await _prepare_database(config, graph, prompts_dir)
     runner = web.AppRunner(create_app(config, on_engine=_print_tickets))
@@ -80,6 +84,7 @@ async def _prepare_database(config: Config, graph: RouteGraph, prompts_dir: Path
         for caller in DEMO_CALLERS:
             if caller.vip:
                 await service.add_customer(caller.number, caller.name, vip=True)
+        await create_sample_users(database)
         return await _publish(RouteStore(database), graph, prompts_dir)
     finally:
         await database.close()
@@ -113,5 +118,8 @@ def _banner(config: Config, graph_name: str, version: int, at: datetime | None) 
           file=sys.stderr)
     print(f"ccengine demo: tickets at {base}/api/v1/tickets, calls at {base}/api/v1/calls",
           file=sys.stderr)
+    if config.web.api_token:
+        print(f"ccengine demo: API token for curl: -H 'Authorization: Bearer "
+              f"{config.web.api_token}'", file=sys.stderr)
     print("ccengine demo: calls become tickets below as they end (Ctrl-C stops)",
           file=sys.stderr, flush=True)

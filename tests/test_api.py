@@ -17,10 +17,12 @@ MakeCall = Callable[..., FinishedCall]
 TOKEN = "s3cret-token"
 
 
-async def _client(database: Database, token: str | None = None) -> TestClient[Any, Any]:
+async def _client(database: Database, send_token: bool = True) -> TestClient[Any, Any]:
+    """A client of the API, by default an integration holding the configured token."""
     app = web.Application()
-    setup_api(app, database, WebConfig(api_token=token))
-    client: TestClient[Any, Any] = TestClient(TestServer(app))
+    setup_api(app, database, WebConfig(api_token=TOKEN, secure_cookie=False))
+    headers = {"Authorization": f"Bearer {TOKEN}"} if send_token else {}
+    client: TestClient[Any, Any] = TestClient(TestServer(app), headers=headers)
     await client.start_server()
     return client
 
@@ -159,9 +161,9 @@ async def test_unexpected_errors_do_not_leak(
 
     app = web.Application()
     setup_api(app, database, WebConfig())
-    app.router.add_get("/api/v1/boom", boom)
+    app.router.add_get("/boom", boom)  # outside /api/v1: no role needed
     async with TestClient(TestServer(app)) as client:
-        response = await client.get("/api/v1/boom")
+        response = await client.get("/boom")
         body = await response.json()
     assert response.status == 500
     assert body == {"error": "internal-error", "message": "internal server error"}
@@ -169,7 +171,7 @@ async def test_unexpected_errors_do_not_leak(
 
 
 async def test_token_is_required_when_configured(database: Database, recorded: list[str]) -> None:
-    client = await _client(database, token=TOKEN)
+    client = await _client(database, send_token=False)
     try:
         missing = await _json(client, "/api/v1/tickets", status=401)
         wrong = await client.get("/api/v1/tickets", headers={"Authorization": "Bearer nope"})

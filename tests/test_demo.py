@@ -22,7 +22,7 @@ def free_port() -> int:
 async def test_demo_turns_simulated_calls_into_tickets(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "CCENGINE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/demo.db",
-           "CCENGINE_WEB_PORT": str(port)}
+           "CCENGINE_WEB_PORT": str(port), "CCENGINE_WEB_API_TOKEN": "demo-test-token"}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "ccengine.cli", "--log-level", "warning", "demo",
         "--calls", "3", "--interval", "0.2", "0.4", "--seed", "11", "--duration", "90",
@@ -39,6 +39,8 @@ async def test_demo_turns_simulated_calls_into_tickets(tmp_path: Path) -> None:
             await process.wait()
     assert process.returncode == 0, stderr.decode()
     printed = [line for line in stdout.decode().splitlines() if line.startswith("TK-")]
+    for login in ("admin", "agnieszka", "tomasz", "qa"):  # the sample users are printed
+        assert f"  {login} " in stderr.decode()
     assert len(printed) == 3
     assert {t["number"] for t in tickets} == {line.split()[0] for line in printed}
     assert all(t["source_channel"] == "phone" and t["caller"].startswith("+48") for t in tickets)
@@ -50,7 +52,8 @@ async def test_demo_turns_simulated_calls_into_tickets(tmp_path: Path) -> None:
 
 async def poll_tickets(url: str, want: int, timeout: float = 90) -> list[dict[str, object]]:
     deadline = asyncio.get_running_loop().time() + timeout
-    async with aiohttp.ClientSession() as session:
+    headers = {"Authorization": "Bearer demo-test-token"}
+    async with aiohttp.ClientSession(headers=headers) as session:
         while asyncio.get_running_loop().time() < deadline:
             try:
                 async with session.get(url) as response:

@@ -11,11 +11,14 @@ from ccengine.db import Database
 from ccengine.routes import storage_models
 from ccengine.tickets.models import Base
 from ccengine.transcribe import storage_models as transcription_models
+from ccengine.users import models as user_models
 
-_MODELS = (storage_models, transcription_models)  # imported for their tables on Base.metadata
+# Imported for their tables on Base.metadata.
+_MODELS = (storage_models, transcription_models, user_models)
 
 TABLES = {"customers", "calls", "tickets", "ticket_activities", "ticket_counters",
-          "route_graphs", "transcription_jobs", "transcripts"}
+          "route_graphs", "transcription_jobs", "transcripts",
+          "users", "user_sessions", "api_tokens"}
 
 
 def _differences(connection: Connection) -> list[Any]:
@@ -64,7 +67,7 @@ async def test_migrating_twice_is_a_no_op(database_url: str) -> None:
             assert await connection.run_sync(_differences) == []
     finally:
         await database.close()
-    assert first == second == "0003"
+    assert first == second == "0004"
 
 
 async def test_sqlite_pragmas_are_set(tmp_path: Any) -> None:

@@ -38,6 +38,8 @@ from ccengine.transcribe.service import build_pipeline, build_workers
 from ccengine.transcribe.storage_models import TranscriptionJob
 from ccengine.transcribe.types import Speaker
 from ccengine.transcribe.whisper import Transcriber
+from ccengine.users.models import Role
+from ccengine.users.service import create_user
 from ccengine.web.api import setup_api
 from tests.conftest import build_call
 from tests.engine_harness import eventually, running_engine
@@ -198,10 +200,14 @@ def _bad_and_good_files(folder: Path) -> list[Path]:
 
 
 async def _api(database: Database) -> TestClient[Any, Any]:
+    """A client logged in as a QA lead (transcripts are theirs to read)."""
+    await create_user(database, "qa", "qa-password", Role.QA_LEAD)
     app = web.Application()
-    setup_api(app, database, WebConfig())
+    setup_api(app, database, WebConfig(secure_cookie=False))
     client: TestClient[Any, Any] = TestClient(TestServer(app))
     await client.start_server()
+    login = await client.post("/api/v1/login", json={"login": "qa", "password": "qa-password"})
+    assert login.status == 200
     return client
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hmac
-
 from aiohttp import web
-from aiohttp.typedefs import Handler, Middleware
 from sqlalchemy import text
 
 from ccengine.calls.model import Outcome
@@ -14,7 +11,8 @@ from ccengine.db import Database
 from ccengine.tickets import queries
 from ccengine.tickets.enums import TicketStatus
 from ccengine.tickets.views import to_json
-from ccengine.web.errors import Unauthorized, error_middleware
+from ccengine.web.auth import setup_auth
+from ccengine.web.errors import error_middleware
 from ccengine.web.params import DATABASE, REGION, optional, paging
 from ccengine.web.transcripts_api import setup_transcripts_api
 
@@ -28,27 +26,13 @@ def setup_api(app: web.Application, database: Database, web_config: WebConfig,
     app[DATABASE] = database
     app[REGION] = region
     app.middlewares.append(error_middleware)
-    if web_config.api_token:
-        app.middlewares.append(_token_middleware(web_config.api_token))
+    setup_auth(app, database, legacy_api_token=web_config.api_token,
+               secure_cookie=web_config.secure_cookie)
     app.router.add_get("/api/v1/tickets", list_tickets)
     app.router.add_get("/api/v1/tickets/{number}", show_ticket)
     app.router.add_get("/api/v1/calls", list_calls)
     app.router.add_get(HEALTH_PATH, health)
     setup_transcripts_api(app)
-
-
-def _token_middleware(token: str) -> Middleware:
-    expected = f"Bearer {token}".encode()
-
-    @web.middleware
-    async def require_token(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path.startswith(API_PREFIX) and request.path != HEALTH_PATH:
-            given = request.headers.get("Authorization", "").encode()
-            if not hmac.compare_digest(given, expected):
-                raise Unauthorized()
-        return await handler(request)
-
-    return require_token
 
 
 async def list_tickets(request: web.Request) -> web.Response:

@@ -1,0 +1,1 @@
+"""Users, their roles, login sessions and API tokens for integrations."""
