@@ -3,6 +3,10 @@ from __future__ import annotations
 import argparse
 import io
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -147,3 +151,14 @@ def test_cli_parser_knows_the_commands() -> None:
     assert args.run is cli_users.run_add_token
     with pytest.raises(SystemExit):
         parser.parse_args(["users", "add", "bot", "--role", "integration"])
+
+
+def test_the_first_admin_is_created_on_a_fresh_database(tmp_path: Path) -> None:
+    env = {**os.environ, "CCENGINE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'new.db'}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "ccengine.cli", "users", "add", "anna", "--role", "admin",
+         "--password-stdin"], input="correct horse battery\n", capture_output=True, text=True,
+        env=env, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "created user anna (admin)" in done.stdout
+    assert "correct horse" not in done.stdout + done.stderr

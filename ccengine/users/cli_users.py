@@ -49,6 +49,8 @@ def read_password(from_stdin: bool) -> str | None:
 
 def run_add_user(args: argparse.Namespace, config: Config) -> int:
     password = read_password(args.password_stdin)
+    if password is None:
+        return 2
     if not password:
         print("ccengine: no password given", file=sys.stderr)
         return 2
@@ -61,6 +63,7 @@ async def _add_user(config: Config, args: argparse.Namespace, password: str) -> 
 
     database = Database.open(config.database)
     try:
+        await database.migrate()  # the first admin is often made on a fresh database
         user = await create_user(database, args.login, password, Role(args.role),
                                  display_name=args.name, sip_interface=args.sip,
                                  locale=args.locale)
@@ -83,6 +86,7 @@ async def _add_token(config: Config, name: str, role: Role) -> int:
 
     database = Database.open(config.database)
     try:
+        await database.migrate()
         token = await create_api_token(database, name, role)
     finally:
         await database.close()
