@@ -145,6 +145,7 @@ MATRIX: dict[tuple[str, str], list[int]] = {
     ("GET", "/api/v1/me"): [200, 200, 200, 200, 200, 401],
     ("POST", "/api/v1/logout"): [200, 200, 200, 200, 200, 401],
     ("GET", "/api/v1/health"): [200, 200, 200, 200, 200, 200],
+    ("GET", "/api/v1/openapi.json"): [200, 200, 200, 200, 200, 200],
     ("POST", "/api/v1/login"): [400, 400, 400, 400, 400, 400],  # public; empty body
 }
 

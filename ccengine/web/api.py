@@ -13,7 +13,8 @@ from ccengine.tickets.enums import TicketStatus
 from ccengine.tickets.views import to_json
 from ccengine.web.auth import setup_auth
 from ccengine.web.errors import error_middleware
-from ccengine.web.params import DATABASE, REGION, optional, paging
+from ccengine.web.openapi import OPENAPI_PATH, serve_openapi
+from ccengine.web.params import DATABASE, REGION, checked_text, optional, paging, text_param
 from ccengine.web.transcripts_api import setup_transcripts_api
 
 API_PREFIX = "/api/"
@@ -32,6 +33,7 @@ def setup_api(app: web.Application, database: Database, web_config: WebConfig,
     app.router.add_get("/api/v1/tickets/{number}", show_ticket)
     app.router.add_get("/api/v1/calls", list_calls)
     app.router.add_get(HEALTH_PATH, health)
+    app.router.add_get(OPENAPI_PATH, serve_openapi)
     setup_transcripts_api(app)
 
 
@@ -41,8 +43,8 @@ async def list_tickets(request: web.Request) -> web.Response:
         result = await queries.list_tickets(
             session,
             status=optional(request, "status", TicketStatus),
-            queue=request.query.get("queue") or None,
-            caller=request.query.get("caller") or None,
+            queue=text_param(request, "queue"),
+            caller=text_param(request, "caller"),
             page=page,
             per_page=per_page,
             region=request.app[REGION],
@@ -52,7 +54,8 @@ async def list_tickets(request: web.Request) -> web.Response:
 
 async def show_ticket(request: web.Request) -> web.Response:
     async with request.app[DATABASE].sessions() as session:
-        detail = await queries.get_ticket(session, request.match_info["number"])
+        number = checked_text("number", request.match_info["number"])
+        detail = await queries.get_ticket(session, number)
     return web.json_response(to_json(detail))
 
 

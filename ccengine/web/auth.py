@@ -51,6 +51,7 @@ TRANSCRIPT_READERS = frozenset({Role.ADMIN, Role.QA_LEAD, Role.PRIVILEGED_AGENT}
 PUBLIC: frozenset[Permission] = frozenset({
     ("POST", "/api/v1/login"),
     ("GET", "/api/v1/health"),
+    ("GET", "/api/v1/openapi.json"),
 })
 
 PERMISSIONS: dict[Permission, frozenset[Role]] = {
@@ -195,6 +196,8 @@ async def _credentials(request: web.Request) -> tuple[str, str] | None:
         return None
     name, password = body.get("login"), body.get("password")
     if not isinstance(name, str) or not isinstance(password, str) or not name:
+        return None
+    if "\x00" in name:  # PostgreSQL text cannot hold NUL: a 400, not a database error
         return None
     return name, password
 

@@ -14,12 +14,13 @@ DATABASE = web.AppKey("ccengine.database", Database)
 REGION = web.AppKey("ccengine.region", str)  # for caller numbers given without a country code
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
+MAX_PAGE = 1_000_000  # keeps (page - 1) * per_page within a 64-bit SQL integer
 
 T = TypeVar("T")
 
 
 def paging(request: web.Request) -> tuple[int, int]:
-    page = integer(request, "page", 1, minimum=1, maximum=None)
+    page = integer(request, "page", 1, minimum=1, maximum=MAX_PAGE)
     per_page = integer(request, "per_page", DEFAULT_PER_PAGE, minimum=1, maximum=MAX_PER_PAGE)
     return page, per_page
 
@@ -37,6 +38,19 @@ def integer(
     if value < minimum or (maximum is not None and value > maximum):
         bounds = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
         raise InvalidParameter(name, f"must be {bounds}, got {value}")
+    return value
+
+
+def text_param(request: web.Request, name: str) -> str | None:
+    """A free-text query parameter; None when absent or empty."""
+    raw = request.query.get(name)
+    return checked_text(name, raw) if raw else None
+
+
+def checked_text(name: str, value: str) -> str:
+    """``value`` unless it holds a NUL byte, which PostgreSQL text cannot store."""
+    if "\x00" in value:
+        raise InvalidParameter(name, "must not contain NUL characters")
     return value
 
 

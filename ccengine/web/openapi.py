@@ -1,0 +1,279 @@
+"""The OpenAPI 3.0.3 description of API v1, served at ``GET /api/v1/openapi.json``.
+
+Who may call each operation is read from ``auth.PUBLIC`` and ``auth.PERMISSIONS``
+(``security`` and the ``x-roles`` extension), so the document follows the table.
+A test checks that every registered /api/v1 route is described and nothing more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ccengine.calls.model import Outcome
+from ccengine.tickets.enums import TicketStatus
+from ccengine.web.auth import COOKIE, PERMISSIONS, PUBLIC, Permission
+from ccengine.web.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
+
+OPENAPI_PATH = "/api/v1/openapi.json"
+
+JSON = "application/json"
+Schema = dict[str, Any]
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(kind: str, **extra: Any) -> Schema:
+    return {"type": kind, "nullable": True, **extra}
+
+
+def _page_of(item: str) -> Schema:
+    return {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total"],
+        "properties": {
+            "items": {"type": "array", "items": _ref(item)},
+            "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            "total": {"type": "integer", "minimum": 0},
+        },
+    }
+
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string", "description": "stable error id, e.g. ticket-not-found"},
+            "message": {"type": "string"},
+        },
+    },
+    "TicketSummary": {
+        "type": "object",
+        "properties": {
+            "number": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "string", "enum": [s.value for s in TicketStatus]},
+            "priority": {"type": "string"},
+            "kind": {"type": "string"},
+            "queue": _nullable("string"),
+            "assignee": _nullable("string"),
+            "source_channel": {"type": "string"},
+            "caller": _nullable("string"),
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "closed_at": _nullable("string", format="date-time"),
+        },
+    },
+    "Call": {
+        "type": "object",
+        "properties": {
+            "pbx": {"type": "string"},
+            "linkedid": {"type": "string"},
+            "caller_number": _nullable("string"),
+            "caller_name": _nullable("string"),
+            "did": _nullable("string"),
+            "outcome": {"type": "string", "enum": [o.value for o in Outcome]},
+            "queue": _nullable("string"),
+            "agent_name": _nullable("string"),
+            "started_at": {"type": "string", "format": "date-time"},
+            "answered_at": _nullable("string", format="date-time"),
+            "ended_at": {"type": "string", "format": "date-time"},
+            "talk_seconds": _nullable("integer"),
+            "timeline": {"type": "array", "items": {"type": "object"}},
+            "route": _nullable("object"),
+        },
+    },
+    "TicketDetail": {
+        "type": "object",
+        "required": ["ticket", "customer", "activities", "calls"],
+        "properties": {
+            "ticket": _ref("TicketSummary"),
+            "customer": _nullable("object", properties={
+                "id": {"type": "integer"},
+                "phone": _nullable("string"),
+                "name": _nullable("string"),
+                "vip": {"type": "boolean"},
+                "created_at": {"type": "string", "format": "date-time"},
+            }),
+            "activities": {"type": "array", "items": {"type": "object"}},
+            "calls": {"type": "array", "items": _ref("Call")},
+        },
+    },
+    "Transcript": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "call_id": _nullable("integer"),
+            "ticket": _nullable("string"),
+            "created_at": {"type": "string", "format": "date-time"},
+            "language": _nullable("string"),
+            "needs_qa": {"type": "boolean"},
+            "segments": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "TranscriptPage": {
+        "type": "object",
+        "required": ["items", "page", "per_page"],
+        "properties": {
+            "items": {"type": "array", "items": _ref("Transcript")},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+        },
+    },
+    "TicketPage": _page_of("TicketSummary"),
+    "CallPage": _page_of("Call"),
+    "User": {
+        "type": "object",
+        "properties": {
+            "login": {"type": "string"},
+            "display_name": {"type": "string"},
+            "role": {"type": "string"},
+        },
+    },
+    "Login": {
+        "type": "object",
+        "required": ["login", "password"],
+        "properties": {
+            "login": {"type": "string", "minLength": 1},
+            "password": {"type": "string"},
+        },
+    },
+    "LoggedIn": {
+        "type": "object",
+        "required": ["user", "csrf_token"],
+        "properties": {"user": _ref("User"), "csrf_token": {"type": "string"}},
+    },
+    "Me": {
+        "type": "object",
+        "description": "``user`` for a logged-in person, ``token`` for an API token",
+        "properties": {
+            "user": _ref("User"),
+            "token": {"type": "object", "properties": {
+                "name": {"type": "string"}, "role": {"type": "string"}}},
+        },
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status", "database"],
+        "properties": {"status": {"type": "string"}, "database": {"type": "string"}},
+    },
+    "LoggedOut": {"type": "object", "properties": {"status": {"type": "string"}}},
+    "OpenApi": {"type": "object", "description": "this document"},
+}
+
+SECURITY_SCHEMES: dict[str, Schema] = {
+    "bearerAuth": {"type": "http", "scheme": "bearer",
+                   "description": "an API token (role integration)"},
+    "cookieAuth": {"type": "apiKey", "in": "cookie", "name": COOKIE,
+                   "description": "the session cookie set by POST /api/v1/login; unsafe "
+                                  "methods also need the X-CSRF-Token header"},
+}
+
+
+def _query(name: str, schema: Schema, description: str) -> Schema:
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description}
+
+
+PAGING = [
+    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+           "page number, from 1"),
+    _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                        "default": DEFAULT_PER_PAGE}, "items per page"),
+]
+
+# (method, path) → (summary, parameters, request body schema or None, 200 schema)
+OPERATIONS: dict[Permission, tuple[str, list[Schema], str | None, str]] = {
+    ("GET", "/api/v1/tickets"): ("List tickets, newest first", [
+        _query("status", {"type": "string", "enum": [s.value for s in TicketStatus]},
+               "only tickets in this status"),
+        _query("queue", {"type": "string"}, "only tickets of this queue"),
+        _query("caller", {"type": "string"},
+               "only tickets of this caller (a phone number, any format)"),
+        *PAGING,
+    ], None, "TicketPage"),
+    ("GET", "/api/v1/tickets/{number}"): ("One ticket with its customer, activities and calls", [
+        {"name": "number", "in": "path", "required": True, "schema": {"type": "string"},
+         "description": "ticket number, e.g. TK-2026-000001"},
+    ], None, "TicketDetail"),
+    ("GET", "/api/v1/calls"): ("List finished calls", [
+        _query("outcome", {"type": "string", "enum": [o.value for o in Outcome]},
+               "only calls with this outcome"),
+        *PAGING,
+    ], None, "CallPage"),
+    ("GET", "/api/v1/transcripts"): ("List masked transcripts, newest first", [
+        _query("q", {"type": "string"}, "words that must all appear in the transcript"),
+        _query("needs_qa", {"type": "boolean"}, "only transcripts (not) flagged for QA"),
+        *PAGING,
+    ], None, "TranscriptPage"),
+    ("GET", "/api/v1/health"): ("Liveness and database check", [], None, "Health"),
+    ("POST", "/api/v1/login"): ("Log in; sets the session cookie", [], "Login", "LoggedIn"),
+    ("POST", "/api/v1/logout"): ("End the session", [], None, "LoggedOut"),
+    ("GET", "/api/v1/me"): ("Who is asking", [], None, "Me"),
+    ("GET", OPENAPI_PATH): ("This document", [], None, "OpenApi"),
+}
+
+ERROR_STATUSES = {
+    "400": "invalid parameter or body",
+    "401": "not authenticated",
+    "403": "role not allowed, or CSRF check failed",
+    "404": "not found",
+}
+
+
+def _operation(key: Permission) -> Schema:
+    summary, parameters, body, result = OPERATIONS[key]
+    method, path = key
+    responses: dict[str, Schema] = {
+        "200": {"description": "OK", "content": {JSON: {"schema": _ref(result)}}},
+    }
+    for status, text in ERROR_STATUSES.items():
+        responses[status] = {"description": text, "content": {JSON: {"schema": _ref("Error")}}}
+    if key == ("POST", "/api/v1/login"):
+        responses["429"] = {"description": "too many failed logins",
+                            "content": {JSON: {"schema": _ref("Error")}}}
+    operation: Schema = {
+        "operationId": f"{method.lower()}{path.removeprefix('/api/v1').replace('/', '_')}"
+                       .replace("{", "").replace("}", "").replace(".", "_"),
+        "summary": summary,
+        "parameters": parameters,
+        "responses": responses,
+    }
+    if body is not None:
+        operation["requestBody"] = {"required": True,
+                                    "content": {JSON: {"schema": _ref(body)}}}
+    if key in PUBLIC:
+        operation["security"] = []
+        operation["x-roles"] = []
+        operation["description"] = "Public: no authentication."
+    else:
+        roles = sorted(role.value for role in PERMISSIONS.get(key, frozenset()))
+        operation["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]
+        operation["x-roles"] = roles
+        operation["description"] = f"Roles allowed: {', '.join(roles) or 'none'}."
+    return operation
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.0.3 document of every /api/v1 operation."""
+    paths: dict[str, Schema] = {}
+    for key in OPERATIONS:
+        method, path = key
+        paths.setdefault(path, {})[method.lower()] = _operation(key)
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "ccengine API", "version": "1",
+                 "description": "Errors are JSON {\"error\": id, \"message\": text}."},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {"schemas": SCHEMAS, "securitySchemes": SECURITY_SCHEMES},
+    }
+
+
+async def serve_openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi_document())
