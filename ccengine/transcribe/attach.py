@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.tickets.enums import ActivityKind
 from ccengine.tickets.models import Call, Ticket, TicketActivity
 from ccengine.transcribe.pipeline import CallTranscript
 from ccengine.transcribe.storage_models import Transcript
+
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])  # any columns
 
 # The activity's body is what a ticket list shows; the full text is in ``data``.
 BODY_CHARS = 2000
@@ -55,9 +58,14 @@ def _activity(call: Call, ticket_id: int, transcript: CallTranscript,
     )
 
 
+def holding_words(query: Query, words: str) -> Query:
+    """``query`` narrowed to transcripts holding every word given, case-insensitively."""
+    for word in search_form(words).split():
+        query = query.where(Transcript.search_text.contains(word, autoescape=True))
+    return query
+
+
 async def search(session: AsyncSession, words: str, limit: int = 50) -> list[Transcript]:
     """Transcripts holding every word given (case-insensitive), newest first."""
     query = select(Transcript).order_by(Transcript.id.desc()).limit(limit)
-    for word in search_form(words).split():
-        query = query.where(Transcript.search_text.contains(word, autoescape=True))
-    return list(await session.scalars(query))
+    return list(await session.scalars(holding_words(query, words)))

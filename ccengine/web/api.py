@@ -17,7 +17,6 @@ from ccengine.web.openapi import OPENAPI_PATH, serve_openapi
 from ccengine.web.params import DATABASE, REGION, checked_text, optional, paging, text_param
 from ccengine.web.transcripts_api import setup_transcripts_api
 
-API_PREFIX = "/api/"
 HEALTH_PATH = "/api/v1/health"
 
 

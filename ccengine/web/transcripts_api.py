@@ -8,7 +8,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from ccengine.tickets.models import Ticket
-from ccengine.transcribe.attach import search_form
+from ccengine.transcribe.attach import holding_words
 from ccengine.transcribe.storage_models import Transcript
 from ccengine.web.params import DATABASE, optional, paging, text_param
 
@@ -24,8 +24,7 @@ async def list_transcripts(request: web.Request) -> web.Response:
              .outerjoin(Ticket, Transcript.ticket_id == Ticket.id)
              .order_by(Transcript.id.desc())
              .offset((page - 1) * per_page).limit(per_page))
-    for word in search_form(text_param(request, "q") or "").split():
-        query = query.where(Transcript.search_text.contains(word, autoescape=True))
+    query = holding_words(query, text_param(request, "q") or "")
     if needs_qa is not None:
         query = query.where(Transcript.needs_qa == needs_qa)
     async with request.app[DATABASE].sessions() as session:
