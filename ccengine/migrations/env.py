@@ -9,13 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from ccengine.routes import storage_models
-from ccengine.tickets.models import Base
-from ccengine.transcribe import storage_models as transcription_models
-from ccengine.users import models as user_models
-
-# Every model module must be imported for Base.metadata to know its tables.
-_MODELS = (storage_models, transcription_models, user_models)
+from ccengine.models_registry import Base
 
 
 def _run(connection: Connection) -> None:

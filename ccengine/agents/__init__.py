@@ -1,0 +1,1 @@
+"""The agent console: queue membership, presence, screen-pops and callbacks."""

@@ -1,0 +1,3 @@
+"""ORM models of the agent console (callback attempts)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""QA review of calls: scores against configurable criteria."""
