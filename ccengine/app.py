@@ -21,10 +21,11 @@ from ccengine.transcribe.service import build_workers
 from ccengine.transcribe.whisper import ModelError
 from ccengine.transcribe.worker import TranscriptionWorker
 from ccengine.web.api import setup_api
+from ccengine.web.keys import CONFIG, ENGINE
 
 log = logging.getLogger(__name__)
 
-ENGINE_KEY = web.AppKey("engine", Engine)
+ENGINE_KEY = ENGINE  # where tests and older callers look for it
 
 EngineHook = Callable[[Engine], None]
 
@@ -34,10 +35,12 @@ def create_app(config: Config, on_engine: EngineHook | None = None) -> web.Appli
     database = Database.open(config.database)
     routing = Routing(database, config.routes, region=config.tickets.default_region)
     engine = Engine(config.ami, config.tickets, database, routing)
-    app[ENGINE_KEY] = engine
+    app[ENGINE] = engine
+    app[CONFIG] = config
     if on_engine is not None:
         on_engine(engine)
-    setup_api(app, database, config.web, region=config.tickets.default_region)
+    setup_api(app, database, config.web, region=config.tickets.default_region,
+              timezone=config.tickets.timezone)
     app.cleanup_ctx.append(_database_context(database))
     app.cleanup_ctx.append(_engine_context(engine))
     if config.transcribe.workers:

@@ -162,3 +162,7 @@ def build_call(linkedid: str, outcome: Outcome = Outcome.ANSWERED, **fields: Any
 @pytest.fixture
 def make_call() -> Callable[..., FinishedCall]:
     return build_call
+
+
+# The browser tests' fixtures (the live application and a Chromium page).
+from tests.browser import browser_page, live  # noqa: E402, F401

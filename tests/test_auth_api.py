@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from ccengine.users import service
 from ccengine.users.models import Role
 from ccengine.web.api import setup_api
 from ccengine.web.auth import COOKIE, PERMISSIONS, PUBLIC, setup_auth, unlisted_routes
+from ccengine.web.features import feature_endpoints
 
 PASSWORD = "Tajne-Haslo-42"
 Client = TestClient[Any, Any]
@@ -174,3 +176,34 @@ async def test_permission_matrix(client: Client, database: Database,
         actual[(method, route)] = statuses
     assert actual == MATRIX
     assert set(MATRIX) == set(PERMISSIONS) | PUBLIC  # the matrix walks every route
+
+
+def _concrete(path: str) -> str:
+    """A feature route with its path parameters filled in (the role check comes first)."""
+    return re.sub(r"\{[^}]+\}", "x", path)
+
+
+async def test_every_feature_endpoint_checks_roles(client: Client, database: Database) -> None:
+    """The matrix for every feature module: a role outside the endpoint's set gets 403,
+    nobody gets 401, and an allowed role is never refused by the role check."""
+    refused: list[tuple[str, str, str, int, str]] = []
+    for endpoint in feature_endpoints():
+        for who in PRINCIPALS:
+            response = await client.request(endpoint.method, _concrete(endpoint.path),
+                                            headers=await _headers(database, who), json={})
+            error = (await response.json()).get("error") if response.content_type.endswith(
+                "json") else None
+            expected = _expected(endpoint.public, endpoint.roles, who)
+            if ((expected == "allowed" and error in ("forbidden", "unauthorized", "csrf-failed"))
+                    or (expected != "allowed" and error != expected)):
+                refused.append((endpoint.method, endpoint.path, who, response.status,
+                                str(error)))
+    assert refused == []
+
+
+def _expected(public: bool, roles: frozenset[Role], who: str) -> str:
+    if public:
+        return "allowed"
+    if who == "anonymous":
+        return "unauthorized"
+    return "allowed" if Role(who) in roles else "forbidden"

@@ -165,6 +165,14 @@ async def get_user(database: Database, user_id: int) -> User | None:
         return await session.get(User, user_id)
 
 
+async def set_locale(database: Database, user_id: int, locale: str) -> None:
+    async with database.writer() as session:
+        user = await session.get(User, user_id)
+        if user is not None:
+            user.locale = locale
+            await session.commit()
+
+
 def user_json(user: User) -> dict[str, object]:
     return {"id": user.id, "login": user.login, "display_name": user.display_name,
             "role": user.role, "sip_interface": user.sip_interface, "locale": user.locale}

@@ -13,7 +13,10 @@ from ccengine.tickets.enums import TicketStatus
 from ccengine.tickets.views import to_json
 from ccengine.web.auth import setup_auth
 from ccengine.web.errors import error_middleware
+from ccengine.web.features import feature_endpoints, setup_features
+from ccengine.web.keys import TIMEZONE
 from ccengine.web.openapi import OPENAPI_PATH, serve_openapi
+from ccengine.web.pages import setup_pages
 from ccengine.web.params import DATABASE, REGION, checked_text, optional, paging, text_param
 from ccengine.web.transcripts_api import setup_transcripts_api
 
@@ -21,13 +24,19 @@ HEALTH_PATH = "/api/v1/health"
 
 
 def setup_api(app: web.Application, database: Database, web_config: WebConfig,
-              region: str = "PL") -> None:
-    """Register the API routes and its middlewares on ``app``."""
+              region: str = "PL", timezone: str = "Europe/Warsaw") -> None:
+    """Register the API routes, the pages and their middlewares on ``app``."""
     app[DATABASE] = database
     app[REGION] = region
+    app[TIMEZONE] = timezone
+    setup_pages(app)
     app.middlewares.append(error_middleware)
+    endpoints = list(feature_endpoints())
     setup_auth(app, database, legacy_api_token=web_config.api_token,
-               secure_cookie=web_config.secure_cookie)
+               secure_cookie=web_config.secure_cookie,
+               extra_permissions={e.key: e.roles for e in endpoints if not e.public},
+               extra_public=frozenset(e.key for e in endpoints if e.public))
+    setup_features(app)
     app.router.add_get("/api/v1/tickets", list_tickets)
     app.router.add_get("/api/v1/tickets/{number}", show_ticket)
     app.router.add_get("/api/v1/calls", list_calls)

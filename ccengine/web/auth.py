@@ -38,6 +38,7 @@ LIMITER = web.AppKey("ccengine.login_limiter", LoginLimiter)
 SECURE_COOKIE = web.AppKey("ccengine.secure_cookie", bool)
 LEGACY_TOKEN = web.AppKey("ccengine.legacy_api_token", str)
 ROUTE_PERMISSIONS = web.AppKey("ccengine.permissions", dict)
+ROUTE_PUBLIC = web.AppKey("ccengine.public_routes", frozenset)
 # web.RequestKey exists only in newer aiohttp; a plain string key before that.
 _PRINCIPAL: Any = (web.RequestKey("ccengine.principal", Principal)
                    if hasattr(web, "RequestKey") else "ccengine.principal")
@@ -66,7 +67,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
 
 def setup_auth(app: web.Application, database: Database, *, secure_cookie: bool = True,
                limiter: LoginLimiter | None = None, legacy_api_token: str | None = None,
-               extra_permissions: Mapping[Permission, frozenset[Role]] | None = None) -> None:
+               extra_permissions: Mapping[Permission, frozenset[Role]] | None = None,
+               extra_public: frozenset[Permission] = frozenset()) -> None:
     """Register login/logout/me and the auth middleware on ``app``.
 
     ``secure_cookie`` marks the session cookie Secure (HTTPS only; turn off for
@@ -78,7 +80,10 @@ def setup_auth(app: web.Application, database: Database, *, secure_cookie: bool 
     app[SECURE_COOKIE] = secure_cookie
     if legacy_api_token:
         app[LEGACY_TOKEN] = legacy_api_token
-    app[ROUTE_PERMISSIONS] = {**PERMISSIONS, **(extra_permissions or {})}
+    # Called again (a test tightening a setting), it keeps the routes known so far.
+    known: dict[Permission, frozenset[Role]] = app.get(ROUTE_PERMISSIONS, {})
+    app[ROUTE_PERMISSIONS] = {**known, **PERMISSIONS, **(extra_permissions or {})}
+    app[ROUTE_PUBLIC] = app.get(ROUTE_PUBLIC, frozenset()) | PUBLIC | extra_public
     app.middlewares.append(auth_middleware)
     app.router.add_post("/api/v1/login", login)
     app.router.add_post("/api/v1/logout", logout)
@@ -95,11 +100,12 @@ def principal(request: web.Request) -> Principal | None:
 def unlisted_routes(app: web.Application) -> list[Permission]:
     """Routes under /api/v1 that are neither public nor in the permission table."""
     table: dict[Permission, frozenset[Role]] = app[ROUTE_PERMISSIONS]
+    public: frozenset[Permission] = app[ROUTE_PUBLIC]
     found = []
     for route in app.router.routes():
         key = (route.method, route.resource.canonical if route.resource else "")
         if (key[1].startswith(API_V1) and route.method != "HEAD"
-                and key not in PUBLIC and key not in table):
+                and key not in public and key not in table):
             found.append(key)
     return found
 
@@ -115,7 +121,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if not request.path.startswith(API_V1 + "/") and request.path != API_V1:
         return await handler(request)
     key = _route_key(request)
-    if key is None or key in PUBLIC:  # no such route: let aiohttp answer 404/405
+    if key is None or key in request.app[ROUTE_PUBLIC]:  # no such route: let aiohttp answer 404/405
         return await handler(request)
     who = await _resolve(request)
     if who is None:
@@ -218,5 +224,7 @@ async def me(request: web.Request) -> web.Response:
     if who.user_id is not None:
         user = await service.get_user(request.app[DATABASE], who.user_id)
         if user is not None:
-            return web.json_response({"user": service.user_json(user)})
+            # A second tab or a reload needs the CSRF token too; the cookie alone is not enough.
+            return web.json_response({"user": service.user_json(user),
+                                      "csrf_token": who.csrf_token})
     return web.json_response({"token": {"name": who.display_name, "role": who.role.value}})

@@ -23,7 +23,14 @@ log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    """An error of the web layer itself (a request, not the domain, is wrong)."""
+    """An error of the web layer itself (a request, not the domain, is wrong).
+
+    A subclass may carry its own ``status`` and stable ``error_id`` instead of
+    an entry in ``ERRORS`` (feature modules define theirs next to their code).
+    """
+
+    status: int | None = None
+    error_id: str | None = None
 
 
 class InvalidParameter(ApiError):
@@ -62,6 +69,8 @@ def error_response(status: int, error: str, message: str) -> web.Response:
 
 
 def _mapped(exc: Exception) -> tuple[int, str] | None:
+    if isinstance(exc, ApiError) and exc.status is not None and exc.error_id is not None:
+        return exc.status, exc.error_id
     for kind in type(exc).__mro__:
         if kind in ERRORS:
             return ERRORS[kind]

@@ -13,7 +13,9 @@ from aiohttp import web
 
 from ccengine.calls.model import Outcome
 from ccengine.tickets.enums import TicketStatus
+from ccengine.users.models import Role
 from ccengine.web.auth import COOKIE, PERMISSIONS, PUBLIC, Permission
+from ccengine.web.features import feature_endpoints, feature_schemas
 from ccengine.web.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 
 OPENAPI_PATH = "/api/v1/openapi.json"
@@ -153,6 +155,8 @@ SCHEMAS: dict[str, Schema] = {
         "description": "``user`` for a logged-in person, ``token`` for an API token",
         "properties": {
             "user": _ref("User"),
+            "csrf_token": {"type": "string", "nullable": True,
+                           "description": "the session's token for X-CSRF-Token"},
             "token": {"type": "object", "properties": {
                 "name": {"type": "string"}, "role": {"type": "string"}}},
         },
@@ -164,6 +168,7 @@ SCHEMAS: dict[str, Schema] = {
     },
     "LoggedOut": {"type": "object", "properties": {"status": {"type": "string"}}},
     "OpenApi": {"type": "object", "description": "this document"},
+    "Ok": {"type": "object", "description": "the operation's result"},
 }
 
 SECURITY_SCHEMES: dict[str, Schema] = {
@@ -226,14 +231,39 @@ ERROR_STATUSES = {
 }
 
 
+def all_operations() -> dict[Permission, tuple[str, list[Schema], str | None, str]]:
+    """The core operations above and every feature module's endpoints."""
+    operations = dict(OPERATIONS)
+    for endpoint in feature_endpoints():
+        operations[endpoint.key] = (endpoint.summary, endpoint.parameters, endpoint.body,
+                                    endpoint.result)
+    return operations
+
+
+def all_permissions() -> dict[Permission, frozenset[Role]]:
+    table = dict(PERMISSIONS)
+    table.update({e.key: e.roles for e in feature_endpoints() if not e.public})
+    return table
+
+
+def all_public() -> frozenset[Permission]:
+    return PUBLIC | {e.key for e in feature_endpoints() if e.public}
+
+
 def _operation(key: Permission) -> Schema:
-    summary, parameters, body, result = OPERATIONS[key]
+    summary, parameters, body, result = all_operations()[key]
     method, path = key
     responses: dict[str, Schema] = {
         "200": {"description": "OK", "content": {JSON: {"schema": _ref(result)}}},
     }
     for status, text in ERROR_STATUSES.items():
         responses[status] = {"description": text, "content": {JSON: {"schema": _ref("Error")}}}
+    if body is not None or method != "GET":
+        for status, text in (("409", "conflict with the current state"),
+                             ("502", "the PBX refused the action"),
+                             ("503", "the PBX or engine is unavailable")):
+            responses[status] = {"description": text,
+                                 "content": {JSON: {"schema": _ref("Error")}}}
     if key == ("POST", "/api/v1/login"):
         responses["429"] = {"description": "too many failed logins",
                             "content": {JSON: {"schema": _ref("Error")}}}
@@ -247,12 +277,12 @@ def _operation(key: Permission) -> Schema:
     if body is not None:
         operation["requestBody"] = {"required": True,
                                     "content": {JSON: {"schema": _ref(body)}}}
-    if key in PUBLIC:
+    if key in all_public():
         operation["security"] = []
         operation["x-roles"] = []
         operation["description"] = "Public: no authentication."
     else:
-        roles = sorted(role.value for role in PERMISSIONS.get(key, frozenset()))
+        roles = sorted(role.value for role in all_permissions().get(key, frozenset()))
         operation["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]
         operation["x-roles"] = roles
         operation["description"] = f"Roles allowed: {', '.join(roles) or 'none'}."
@@ -262,7 +292,7 @@ def _operation(key: Permission) -> Schema:
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.0.3 document of every /api/v1 operation."""
     paths: dict[str, Schema] = {}
-    for key in OPERATIONS:
+    for key in all_operations():
         method, path = key
         paths.setdefault(path, {})[method.lower()] = _operation(key)
     return {
@@ -271,7 +301,8 @@ def openapi_document() -> dict[str, Any]:
                  "description": "Errors are JSON {\"error\": id, \"message\": text}."},
         "servers": [{"url": "/"}],
         "paths": paths,
-        "components": {"schemas": SCHEMAS, "securitySchemes": SECURITY_SCHEMES},
+        "components": {"schemas": {**SCHEMAS, **feature_schemas()},
+                       "securitySchemes": SECURITY_SCHEMES},
     }
 
 

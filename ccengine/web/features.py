@@ -1,0 +1,46 @@
+"""The feature modules of the web application, each a list of ``Endpoint`` values.
+
+A feature module exposes ``ENDPOINTS`` and ``SCHEMAS`` (OpenAPI component
+schemas its endpoints name), and may expose ``setup(app)`` for what is not an
+API operation (a websocket, a startup hook). Adding a feature is one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+from aiohttp import web
+
+from ccengine.agents import api as agent_api
+from ccengine.qa import api as qa_api
+from ccengine.users.models import Role
+from ccengine.web import i18n, routes_api, tickets_api, wallboard
+from ccengine.web.endpoints import Endpoint, register
+
+FEATURES: tuple[ModuleType, ...] = (i18n, tickets_api, agent_api, routes_api, qa_api, wallboard)
+
+
+def feature_endpoints() -> Iterator[Endpoint]:
+    for feature in FEATURES:
+        yield from feature.ENDPOINTS
+
+
+def feature_schemas() -> dict[str, dict[str, Any]]:
+    schemas: dict[str, dict[str, Any]] = {}
+    for feature in FEATURES:
+        schemas.update(feature.SCHEMAS)
+    return schemas
+
+
+def feature_permissions() -> dict[tuple[str, str], frozenset[Role]]:
+    return {endpoint.key: endpoint.roles for endpoint in feature_endpoints()}
+
+
+def setup_features(app: web.Application) -> None:
+    register(app, feature_endpoints())
+    for feature in FEATURES:
+        setup = getattr(feature, "setup", None)
+        if setup is not None:
+            setup(app)
