@@ -116,6 +116,15 @@ class RoutesConfig(_Section):
     reload_seconds: float = Field(default=2.0, gt=0)  # how soon a published graph applies
 
 
+class AgentsConfig(_Section):
+    """The agent console: pause reasons offered, wrap-up time, callbacks' dialplan."""
+
+    pause_reasons: tuple[str, ...] = ("break", "lunch", "training", "back_office")
+    wrapup_seconds: float = Field(default=60.0, ge=0)  # then the agent is available again
+    callback_context: str = "ccengine-callback"  # where Originate dials the customer
+    callback_timeout_seconds: float = Field(default=30.0, gt=0)  # the agent's phone rings
+
+
 class Config(_Section):
     ami: tuple[AmiConfig, ...] = ()
     database: DatabaseConfig = DatabaseConfig()
@@ -123,6 +132,7 @@ class Config(_Section):
     transcribe: TranscribeConfig = TranscribeConfig()
     tickets: TicketsConfig = TicketsConfig()
     routes: RoutesConfig = RoutesConfig()
+    agents: AgentsConfig = AgentsConfig()
 
 
 def load_config(

@@ -12,12 +12,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
-from ccengine.ami.connection import AmiConnection
-from ccengine.ami.errors import AmiError
-from ccengine.ami.events import EVENT_PARSERS
+from ccengine.ami.connection import ActionResult, AmiConnection
+from ccengine.ami.errors import AmiError, AmiNotConnected
+from ccengine.ami.events import EVENT_PARSERS, Event
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.calls.pipeline import EventPipeline
 from ccengine.calls.tracker import CallTracker
@@ -31,6 +32,7 @@ from ccengine.tickets.service import TicketService
 log = logging.getLogger(__name__)
 
 RecordedListener = Callable[[FinishedCall, RecordedCall], None]
+FinishGate = Callable[[FinishedCall], Awaitable[None]]
 
 # How long a finished call waits for its route walk to record its last step.
 ROUTE_SETTLE_SECONDS = 2.0
@@ -42,6 +44,7 @@ class Engine:
         self.tickets = TicketService(database, tickets)
         self.routing = routing
         self._listeners: list[RecordedListener] = []
+        self._gates: list[FinishGate] = []
         self.writer: CallWriter[RecordedCall] = CallWriter(
             self.tickets.record_calls, self._announce)
         self.tracker = CallTracker(self._finished)
@@ -52,6 +55,23 @@ class Engine:
 
     def on_recorded(self, listener: RecordedListener) -> None:
         self._listeners.append(listener)
+
+    def on_event(self, listener: Callable[[Event], None]) -> None:
+        """Every typed event, in order, after the call tracker (the agent console)."""
+        self.pipeline.add_listener(listener)
+
+    def before_recording(self, gate: FinishGate) -> None:
+        """A finished call is stored only once ``gate(call)`` returns (a ticket the
+        console opened when the call rang must be written before the call's own)."""
+        self._gates.append(gate)
+
+    async def send_action(self, action: Mapping[str, Any], pbx: str | None = None,
+                          timeout: float | None = None) -> ActionResult:
+        """An action on the named PBX's connection (the first when unnamed)."""
+        found = [c for c in self.connections if pbx is None or c.name == pbx]
+        if not found:
+            raise AmiNotConnected(f"no PBX named {pbx!r}" if pbx else "no PBX configured")
+        return await found[0].send(action, timeout)
 
     def _connection(self, pbx: AmiConfig) -> AmiConnection:
         executor = self.routing.executor if self.routing else None
@@ -96,22 +116,31 @@ class Engine:
 
     def _finished(self, call: FinishedCall) -> None:
         """A call is over: with routing on, it carries the route it took to its ticket."""
-        if self.routing is None:
+        if self.routing is None and not self._gates:
             self.writer.submit(call)
             return
-        task = asyncio.create_task(self._with_route(call, self.routing))
+        task = asyncio.create_task(self._settled(call))
         self._joining.add(task)
         task.add_done_callback(self._joining.discard)
 
-    async def _with_route(self, call: FinishedCall, routing: Routing) -> None:
+    async def _settled(self, call: FinishedCall) -> None:
+        for gate in self._gates:
+            try:
+                await gate(call)
+            except Exception:  # a gate's failure must not lose the call
+                log.exception("call %s: a pre-recording step failed", call.linkedid)
+        if self.routing is not None:
+            call = await self._with_route(call, self.routing)
+        self.writer.submit(call)
+
+    async def _with_route(self, call: FinishedCall, routing: Routing) -> FinishedCall:
         route = await routing.executor.route_of(call.pbx, call.linkedid, ROUTE_SETTLE_SECONDS)
         if route is None:
-            self.writer.submit(call)
-            return
+            return call
         # Asterisk's events show a caller hanging up; only the route knows a message was left.
         took_message = route.voicemail_file is not None and call.outcome.missed
         outcome = Outcome.VOICEMAIL if took_message else call.outcome
-        self.writer.submit(replace(call, route=route, outcome=outcome))
+        return replace(call, route=route, outcome=outcome)
 
     async def settle(self, timeout: float = 30.0) -> None:
         """Everything each PBX has said so far is handled and stored.

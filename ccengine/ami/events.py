@@ -221,6 +221,65 @@ class QueueEntryListed(Event):
     wait_seconds: int
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberEvent(Event):
+    """A queue member's state: QueueMemberAdded/Removed/Pause/Status, or a QueueMember
+    item of a QueueStatus answer (where Asterisk names the fields Name/Location)."""
+
+    queue: str
+    interface: str
+    member_name: str
+    penalty: int
+    paused: bool
+    paused_reason: str
+    status: int  # the device's: 1 not in use, 2 in use, 6 ringing, 5 unavailable ...
+    in_call: bool
+    dynamic: bool  # logged in with QueueAdd (static members come from queues.conf)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberAdded(MemberEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberRemoved(MemberEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberPaused(MemberEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberStatusChanged(MemberEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberListed(MemberEvent):
+    """One QueueMember line of a QueueStatus answer (resync after a login)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MembersSnapshot(Event):
+    """Every member a whole QueueStatus answer listed: the truth after a login."""
+
+    members: tuple[MemberListed, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OriginateResult(Event):
+    """OriginateResponse of an async Originate: did the first leg answer?"""
+
+    action_id: str
+    success: bool
+    channel: str
+    reason: int  # 4 answered, 5 busy, 3 no answer, 8 congestion, 1 hung up, 0 failed
+    uniqueid: str | None
+
+
 def event_time(headers: Headers, received_at: float) -> datetime:
     """Asterisk's own Timestamp (timestampevents=yes) when given, else arrival."""
     stamp = headers.get("Timestamp")
@@ -434,6 +493,30 @@ def _queue_entry(h: Headers, pbx: str, at: datetime) -> Event:
     )
 
 
+def _member(kind: type[MemberEvent]) -> Parser:
+    def parse(h: Headers, pbx: str, at: datetime) -> Event:
+        # QueueStatus says Name/Location where the events say MemberName/Interface.
+        interface = h.get("Interface") or h.get("Location")
+        if not interface:
+            raise MalformedEvent(f"{h.get('Event', '?')} event without Interface")
+        return kind(
+            pbx=pbx, at=at, queue=_require(h, "Queue"), interface=interface,
+            member_name=h.get("MemberName") or h.get("Name", ""), penalty=_int(h, "Penalty"),
+            paused=h.get("Paused") == "1", paused_reason=h.get("PausedReason", ""),
+            status=_int(h, "Status"), in_call=h.get("InCall") == "1",
+            dynamic=h.get("Membership") == "dynamic",
+        )
+    return parse
+
+
+def _originate_response(h: Headers, pbx: str, at: datetime) -> Event:
+    return OriginateResult(
+        pbx=pbx, at=at, action_id=h.get("ActionID", ""), success=h.get("Response") == "Success",
+        channel=h.get("Channel", ""), reason=_int(h, "Reason"),
+        uniqueid=_known(h.get("Uniqueid", "").replace("<null>", "")),
+    )
+
+
 # The subscription table: one readable place says which AMI events matter.
 EVENT_PARSERS: dict[str, Parser] = {
     "Newchannel": _channel_created,
@@ -461,6 +544,12 @@ EVENT_PARSERS: dict[str, Parser] = {
     "AttendedTransfer": _transfer,
     "CoreShowChannel": _core_show_channel,
     "QueueEntry": _queue_entry,
+    "QueueMemberAdded": _member(MemberAdded),
+    "QueueMemberRemoved": _member(MemberRemoved),
+    "QueueMemberPause": _member(MemberPaused),
+    "QueueMemberStatus": _member(MemberStatusChanged),
+    "QueueMember": _member(MemberListed),
+    "OriginateResponse": _originate_response,
 }
 
 

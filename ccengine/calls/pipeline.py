@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -18,6 +18,9 @@ from ccengine.ami.errors import MalformedEvent
 from ccengine.ami.events import (
     EVENT_PARSERS,
     ChannelListed,
+    Event,
+    MemberListed,
+    MembersSnapshot,
     QueueEntryListed,
     parse_event,
 )
@@ -26,6 +29,7 @@ from ccengine.calls.tracker import CallTracker
 log = logging.getLogger(__name__)
 
 Headers = Mapping[str, str]
+Listener = Callable[[Event], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,7 @@ class _Listing:
 
     channels: list[ChannelListed] = field(default_factory=list)
     entries: list[QueueEntryListed] = field(default_factory=list)
+    members: list[MemberListed] = field(default_factory=list)
 
 
 # A list answer ends with one of these; the snapshot applies at that point.
@@ -61,6 +66,12 @@ class EventPipeline:
         self.stats = PipelineStats()
         self._queue: asyncio.Queue[tuple[str, Headers, float] | _Marker] = asyncio.Queue()
         self._listings: dict[str, _Listing] = {}
+        self._listeners: list[Listener] = []
+
+    def add_listener(self, listener: Listener) -> None:
+        """Also hand every event, after the tracker, to ``listener`` (synchronous, thin:
+        the agent console's presence). QueueStatus members arrive as one MembersSnapshot."""
+        self._listeners.append(listener)
 
     def feed(self, pbx: str, headers: Headers, received_at: float) -> None:
         if headers.get("Event") in ACCEPTED:
@@ -99,9 +110,19 @@ class EventPipeline:
             self._listing(pbx).channels.append(event)
         elif isinstance(event, QueueEntryListed):
             self._listing(pbx).entries.append(event)
+        elif isinstance(event, MemberListed):
+            self._listing(pbx).members.append(event)
         elif event is not None:
             self.stats.events += 1
             self.tracker.handle(event)
+            self._tell(event)
+
+    def _tell(self, event: Event) -> None:
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # a listener's bug must not cost the tracker its events
+                log.exception("AMI %s: listener failed on %s", event.pbx, type(event).__name__)
 
     def _listing(self, pbx: str) -> _Listing:
         return self._listings.setdefault(pbx, _Listing())
@@ -115,6 +136,9 @@ class EventPipeline:
         else:
             self.tracker.apply_queue_entries(pbx, listing.entries)
             listing.entries = []
+            at = datetime.fromtimestamp(received_at, UTC)
+            self._tell(MembersSnapshot(pbx=pbx, at=at, members=tuple(listing.members)))
+            listing.members = []
 
     def _apply_marker(self, marker: _Marker) -> None:
         self._listings.pop(marker.pbx, None)  # a half-received list is worthless

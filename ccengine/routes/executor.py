@@ -127,6 +127,13 @@ class RouteExecutor:
 
     # -- reading ---------------------------------------------------------------
 
+    def live_path(self, pbx: str, linkedid: str) -> tuple[str, tuple[PathStep, ...]] | None:
+        """The graph and the steps a call's walk took so far; never waits (screen-pop)."""
+        run = self._runs.get((pbx, linkedid))
+        if run is None:
+            return None
+        return run.graph, tuple(run.result.path if run.result else run.steps)
+
     async def route_of(self, pbx: str, linkedid: str, wait: float) -> RouteTaken | None:
         """The route a call took, waiting up to ``wait`` s for its walk to finish."""
         run = self._runs.get((pbx, linkedid))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ccengine.simulator import shapes
@@ -34,6 +34,7 @@ from ccengine.simulator.agi_commands import (
 from ccengine.simulator.shapes import DOWN, RING, RINGING, UNKNOWN, UP, SimBridge, SimChannel
 
 if TYPE_CHECKING:
+    from ccengine.simulator.agents import SimMember
     from ccengine.simulator.agi_pbx import CallRun
 
 QUEUE_RESET = ("ANSWEREDTIME", "ANSWEREDTIME_MS", "DIALEDTIME", "DIALEDTIME_MS", "QUEUEWAIT",
@@ -161,9 +162,11 @@ class QueueVisit:
     """One caller's stay in one queue, from QueueCallerJoin to the end of Queue()."""
 
     def __init__(self, run: CallRun, args: QueueArgs, plan: QueuePlan) -> None:
-        self.run, self.args, self.plan = run, args, plan
+        self.run, self.args, self.plan, self.base_plan = run, args, plan, plan
         self.name = args.queue
-        self.member = run.pbx.member(self.name, plan.member, plan.interface)
+        self.interface = plan.interface or ""
+        self.member = run.pbx.member(self.name, plan.member, self.interface)
+        self.picked: SimMember | None = None  # a logged-in member rung (interface None)
         self.leg: Leg | None = None
         self.bridge = SimBridge("")
         self.joined = self.ring_started = self.connected_at = 0.0
@@ -205,11 +208,19 @@ class QueueVisit:
 
     async def _wait_for_member(self) -> bool:
         """Ring the member until it answers (True) or the Queue() timeout (False)."""
-        plan, run = self.plan, self.run
-        answer_at = self.joined + plan.ring_seconds if plan.answered_by else math.inf
+        run = self.run
         timeout_at = self.joined + self.args.timeout if self.args.timeout else math.inf
         while True:
+            if not self._choose_member():
+                look_again = min(run.now + self.plan.retry_seconds, timeout_at)
+                await run.wait_until(look_again)
+                if look_again >= timeout_at:
+                    return False
+                continue
+            plan = self.plan
             self._ring()
+            rang_from = self.ring_started if self.picked else self.joined
+            answer_at = rang_from + plan.ring_seconds if plan.answered_by else math.inf
             stop = min(answer_at, timeout_at, self.ring_started + max(plan.member_timeout, 0.1))
             await run.wait_until(stop)
             if stop >= answer_at:
@@ -223,9 +234,37 @@ class QueueVisit:
             if pause_end >= timeout_at:
                 return False
 
+    def _choose_member(self) -> bool:
+        """A plan naming its member rings it; one without rings a free logged-in member."""
+        base = self.base_plan
+        if base.interface is not None:
+            return True
+        members = self.run.pbx.server.members
+        picked = members.pick(self.name)
+        if picked is None:
+            return False
+        members.busy.add(picked.interface)
+        self.picked, self.interface = picked, picked.interface
+        self.plan = replace(base, interface=picked.interface, rings=picked.name,
+                            answered_by=picked.name if base.answered_by else None)
+        return True
+
+    def _free_member(self) -> None:
+        if self.picked is not None:
+            self.run.pbx.server.members.busy.discard(self.picked.interface)
+            self.picked = None
+
+    def _member_status(self, status: int) -> None:
+        picked = self.picked
+        if picked is None:
+            self.run.emit(shapes.queue_member_status(self.member, status))
+            return
+        picked.status = status
+        self.run.emit(picked.event("QueueMemberStatus"))
+
     def _ring(self) -> None:
         run, agi, plan = self.run, self.run.agi, self.plan
-        leg = self.leg = _new_leg(run, plan.interface)
+        leg = self.leg = _new_leg(run, self.interface)
         near, far = leg.near, leg.far
         if far is not None:
             run.emit(shapes.newexten(near, "AppQueue", "(Outgoing Line)"))
@@ -241,9 +280,9 @@ class QueueVisit:
         dialed = near.snapshot()  # DialBegin shows the member's channel before the queue's changes
         near.exten = agi.exten
         near.connected_num, near.connected_name = agi.caller_num, agi.caller_name
-        run.emit(shapes.agent_event("AgentCalled", agi, near, self.name, plan.interface,
+        run.emit(shapes.agent_event("AgentCalled", agi, near, self.name, self.interface,
                                     plan.member))
-        run.emit(shapes.pair_event("DialBegin", agi, dialed, ("DialString", plan.interface)))
+        run.emit(shapes.pair_event("DialBegin", agi, dialed, ("DialString", self.interface)))
         if far is not None:
             wait = str(whole(plan.ring_seconds)) if plan.answered_by else NEVER_ANSWERS
             run.emit(shapes.newexten(far, "Wait", wait))
@@ -256,12 +295,13 @@ class QueueVisit:
         run, leg = self.run, self.leg
         assert leg is not None
         run.emit(shapes.agent_event("AgentRingNoAnswer", run.agi, leg.near, self.name,
-                                    self.plan.interface, self.plan.member,
+                                    self.interface, self.plan.member,
                                     ("RingTime", str(_millis(rang)))))
         run.emit(shapes.pair_event("DialEnd", run.agi, leg.near, ("DialStatus", "NOANSWER")))
         run.emit(shapes.pair_event("DialEnd", run.agi, leg.near, ("DialStatus", "CANCEL")))
         _release(run, leg, 0)
         self.leg = None
+        self._free_member()
 
     def _connect(self, rang: float) -> None:
         run, agi, leg = self.run, self.run.agi, self.leg
@@ -277,7 +317,7 @@ class QueueVisit:
             run.emit(shapes.newexten(near, "AppQueue", "(Outgoing Line)"))
         run.emit(shapes.channel_event("NewConnectedLine", near))
         run.emit(shapes.device_state(leg.device, "INUSE"))
-        run.emit(shapes.queue_member_status(self.member, 2))
+        self._member_status(2)
         run.emit(shapes.pair_event("DialEnd", agi, near, ("DialStatus", "ANSWER")))
         run.emit(shapes.device_state(leg.device, "INUSE"))
         run.emit(shapes.channel_event("MusicOnHoldStop", agi))
@@ -286,7 +326,7 @@ class QueueVisit:
         hold = whole(self.connected_at - self.joined)
         run.set_var(agi, "QUEUEWAIT", str(hold))
         run.set_var(agi, "QUEUEWAIT_MS", str(hold * 1000))
-        run.emit(shapes.agent_event("AgentConnect", agi, near, self.name, self.plan.interface,
+        run.emit(shapes.agent_event("AgentConnect", agi, near, self.name, self.interface,
                                     self.plan.member, ("HoldTime", str(hold)),
                                     ("RingTime", str(whole(rang)))))
         self.bridge = _bridge(run, leg)
@@ -300,9 +340,12 @@ class QueueVisit:
         assert leg is not None
         self.member.calls_taken += 1
         self.member.last_call = int(run.now)
+        if self.picked is not None:
+            self.picked.calls_taken += 1
+            self.picked.last_call = int(run.now)
         talk = run.now - self.connected_at
         run.emit(shapes.agent_event(
-            "AgentComplete", agi, leg.near, self.name, self.plan.interface, self.plan.member,
+            "AgentComplete", agi, leg.near, self.name, self.interface, self.plan.member,
             ("HoldTime", str(whole(self.connected_at - self.joined))),
             ("TalkTime", str(whole(talk))), ("Reason", "caller")))
         run.set_var(agi, "BRIDGEPEER", "")
@@ -319,7 +362,8 @@ class QueueVisit:
             run.set_var(leg.far, "PLAYBACKSTATUS", "SUCCESS")
             run.emit(shapes.hangup_request("SoftHangupRequest", leg.far, 16))
             run.hang_up_channel(leg.far, 16)
-        run.emit(shapes.queue_member_status(self.member, 1))
+        self._member_status(1)
+        self._free_member()
         run.emit(shapes.device_state(leg.device, "NOT_INUSE"))
         run.emit(shapes.device_state(leg.device, "NOT_INUSE"))
 
@@ -351,6 +395,7 @@ class QueueVisit:
             run.hang_up_channel(leg.near, 0)
             run.emit(shapes.channel_event("NewConnectedLine", leg.near))
             run.after_hangup.append(lambda: self._ring_ends_after(leg))
+        self._free_member()
         self._waited_vars()
         run.set_var(agi, "ABANDONED", "TRUE")
         self._abandon_event()
@@ -367,6 +412,7 @@ class QueueVisit:
     def _timed_out(self) -> AgiReply:
         """The Queue() timeout (queue-timeout): an 'abandon' with the caller still there."""
         run, agi = self.run, self.run.agi
+        self._free_member()
         run.set_var(agi, "ABANDONED", "TRUE")
         self._abandon_event()
         self._waited_vars()

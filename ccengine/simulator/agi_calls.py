@@ -36,10 +36,15 @@ class QueuePlan:
     - abandon_after: the caller hangs up after waiting this long
       (QueueCallerAbandon, Hangup; queue-abandoned).
     - status ("JOINEMPTY", "FULL", ...): Queue() returns at once with it.
+    - interface None: the queue rings its logged-in members (QueueAdd on the
+      simulated PBX): the free, unpaused one of lowest penalty; with none free
+      the caller waits (retry_seconds between looks) as in a real queue. It
+      answers after ring_seconds when answered_by is set (any name: the
+      member's own is used), else rings in vain.
     """
 
     answered_by: str | None = "Agent One"
-    interface: str = "Local/agent1@lab-agents/n"  # or PJSIP/agent1
+    interface: str | None = "Local/agent1@lab-agents/n"  # or PJSIP/agent1; None: logged-in
     ring_seconds: float = 2.0
     talk_seconds: float = 9.0
     abandon_after: float | None = None

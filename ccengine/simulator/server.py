@@ -1,7 +1,8 @@
 """A real AMI TCP server that speaks like the recorded Asterisk.
 
-It logs clients in, answers Ping, CoreShowChannels, QueueStatus, QueueAdd and
-Originate in the shape of the real traces, and broadcasts the events it is
+It logs clients in, answers Ping, CoreShowChannels, QueueStatus, QueueAdd,
+QueuePause, QueueRemove and Originate in the shape of the real traces (queue
+members: agents.SimMembers), and broadcasts the events it is
 given to every logged-in client. Like Asterisk, it keeps no backlog: events
 emitted while a client is away are lost for it. Faults can be injected: drop
 every connection, stall (stop reading and writing, leaving the socket
@@ -18,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from ccengine.ami.frames import EOL, parse_frame, render_frame
+from ccengine.simulator.agents import SimMembers
 from ccengine.simulator.pbx_state import PbxState
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,7 @@ class AmiServer:
         self.username, self.secret = username, secret
         self.timestamps = timestamps  # as Asterisk with timestampevents=yes
         self.state = PbxState()
+        self.members = SimMembers(self)
         self.sessions: set[ClientSession] = set()
         self.actions_seen: list[dict[str, str]] = []
         self.logins = 0
@@ -59,7 +62,8 @@ class AmiServer:
         self._handlers: dict[str, ActionHandler] = {
             "login": self._login, "logoff": self._logoff, "ping": self._ping,
             "coreshowchannels": self._core_show_channels, "queuestatus": self._queue_status,
-            "queueadd": self._queue_add, "originate": self._originate,
+            "queueadd": self.members.queue_add, "queuepause": self.members.queue_pause,
+            "queueremove": self.members.queue_remove, "originate": self.members.originate,
         }
 
     # -- lifecycle -------------------------------------------------------------
@@ -88,6 +92,7 @@ class AmiServer:
         """One event happens on the PBX: its state changes, logged-in clients hear it."""
         headers = parse_frame(raw)
         self.state.apply(headers, at)
+        self.members.apply(headers)
         if self._stalled.is_set():
             self.broadcast(self._stamp(raw, at))
 
@@ -181,27 +186,9 @@ class AmiServer:
         _list_reply(session, action, "Channels will follow", "CoreShowChannelsComplete", items)
 
     async def _queue_status(self, session: ClientSession, action: dict[str, str]) -> None:
-        items = self.state.queue_status(action.get("ActionID", ""), time.time())
+        items = self.members.listed(
+            self.state.queue_status(action.get("ActionID", ""), time.time()), action)
         _list_reply(session, action, "Queue status will follow", "QueueStatusComplete", items)
-
-    async def _queue_add(self, session: ClientSession, action: dict[str, str]) -> None:
-        reply(session, action, "Success", [("Message", "Added interface to queue")])
-        self.broadcast(render_frame([
-            ("Event", "QueueMemberAdded"), ("Privilege", "agent,all"),
-            ("Queue", action.get("Queue", "")), ("MemberName", action.get("MemberName", "")),
-            ("Interface", action.get("Interface", "")),
-            ("Penalty", action.get("Penalty", "0")), ("Status", "1"), ("Paused", "0"),
-            ("PausedReason", ""),
-        ]))
-
-    async def _originate(self, session: ClientSession, action: dict[str, str]) -> None:
-        reply(session, action, "Success", [("Message", "Originate successfully queued")])
-        self.broadcast(render_frame([
-            ("Event", "OriginateResponse"), ("Privilege", "call,all"),
-            ("ActionID", action.get("ActionID", "")), ("Response", "Success"),
-            ("Channel", action.get("Channel", "")), ("Context", action.get("Context", "")),
-            ("Exten", action.get("Exten", "")), ("Reason", "4"), ("Uniqueid", "<null>"),
-        ]))
 
 
 def reply(session: ClientSession, action: Mapping[str, str], response: str,
