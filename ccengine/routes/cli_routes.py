@@ -21,20 +21,20 @@ from zoneinfo import ZoneInfo
 from ccengine.config import Config, RoutesConfig
 from ccengine.db import Database
 from ccengine.routes.document import GraphInvalid, GraphIssue, dump_graph, parse_graph
-from ccengine.routes.evaluate import Evaluation, Scenario, evaluate
+from ccengine.routes.evaluate import Evaluation, Scenario
 from ccengine.routes.model import RouteGraph
-from ccengine.routes.routing import walk_settings
+from ccengine.routes.simulation import (
+    BadCallFact,
+    SimulatedCall,
+    default_prompts_dir,
+    simulate,
+)
 from ccengine.routes.storage_models import RouteStatus
 from ccengine.routes.store import RouteNotFound, RouteStore, StoredGraph, VersionInfo
 from ccengine.routes.validate import validate_graph
-from ccengine.routes.walk import CallFacts
-from ccengine.tickets.phones import is_e164, normalise
 
 Command = Callable[[argparse.Namespace, Config], int]
 Subparsers = Any
-
-ANONYMOUS = frozenset({"", "anonymous"})
-
 
 class _Exit(Exception):
     """Stop a command: these lines to stderr, this exit code."""
@@ -172,10 +172,7 @@ def _prompts_dir(given: Path | None, config: RoutesConfig) -> Path | None:
         if not given.is_dir():
             raise _Exit(2, f"{given}: no such prompts folder")
         return given
-    # The default is checked only where it exists: a checkout without prompts
-    # can still validate everything else.
-    default = Path(config.prompts_dir)
-    return default if default.is_dir() else None
+    return default_prompts_dir(config)
 
 
 def _issue_lines(where: str, issues: Iterable[GraphIssue]) -> list[str]:
@@ -208,39 +205,20 @@ def _run_validate(args: argparse.Namespace, config: Config) -> int:
 
 def _run_simulate(args: argparse.Namespace, config: Config) -> int:
     graph = _read_graph(args.file)
-    # Prompts are not checked: a simulation plays nothing.
-    issues = validate_graph(graph, None)
-    if issues:
-        raise _Exit(1, *_issue_lines(str(args.file), issues))
-    region = config.tickets.default_region
-    facts = CallFacts(did=_did(args.did, region), caller=_caller(args.caller, region),
-                      at=_aware(args.at, graph.timezone), customer_vip=args.vip)
+    call = SimulatedCall(did=args.did, caller=args.caller, at=args.at, vip=args.vip)
     scenario = Scenario(digits=args.digits, queue=args.queue, dial=args.dial)
-    evaluation = evaluate(graph, facts, scenario, walk_settings(config.routes))
+    try:
+        evaluation = simulate(graph, call, scenario, config.tickets.default_region,
+                              config.routes)
+    except GraphInvalid as exc:
+        raise _Exit(1, *_issue_lines(str(args.file), exc.issues)) from None
+    except BadCallFact as exc:
+        raise _Exit(2, f"--{exc.field}: {exc}") from None
     if args.json:
         print(json.dumps(evaluation.as_json(), ensure_ascii=False))
     else:
         print(evaluation_text(evaluation))
     return 0
-
-
-def _did(text: str, region: str) -> str:
-    number = normalise(text, region)
-    if not is_e164(number):
-        raise _Exit(2, f"--did: {text!r} is not a phone number (DID patterns are E.164)")
-    assert number is not None
-    return number
-
-
-def _caller(text: str | None, region: str) -> str | None:
-    if text is None or text.strip().lower() in ANONYMOUS:
-        return None
-    # An extension or other non-number stays as given, as Asterisk would send it.
-    return normalise(text, region)
-
-
-def _aware(at: datetime, zone: str) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(zone))
 
 
 def evaluation_text(evaluation: Evaluation) -> str:
