@@ -125,6 +125,36 @@ class AgentsConfig(_Section):
     callback_timeout_seconds: float = Field(default=30.0, gt=0)  # the agent's phone rings
 
 
+class QaCriterion(_Section):
+    """One thing a QA lead scores a call on, from 0 to ``max_points``."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,49}$")  # stable: stored in reviews
+    max_points: int = Field(ge=1, le=100)
+    label: str | None = None  # shown where the page has no translation of the name
+
+
+class QaConfig(_Section):
+    """QA review: the criteria calls are scored on (``[[qa.criteria]]`` in TOML)."""
+
+    criteria: tuple[QaCriterion, ...] = (
+        QaCriterion(name="greeting", max_points=2),
+        QaCriterion(name="identification", max_points=3),
+        QaCriterion(name="resolution", max_points=5),
+        QaCriterion(name="tone", max_points=3),
+        QaCriterion(name="closing", max_points=2),
+    )
+
+    @field_validator("criteria")
+    @classmethod
+    def _unique(cls, criteria: tuple[QaCriterion, ...]) -> tuple[QaCriterion, ...]:
+        names = [criterion.name for criterion in criteria]
+        if not names:
+            raise ValueError("at least one criterion is needed")
+        if len(set(names)) != len(names):
+            raise ValueError("criterion names must be unique")
+        return criteria
+
+
 class Config(_Section):
     ami: tuple[AmiConfig, ...] = ()
     database: DatabaseConfig = DatabaseConfig()
@@ -133,6 +163,7 @@ class Config(_Section):
     tickets: TicketsConfig = TicketsConfig()
     routes: RoutesConfig = RoutesConfig()
     agents: AgentsConfig = AgentsConfig()
+    qa: QaConfig = QaConfig()
 
 
 def load_config(
