@@ -1,0 +1,162 @@
+// The agent console: status bar, screen-pop and callbacks. The server is the
+// truth: state comes from GET /agent/state on load and after every websocket
+// reconnect, then from the socket's "agent" and "pop" messages.
+import { api, fmtDuration, h, t, toast } from "../app.js";
+import { connect } from "../ws.js";
+import { callbackPanel } from "./agent/callbacks.js";
+import { errorText, startOf } from "./agent/labels.js";
+import { renderIdle, renderPop } from "./agent/pop.js";
+import { renderStatus } from "./agent/status.js";
+import { wrapUpForm } from "./agent/wrapup.js";
+
+const MISSED_FADE_MS = 8000; // a missed pop stays this long, fading, then goes
+
+let current = null; // the console on screen: its socket, ticker and timers
+
+export async function render(root) {
+  dispose();
+  const model = { agent: null, pop: null, queues: [], pauseReasons: [], stateSeenAt: Date.now(),
+                  popSeen: {}, error: "", busy: false, wrapUps: new Map() };
+  const statusSlot = h("div", { class: "agent-status-slot" });
+  const popSlot = h("div", { class: "pop-slot" });
+  const callbacks = callbackPanel();
+  const console_ = { model, statusSlot, popSlot, callbacks, socket: null, ticker: null,
+                     fade: null };
+  current = console_;
+  root.append(h("link", { rel: "stylesheet", href: "/static/css/agent.css" }),
+    h("div", { class: "agent-console" }, statusSlot,
+      h("div", { class: "agent-columns" }, popSlot, callbacks.panel)));
+  await loadState(console_);
+  callbacks.reload();
+  console_.socket = connect(["agent"], (message) => onMessage(console_, message));
+  console_.ticker = setInterval(() => tick(root), 1000);
+  tick(root);
+}
+
+export function dispose() {
+  if (!current) return;
+  current.socket?.close?.();
+  clearInterval(current.ticker);
+  clearTimeout(current.fade);
+  current = null;
+}
+
+async function loadState(c) {
+  try {
+    const data = await api("GET", "/agent/state");
+    Object.assign(c.model, { queues: data.queues || [], pauseReasons: data.pause_reasons || [],
+                             error: "" });
+    setAgent(c, data.agent);
+    setPop(c, data.pop || null);
+  } catch (error) {
+    c.model.error = errorText(error);
+    drawStatus(c);
+    drawPop(c);
+  }
+}
+
+function onMessage(c, message) {
+  if (c !== current) return;
+  if (message.type === "agent") setAgent(c, message.agent);
+  else if (message.type === "pop") setPop(c, message.pop);
+  else if (message.type === "reconnected") {
+    loadState(c);
+    c.callbacks.reload();
+  }
+}
+
+function setAgent(c, agent) {
+  const before = c.model.agent;
+  c.model.agent = agent;
+  if (!before || before.state !== agent?.state || before.since !== agent?.since) {
+    c.model.stateSeenAt = Date.now();
+  }
+  drawStatus(c);
+  if (!c.model.pop) drawPop(c);
+}
+
+function setPop(c, pop) {
+  const before = c.model.pop;
+  const same = before && pop && before.linkedid === pop.linkedid;
+  if (pop && (!same || before.state !== pop.state)) c.model.popSeen[pop.state] = Date.now();
+  if (pop && !same) c.model.popSeen = { [pop.state]: Date.now() };
+  c.model.pop = pop;
+  clearTimeout(c.fade);
+  if (pop?.state === "missed") {
+    c.fade = setTimeout(() => { if (c.model.pop === pop) setPop(c, null); }, MISSED_FADE_MS);
+    c.callbacks.reload();
+  }
+  drawPop(c);
+}
+
+function drawStatus(c) {
+  c.statusSlot.replaceChildren(renderStatus(c.model, actions(c)));
+}
+
+function drawPop(c) {
+  const { pop, agent, popSeen } = c.model;
+  if (!pop) {
+    c.popSlot.replaceChildren(renderIdle(agent?.state || "logged_out"));
+    return;
+  }
+  const now = Date.now();
+  const clocks = {
+    waitFrom: (popSeen.ringing || now) - (pop.wait_seconds || 0) * 1000,
+    talkFrom: agent?.state === "in_call" ? startOf(agent.since, popSeen.connected || now)
+      : popSeen.connected || now,
+  };
+  c.popSlot.replaceChildren(renderPop(pop, clocks, wrapUpFor(c, pop)));
+}
+
+// One form per call, kept across redraws so a half-written note survives.
+function wrapUpFor(c, pop) {
+  if (pop.state !== "wrap_up") return null;
+  if (!c.model.wrapUps.has(pop.linkedid)) {
+    c.model.wrapUps.set(pop.linkedid, wrapUpForm(pop, (body) => saveWrapUp(c, pop, body)));
+  }
+  return c.model.wrapUps.get(pop.linkedid);
+}
+
+async function saveWrapUp(c, pop, body) {
+  try {
+    await api("POST", "/agent/wrapup", body);
+  } catch (error) {
+    throw errorText(error);
+  }
+  c.model.wrapUps.delete(pop.linkedid);
+  if (c.model.pop?.linkedid === pop.linkedid) setPop(c, null);
+  toast(t("Wrap-up saved."));
+  c.callbacks.reload();
+}
+
+function actions(c) {
+  const run = (method, path, body) => perform(c, method, path, body);
+  return {
+    login: (queues) => run("POST", "/agent/login", { queues }),
+    pause: (reason) => run("POST", "/agent/pause", { reason }),
+    resume: () => run("POST", "/agent/resume", {}),
+    logout: () => run("POST", "/agent/logout", {}),
+  };
+}
+
+// A command; its answer (when it carries the agent) or the next socket message shows it.
+async function perform(c, method, path, body) {
+  Object.assign(c.model, { busy: true, error: "" });
+  drawStatus(c);
+  try {
+    const data = await api(method, path, body);
+    if (data?.agent && c === current) setAgent(c, data.agent);
+  } catch (error) {
+    c.model.error = errorText(error);
+  } finally {
+    c.model.busy = false;
+    if (c === current) drawStatus(c);
+  }
+}
+
+function tick(root) {
+  const now = Date.now();
+  for (const clock of root.querySelectorAll(".clock[data-from]")) {
+    clock.textContent = fmtDuration((now - Number(clock.dataset.from)) / 1000);
+  }
+}

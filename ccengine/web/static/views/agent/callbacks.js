@@ -1,0 +1,101 @@
+// Missed calls to call back: click-to-call (the agent's phone rings first, then
+// the customer's), then the outcome of the attempt with a note.
+import { api, fmtDateTime, h, t } from "../../app.js";
+import { errorText, outcomeLabel } from "./labels.js";
+
+const OUTCOMES = ["reached", "no_answer", "busy", "wrong_number"];
+
+export function callbackPanel() {
+  const list = h("div", { class: "callback-list" }, h("p", { class: "empty" }, t("Loading…")));
+  const pending = new Map(); // ticket number → attempt id being called
+  const panel = h("section", { class: "card callbacks", "aria-label": t("Callbacks") },
+    h("div", { class: "row callbacks-head" }, h("h2", {}, t("Callbacks")),
+      h("span", { class: "spacer" }),
+      h("button", { type: "button", onclick: () => reload() }, t("Refresh"))),
+    list);
+
+  async function reload() {
+    try {
+      const data = await api("GET", "/callbacks");
+      const items = data.items || [];
+      list.replaceChildren(items.length ? table(items)
+        : h("p", { class: "empty" }, t("No missed calls to call back.")));
+    } catch (error) {
+      list.replaceChildren(h("p", { class: "error", role: "alert" }, errorText(error)));
+    }
+  }
+
+  function table(items) {
+    return h("ul", { class: "callback-items" }, items.map(row));
+  }
+
+  function row(item) {
+    const action = h("div", { class: "callback-action" });
+    showAction(action, item);
+    return h("li", { class: "callback", dataset: { ticket: item.ticket } },
+      h("div", { class: "callback-who" },
+        h("strong", { class: "callback-name" }, item.caller_name || t("Unknown caller")),
+        h("span", { class: "callback-number" }, item.caller || t("Hidden number")),
+        item.priority ? h("span", { class: `badge ${item.priority}` }, item.priority) : null),
+      h("div", { class: "callback-meta muted" },
+        h("a", { href: `#/tickets/${encodeURIComponent(item.ticket)}` }, item.ticket), " · ",
+        t("missed {when}", { when: fmtDateTime(item.created_at) })),
+      h("div", { class: "callback-attempts" }, h("span", { class: "muted" }, t("Attempts:")),
+        " ", attempts(item.attempts || [])),
+      action);
+  }
+
+  function showAction(cell, item) {
+    const attempt = pending.get(item.ticket);
+    cell.replaceChildren(attempt === undefined ? callButton(cell, item)
+      : outcomeForm(item, attempt));
+  }
+
+  function callButton(cell, item) {
+    const error = h("span", { class: "error", role: "alert" });
+    const button = h("button", { type: "button", class: "primary", onclick: async () => {
+      button.disabled = true;
+      button.textContent = t("Calling your phone…");
+      try {
+        const result = await api("POST", `/callbacks/${encodeURIComponent(item.ticket)}/call`, {});
+        pending.set(item.ticket, result.attempt);
+        showAction(cell, item);
+      } catch (failure) {
+        button.disabled = false;
+        button.textContent = t("Call back");
+        error.textContent = errorText(failure);
+      }
+    } }, t("Call back"));
+    return h("div", {}, button, error);
+  }
+
+  function outcomeForm(item, attempt) {
+    const outcome = h("select", { name: "outcome", "aria-label": t("Outcome") },
+      OUTCOMES.map((value) => h("option", { value }, outcomeLabel(value))));
+    const note = h("input", { name: "note", placeholder: t("Note"), "aria-label": t("Note") });
+    const error = h("span", { class: "error", role: "alert" });
+    return h("form", { class: "outcome-form", onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        await api("POST", `/callbacks/${encodeURIComponent(item.ticket)}/outcome`,
+          { attempt, outcome: outcome.value, note: note.value });
+        pending.delete(item.ticket);
+        await reload();
+      } catch (failure) {
+        error.textContent = errorText(failure);
+      }
+    } },
+    h("span", { class: "calling" }, t("Calling your phone…")),
+    outcome, note, h("button", { type: "submit" }, t("Save outcome")), error);
+  }
+
+  return { panel, reload };
+}
+
+function attempts(list) {
+  if (!list.length) return h("span", { class: "muted" }, t("none yet"));
+  return h("ol", { class: "attempts" }, list.map((attempt) => h("li", {},
+    outcomeLabel(attempt.outcome) || t("in progress"), " · ",
+    h("span", { class: "muted" }, fmtDateTime(attempt.at)),
+    attempt.agent ? h("span", { class: "muted" }, ` · ${attempt.agent}`) : null)));
+}

@@ -1,0 +1,87 @@
+// Words and clocks the console's parts share: state and reason labels, readable
+// API errors, and elapsed time that survives a clock which is not the browser's.
+import { ApiError, fmtDuration, h, t } from "../../app.js";
+
+export function stateLabel(state) {
+  switch (state) {
+    case "available": return t("Available");
+    case "ringing": return t("Ringing");
+    case "in_call": return t("In a call");
+    case "wrap_up": return t("Wrap-up");
+    case "paused": return t("Paused");
+    case "logged_out": return t("Logged out");
+    default: return state || t("Unknown");
+  }
+}
+
+// Reasons are configurable: the known ones are translated, others shown as given.
+export function reasonLabel(reason) {
+  switch (reason) {
+    case "break": return t("Break");
+    case "lunch": return t("Lunch");
+    case "training": return t("Training");
+    case "back_office": return t("Back office");
+    default: return reason || "";
+  }
+}
+
+export function outcomeLabel(outcome) {
+  switch (outcome) {
+    case "reached": return t("Reached");
+    case "no_answer": return t("No answer");
+    case "busy": return t("Busy");
+    case "wrong_number": return t("Wrong number");
+    default: return outcome || "";
+  }
+}
+
+export function ticketStatusLabel(status) {
+  switch (status) {
+    case "new": return t("New ticket");
+    case "in_progress": return t("Still in progress");
+    case "waiting_for_customer": return t("Waiting for the customer");
+    case "closed": return t("Resolved, close the ticket");
+    default: return status || "";
+  }
+}
+
+// What a person can do about an API error, in their language.
+export function errorText(error) {
+  if (!(error instanceof ApiError)) return t("The server cannot be reached. Check the connection.");
+  switch (error.error) {
+    case "pbx-unavailable":
+    case "engine-unavailable":
+      return t("The phone system is not reachable right now. Try again in a moment.");
+    case "no-sip-interface":
+    case "no-interface":
+      return t("Your account has no phone (SIP interface). Ask an administrator.");
+    case "not-a-member":
+    case "no-queues":
+      return t("You are not a member of any queue in the published routes.");
+    case "not-logged-in":
+      return t("Log in to your queues first.");
+    case "not-in-wrap-up":
+      return t("There is no call to wrap up.");
+    case "callback-not-found":
+    case "ticket-not-found":
+      return t("This callback is no longer on the list.");
+    case "forbidden":
+      return t("You are not allowed to do this.");
+    default:
+      return t("Something went wrong: {message}", { message: error.message });
+  }
+}
+
+// Seconds since ``iso``, when that clock agrees with ours; otherwise since
+// ``fallbackMs`` (when we heard of it). Replayed calls carry the PBX's own time.
+export function startOf(iso, fallbackMs) {
+  const at = iso ? Date.parse(iso) : NaN;
+  const age = Date.now() - at;
+  return Number.isFinite(at) && age >= -5000 && age < 12 * 3600 * 1000 ? at : fallbackMs;
+}
+
+// A counting clock from ``from`` (epoch ms); the console's ticker moves it on.
+export function clock(from) {
+  return h("span", { class: "clock", dataset: { from } },
+    fmtDuration((Date.now() - from) / 1000));
+}
