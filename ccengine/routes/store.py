@@ -44,6 +44,10 @@ class RouteNotFound(LookupError):
         super().__init__(message)
 
 
+class NothingToRollBack(Exception):
+    """No earlier published version to go back to, or the one asked was never published."""
+
+
 @dataclass(frozen=True, slots=True)
 class StoredGraph:
     name: str
@@ -119,6 +123,19 @@ class RouteStore:
             await _set_published(session, name, version, self.clock())
             await session.commit()
 
+    async def roll_back(self, name: str, version: int | None = None,
+                        prompts_dir: Path | None = None) -> int:
+        """Publish again a version that was published before; its number.
+
+        Without ``version``, the one published just before the current one. A
+        rollback republishes the stored version itself (calls then record that
+        older number), so the history reads as it happened; it is validated
+        again like any publish, since prompts may have gone since.
+        """
+        target = rollback_target(await self.versions(name), version)
+        await self.publish(name, target, prompts_dir)
+        return target
+
     # -- reading -----------------------------------------------------------------
 
     async def get(self, name: str, version: int | None = None) -> StoredGraph:
@@ -169,6 +186,23 @@ class RouteStore:
         async with self.database.sessions() as session:
             count, id_sum, latest = (await session.execute(query)).one()
         return int(count), int(id_sum), latest
+
+
+def rollback_target(versions: list[VersionInfo], asked: int | None) -> int:
+    """The version a rollback publishes: ``asked`` if it was once published,
+    else the most recently retired one; NothingToRollBack when there is none."""
+    retired = [info for info in versions if info.status == RouteStatus.RETIRED]
+    if asked is not None:
+        if not any(info.version == asked for info in versions):
+            raise RouteNotFound(versions[0].name if versions else "", asked)
+        if not any(info.version == asked for info in retired):
+            raise NothingToRollBack(f"version {asked} was never published before, or is "
+                                    "published now; publish a draft instead")
+        return asked
+    if not retired:
+        raise NothingToRollBack("no earlier published version to roll back to")
+    latest = max(retired, key=lambda info: (info.published_at or info.created_at, info.version))
+    return latest.version
 
 
 async def _lock_name(session: AsyncSession, name: str, version: int) -> RouteStatus:
