@@ -45,7 +45,7 @@ async function loadState(c) {
   try {
     const data = await api("GET", "/agent/state");
     Object.assign(c.model, { queues: data.queues || [], pauseReasons: data.pause_reasons || [],
-                             error: "" });
+                             error: data.agent ? "" : t("Your account has no phone (SIP interface). Ask an administrator.") });
     setAgent(c, data.agent);
     setPop(c, data.pop || null);
   } catch (error) {
@@ -59,6 +59,7 @@ function onMessage(c, message) {
   if (c !== current) return;
   if (message.type === "agent") setAgent(c, message.agent);
   else if (message.type === "pop") setPop(c, message.pop);
+  else if (message.type === "callback" && message.attempt) c.callbacks.attemptChanged(message.attempt);
   else if (message.type === "reconnected") {
     loadState(c);
     c.callbacks.reload();

@@ -8,6 +8,7 @@ const OUTCOMES = ["reached", "no_answer", "busy", "wrong_number"];
 export function callbackPanel() {
   const list = h("div", { class: "callback-list" }, h("p", { class: "empty" }, t("Loading…")));
   const pending = new Map(); // ticket number → attempt id being called
+  const legs = new Map(); // attempt id → did the agent's phone answer (from the socket)
   const panel = h("section", { class: "card callbacks", "aria-label": t("Callbacks") },
     h("div", { class: "row callbacks-head" }, h("h2", {}, t("Callbacks")),
       h("span", { class: "spacer" }),
@@ -36,7 +37,9 @@ export function callbackPanel() {
       h("div", { class: "callback-who" },
         h("strong", { class: "callback-name" }, item.caller_name || t("Unknown caller")),
         h("span", { class: "callback-number" }, item.caller || t("Hidden number")),
+        item.vip ? h("span", { class: "badge vip" }, t("VIP")) : null,
         item.priority ? h("span", { class: `badge ${item.priority}` }, item.priority) : null),
+      item.title ? h("div", { class: "callback-title" }, item.title) : null,
       h("div", { class: "callback-meta muted" },
         h("a", { href: `#/tickets/${encodeURIComponent(item.ticket)}` }, item.ticket), " · ",
         t("missed {when}", { when: fmtDateTime(item.created_at) })),
@@ -85,11 +88,29 @@ export function callbackPanel() {
         error.textContent = errorText(failure);
       }
     } },
-    h("span", { class: "calling" }, t("Calling your phone…")),
+    h("span", { class: "calling" }, legText(legs.get(attempt))),
     outcome, note, h("button", { type: "submit" }, t("Save outcome")), error);
   }
 
-  return { panel, reload };
+  // The socket's word on an attempt: the agent's phone answered (the customer is
+  // being dialled) or not. The row's outcome form shows it.
+  function attemptChanged(attempt) {
+    legs.set(attempt.id, attempt.agent_answered);
+    for (const [ticket, id] of pending) {
+      if (id !== attempt.id) continue;
+      const cell = panel.querySelector(`li[data-ticket="${CSS.escape(ticket)}"] .callback-action`);
+      const calling = cell?.querySelector(".calling");
+      if (calling) calling.textContent = legText(attempt.agent_answered);
+    }
+  }
+
+  return { panel, reload, attemptChanged };
+}
+
+function legText(answered) {
+  if (answered === true) return t("Your phone answered: the customer is being dialled.");
+  if (answered === false) return t("Your phone did not answer.");
+  return t("Calling your phone…");
 }
 
 function attempts(list) {

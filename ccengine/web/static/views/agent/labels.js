@@ -31,6 +31,8 @@ export function outcomeLabel(outcome) {
     case "no_answer": return t("No answer");
     case "busy": return t("Busy");
     case "wrong_number": return t("Wrong number");
+    case "agent_unreachable": return t("Your phone did not answer");
+    case "pbx_failed": return t("The phone system failed");
     default: return outcome || "";
   }
 }
@@ -55,16 +57,26 @@ export function errorText(error) {
     case "no-sip-interface":
     case "no-interface":
       return t("Your account has no phone (SIP interface). Ask an administrator.");
-    case "not-a-member":
-    case "no-queues":
+    case "pbx-refused":
+      return t("The phone system refused: {message}", { message: error.message });
+    case "unknown-queue":
       return t("You are not a member of any queue in the published routes.");
+    case "invalid-reason":
+      return t("This pause reason is not configured.");
+    case "no-number":
+      return t("This ticket has no phone number to call back.");
+    case "attempt-not-found":
+      return t("This callback attempt is not known any more. Refresh the list.");
+    case "not-a-user":
+      return t("The console needs a user's login, not an API token.");
     case "not-logged-in":
       return t("Log in to your queues first.");
     case "not-in-wrap-up":
       return t("There is no call to wrap up.");
     case "callback-not-found":
-    case "ticket-not-found":
       return t("This callback is no longer on the list.");
+    case "ticket-not-found":
+      return t("This ticket cannot be found.");
     case "forbidden":
       return t("You are not allowed to do this.");
     default:
