@@ -1,10 +1,288 @@
-"""Agent console API: queue login, pauses, wrap-up, callbacks (under /api/v1/agent)."""
+"""Agent console API: queue login, pauses, wrap-up, callbacks; and the console's setup.
+
+Every action on the PBX goes over the engine's AMI connection; a PBX that is
+not connected answers 503 ``pbx-unavailable``, one that refuses 502
+``pbx-refused`` (with Asterisk's own words), never a 500.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
-from ccengine.web.endpoints import Endpoint
+from aiohttp import web
 
-ENDPOINTS: tuple[Endpoint, ...] = ()
-SCHEMAS: dict[str, dict[str, Any]] = {}
+from ccengine.agents import callbacks
+from ccengine.agents.console import TOPIC, AgentConsole
+from ccengine.agents.directory import Seat
+from ccengine.agents.pbx import AgentPbx, queues_of
+from ccengine.agents.schemas import SCHEMAS
+from ccengine.ami import events as ev
+from ccengine.config import AgentsConfig, TicketsConfig
+from ccengine.tickets.enums import TicketStatus
+from ccengine.tickets.service import TicketService
+from ccengine.users import service as users
+from ccengine.users.models import Role
+from ccengine.users.service import Principal
+from ccengine.web import body as bodies
+from ccengine.web.auth import principal
+from ccengine.web.endpoints import Endpoint, path_param
+from ccengine.web.errors import ApiError
+from ccengine.web.hub import setup_hub
+from ccengine.web.keys import CONFIG, ENGINE
+from ccengine.web.params import DATABASE, checked_text
+
+AGENTS = frozenset({Role.AGENT, Role.PRIVILEGED_AGENT})
+READERS = AGENTS | {Role.ADMIN}
+CONSOLE = web.AppKey("ccengine.agent_console", AgentConsole)
+
+__all__ = ["CONSOLE", "ENDPOINTS", "SCHEMAS", "setup"]
+
+
+class ConsoleError(ApiError):
+    def __init__(self, status: int, error_id: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.error_id = status, error_id
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _console(request: web.Request) -> AgentConsole:
+    console = request.app.get(CONSOLE)
+    if console is None:
+        raise ConsoleError(503, "engine-unavailable", "the engine is not running here")
+    return console
+
+
+async def _seat(request: web.Request, console: AgentConsole) -> tuple[Principal, Seat | None]:
+    who = principal(request)
+    if who is None or who.user_id is None:
+        raise ConsoleError(403, "not-a-user", "the agent console is for users, not tokens")
+    user = await users.get_user(request.app[DATABASE], who.user_id)
+    if user is None or not user.sip_interface:
+        return who, None
+    seat = Seat(user.id, user.login, user.display_name, user.sip_interface)
+    console.directory.remember(seat)
+    return who, seat
+
+
+async def _agent_seat(request: web.Request, console: AgentConsole) -> Seat:
+    _, seat = await _seat(request, console)
+    if seat is None:
+        raise ConsoleError(409, "no-sip-interface", "your user has no SIP interface")
+    return seat
+
+
+def _pbx(request: web.Request, console: AgentConsole) -> AgentPbx:
+    engine = request.app.get(ENGINE)
+    if engine is None:
+        raise ConsoleError(503, "pbx-unavailable", "no PBX connection in this process")
+    return AgentPbx(engine, console)
+
+
+# -- state ---------------------------------------------------------------------
+
+async def state(request: web.Request) -> web.Response:
+    console = _console(request)
+    _, seat = await _seat(request, console)
+    config = console.config
+    if seat is None:
+        return web.json_response({"agent": None, "pop": None, "queues": [],
+                                  "pause_reasons": list(config.pause_reasons)})
+    return web.json_response({
+        "agent": console.presence.view(seat.interface).as_json(),
+        "pop": console.pop_message(seat.interface)["pop"],
+        "pause_reasons": list(config.pause_reasons),
+        "queues": [{"queue": q, "penalty": p} for q, p in queues_of(console, seat.interface)],
+    })
+
+
+# -- queues --------------------------------------------------------------------
+
+async def login(request: web.Request) -> web.Response:
+    console = _console(request)
+    body = await bodies.json_object(request)
+    wanted = bodies.text_list(body, "queues")
+    seat = await _agent_seat(request, console)
+    offered = dict(queues_of(console, seat.interface))
+    if wanted is None:
+        wanted = list(offered)
+    unknown = [q for q in wanted if q not in offered]
+    if unknown or not wanted:
+        raise ConsoleError(400, "unknown-queue", f"not your queues: {unknown or 'none'}")
+    await _pbx(request, console).log_in(seat, {q: offered[q] for q in wanted})
+    return _agent(console, seat)
+
+
+async def pause(request: web.Request) -> web.Response:
+    console = _console(request)
+    body = await bodies.json_object(request)
+    reason = bodies.required_text(body, "reason", max_length=50)
+    if reason not in console.config.pause_reasons:
+        raise ConsoleError(400, "invalid-reason",
+                           f"reason must be one of {list(console.config.pause_reasons)}")
+    seat = await _agent_seat(request, console)
+    await _pbx(request, console).pause(seat, reason)
+    return _agent(console, seat)
+
+
+async def resume(request: web.Request) -> web.Response:
+    console = _console(request)
+    seat = await _agent_seat(request, console)
+    await _pbx(request, console).pause(seat, None)
+    return _agent(console, seat)
+
+
+async def logout(request: web.Request) -> web.Response:
+    console = _console(request)
+    seat = await _agent_seat(request, console)
+    await _pbx(request, console).log_out(seat)
+    return _agent(console, seat)
+
+
+async def wrapup(request: web.Request) -> web.Response:
+    console = _console(request)
+    body = await bodies.json_object(request)
+    number = bodies.text(body, "ticket", max_length=64)
+    status = bodies.choice(body, "status", TicketStatus)
+    note = bodies.text(body, "note")
+    seat = await _agent_seat(request, console)
+    if (status or note) and not number:
+        raise ConsoleError(400, "invalid-body", "a status or note needs the ticket")
+    if number:
+        service = TicketService(request.app[DATABASE], _tickets_config(request))
+        if note and note.strip():
+            await service.add_note(number, note, seat.display_name)
+        if status is not None:
+            await service.change_status(number, status, seat.display_name)
+    console.end_wrap_up(seat.interface)
+    return _agent(console, seat)
+
+
+def _agent(console: AgentConsole, seat: Seat) -> web.Response:
+    return web.json_response(console.agent_message(seat.interface))
+
+
+def _tickets_config(request: web.Request) -> TicketsConfig:
+    config = request.app.get(CONFIG)
+    return config.tickets if config is not None else TicketsConfig()
+
+
+# -- callbacks -----------------------------------------------------------------
+
+async def list_callbacks(request: web.Request) -> web.Response:
+    return web.json_response({"items": await callbacks.list_callbacks(request.app[DATABASE])})
+
+
+async def call_back(request: web.Request) -> web.Response:
+    console = _console(request)
+    number = checked_text("number", request.match_info["number"])
+    seat = await _agent_seat(request, console)
+    pbx = _pbx(request, console)
+    try:
+        target = await callbacks.target_of(request.app[DATABASE], number)
+    except callbacks.CallbackError as exc:
+        raise ConsoleError(409, exc.error, str(exc)) from None
+    attempt = await pbx.call_back(seat, target, number)
+    return web.json_response({"attempt": attempt})
+
+
+async def outcome(request: web.Request) -> web.Response:
+    number = checked_text("number", request.match_info["number"])
+    body = await bodies.json_object(request)
+    attempt = bodies.integer(body, "attempt", required=True, minimum=1)
+    result = bodies.choice(body, "outcome", callbacks.Outcome, required=True)
+    note = bodies.text(body, "note")
+    who = principal(request)
+    assert attempt is not None and result is not None and who is not None
+    try:
+        recorded = await callbacks.record_outcome(request.app[DATABASE], number, attempt,
+                                                  result, note, who.display_name, _now())
+    except callbacks.CallbackError as exc:
+        raise ConsoleError(404, exc.error, str(exc)) from None
+    return web.json_response({"attempt": recorded})
+
+
+# -- the feature's wiring --------------------------------------------------------
+
+_NUMBER = path_param("number", "the callback ticket's number, e.g. TK-2026-000042")
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("GET", "/api/v1/agent/state", state, READERS,
+             "The agent's state, current screen-pop, pause reasons and queues",
+             result="AgentConsoleState"),
+    Endpoint("POST", "/api/v1/agent/login", login, AGENTS,
+             "Log in to queues (AMI QueueAdd with the tier penalty)",
+             body="AgentLogin", result="AgentMessage"),
+    Endpoint("POST", "/api/v1/agent/pause", pause, AGENTS,
+             "Pause in every queue with a reason (AMI QueuePause)", body="AgentPause",
+             result="AgentMessage"),
+    Endpoint("POST", "/api/v1/agent/resume", resume, AGENTS, "End the pause",
+             result="AgentMessage"),
+    Endpoint("POST", "/api/v1/agent/logout", logout, AGENTS,
+             "Log out of every queue (AMI QueueRemove)", result="AgentMessage"),
+    Endpoint("POST", "/api/v1/agent/wrapup", wrapup, AGENTS,
+             "End wrap-up, with a note and a status for the call's ticket",
+             body="AgentWrapUp", result="AgentMessage"),
+    Endpoint("GET", "/api/v1/callbacks", list_callbacks, READERS,
+             "Callback tickets not closed, with their attempts", result="CallbackList"),
+    Endpoint("POST", "/api/v1/callbacks/{number}/call", call_back, AGENTS,
+             "Click-to-call: the agent's phone, then the customer (AMI Originate)",
+             parameters=[_NUMBER], result="CallbackStarted"),
+    Endpoint("POST", "/api/v1/callbacks/{number}/outcome", outcome, AGENTS,
+             "Record how a callback attempt went", parameters=[_NUMBER],
+             body="CallbackOutcome", result="CallbackRecorded"),
+)
+
+
+def setup(app: web.Application) -> None:
+    """The console lives with the engine: without one (an API-only test) there is none."""
+    hub = setup_hub(app)
+    engine = app.get(ENGINE)
+    if engine is None:
+        return
+    config = app.get(CONFIG)
+    console = AgentConsole(app[DATABASE], config.tickets if config else TicketsConfig(),
+                           config.agents if config else AgentsConfig(), hub, engine.routing)
+    app[CONSOLE] = console
+    engine.on_event(console.on_event)
+    engine.before_recording(console.settled)
+    console.on_originate.append(lambda event: _originated(console, event))
+    hub.topic(TOPIC, lambda who: _state_messages(console, who))
+    app.cleanup_ctx.append(_console_context(console))
+
+
+async def _state_messages(console: AgentConsole, who: Principal) -> list[dict[str, Any]]:
+    if who.user_id is None:
+        return []
+    user = await users.get_user(console.database, who.user_id)
+    if user is None or not user.sip_interface:
+        return []
+    console.directory.remember(Seat(user.id, user.login, user.display_name, user.sip_interface))
+    return [console.agent_message(user.sip_interface), console.pop_message(user.sip_interface)]
+
+
+def _originated(console: AgentConsole, event: ev.OriginateResult) -> None:
+    if event.action_id.startswith(callbacks.ACTION_PREFIX):
+        console.spawn(_agent_leg(console, event))
+
+
+async def _agent_leg(console: AgentConsole, event: ev.OriginateResult) -> None:
+    attempt = await callbacks.agent_leg(console.database, event.action_id, event.success,
+                                        console.clock())
+    if attempt is not None:
+        console.publish(attempt.interface, {"type": "callback",
+                                            "attempt": callbacks.attempt_json(attempt)})
+
+
+def _console_context(console: AgentConsole) -> Any:
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        await console.start()
+        yield
+        await console.stop()
+
+    return context
+

@@ -106,6 +106,7 @@ class Presence:
         self.wrap_up = timedelta(seconds=wrap_up_seconds)
         self._agents: dict[str, Agent] = {}
         self._ringing: dict[str, set[str]] = {}  # Linkedid → interfaces rung for it
+        self._at = datetime.min
         self._handlers: dict[type[ev.Event], Callable[[ev.Event], Iterable[str]]] = {
             ev.MemberAdded: self._on_member, ev.MemberPaused: self._on_member,
             ev.MemberStatusChanged: self._on_member, ev.MemberRemoved: self._on_removed,
@@ -133,11 +134,13 @@ class Presence:
 
     # -- feeding ---------------------------------------------------------------
 
-    def handle(self, event: ev.Event) -> list[str]:
+    def handle(self, event: ev.Event, now: datetime | None = None) -> list[str]:
+        """``now``: the clock wrap-up times and "since" are read on (default: the event's)."""
         handler = self._handlers.get(type(event))
         if handler is None:
             return []
-        return self._changed(set(handler(event)), event.at)
+        self._at = now or event.at
+        return self._changed(set(handler(event)), self._at)
 
     def _changed(self, touched: set[str], at: datetime) -> list[str]:
         changed = []
@@ -203,7 +206,7 @@ class Presence:
             agent = self._agent(interface, event.pbx)
             agent.queues = {m.queue: _membership(m) for m in members}
             agent.name = members[0].member_name or agent.name
-            self._reconcile_activity(agent, members, event.at)
+            self._reconcile_activity(agent, members, self._at)
         return set(touched) | set(listed)
 
     def _reconcile_activity(self, agent: Agent, members: list[ev.MemberListed],
@@ -249,7 +252,7 @@ class Presence:
         assert isinstance(event, ev.AgentCompleted)
         agent = self._agent(event.interface, event.pbx)
         agent.call = event.linkedid
-        self._wrap_up(agent, event.at)
+        self._wrap_up(agent, self._at)
         return [event.interface]
 
     def _on_caller_gone(self, event: ev.Event) -> Iterable[str]:

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ccengine.agents.storage_models import LiveCallTicket
 from ccengine.config import TicketsConfig
 from ccengine.tickets import numbering
 from ccengine.tickets.enums import SourceChannel, TicketStatus
 from ccengine.tickets.models import Customer, Ticket
 from ccengine.tickets.rows import Key, Prepared, RecordedCall, call_activity, call_row, recorded
-from ccengine.tickets.rules import OpenTicket, plan_ticket, ticket_to_join
+from ccengine.tickets.rules import OpenTicket, TicketPlan, plan_ticket, ticket_to_join
 from ccengine.transcribe.queue import queued_job
 
 CHUNK = 500  # bound parameters per IN (...), well under every driver's limit
@@ -36,6 +37,7 @@ class BatchWriter:
         self._customers = customers
         self._open: dict[str, list[Ticket]] = {}
         self._new: list[Ticket] = []
+        self._rung: dict[Key, tuple[Ticket, bool]] = {}  # opened when the call rang
 
     async def load_open_tickets(self) -> None:
         """Joining needs each caller's open tickets; skip the query when it is off."""
@@ -51,12 +53,31 @@ class BatchWriter:
             for ticket in await self._session.scalars(query):
                 self._open.setdefault(by_id[ticket.customer_id or 0], []).append(ticket)
 
+    async def load_ring_tickets(self, keys: set[Key]) -> None:
+        """Tickets the agent console opened when these calls first rang an agent."""
+        linkedids = sorted({linkedid for _, linkedid in keys})
+        for start in range(0, len(linkedids), CHUNK):
+            query = (select(LiveCallTicket, Ticket)
+                     .join(Ticket, LiveCallTicket.ticket_id == Ticket.id)
+                     .where(LiveCallTicket.linkedid.in_(linkedids[start : start + CHUNK])))
+            for live, ticket in await self._session.execute(query):
+                if (live.pbx, live.linkedid) in keys:
+                    self._rung[(live.pbx, live.linkedid)] = (ticket, live.created)
+
     def assign_tickets(self, fresh: Sequence[Prepared]) -> list[tuple[Ticket, bool]]:
         """Per fresh call, its ticket and whether that ticket is new; in call order."""
         return [self._ticket_for(item) for item in fresh]
 
     def _ticket_for(self, item: Prepared) -> tuple[Ticket, bool]:
         customer = self._customers.get(item.caller or "")
+        rung = self._rung.get(item.key)
+        if rung is not None:
+            ticket, opened_by_call = rung
+            if opened_by_call:  # the outcome decides it now, as for a ticket made at the end
+                vip = customer.vip if customer else False
+                _settle(ticket, plan_ticket(item.call, item.caller, vip))
+            ticket.updated_at = self._now
+            return ticket, False
         candidates = self._open.get(item.caller or "", []) if customer else []
         joined = self._join(candidates, item.call.started_at)
         if joined is not None:
@@ -113,3 +134,13 @@ class BatchWriter:
             created[item.key] = recorded(item, ticket)
         self._session.add_all(self._new)
         return created
+
+
+def _settle(ticket: Ticket, plan: TicketPlan) -> None:
+    """A ticket opened while the call rang takes the outcome's title, kind and priority;
+    what an agent already did to it (assigned it, closed it) stays."""
+    ticket.title, ticket.kind, ticket.priority = plan.title, plan.kind, plan.priority
+    ticket.queue = plan.queue or ticket.queue
+    ticket.assignee = ticket.assignee or plan.assignee
+    if ticket.status in (TicketStatus.NEW, TicketStatus.IN_PROGRESS):
+        ticket.status = plan.status

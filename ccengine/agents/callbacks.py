@@ -1,0 +1,171 @@
+"""Callback tickets: the missed calls to ring back, and each attempt an agent makes.
+
+Click-to-call is an AMI ``Originate``: the agent's phone rings first (the
+Channel), and once it answers Asterisk dials the customer through the
+``[ccengine-callback]`` context; the agent's phone shows the customer as the
+caller. Every attempt is a row (who, when, whether the agent's phone
+answered, the outcome the agent reports, a note) and a note on the ticket.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+
+from ccengine.agents.storage_models import CallbackAttempt
+from ccengine.config import AgentsConfig
+from ccengine.db import Database
+from ccengine.tickets.enums import ActivityKind, TicketKind, TicketStatus
+from ccengine.tickets.errors import TicketNotFound
+from ccengine.tickets.models import Customer, Ticket, TicketActivity
+
+ACTION_PREFIX = "ccengine-callback-"
+LIST_LIMIT = 200
+
+
+class Outcome(StrEnum):
+    REACHED = "reached"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    WRONG_NUMBER = "wrong_number"
+
+
+class CallbackError(Exception):
+    """A callback cannot be made as asked (no number, an unknown attempt, ...)."""
+
+    def __init__(self, error: str, message: str) -> None:
+        super().__init__(message)
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    ticket_id: int
+    number: str  # E.164
+    name: str | None
+
+
+async def list_callbacks(database: Database) -> list[dict[str, Any]]:
+    """Callback tickets not closed, most urgent and oldest first, with their attempts."""
+    query = (select(Ticket, Customer)
+             .outerjoin(Customer, Ticket.customer_id == Customer.id)
+             .where(Ticket.kind == TicketKind.CALLBACK, Ticket.status != TicketStatus.CLOSED)
+             .order_by(Ticket.priority, Ticket.created_at, Ticket.id).limit(LIST_LIMIT))
+    async with database.sessions() as session:
+        rows = list(await session.execute(query))
+        ids = [ticket.id for ticket, _ in rows]
+        attempts: Iterable[CallbackAttempt] = await session.scalars(
+            select(CallbackAttempt).where(CallbackAttempt.ticket_id.in_(ids))
+            .order_by(CallbackAttempt.started_at, CallbackAttempt.id)) if ids else []
+        by_ticket: dict[int, list[dict[str, Any]]] = {}
+        for attempt in attempts:
+            by_ticket.setdefault(attempt.ticket_id, []).append(attempt_json(attempt))
+    return [{"ticket": ticket.number, "title": ticket.title, "status": ticket.status,
+             "caller": customer.phone_e164 if customer else None,
+             "caller_name": customer.name if customer else None,
+             "vip": bool(customer and customer.vip), "priority": ticket.priority,
+             "queue": ticket.queue, "created_at": ticket.created_at.isoformat(),
+             "attempts": by_ticket.get(ticket.id, [])} for ticket, customer in rows]
+
+
+def attempt_json(attempt: CallbackAttempt) -> dict[str, Any]:
+    return {"id": attempt.id, "at": attempt.started_at.isoformat(), "agent": attempt.agent,
+            "outcome": attempt.outcome, "agent_answered": attempt.agent_answered,
+            "note": attempt.note}
+
+
+async def target_of(database: Database, number: str) -> Target:
+    async with database.sessions() as session:
+        row = (await session.execute(
+            select(Ticket, Customer).outerjoin(Customer, Ticket.customer_id == Customer.id)
+            .where(Ticket.number == number))).first()
+    if row is None:
+        raise TicketNotFound(number)
+    ticket, customer = row
+    if customer is None or not customer.phone_e164:
+        raise CallbackError("no-number", f"ticket {number} has no number to call back")
+    return Target(ticket.id, customer.phone_e164, customer.name)
+
+
+def originate_action(target: Target, interface: str, ticket_number: str,
+                     config: AgentsConfig) -> dict[str, str]:
+    """The agent's phone first, then the customer; the phone shows who it will call."""
+    digits = target.number.lstrip("+")
+    shown = (target.name or target.number).replace('"', "'")
+    return {
+        "Action": "Originate", "Async": "true", "ActionID": f"{ACTION_PREFIX}{uuid.uuid4().hex}",
+        "Channel": interface, "Context": config.callback_context, "Exten": digits,
+        "Priority": "1", "CallerID": f'"{shown}" <{target.number}>',
+        "Timeout": str(int(config.callback_timeout_seconds * 1000)),
+        "Variable": f"CCENGINE_TICKET={ticket_number}",
+    }
+
+
+async def start_attempt(database: Database, target: Target, action: dict[str, str],
+                        user_id: int | None, agent: str, at: datetime) -> int:
+    """The attempt, recorded before the Originate goes out (its answer may come first)."""
+    async with database.writer() as session:
+        attempt = CallbackAttempt(ticket_id=target.ticket_id, user_id=user_id, agent=agent,
+                                  interface=action["Channel"], number=target.number,
+                                  action_id=action["ActionID"], started_at=at)
+        session.add(attempt)
+        ticket = await session.get(Ticket, target.ticket_id)
+        assert ticket is not None
+        ticket.updated_at = at
+        session.add(TicketActivity(ticket=ticket, kind=ActivityKind.NOTE,
+                                   body=f"Oddzwanianie na {target.number}", author=agent,
+                                   data={"callback": "started", "number": target.number},
+                                   created_at=at))
+        await session.flush()
+        attempt_id = attempt.id
+        await session.commit()
+    return attempt_id
+
+
+async def agent_leg(database: Database, action_id: str, answered: bool,
+                    at: datetime) -> CallbackAttempt | None:
+    """The OriginateResponse: did the agent's phone answer (so the customer is dialled)?"""
+    async with database.writer() as session:
+        attempt = await session.scalar(
+            select(CallbackAttempt).where(CallbackAttempt.action_id == action_id))
+        if attempt is None:
+            return None
+        attempt.agent_answered = answered
+        if not answered and attempt.outcome is None:
+            attempt.outcome, attempt.finished_at = "agent_unreachable", at
+        await session.commit()
+    return attempt
+
+
+async def fail_attempt(database: Database, attempt_id: int, at: datetime) -> None:
+    async with database.writer() as session:
+        attempt = await session.get(CallbackAttempt, attempt_id)
+        if attempt is not None:
+            attempt.outcome, attempt.finished_at = "pbx_failed", at
+            await session.commit()
+
+
+async def record_outcome(database: Database, number: str, attempt_id: int, outcome: Outcome,
+                         note: str | None, agent: str, at: datetime) -> dict[str, Any]:
+    async with database.writer() as session:
+        row = (await session.execute(
+            select(CallbackAttempt, Ticket).join(Ticket, CallbackAttempt.ticket_id == Ticket.id)
+            .where(CallbackAttempt.id == attempt_id, Ticket.number == number))).first()
+        if row is None:
+            raise CallbackError("attempt-not-found",
+                                f"ticket {number} has no callback attempt {attempt_id}")
+        attempt, ticket = row
+        attempt.outcome, attempt.note, attempt.finished_at = outcome.value, note, at
+        ticket.updated_at = at
+        body = f"Oddzwonienie: {outcome.value}" + (f" — {note}" if note else "")
+        session.add(TicketActivity(ticket=ticket, kind=ActivityKind.NOTE, body=body,
+                                   author=agent, created_at=at,
+                                   data={"callback": outcome.value, "attempt": attempt.id}))
+        await session.commit()
+    return attempt_json(attempt)

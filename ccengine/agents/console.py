@@ -1,0 +1,259 @@
+"""The agent console service: presence and screen-pops, published over the hub.
+
+It listens to the engine's typed events (after the call tracker), keeps the
+presence machine and each interface's current pop, and publishes on topic
+``agent`` to the users sitting at that interface: ``{"type": "agent", ...}``
+when their state changes, ``{"type": "pop", ...}`` as a call rings, is
+answered, ends or is missed. The event path never awaits: database work
+(opening the call's ticket, reading the customer) runs in tasks, and the pop
+is published once it is complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from ccengine.agents import pops
+from ccengine.agents.call_tickets import CallTicket, assign_on_answer, open_for_call
+from ccengine.agents.directory import Directory
+from ccengine.agents.pop import Pop, PopState
+from ccengine.agents.presence import Presence
+from ccengine.ami import events as ev
+from ccengine.calls.model import FinishedCall
+from ccengine.config import AgentsConfig, TicketsConfig
+from ccengine.db import Database
+from ccengine.routes.routing import Routing
+from ccengine.web.hub import Hub, Message
+
+log = logging.getLogger(__name__)
+
+TOPIC = "agent"
+REMEMBER = 10_000  # calls whose queue join and ticket are kept
+TICKET_WAIT_SECONDS = 10.0
+DIRECTORY_REFRESH_SECONDS = 30.0
+Key = tuple[str, str]
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AgentConsole:
+    def __init__(self, database: Database, tickets: TicketsConfig, config: AgentsConfig,
+                 hub: Hub, routing: Routing | None = None, clock: Clock = utc_now) -> None:
+        self.database, self.tickets, self.config = database, tickets, config
+        self.hub, self.routing, self.clock = hub, routing, clock
+        self.presence = Presence(config.wrapup_seconds)
+        self.directory = Directory(database)
+        self.pops: dict[str, Pop] = {}  # interface → its current pop
+        self.on_originate: list[Callable[[ev.OriginateResult], None]] = []
+        self._joined: OrderedDict[Key, datetime] = OrderedDict()
+        self._call_tickets: OrderedDict[Key, asyncio.Task[CallTicket | None]] = OrderedDict()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._ticker: asyncio.Task[None] | None = None
+
+    # -- life ------------------------------------------------------------------
+
+    async def start(self) -> None:
+        try:
+            await self.directory.refresh()
+        except Exception:
+            log.exception("agent console: users could not be read; will retry")
+        self._ticker = asyncio.create_task(self._tick(), name="agent-console-tick")
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._ticker, *self._tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _tick(self) -> None:
+        """Wrap-ups that ran out of time end; the users' seats are read again now and then."""
+        last_refresh = asyncio.get_running_loop().time()
+        while True:
+            await asyncio.sleep(0.5)
+            for interface in self.presence.expired_wrap_ups(self.clock()):
+                self._after_wrap_up(interface)
+            if asyncio.get_running_loop().time() - last_refresh > DIRECTORY_REFRESH_SECONDS:
+                last_refresh = asyncio.get_running_loop().time()
+                with contextlib.suppress(Exception):
+                    await self.directory.refresh()
+
+    # -- reading (the API and the hub) -----------------------------------------
+
+    def agent_message(self, interface: str) -> Message:
+        return {"type": "agent", "agent": self.presence.view(interface).as_json()}
+
+    def pop_message(self, interface: str) -> Message:
+        pop = self.pops.get(interface)
+        return {"type": "pop", "pop": pop.as_json() if pop else None}
+
+    # -- the engine's events ---------------------------------------------------
+
+    def on_event(self, event: ev.Event) -> None:
+        for interface in self.presence.handle(event, self.clock()):
+            self.publish(interface, self.agent_message(interface))
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(self, event)
+
+    async def settled(self, call: FinishedCall) -> None:
+        """Gate before a finished call is recorded: its ring-time ticket is written."""
+        task = self._call_tickets.get((call.pbx, call.linkedid))
+        if task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(task), TICKET_WAIT_SECONDS)
+
+    def _on_join(self, event: ev.Event) -> None:
+        assert isinstance(event, ev.QueueCallerJoined)
+        _bounded(self._joined, (event.pbx, event.linkedid), event.at)
+
+    def _on_rang(self, event: ev.Event) -> None:
+        assert isinstance(event, ev.AgentRang)
+        key, interface = (event.pbx, event.linkedid), event.interface
+        current = self.pops.get(interface)
+        if current is not None and (current.pbx, current.linkedid) == key:
+            self._set_pop(current.moved(PopState.RINGING))  # rung again after a retry
+            return
+        pop = pops.ringing_pop(event, self._joined.get(key), self.routing, self.tickets)
+        self.pops[interface] = pop
+        self.spawn(self._complete(pop, self._ticket_task(event)))
+
+    def _on_connect(self, event: ev.Event) -> None:
+        assert isinstance(event, ev.AgentConnected)
+        self._missed_on((event.pbx, event.linkedid), but=event.interface)
+        pop = self.pops.get(event.interface)
+        if pop is None or pop.linkedid != event.linkedid:
+            return
+        self._set_pop(pop.moved(PopState.CONNECTED))
+        self.spawn(self._assign(pop, event))
+
+    def _on_no_answer(self, event: ev.Event) -> None:
+        assert isinstance(event, ev.AgentRingNoAnswer)
+        pop = self.pops.get(event.interface)
+        if pop is not None and pop.linkedid == event.linkedid and pop.state is PopState.RINGING:
+            self._set_pop(pop.moved(PopState.MISSED))
+
+    def _on_complete(self, event: ev.Event) -> None:
+        assert isinstance(event, ev.AgentCompleted)
+        pop = self.pops.get(event.interface)
+        if pop is not None and pop.linkedid == event.linkedid:
+            self._set_pop(pop.moved(PopState.WRAP_UP))
+
+    def _on_caller_gone(self, event: ev.Event) -> None:
+        if isinstance(event, ev.ChannelHungUp) and not event.channel.originates_call:
+            return
+        assert isinstance(event, ev.ChannelEvent)
+        self._missed_on((event.pbx, event.linkedid))
+
+    def _on_originate(self, event: ev.Event) -> None:
+        assert isinstance(event, ev.OriginateResult)
+        for listener in self.on_originate:
+            listener(event)
+
+    _handlers: ClassVar[dict[type[ev.Event], Callable[[AgentConsole, ev.Event], None]]] = {
+        ev.QueueCallerJoined: _on_join, ev.AgentRang: _on_rang,
+        ev.AgentConnected: _on_connect, ev.AgentRingNoAnswer: _on_no_answer,
+        ev.AgentCompleted: _on_complete, ev.QueueCallerAbandoned: _on_caller_gone,
+        ev.ChannelHungUp: _on_caller_gone, ev.OriginateResult: _on_originate,
+    }
+
+    # -- pops ------------------------------------------------------------------
+
+    def _missed_on(self, key: Key, but: str | None = None) -> None:
+        for interface, pop in list(self.pops.items()):
+            if ((pop.pbx, pop.linkedid) == key and interface != but
+                    and pop.state is PopState.RINGING):
+                self._set_pop(pop.moved(PopState.MISSED))
+
+    def _set_pop(self, pop: Pop) -> None:
+        self.pops[pop.interface] = pop
+        self.publish(pop.interface, {"type": "pop", "pop": pop.as_json()})
+
+    def _ticket_task(self, event: ev.AgentRang) -> asyncio.Task[CallTicket | None]:
+        key = (event.pbx, event.linkedid)
+        task = self._call_tickets.get(key)
+        if task is None:
+            facts = pops.ring_facts(event, self.routing, self.tickets)
+            task = asyncio.create_task(self._open_ticket(facts), name=f"ticket-{key[1]}")
+            _bounded(self._call_tickets, key, task)
+        return task
+
+    async def _open_ticket(self, facts: Any) -> CallTicket | None:
+        try:
+            return await open_for_call(self.database, self.tickets, facts)
+        except Exception:
+            log.exception("call %s: its ticket could not be opened at ring", facts.linkedid)
+            return None
+
+    async def _complete(self, pop: Pop,
+                        ticket_task: asyncio.Task[CallTicket | None]) -> None:
+        """The pop with its ticket and customer, published once (it may have moved on)."""
+        ticket = await asyncio.shield(ticket_task)
+        customer = await pops.customer_of(self.database, pop.caller_number,
+                                          ticket.id if ticket else None)
+        current = self.pops.get(pop.interface)
+        if current is None or current.linkedid != pop.linkedid:
+            return
+        await self._seats(pop.interface)
+        self._set_pop(pops.completed(current, ticket, customer))
+
+    async def _assign(self, pop: Pop, event: ev.AgentConnected) -> None:
+        task = self._call_tickets.get((pop.pbx, pop.linkedid))
+        ticket = await asyncio.shield(task) if task is not None else pop.ticket
+        if ticket is None:
+            return
+        seats = await self._seats(event.interface)
+        agent = seats[0].display_name if seats else (event.member_name or event.interface)
+        assigned = await assign_on_answer(self.database, ticket.id, agent, self.clock())
+        current = self.pops.get(pop.interface)
+        if assigned is not None and current is not None and current.linkedid == pop.linkedid:
+            self._set_pop(pops.completed(current, assigned, current.customer))
+
+    # -- wrap-up ---------------------------------------------------------------
+
+    def end_wrap_up(self, interface: str) -> None:
+        if self.presence.end_wrap_up(interface, self.clock()):
+            self.publish(interface, self.agent_message(interface))
+        self._after_wrap_up(interface)
+
+    def _after_wrap_up(self, interface: str) -> None:
+        pop = self.pops.get(interface)
+        if pop is not None and pop.state in (PopState.WRAP_UP, PopState.MISSED):
+            del self.pops[interface]
+            self.publish(interface, {"type": "pop", "pop": None})
+        self.publish(interface, self.agent_message(interface))
+
+    # -- delivery --------------------------------------------------------------
+
+    def publish(self, interface: str, message: Message) -> None:
+        if not self.directory.knows(interface):
+            self.spawn(self._publish_later(interface, message))
+            return
+        for seat in self.directory.seats(interface):
+            self.hub.publish(TOPIC, message, user_id=seat.user_id)
+
+    async def _publish_later(self, interface: str, message: Message) -> None:
+        for seat in await self.directory.lookup(interface):
+            self.hub.publish(TOPIC, message, user_id=seat.user_id)
+
+    async def _seats(self, interface: str) -> tuple[Any, ...]:
+        return await self.directory.lookup(interface)
+
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _bounded(table: OrderedDict[Key, Any], key: Key, value: Any) -> None:
+    table[key] = value
+    while len(table) > REMEMBER:
+        table.popitem(last=False)

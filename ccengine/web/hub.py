@@ -1,0 +1,219 @@
+"""The websocket hub: ``GET /ws``, topics, per-user delivery, state on subscribe.
+
+A browser tab connects with its session cookie (no session: the socket is
+closed with code 4401) and sends ``{"type": "subscribe", "topics": [...]}``.
+``Hub.publish(topic, message, user_id=None)`` reaches every tab subscribed
+to the topic, or only the tabs of that user; two tabs of one agent both get
+everything. A topic may name a provider whose messages (the current state)
+each tab gets right after it subscribes, so a reload or a reconnect starts
+from the truth. ``{"type": "ping", "id": x}`` is answered with a pong.
+
+Publishing never awaits: the message is encoded once and queued per client;
+each client has its own writer task, so a slow tab holds up nobody, and one
+that falls too far behind is closed (it reconnects and resubscribes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from ccengine.users import service
+from ccengine.users.models import Role
+from ccengine.users.service import Principal
+from ccengine.web.auth import COOKIE
+from ccengine.web.params import DATABASE
+
+log = logging.getLogger(__name__)
+
+WS_PATH = "/ws"
+UNAUTHORIZED = 4401  # a close code of the application range: log in first
+TOO_SLOW = 4408  # the client did not read its messages; it may reconnect
+BACKLOG = 1000  # messages a client may fall behind before it is dropped
+MAX_TOPICS = 20
+
+Message = dict[str, Any]
+Provider = Callable[[Principal], Awaitable[list[Message]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    provider: Provider | None = None
+    roles: frozenset[Role] | None = None  # None: every logged-in user
+
+
+@dataclass(eq=False)
+class Client:
+    socket: web.WebSocketResponse
+    who: Principal
+    topics: set[str] = field(default_factory=set)
+    outbox: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(BACKLOG))
+
+    def put(self, text: str) -> bool:
+        try:
+            self.outbox.put_nowait(text)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._topics: dict[str, Topic] = {}
+        self._clients: set[Client] = set()
+        self._by_user: dict[int, set[Client]] = {}
+
+    # -- what features use -----------------------------------------------------
+
+    def topic(self, name: str, provider: Provider | None = None,
+              roles: Iterable[Role] | None = None) -> None:
+        """Declare a topic: its state on subscribe, and who may subscribe (default all)."""
+        self._topics[name] = Topic(provider, frozenset(roles) if roles is not None else None)
+
+    def publish(self, topic: str, message: Message, user_id: int | None = None) -> int:
+        """Queue ``message`` for the subscribers (of ``user_id`` only, when given)."""
+        clients = self._by_user.get(user_id, set()) if user_id is not None else self._clients
+        text = ""
+        sent = 0
+        for client in list(clients):
+            if topic not in client.topics:
+                continue
+            text = text or json.dumps(message, ensure_ascii=False)
+            if client.put(text):
+                sent += 1
+            else:
+                log.warning("websocket of %s fell %d messages behind; closing it",
+                            client.who.login, BACKLOG)
+                self._drop(client)
+        return sent
+
+    def clients_of(self, user_id: int) -> int:
+        return len(self._by_user.get(user_id, ()))
+
+    def __len__(self) -> int:
+        return len(self._clients)
+
+    async def close_all(self, _app: web.Application | None = None) -> None:
+        for client in list(self._clients):
+            with contextlib.suppress(Exception):
+                await client.socket.close(code=1001, message=b"server shutdown")
+
+    # -- one connection --------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse(heartbeat=30.0, max_msg_size=64 * 1024)
+        await socket.prepare(request)
+        who = await _who(request)
+        if who is None or who.user_id is None:
+            await socket.close(code=UNAUTHORIZED, message=b"log in first")
+            return socket
+        client = Client(socket, who)
+        self._add(client)
+        writer = asyncio.create_task(self._write(client), name=f"ws-{who.login}")
+        try:
+            async for message in socket:
+                if message.type is not WSMsgType.TEXT:
+                    continue
+                await self._receive(client, message.data)
+        finally:
+            self._drop(client)
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
+        return socket
+
+    async def _write(self, client: Client) -> None:
+        while True:
+            text = await client.outbox.get()
+            if text is None or client.socket.closed:
+                with contextlib.suppress(Exception):
+                    await client.socket.close(code=TOO_SLOW, message=b"fell behind")
+                return
+            try:
+                await client.socket.send_str(text)
+            except (ConnectionError, RuntimeError):
+                return
+
+    async def _receive(self, client: Client, data: str) -> None:
+        try:
+            message = json.loads(data)
+        except ValueError:
+            message = None
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == "ping" and isinstance(message, dict):
+            client.put(json.dumps({"type": "pong", "id": message.get("id")}))
+        elif kind == "subscribe" and isinstance(message, dict):
+            await self._subscribe(client, message.get("topics"))
+        else:
+            client.put(json.dumps({"type": "error", "error": "invalid-message",
+                                   "message": "expected subscribe or ping"}))
+
+    async def _subscribe(self, client: Client, topics: object) -> None:
+        if (not isinstance(topics, list) or len(topics) > MAX_TOPICS
+                or not all(isinstance(t, str) and 0 < len(t) <= 50 for t in topics)):
+            client.put(json.dumps({"type": "error", "error": "invalid-topics",
+                                   "message": "topics must be a list of names"}))
+            return
+        for name in topics:
+            topic = self._topics.get(name, Topic())
+            if topic.roles is not None and client.who.role not in topic.roles:
+                client.put(json.dumps({"type": "error", "error": "forbidden-topic",
+                                       "topic": name, "message": "not for your role"}))
+                continue
+            client.topics.add(name)
+            await self._send_state(client, name, topic)
+
+    async def _send_state(self, client: Client, name: str, topic: Topic) -> None:
+        if topic.provider is None:
+            return
+        try:
+            messages = await topic.provider(client.who)
+        except Exception:
+            log.exception("websocket topic %s: state for %s failed", name, client.who.login)
+            return
+        for message in messages:
+            client.put(json.dumps(message, ensure_ascii=False))
+
+    def _add(self, client: Client) -> None:
+        self._clients.add(client)
+        assert client.who.user_id is not None
+        self._by_user.setdefault(client.who.user_id, set()).add(client)
+
+    def _drop(self, client: Client) -> None:
+        self._clients.discard(client)
+        user_id = client.who.user_id
+        mine = self._by_user.get(user_id or 0)
+        if mine is not None:
+            mine.discard(client)
+            if not mine:
+                self._by_user.pop(user_id or 0, None)
+        while not client.outbox.empty():  # nothing more for it: its writer closes it
+            client.outbox.get_nowait()
+        client.outbox.put_nowait(None)
+
+
+async def _who(request: web.Request) -> Principal | None:
+    cookie = request.cookies.get(COOKIE)
+    if not cookie:
+        return None
+    return await service.lookup_session(request.app[DATABASE], cookie)
+
+
+HUB = web.AppKey("ccengine.hub", Hub)
+
+
+def setup_hub(app: web.Application) -> Hub:
+    """The app's hub, made and routed at ``GET /ws`` on first use (any feature may ask)."""
+    hub = app.get(HUB)
+    if hub is None:
+        hub = app[HUB] = Hub()
+        app.router.add_get(WS_PATH, hub.handle)
+        app.on_shutdown.append(hub.close_all)
+    return hub
