@@ -1,0 +1,79 @@
+"""GET /api/v1/calls/{call_id}/recording: the redacted recording, seekable.
+
+The file's path comes from the database (Asterisk's MIXMONITOR_FILENAME), so
+it is trusted no further than the configured recordings folder: a path that
+resolves (symlinks, ``..``) outside it is treated as no recording at all.
+The file is only played once the transcription worker has silenced the
+masked words in it, i.e. once the call has a transcript.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+from sqlalchemy import select
+
+from ccengine.config import RoutesConfig
+from ccengine.qa.errors import NotYourCall, QaCallNotFound, RecordingNotFound, RecordingNotRedacted
+from ccengine.qa.params import call_id as call_id_of
+from ccengine.tickets.models import Call, Ticket
+from ccengine.transcribe.storage_models import Transcript
+from ccengine.users.models import Role
+from ccengine.users.service import Principal
+from ccengine.web.auth import principal
+from ccengine.web.keys import CONFIG
+from ccengine.web.params import DATABASE
+
+AUDIO_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg",
+               ".gsm": "audio/x-gsm", ".flac": "audio/flac"}
+HEADERS = {"Cache-Control": "private, no-store", "Content-Disposition": "inline"}
+
+
+def confined(stored: str, root: Path) -> Path | None:
+    """The recording's real path when it is a file inside ``root``; None otherwise."""
+    if not stored or "\x00" in stored:
+        return None
+    base = root.resolve()
+    candidate = Path(stored)
+    resolved = (candidate if candidate.is_absolute() else base / candidate).resolve()
+    if not resolved.is_relative_to(base) or not resolved.is_file():
+        return None
+    return resolved
+
+
+def may_play(who: Principal, call: Call, assignee: str | None) -> bool:
+    """Agents play the calls of their own tickets (or that they took); other readers all."""
+    if who.role != Role.AGENT:
+        return True
+    mine = {who.login, who.display_name}
+    return assignee in mine or call.agent_name in mine
+
+
+def recordings_root(app: web.Application) -> Path:
+    config = app.get(CONFIG)
+    routes = config.routes if config is not None else RoutesConfig()
+    return Path(routes.recordings_dir)
+
+
+async def get_recording(request: web.Request) -> web.StreamResponse:
+    wanted = call_id_of(request)
+    async with request.app[DATABASE].sessions() as session:
+        row = (await session.execute(
+            select(Call, Ticket.assignee, Transcript.id)
+            .outerjoin(Ticket, Call.ticket_id == Ticket.id)
+            .outerjoin(Transcript, Transcript.call_id == Call.id)
+            .where(Call.id == wanted))).first()
+    if row is None:
+        raise QaCallNotFound(wanted)
+    call, assignee, transcript_id = row
+    who = principal(request)
+    if who is None or not may_play(who, call, assignee):
+        raise NotYourCall(wanted)
+    path = confined(call.recording_file or "", recordings_root(request.app))
+    if path is None:
+        raise RecordingNotFound(wanted)
+    if transcript_id is None:
+        raise RecordingNotRedacted(wanted)
+    content_type = AUDIO_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return web.FileResponse(path, headers={**HEADERS, "Content-Type": content_type})
