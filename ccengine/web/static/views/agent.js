@@ -10,6 +10,7 @@ import { renderStatus } from "./agent/status.js";
 import { wrapUpForm } from "./agent/wrapup.js";
 
 const MISSED_FADE_MS = 8000; // a missed pop stays this long, fading, then goes
+const CALLBACKS_EVERY_MS = 30_000; // new missed calls reach the list without a click
 
 let current = null; // the console on screen: its socket, ticker and timers
 
@@ -21,7 +22,7 @@ export async function render(root) {
   const popSlot = h("div", { class: "pop-slot" });
   const callbacks = callbackPanel();
   const console_ = { model, statusSlot, popSlot, callbacks, socket: null, ticker: null,
-                     fade: null };
+                     poll: null, fade: null };
   current = console_;
   root.append(h("link", { rel: "stylesheet", href: "/static/css/agent.css" }),
     h("div", { class: "agent-console" }, statusSlot,
@@ -30,6 +31,7 @@ export async function render(root) {
   callbacks.reload();
   console_.socket = connect(["agent"], (message) => onMessage(console_, message));
   console_.ticker = setInterval(() => tick(root), 1000);
+  console_.poll = setInterval(() => callbacks.refresh(), CALLBACKS_EVERY_MS);
   tick(root);
 }
 
@@ -37,6 +39,7 @@ export function dispose() {
   if (!current) return;
   current.socket?.close?.();
   clearInterval(current.ticker);
+  clearInterval(current.poll);
   clearTimeout(current.fade);
   current = null;
 }
@@ -44,8 +47,10 @@ export function dispose() {
 async function loadState(c) {
   try {
     const data = await api("GET", "/agent/state");
+    const error = data.agent ? ""
+      : t("Your account has no phone (SIP interface). Ask an administrator.");
     Object.assign(c.model, { queues: data.queues || [], pauseReasons: data.pause_reasons || [],
-                             error: data.agent ? "" : t("Your account has no phone (SIP interface). Ask an administrator.") });
+                             error });
     setAgent(c, data.agent);
     setPop(c, data.pop || null);
   } catch (error) {
@@ -59,7 +64,9 @@ function onMessage(c, message) {
   if (c !== current) return;
   if (message.type === "agent") setAgent(c, message.agent);
   else if (message.type === "pop") setPop(c, message.pop);
-  else if (message.type === "callback" && message.attempt) c.callbacks.attemptChanged(message.attempt);
+  else if (message.type === "callback" && message.attempt) {
+    c.callbacks.attemptChanged(message.attempt);
+  }
   else if (message.type === "reconnected") {
     loadState(c);
     c.callbacks.reload();

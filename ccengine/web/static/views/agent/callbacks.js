@@ -104,7 +104,12 @@ export function callbackPanel() {
     }
   }
 
-  return { panel, reload, attemptChanged };
+  // Now and then, unless the agent is busy with the list (a call, a note).
+  function refresh() {
+    if (!pending.size && !panel.contains(document.activeElement)) reload();
+  }
+
+  return { panel, reload, refresh, attemptChanged };
 }
 
 function legText(answered) {
