@@ -1,0 +1,92 @@
+"""The route graph editor in real Chromium: picture, holiday form, publish, simulate, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.async_api import Page
+
+from ccengine.routes.model import HolidayNode
+from ccengine.routes.store import RouteStore
+from ccengine.users.models import Role
+from tests.browser import Live, login, open_app, screenshot
+
+pytestmark = pytest.mark.browser
+
+NODE = "svg.route-graph g.node[data-node='{}']"
+EDGE = "svg.route-graph g.edge[data-from='{}'][data-to='{}']"
+
+
+async def open_editor(page: Page, live: Live) -> None:
+    await live.user("ewa", Role.ADMIN, name="Ewa Admin")
+    await login(page, live, "ewa")
+    await open_app(page, live, "/routes")
+    await page.wait_for_selector(NODE.format("swieta"))
+
+
+async def test_admin_adds_a_holiday_publishes_and_sees_christmas_routed(
+        live: Live, browser_page: Page) -> None:
+    page = browser_page
+    await open_editor(page, live)
+    nodes = await page.locator("svg.route-graph g.node").count()
+    assert nodes == 18
+    assert await page.locator(EDGE.format("swieta", "swieto")).text_content() == "święto"
+
+    await page.click(NODE.format("swieta"))
+    form = page.locator("form.node-form[data-node=swieta]")
+    await form.get_by_role("button", name="Dodaj datę").click()
+    await page.fill("input[name='custom.1.name']", "Dzień firmy")
+    await page.fill("input[name='custom.1.date']", "2026-11-20")
+    await page.click("button[name=save]")
+    await page.wait_for_function(
+        "document.querySelector('.version-state').textContent.startsWith('wersja 2 (szkic')")
+    await page.click("button[name=publish]")
+    await page.wait_for_function(
+        "document.querySelector('.version-state').textContent === 'wersja 2 (opublikowana)'")
+    stored = await RouteStore(live.database).get("ecommerce")
+    assert stored.version == 2 and stored.status == "published"
+    holidays = stored.graph.nodes["swieta"]
+    assert isinstance(holidays, HolidayNode)
+    assert [(c.name, c.date) for c in holidays.custom] == [
+        ("Inwentaryzacja", dt.date(2026, 12, 31)), ("Dzień firmy", dt.date(2026, 11, 20))]
+
+    await page.click("button[data-tab=simulate]")
+    await page.fill("input[name=sim-date]", "2026-12-25")
+    await page.fill("input[name=sim-time]", "10:00")
+    await page.fill("input[name=sim-caller]", "601 111 222")
+    await page.get_by_role("button", name="Symuluj", exact=True).click()
+    await page.wait_for_selector(f"{NODE.format('swieta')}.on-path")
+    on_path = await page.locator("svg.route-graph g.node.on-path").evaluate_all(
+        "nodes => nodes.map(n => n.dataset.node)")
+    assert sorted(on_path) == ["godziny", "infolinia", "poczta", "swieta", "swieto"]
+    assert await page.locator(f"{EDGE.format('swieta', 'swieto')}.on-path").count() == 1
+    assert await page.locator(f"{EDGE.format('swieta', 'vip')}.on-path").count() == 0
+    reasons = await page.locator(".sim-steps .reason").all_text_contents()
+    assert "holiday: 2026-12-25 Boże Narodzenie (pierwszy dzień)" in reasons
+    # The toasts of saving and publishing would cover the picture's lower part.
+    await page.evaluate("document.querySelectorAll('.toast').forEach(n => n.remove())")
+    await screenshot(page, "route-editor")
+
+
+async def test_a_menu_option_pointing_nowhere_shows_on_the_menu_node(
+        live: Live, browser_page: Page) -> None:
+    page = browser_page
+    await open_editor(page, live)
+    await page.click(NODE.format("kolejka-reklamacje"))
+    await page.get_by_role("button", name="Usuń węzeł").click()
+    assert await page.locator(NODE.format("kolejka-reklamacje")).count() == 0
+    await page.click("button[name=validate]")
+    await page.wait_for_selector(f"{NODE.format('menu')}.has-issue")
+    listed = await page.locator(".issues-list li").all_text_contents()
+    assert "menu · options.3: unknown node 'kolejka-reklamacje'" in listed
+    await page.click(NODE.format("menu"))
+    form = page.locator("form.node-form[data-node=menu]")
+    assert "unknown node 'kolejka-reklamacje'" in (
+        await form.locator(".node-issues").text_content() or "")
+    assert await form.locator("select[data-field='options.3'].invalid").count() == 1
+    # Publishing is refused, and the live graph stays the one it was.
+    await page.click("button[name=publish]")
+    await page.wait_for_selector(".toast.error")
+    stored = await RouteStore(live.database).get("ecommerce")
+    assert (stored.version, stored.status) == (live.graph_version, "published")
