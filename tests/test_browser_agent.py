@@ -22,6 +22,7 @@ from ccengine.config import TicketsConfig
 from ccengine.simulator.agi_calls import CallerScript, PlacedCall, QueuePlan
 from ccengine.tickets.service import TicketService
 from ccengine.users.models import Role
+from ccengine.web.hub import HUB
 from tests.browser import Live, login, open_app, screenshot
 
 pytestmark = pytest.mark.browser
@@ -192,6 +193,33 @@ async def test_pause_with_a_reason_resume_and_reload_keep_the_truth(
     await expect(page.locator(".agent-state-label")).to_have_text("Wylogowany")
 
 
+async def test_a_dropped_socket_comes_back_with_the_truth(live: Live,
+                                                          browser_page: Page) -> None:
+    page = browser_page
+    await live.user("kasia", Role.AGENT, name="Katarzyna Lewandowska", sip="PJSIP/agent1")
+    await _console(page, live, "kasia")
+    await _go_available(page)
+    badge = page.locator(".live-badge")
+    await expect(badge).to_have_text("Na żywo")
+
+    # The network goes; the server drops the socket; meanwhile she is paused
+    # (here through the API from outside the page): the page cannot hear of it.
+    await page.context.set_offline(True)
+    await live.app[HUB].close_all()
+    await expect(badge).to_have_text("Łączenie ponowne…")
+    me = await (await page.request.get(f"{live.url}/api/v1/me")).json()
+    paused = await page.request.post(f"{live.url}/api/v1/agent/pause",
+                                     data={"reason": "training"},
+                                     headers={"X-CSRF-Token": me["csrf_token"]})
+    assert paused.ok
+    await expect(page.locator(".agent-state-label")).to_have_text("Dostępny")
+
+    await page.context.set_offline(False)
+    await expect(badge).to_have_text("Na żywo", timeout=20_000)
+    await expect(page.locator(".agent-state-label")).to_have_text("Przerwa")
+    await expect(page.locator(".agent-reason")).to_have_text("Szkolenie")
+
+
 async def test_two_tabs_of_one_agent_both_show_a_vip_pop(live: Live,
                                                          browser_page: Page) -> None:
     # A VIP caller skips the menu and waits in the seniors' queue (vip): Ewa is in it.
@@ -236,3 +264,12 @@ async def test_a_hostile_caller_name_stays_text(live: Live, browser_page: Page) 
     call.hang_up()
     await asyncio.sleep(0.5)
     assert dialogs == []
+
+
+async def test_a_user_without_a_phone_is_told_why(live: Live, browser_page: Page) -> None:
+    page = browser_page
+    await live.user("nowy", Role.AGENT, name="Nowy Konsultant")  # no SIP interface
+    await _console(page, live, "nowy")
+    await expect(page.locator(".agent-error")).to_have_text(
+        "Twoje konto nie ma przypisanego telefonu (interfejsu SIP). Poproś administratora.")
+    await expect(page.get_by_role("button", name="Zaloguj do kolejek")).to_be_disabled()

@@ -19,20 +19,21 @@ export async function render(root) {
   const model = { agent: null, pop: null, queues: [], pauseReasons: [], stateSeenAt: Date.now(),
                   popSeen: {}, error: "", busy: false, wrapUps: new Map() };
   const statusSlot = h("div", { class: "agent-status-slot" });
+  const live = h("span", { class: "live-badge", role: "status" });
   const popSlot = h("div", { class: "pop-slot" });
   const callbacks = callbackPanel();
-  const console_ = { model, statusSlot, popSlot, callbacks, socket: null, ticker: null,
+  const console_ = { model, statusSlot, popSlot, callbacks, live, socket: null, ticker: null,
                      poll: null, fade: null };
   current = console_;
   root.append(h("link", { rel: "stylesheet", href: "/static/css/agent.css" }),
-    h("div", { class: "agent-console" }, statusSlot,
+    h("div", { class: "agent-console" }, live, statusSlot,
       h("div", { class: "agent-columns" }, popSlot, callbacks.panel)));
   await loadState(console_);
   callbacks.reload();
   console_.socket = connect(["agent"], (message) => onMessage(console_, message));
-  console_.ticker = setInterval(() => tick(root), 1000);
+  console_.ticker = setInterval(() => tick(console_, root), 1000);
   console_.poll = setInterval(() => callbacks.refresh(), CALLBACKS_EVERY_MS);
-  tick(root);
+  tick(console_, root);
 }
 
 export function dispose() {
@@ -70,7 +71,7 @@ function onMessage(c, message) {
   else if (message.type === "reconnected") {
     loadState(c);
     c.callbacks.reload();
-  }
+  } else if (message.type === "unauthorized") loadState(c); // its 401 leads to the login form
 }
 
 function setAgent(c, agent) {
@@ -162,8 +163,13 @@ async function perform(c, method, path, body) {
   }
 }
 
-function tick(root) {
+function tick(c, root) {
   const now = Date.now();
+  const connected = c.socket ? c.socket.connected !== false : false;
+  if (c.live.dataset.connected !== String(connected)) {
+    c.live.dataset.connected = String(connected);
+    c.live.textContent = connected ? t("Live") : t("Reconnecting…");
+  }
   for (const clock of root.querySelectorAll(".clock[data-from]")) {
     clock.textContent = fmtDuration((now - Number(clock.dataset.from)) / 1000);
   }
