@@ -192,3 +192,23 @@ async def test_agents_may_not_subscribe(served: Served) -> None:
 
 def queue_or_none(board: dict[str, Any], name: str) -> dict[str, Any] | None:
     return next((q for q in board["queues"] if q["queue"] == name), None)
+
+
+async def test_an_answered_call_counts_while_it_goes_on(served: Served) -> None:
+    engine = served.app[ENGINE_KEY]
+    agent = "Local/agent1@lab-agents/n"  # the member the trace connects
+    await engine.send_action({"Action": "QueueAdd", "Queue": "support", "Interface": agent,
+                              "MemberName": "Agent One", "Penalty": "0"})
+    call = CallFactory(seed=6).make("queue-answered", Caller("48601111222", "Jan Kowalski"))
+    start = time.time()
+    await play(served.pbx, [line for line in call.lines if line.t < 5.0], speed=None, base=start)
+    await served.settle()
+    support = queue_of(await served.board(), "support")
+    assert (support["waiting"], support["answered"], support["service_level"]) == (0, 1, 1.0)
+    assert support["agents"]["in_call"] == 1 and support["agents"]["available"] == 0
+    await play(served.pbx, [line for line in call.lines if line.t >= 5.0], speed=None,
+               base=start)
+    await served.settle()
+    await eventually(lambda: engine.writer.written == 1)
+    support = queue_of(await served.board(), "support")
+    assert (support["answered"], support["agents"]["wrap_up"]) == (1, 1)

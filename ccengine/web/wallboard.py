@@ -57,7 +57,9 @@ class Wallboard:
         self.presence: Presence | None = None  # our own, until the console's is handed in
         self.agents: Callable[[], list[Agent]] = list
         self._changed = asyncio.Event()
-        self._counts: tuple[datetime, list[stats.OutcomeCount]] | None = None
+        # today's counts, with the day and the number of calls stored when read
+        self._counts: tuple[datetime, int, list[stats.OutcomeCount]] | None = None
+        self._stored = 0
         self._last: object = None
 
     # -- feeding -------------------------------------------------------------
@@ -72,7 +74,7 @@ class Wallboard:
         self._changed.set()
 
     def on_recorded(self, *_: object) -> None:
-        self._counts = None
+        self._stored += 1  # a read in flight now may miss this call: it reads again
         self._changed.set()
 
     # -- reading -------------------------------------------------------------
@@ -80,16 +82,19 @@ class Wallboard:
     async def snapshot(self, fresh: bool = False) -> dict[str, Any]:
         now = self.clock()
         since = stats.day_start(now, self.timezone)
-        if fresh or self._counts is None or self._counts[0] != since:
+        counts = self._counts
+        if fresh or counts is None or counts[:2] != (since, self._stored):
+            stored = self._stored
             async with self.database.sessions() as session:
-                self._counts = (since, await day_counts(session, since, self.threshold))
+                counts = (since, stored, await day_counts(session, since, self.threshold))
+            self._counts = counts
         calls = self.engine.tracker.live_calls() if self.engine else []
         live = stats.answered_live(calls, since, self.threshold)
         graphs = rosters(self.engine)
         agents = self.agents()
         queues = stats.board(waits=stats.waiting(calls, now),
                              agents=stats.agents_by_queue(agents, graphs),
-                             days=stats.tally([*self._counts[1], *live]))
+                             days=stats.tally([*counts[2], *live]))
         total = stats.totals(queues, stats.agents_overall(agents, graphs))
         return {"queues": [q.as_json(self.threshold) for q in queues],
                 "totals": total.as_json(self.threshold) | {"queue": None},
@@ -182,9 +187,9 @@ _QUEUE_FIGURES: dict[str, Any] = {
     "required": ["queue", "waiting", "longest_wait_seconds", "agents", "answered", "abandoned",
                  "service_level", "sl_threshold_seconds"],
     "properties": {
-        "queue": {"type": ["string", "null"], "description": "null in the totals"},
+        "queue": {"type": "string", "nullable": True, "description": "null in the totals"},
         "waiting": {"type": "integer", "description": "callers in the queue now"},
-        "longest_wait_seconds": {"type": ["integer", "null"],
+        "longest_wait_seconds": {"type": "integer", "nullable": True,
                                  "description": "the longest wait now; null: nobody waits"},
         "agents": {"type": "object", "description": "agents by state",
                    "properties": {s: {"type": "integer"} for s in stats.AGENT_STATES}},
@@ -192,7 +197,7 @@ _QUEUE_FIGURES: dict[str, Any] = {
         "answered_within_threshold": {"type": "integer"},
         "abandoned": {"type": "integer", "description": "today: the caller hung up waiting"},
         "timed_out": {"type": "integer", "description": "today: the queue gave up (not abandons)"},
-        "service_level": {"type": ["number", "null"], "description":
+        "service_level": {"type": "number", "nullable": True, "description":
                           "answered within N s / (answered + abandoned after N s + timed out "
                           "after N s), 0..1; null: no call counts yet"},
         "sl_threshold_seconds": {"type": "integer", "description": "N"},
