@@ -218,7 +218,8 @@ async def test_call_view_has_the_masked_transcript_flags_and_route(qa: Setup) ->
 async def test_unknown_and_malformed_calls(qa: Setup) -> None:
     missing = await get_json(qa, "/api/v1/qa/calls/999999", 404)
     assert missing["error"] == "call-not-found"
-    for bad in ("x", "-1", "1.5", "١٢"):
+    for bad in ("x", "-1", "0", "1.5", "١٢", "2147483648", "356537399801", "9" * 40,
+                "0" * 11 + "1" + "9" * 12):
         body = await get_json(qa, f"/api/v1/qa/calls/{bad}", 400)
         assert body["error"] == "invalid-parameter"
     for query in ("from=yesterday", "to=2026-02-30", "from=2026-03-05&to=2026-03-01",

@@ -14,7 +14,7 @@ from ccengine.config import QaConfig, QaCriterion
 from ccengine.qa import queries
 from ccengine.qa.errors import QaCallNotFound
 from ccengine.qa.filters import CallFilter
-from ccengine.qa.params import call_filter, call_id
+from ccengine.qa.params import MAX_ID, call_filter, call_id
 from ccengine.qa.recording import get_recording
 from ccengine.qa.reviews import add_review
 from ccengine.qa.schemas import FILTERS, PAGING, SCHEMAS
@@ -97,7 +97,7 @@ async def post_review(request: web.Request) -> web.Response:
 
 
 CALL_ID = path_param("call_id", "the call's id (from the QA call list)",
-                     {"type": "integer", "minimum": 1})
+                     {"type": "integer", "minimum": 1, "maximum": MAX_ID})
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/qa/calls", list_calls, READERS,

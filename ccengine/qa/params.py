@@ -14,6 +14,7 @@ from ccengine.web.keys import TIMEZONE
 from ccengine.web.params import optional, text_param
 
 MAX_WORDS = 200  # characters of the words search
+MAX_ID = 2**31 - 1  # an SQL INTEGER: a larger id is no call, and PostgreSQL refuses it
 
 
 def call_filter(request: web.Request) -> CallFilter:
@@ -56,6 +57,7 @@ def boolean(raw: str) -> bool:
 
 def call_id(request: web.Request) -> int:
     raw = request.match_info["call_id"]
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
-        raise InvalidParameter("call_id", f"expected a call id (a number), got {raw!r}")
+    if (not raw.isascii() or not raw.isdigit() or len(raw) > 20
+            or not 1 <= int(raw) <= MAX_ID):
+        raise InvalidParameter("call_id", f"expected a call id (1..{MAX_ID}), got {raw[:40]!r}")
     return int(raw)
