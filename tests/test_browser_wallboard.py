@@ -15,8 +15,10 @@ from ccengine.simulator.calls import Caller, CallFactory, play
 from ccengine.simulator.scripts import ScriptLine
 from ccengine.tickets.service import TicketService
 from ccengine.users.models import Role
+from ccengine.web.hub import HUB
 from tests.browser import Live, login, screenshot
 from tests.conftest import build_call
+from tests.engine_harness import eventually
 
 pytestmark = pytest.mark.browser
 
@@ -99,3 +101,20 @@ async def test_wallboard_follows_a_waiting_caller_live(live: Live, browser_page:
     assert await text(page, f"{TILE} [data-field=waiting]") == "0"
     assert await text(page, f"{TILE} .wb-wait") == "—"
     assert await page.evaluate("window.stillHere") is True
+
+
+async def test_wallboard_catches_up_after_its_socket_is_lost(live: Live,
+                                                             browser_page: Page) -> None:
+    page = browser_page
+    await live.user("ola", Role.QA_LEAD)
+    await login(page, live, "ola")
+    await page.goto(f"{live.url}/#/wallboard")
+    await page.wait_for_selector(".wb-totals [data-field=waiting]")
+    hub = live.app[HUB]
+    await eventually(lambda: len(hub) == 1)  # the page's socket is up
+    await hub.close_all()
+    await play(live.server, caller_in_queue()[0], speed=None)
+    await page.wait_for_function(
+        "document.querySelector('.wb-totals [data-field=waiting]')?.textContent === '1'")
+    assert len(hub) == 1  # the page connected again
+    assert await text(page, f"{TILE} [data-field=waiting]") == "1"

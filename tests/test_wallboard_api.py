@@ -17,6 +17,7 @@ from ccengine.agents.wallboard_stats import day_start
 from ccengine.app import ENGINE_KEY, create_app
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.config import TicketsConfig, load_config
+from ccengine.db import Database
 from ccengine.simulator.calls import Caller, CallFactory, play
 from ccengine.simulator.scripts import ScriptLine
 from ccengine.simulator.server import AmiServer
@@ -24,7 +25,9 @@ from ccengine.tickets.service import TicketService
 from ccengine.users import service
 from ccengine.users.models import Role
 from ccengine.web.auth import COOKIE
+from ccengine.web.hub import Hub
 from ccengine.web.params import DATABASE
+from ccengine.web.wallboard import Wallboard
 from tests.conftest import build_call
 from tests.engine_harness import eventually
 
@@ -212,3 +215,28 @@ async def test_an_answered_call_counts_while_it_goes_on(served: Served) -> None:
     await eventually(lambda: engine.writer.written == 1)
     support = queue_of(await served.board(), "support")
     assert (support["answered"], support["agents"]["wrap_up"]) == (1, 1)
+
+
+class RecordingHub(Hub):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[dict[str, Any]] = []
+
+    def publish(self, topic: str, message: dict[str, Any], user_id: int | None = None) -> int:
+        self.sent.append(message)
+        return 1
+
+
+async def test_the_board_is_published_only_when_it_changed(database: Database) -> None:
+    hub = RecordingHub()
+    board = Wallboard(database, "Europe/Warsaw", 20, engine=None, hub=hub)
+    assert await board.publish_if_changed()
+    assert not await board.publish_if_changed()  # the same figures, a later time
+    await TicketService(database, TicketsConfig()).record_calls(
+        [today_call("x1", Outcome.ABANDONED, 25)])
+    assert not await board.publish_if_changed()  # stored elsewhere: not read again yet
+    board.on_recorded()
+    assert await board.publish_if_changed()
+    [_, last] = hub.sent
+    assert last["type"] == "wallboard"
+    assert queue_of(last["wallboard"], "support")["abandoned"] == 1
