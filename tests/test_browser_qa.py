@@ -99,3 +99,34 @@ async def test_qa_lead_searches_a_word_opens_the_call_and_scores_it(
     assert "13 / 15" in review and "Lidia Kowalska" in review
     assert not re.search(r"5555|4444", await page.locator("main").inner_text())
     await screenshot(page, "qa-view")
+
+
+HOSTILE = '<img src=x onerror="window.pwned=1">'
+
+
+async def test_the_flagged_tab_and_hostile_text(live: Live, browser_page: Page,
+                                                tmp_path: Path) -> None:
+    page = browser_page
+    await _calls(live, tmp_path / "monitor")
+    await TicketService(live.database, TicketsConfig()).record_calls([
+        build_call("qa.3", caller_name=HOSTILE, queue="sprzedaz")])
+    await add_transcript(live.database, "qa.3", [segment("klient", 0.1, 1.0, HOSTILE)])
+    await live.user("ola", Role.QA_LEAD, locale="en")
+    await login(page, live, "ola")
+    await page.wait_for_selector("table.qa-calls")
+    assert await page.locator("table.qa-calls tr.clickable").count() == 3
+    await page.click(".qa-tabs [data-tab=flagged]")
+    await page.wait_for_function(
+        "document.querySelectorAll('table.qa-calls tr.clickable').length === 1")
+    assert "Jan Kowalski" in await page.locator("table.qa-calls").inner_text()
+    assert await page.locator(".qa-tabs [data-tab=flagged]").inner_text() == "Flagged for QA 1"
+    await page.click(".qa-tabs [data-tab=all]")
+    await page.wait_for_function(
+        "document.querySelectorAll('table.qa-calls tr.clickable').length === 3")
+    await page.click(f"table.qa-calls tr.clickable:has-text('{HOSTILE}')")
+    await page.wait_for_selector(".qa-segment")
+    assert await page.locator(".qa-segment .qa-text").text_content() == HOSTILE
+    assert await page.locator("main h1").text_content() == HOSTILE
+    assert await page.locator("main img").count() == 0
+    assert await page.evaluate("window.pwned") is None
+    assert await page.locator(".qa-player .empty").inner_text() == "This call was not recorded."
