@@ -57,8 +57,9 @@ function onMessage(view, message) {
 function show(view, data) {
   view.receivedAt = Date.now();
   view.waits = [];
-  view.rule.textContent = t("SL: answered within {seconds} s",
-                            { seconds: fmtNumber(data.sl_threshold_seconds) });
+  const seconds = fmtNumber(data.sl_threshold_seconds);
+  view.rule.textContent = t("SL: answered within {seconds} s", { seconds });
+  view.rule.title = t("Calls answered within {seconds} s, as a share of all answered calls and of the calls that left the queue unanswered after more than {seconds} s.", { seconds });
   view.stamp.textContent = t("Updated {time}", { time: fmtTime(data.generated_at) });
   const tiles = data.queues.map((queue) => tile(view, queue, queue.queue));
   clear(view.board,
