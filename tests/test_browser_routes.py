@@ -68,6 +68,13 @@ async def test_admin_adds_a_holiday_publishes_and_sees_christmas_routed(
     await page.evaluate("document.querySelectorAll('.toast').forEach(n => n.remove())")
     await screenshot(page, "route-editor")
 
+    # Roll back to the example as it was: version 1 is live again.
+    await page.click("button[data-tab=versions]")
+    await page.click("tr[data-version='1'] button[name=rollback]")
+    await page.wait_for_function(
+        "document.querySelector('.version-state').textContent === 'wersja 1 (opublikowana)'")
+    assert (await RouteStore(live.database).get("ecommerce")).version == 1
+
 
 async def test_a_menu_option_pointing_nowhere_shows_on_the_menu_node(
         live: Live, browser_page: Page) -> None:
@@ -90,3 +97,41 @@ async def test_a_menu_option_pointing_nowhere_shows_on_the_menu_node(
     await page.wait_for_selector(".toast.error")
     stored = await RouteStore(live.database).get("ecommerce")
     assert (stored.version, stored.status) == (live.graph_version, "published")
+
+
+async def test_the_picture_pans_and_zooms(live: Live, browser_page: Page) -> None:
+    page = browser_page
+    await open_editor(page, live)
+    viewport = page.locator("svg.route-graph g.viewport")
+    await page.wait_for_function(
+        "document.querySelector('svg.route-graph g.viewport').getAttribute('transform')")
+    fitted = await viewport.get_attribute("transform")
+    await page.get_by_role("button", name="Powiększ").click()
+    zoomed = await viewport.get_attribute("transform")
+    assert scale(zoomed) == pytest.approx(scale(fitted) * 1.25, rel=1e-3)
+    box = await page.locator("svg.route-graph").bounding_box()
+    assert box is not None
+    await page.mouse.move(box["x"] + 30, box["y"] + box["height"] - 30)  # empty background
+    await page.mouse.down()
+    await page.mouse.move(box["x"] + 130, box["y"] + box["height"] - 10)
+    await page.mouse.up()
+    panned = await viewport.get_attribute("transform")
+    assert offset(panned) == pytest.approx((offset(zoomed)[0] + 100, offset(zoomed)[1] + 20),
+                                           abs=1)
+    await page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    await page.mouse.wheel(0, 300)
+    await page.wait_for_function(
+        "t => document.querySelector('svg.route-graph g.viewport').getAttribute('transform')"
+        " !== t", arg=panned)
+    assert scale(await viewport.get_attribute("transform")) < scale(panned)
+
+
+def scale(transform: str | None) -> float:
+    assert transform is not None
+    return float(transform.split("scale(")[1].rstrip(")"))
+
+
+def offset(transform: str | None) -> tuple[float, float]:
+    assert transform is not None
+    x, y = transform.split("translate(")[1].split(")")[0].split()
+    return float(x), float(y)

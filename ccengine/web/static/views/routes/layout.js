@@ -1,12 +1,16 @@
-// A deterministic layered layout, top to bottom: entries first, each node one
-// layer below the furthest node leading to it (edges that close a loop are set
-// aside first), and the nodes of a layer ordered by where their parents stand.
+// A deterministic layered layout, top to bottom (after Sugiyama): entries first,
+// each node one layer below the furthest node leading to it (edges that close a
+// loop set aside first); an edge spanning several layers gets a waypoint in each
+// layer it crosses, so it is routed around the nodes, not through them; each
+// layer is ordered by where its neighbours stand (a few up and down sweeps).
 import { edgesOf } from "./edges.js";
 
 export const NODE_W = 168;
 export const NODE_H = 48;
-const GAP_X = 34;
+const WAYPOINT_W = 16;
+const GAP_X = 30;
 const GAP_Y = 76;
+const SWEEPS = 4;
 
 function successors(nodes) {
   const next = new Map();
@@ -55,39 +59,81 @@ function layers(order, next, back) {
   return layer;
 }
 
-function ordered(order, next, layer) {
+// Waypoints for long edges: the ordering graph (real nodes and waypoints), with
+// each waypoint chain kept per edge for drawing.
+function withWaypoints(order, next, back, layer) {
+  const all = [];
+  const links = [];
+  const chains = new Map();
+  for (const id of order) {
+    all.push(id);
+    for (const target of next.get(id)) {
+      if (back.has(`${id}>${target}`)) continue;
+      let previous = id;
+      const chain = [];
+      for (let depth = layer.get(id) + 1; depth < layer.get(target); depth += 1) {
+        const point = `${id}>${target}#${depth}`;
+        layer.set(point, depth);
+        all.push(point);
+        chain.push(point);
+        links.push([previous, point]);
+        previous = point;
+      }
+      links.push([previous, target]);
+      if (chain.length) chains.set(`${id}>${target}`, chain);
+    }
+  }
+  return { all, links, chains };
+}
+
+function ordered(all, links, layer) {
   const rows = [];
-  for (const id of order) (rows[layer.get(id)] ||= []).push(id);
-  const parents = new Map(order.map((id) => [id, []]));
-  for (const id of order) for (const target of next.get(id)) parents.get(target).push(id);
+  for (const id of all) (rows[layer.get(id)] ||= []).push(id);
+  const up = new Map(all.map((id) => [id, []]));
+  const down = new Map(all.map((id) => [id, []]));
+  for (const [from, to] of links) { up.get(to).push(from); down.get(from).push(to); }
   const position = new Map();
-  rows.forEach((row) => row.forEach((id, index) => position.set(id, index)));
-  for (const row of rows.slice(1)) {
+  const place = (row) => row.forEach((id, index) => position.set(id, index));
+  rows.forEach(place);
+  const sweep = (row, neighbours) => {
     const weight = (id) => {
-      const above = parents.get(id).filter((p) => layer.get(p) < layer.get(id));
-      if (!above.length) return position.get(id);
-      return above.reduce((sum, p) => sum + position.get(p), 0) / above.length;
+      const near = neighbours.get(id);
+      if (!near.length) return position.get(id);
+      return near.reduce((sum, other) => sum + position.get(other), 0) / near.length;
     };
     const weights = new Map(row.map((id) => [id, weight(id)]));
     row.sort((a, b) => weights.get(a) - weights.get(b) || position.get(a) - position.get(b));
-    row.forEach((id, index) => position.set(id, index));
+    place(row);
+  };
+  for (let round = 0; round < SWEEPS; round += 1) {
+    if (round % 2 === 0) rows.slice(1).forEach((row) => sweep(row, up));
+    else rows.slice(0, -1).reverse().forEach((row) => sweep(row, down));
   }
   return rows;
 }
 
-// {positions: Map id → {x, y, layer}, width, height, back: Set "from>to"}
+const widthOf = (id) => (id.includes("#") ? WAYPOINT_W : NODE_W);
+const rowWidth = (row) => row.reduce((sum, id) => sum + widthOf(id), 0)
+  + GAP_X * Math.max(0, row.length - 1);
+
+// {positions: Map id → {x, y, layer}, chains: Map "from>to" → [{x, y}] (waypoint
+// tops), width, height}
 export function layout(nodes) {
   const next = successors(nodes);
   const { order, back } = explore(nodes, next);
   const layer = layers(order, next, back);
-  const rows = ordered(order, next, layer);
-  const widest = Math.max(1, ...rows.map((row) => row.length));
-  const width = widest * (NODE_W + GAP_X) - GAP_X;
+  const { all, links, chains } = withWaypoints(order, next, back, layer);
+  const rows = ordered(all, links, layer);
+  const width = Math.max(NODE_W, ...rows.map(rowWidth));
   const positions = new Map();
   rows.forEach((row, depth) => {
-    const offset = (width - (row.length * (NODE_W + GAP_X) - GAP_X)) / 2;
-    row.forEach((id, index) => positions.set(id, {
-      x: offset + index * (NODE_W + GAP_X), y: depth * (NODE_H + GAP_Y), layer: depth }));
+    let x = (width - rowWidth(row)) / 2;
+    for (const id of row) {
+      positions.set(id, { x, y: depth * (NODE_H + GAP_Y), layer: depth });
+      x += widthOf(id) + GAP_X;
+    }
   });
-  return { positions, width, height: rows.length * (NODE_H + GAP_Y) - GAP_Y, back };
+  const points = new Map([...chains].map(([key, chain]) => [key, chain.map((point) => ({
+    x: positions.get(point).x + WAYPOINT_W / 2, y: positions.get(point).y }))]));
+  return { positions, chains: points, width, height: rows.length * (NODE_H + GAP_Y) - GAP_Y };
 }

@@ -108,27 +108,41 @@ function edgeGroups(nodes, placed, marks) {
 function drawEdge({ from, to, branches }, placed, marks) {
   const a = placed.positions.get(from);
   const b = placed.positions.get(to);
-  let points;
-  if (b.layer > a.layer) {
-    const p0 = [a.x + NODE_W / 2, a.y + NODE_H];
-    const p3 = [b.x + NODE_W / 2, b.y];
-    const dy = (p3[1] - p0[1]) / 2;
-    points = [p0, [p0[0], p0[1] + dy], [p3[0], p3[1] - dy], p3];
-  } else {
-    const bend = 50 + 18 * Math.abs(a.layer - b.layer);
-    const p0 = [a.x + NODE_W, a.y + NODE_H / 2];
-    const p3 = [b.x + NODE_W, b.y + NODE_H / 2];
-    points = [p0, [p0[0] + bend, p0[1]], [p3[0] + bend, p3[1]], p3];
-  }
   const on = branches.some((branch) => marks.pathEdges.has(`${from}|${branch}`));
-  const [p0, p1, p2, p3] = points;
-  const mid = [0, 1].map((i) => (p0[i] + 3 * p1[i] + 3 * p2[i] + p3[i]) / 8);
-  const label = branches.map(branchName).join(", ");
+  const { d, label } = b.layer > a.layer ? downward(a, b, placed.chains.get(`${from}>${to}`))
+    : sideways(a, b);
   return svg("g", { class: `edge${on ? " on-path" : ""}`, "data-from": from, "data-to": to,
                     "data-branches": branches.join(" ") },
-    svg("path", { d: `M${p0} C${p1} ${p2} ${p3}`, "marker-end": `url(#${on ? "arrow-on" : "arrow"})` }),
-    svg("text", { x: mid[0].toFixed(1), y: (mid[1] + 4).toFixed(1), "text-anchor": "middle" },
-        label));
+    svg("path", { d, "marker-end": `url(#${on ? "arrow-on" : "arrow"})` }),
+    svg("text", { x: label[0].toFixed(1), y: (label[1] + 4).toFixed(1),
+                  "text-anchor": "middle" }, branches.map(branchName).join(", ")));
+}
+
+// Down through the waypoints of the layers it crosses: vertical tangents at each
+// point, straight through a waypoint's own layer. The label sits on the first leg.
+function downward(a, b, chain = []) {
+  const stops = [[a.x + NODE_W / 2, a.y + NODE_H]];
+  for (const point of chain) stops.push([point.x, point.y], [point.x, point.y + NODE_H]);
+  stops.push([b.x + NODE_W / 2, b.y]);
+  let d = `M${stops[0]}`;
+  for (let i = 1; i < stops.length; i += 1) {
+    const [p, q] = [stops[i - 1], stops[i]];
+    const half = (q[1] - p[1]) / 2;
+    d += i % 2 === 0 ? ` L${q}` : ` C${p[0]},${p[1] + half} ${q[0]},${q[1] - half} ${q}`;
+  }
+  const [p, q] = [stops[0], stops[1]];
+  return { d, label: [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2] };
+}
+
+// Back up (a loop) or along a layer: out of the right side and round.
+function sideways(a, b) {
+  const bend = 50 + 18 * Math.abs(a.layer - b.layer);
+  const p0 = [a.x + NODE_W, a.y + NODE_H / 2];
+  const p3 = [b.x + NODE_W, b.y + NODE_H / 2];
+  const p1 = [p0[0] + bend, p0[1]];
+  const p2 = [p3[0] + bend, p3[1]];
+  const mid = [0, 1].map((i) => (p0[i] + 3 * p1[i] + 3 * p2[i] + p3[i]) / 8);
+  return { d: `M${p0} C${p1} ${p2} ${p3}`, label: mid };
 }
 
 function drawNode(id, node, at, marks, onSelect) {
