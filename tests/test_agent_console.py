@@ -303,3 +303,31 @@ async def test_the_websocket_wants_a_session(live: Live) -> None:
         message = await socket.receive()
         assert message.type is aiohttp.WSMsgType.CLOSE
         assert socket.close_code == 4401
+
+
+async def test_a_ring_without_answer_is_a_missed_pop_and_its_ticket_the_callback(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    tab = await agent.tab()
+    assert (await agent.call("POST", "/agent/login", {}))[0] == 200
+    pbx = AgiPbx(live.server, time_scale=0.2)
+    script = CallerScript("48691234567", "Zofia Wójcik", "48221110000", digits=("2",),
+                          queues=(QueuePlan(
+                              interface=None, answered_by=None, member_timeout=4.0,
+                              retry_seconds=30.0, abandon_after=8.0),))
+    placed = await pbx.place_call(script, at=MONDAY_10)
+    ringing = await tab.wait_for("pop", lambda m: m["pop"] and m["pop"]["ticket"])
+    number = ringing["pop"]["ticket"]["number"]
+    await tab.wait_for("pop", lambda m: m["pop"] and m["pop"]["state"] == "missed")
+    await tab.wait_for("agent", lambda m: m["agent"]["state"] == "available")
+    await placed.finished(15)
+    await live.engine.settle()
+
+    status, detail = await agent.call("GET", f"/tickets/{number}")
+    assert status == 200
+    assert (detail["ticket"]["kind"], detail["ticket"]["priority"]) == ("callback", "P2")
+    assert detail["ticket"]["assignee"] is None
+    status, listed = await agent.call("GET", "/callbacks")
+    assert [item["ticket"] for item in listed["items"]] == [number]
+    await tab.close()
+    await pbx.stop()

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from ccengine.agents import pops
 from ccengine.agents.call_tickets import CallTicket, assign_on_answer, open_for_call
 from ccengine.agents.directory import Directory
-from ccengine.agents.pop import Pop, PopState
+from ccengine.agents.pop import CustomerFacts, Pop, PopState
 from ccengine.agents.presence import Presence
 from ccengine.ami import events as ev
 from ccengine.calls.model import FinishedCall
@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 TOPIC = "agent"
 REMEMBER = 10_000  # calls whose queue join and ticket are kept
 TICKET_WAIT_SECONDS = 10.0
+# A pop waits this long for its ticket to be written; then it goes without and the
+# ticket follows in a second message (SQLite's one writer may be busy a while).
+TICKET_BUDGET_SECONDS = 0.05
 DIRECTORY_REFRESH_SECONDS = 30.0
 Key = tuple[str, str]
 Clock = Callable[[], datetime]
@@ -195,15 +198,23 @@ class AgentConsole:
 
     async def _complete(self, pop: Pop,
                         ticket_task: asyncio.Task[CallTicket | None]) -> None:
-        """The pop with its ticket and customer, published once (it may have moved on)."""
+        """The pop with the customer, and its ticket when written within the budget;
+        else the ticket follows in a second message. The call may have moved on."""
+        customer = await pops.customer_of(self.database, pop.caller_number)
+        await asyncio.wait({ticket_task}, timeout=TICKET_BUDGET_SECONDS)
+        ticket = ticket_task.result() if ticket_task.done() else None
+        if not self._publish_completed(pop, ticket, customer) or ticket_task.done():
+            return
         ticket = await asyncio.shield(ticket_task)
-        customer = await pops.customer_of(self.database, pop.caller_number,
-                                          ticket.id if ticket else None)
+        self._publish_completed(pop, ticket, None)
+
+    def _publish_completed(self, pop: Pop, ticket: CallTicket | None,
+                           customer: CustomerFacts | None) -> bool:
         current = self.pops.get(pop.interface)
         if current is None or current.linkedid != pop.linkedid:
-            return
-        await self._seats(pop.interface)
+            return False
         self._set_pop(pops.completed(current, ticket, customer))
+        return True
 
     async def _assign(self, pop: Pop, event: ev.AgentConnected) -> None:
         task = self._call_tickets.get((pop.pbx, pop.linkedid))

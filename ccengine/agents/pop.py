@@ -136,7 +136,8 @@ async def customer_facts(session: AsyncSession, caller: str | None,
         return None
     query = (select(Ticket).where(Ticket.customer_id == customer.id)
              .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(RECENT_TICKETS + 1))
-    recent = [t for t in await session.scalars(query) if t.id != skip_ticket][:RECENT_TICKETS]
+    # One more than shown: the call's own ticket may be among them (left out later).
+    recent = [t for t in await session.scalars(query) if t.id != skip_ticket]
     return CustomerFacts(
         name=customer.name, vip=customer.vip,
         recent=tuple({"number": t.number, "title": t.title, "status": t.status,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from ccengine.agents.call_tickets import CallTicket, RingFacts
 from ccengine.agents.pop import (
+    RECENT_TICKETS,
     CustomerFacts,
     Pop,
     current_queue_node,
@@ -64,11 +65,18 @@ def ring_facts(event: ev.AgentRang, routing: Routing | None, tickets: TicketsCon
     )
 
 
-async def customer_of(database: Database, caller: str | None,
-                      ticket_id: int | None) -> CustomerFacts | None:
+async def customer_of(database: Database, caller: str | None) -> CustomerFacts | None:
+    """Read while the call's own ticket may be being written: it is left out by age
+    (a ticket opened at this ring is newer than the ring)."""
     async with database.sessions() as session:
-        return await customer_facts(session, caller, skip_ticket=ticket_id)
+        return await customer_facts(session, caller)
 
 
 def completed(pop: Pop, ticket: CallTicket | None, customer: CustomerFacts | None) -> Pop:
-    return replace(pop, ticket=ticket or pop.ticket, customer=customer or pop.customer)
+    """The pop with what the database added; the call's own ticket is not "recent"."""
+    ticket = ticket or pop.ticket
+    customer = customer or pop.customer
+    if customer is not None:
+        recent = tuple(t for t in customer.recent if not ticket or t["number"] != ticket.number)
+        customer = replace(customer, recent=recent[:RECENT_TICKETS])
+    return replace(pop, ticket=ticket, customer=customer)
