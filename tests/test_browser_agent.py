@@ -95,6 +95,7 @@ async def test_a_call_pops_up_then_is_answered_and_wrapped_up(live: Live,
     await expect(pop.locator(".pop-queue")).to_have_text("reklamacje")
     await expect(pop.locator(".pop-kind")).to_have_text("Połączenie przychodzące")
     await expect(page.locator(".agent-state-label")).to_have_text("Dzwoni")
+    await expect(page).to_have_title("☎ Połączenie przychodzące: Jan Kowalski")
     ticket = pop.locator(".pop-facts .pop-ticket a")
     await expect(ticket).to_have_text(TICKET_NUMBER)
     number = await ticket.text_content()
@@ -110,6 +111,7 @@ async def test_a_call_pops_up_then_is_answered_and_wrapped_up(live: Live,
     await expect(active).to_be_visible(timeout=8_000)
     await expect(active.locator(".pop-kind")).to_have_text("Trwa rozmowa")
     await expect(active.locator(".pop-clock")).to_contain_text("Rozmowa")
+    await expect(page).to_have_title("ccengine")
     await expect(page.locator(".agent-state-label")).to_have_text("W rozmowie")
 
     await call.finished(timeout=15)

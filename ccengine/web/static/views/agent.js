@@ -13,6 +13,7 @@ const MISSED_FADE_MS = 8000; // a missed pop stays this long, fading, then goes
 const CALLBACKS_EVERY_MS = 30_000; // new missed calls reach the list without a click
 
 let current = null; // the console on screen: its socket, ticker and timers
+let plainTitle = null; // the tab's title before a ringing call changed it
 
 export async function render(root) {
   dispose();
@@ -43,6 +44,8 @@ export function dispose() {
   clearInterval(current.poll);
   clearTimeout(current.fade);
   current = null;
+  if (plainTitle !== null) document.title = plainTitle;
+  plainTitle = null;
 }
 
 async function loadState(c) {
@@ -102,8 +105,17 @@ function drawStatus(c) {
   c.statusSlot.replaceChildren(renderStatus(c.model, actions(c)));
 }
 
+// A ringing call shows in the tab's title too: the agent may be in another tab.
+function flagTitle(pop) {
+  if (plainTitle === null) plainTitle = document.title;
+  const who = pop?.customer?.name || pop?.caller_name || pop?.caller_number || "";
+  document.title = pop?.state === "ringing"
+    ? `☎ ${t("Incoming call")}: ${who}` : plainTitle;
+}
+
 function drawPop(c) {
   const { pop, agent, popSeen } = c.model;
+  flagTitle(pop);
   if (!pop) {
     c.popSlot.replaceChildren(renderIdle(agent?.state || "logged_out"));
     return;
