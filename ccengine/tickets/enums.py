@@ -42,6 +42,7 @@ class ActivityKind(StrEnum):
     NOTE = "note"
     STATUS_CHANGE = "status_change"
     ASSIGNMENT = "assignment"
+    PRIORITY_CHANGE = "priority_change"
     TRANSCRIPT = "transcript"
 
 

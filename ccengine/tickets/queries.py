@@ -8,10 +8,14 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from ccengine.tickets.enums import ActivityKind
 from ccengine.tickets.errors import CallNotFound, TicketNotFound
+from ccengine.tickets.filters import EVERYONE, TicketFilter, Viewer, can_see, narrowed, visible
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import normalise
+from ccengine.tickets.timeline import timeline
 from ccengine.tickets.views import (
+    AssigneeView,
     CallView,
     Page,
     TicketDetail,
@@ -21,8 +25,10 @@ from ccengine.tickets.views import (
     customer_view,
     ticket_summary,
 )
+from ccengine.users.models import Role, User
 
 DEFAULT_REGION = "PL"
+TAKERS = frozenset({Role.AGENT, Role.PRIVILEGED_AGENT})  # the roles that work tickets
 _Ts = TypeVarTuple("_Ts")
 
 
@@ -37,24 +43,31 @@ async def list_tickets(
     region: str = DEFAULT_REGION,
 ) -> Page[TicketSummary]:
     """Tickets newest first; ``caller`` may be written in any phone form."""
-    query = select(Ticket, Customer.phone_e164).outerjoin(
-        Customer, Ticket.customer_id == Customer.id
-    )
-    if status is not None:
-        query = query.where(Ticket.status == status)
-    if queue is not None:
-        query = query.where(Ticket.queue == queue)
-    if caller is not None:
-        query = query.where(Customer.phone_e164 == normalise(caller, region))
+    filters = TicketFilter(status=status, queue=queue,
+                           caller=normalise(caller, region) if caller else None)
+    return await find_tickets(session, filters, page=page, per_page=per_page)
+
+
+async def find_tickets(session: AsyncSession, filters: TicketFilter, *,
+                       viewer: Viewer = EVERYONE, page: int = 1,
+                       per_page: int = 50) -> Page[TicketSummary]:
+    """The tickets ``viewer`` may see that pass ``filters``, newest first."""
+    query = (select(Ticket, Customer.phone_e164, Customer.name, Customer.vip)
+             .outerjoin(Customer, Ticket.customer_id == Customer.id)
+             .where(visible(viewer)))
+    query = narrowed(query, filters, session.get_bind().dialect.name)
     total = await _count(session, query)
     rows = await session.execute(
         _paged(query.order_by(Ticket.created_at.desc(), Ticket.id.desc()), page, per_page)
     )
-    items = tuple(ticket_summary(ticket, phone) for ticket, phone in rows)
+    items = tuple(ticket_summary(ticket, phone, name, bool(vip))
+                  for ticket, phone, name, vip in rows)
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
-async def get_ticket(session: AsyncSession, number: str) -> TicketDetail:
+async def get_ticket(session: AsyncSession, number: str,
+                     viewer: Viewer = EVERYONE) -> TicketDetail:
+    """The ticket with its history; one ``viewer`` may not see is not found."""
     query = (
         select(Ticket)
         .where(Ticket.number == number)
@@ -64,19 +77,38 @@ async def get_ticket(session: AsyncSession, number: str) -> TicketDetail:
         )
     )
     ticket = (await session.execute(query)).scalar_one_or_none()
-    if ticket is None:
+    if ticket is None or not can_see(viewer, ticket.assignee, ticket.status):
         raise TicketNotFound(number)
     customer = ticket.customer
-    calls = [activity.call for activity in ticket.activities if activity.call is not None]
-    return TicketDetail(
-        ticket=ticket_summary(ticket, customer.phone_e164 if customer else None),
-        customer=customer_view(customer) if customer else None,
-        activities=tuple(
-            activity_view(activity, activity.call.linkedid if activity.call else None)
-            for activity in ticket.activities
-        ),
-        calls=tuple(call_view(call) for call in calls),
+    activities = tuple(
+        activity_view(activity, activity.call.linkedid if activity.call else None)
+        for activity in ticket.activities
     )
+    seen = _unique(tuple(call_view(activity.call) for activity in ticket.activities
+                         if activity.call is not None))
+    calls = tuple(call for call in seen if any(
+        a.call_id == call.id and a.kind == ActivityKind.CALL for a in activities))
+    return TicketDetail(
+        ticket=ticket_summary(ticket, customer.phone_e164 if customer else None,
+                              customer.name if customer else None,
+                              customer.vip if customer else False),
+        customer=customer_view(customer) if customer else None,
+        activities=activities,
+        calls=calls,
+        timeline=timeline(activities, seen),
+    )
+
+
+def _unique(calls: tuple[CallView, ...]) -> tuple[CallView, ...]:
+    return tuple({call.id: call for call in calls}.values())
+
+
+async def assignees(session: AsyncSession) -> tuple[AssigneeView, ...]:
+    """The active people who take tickets, by name."""
+    query = (select(User.display_name, User.role)
+             .where(User.active.is_(True), User.role.in_([r.value for r in TAKERS]))
+             .order_by(User.display_name, User.id))
+    return tuple(AssigneeView(name, role) for name, role in await session.execute(query))
 
 
 async def list_calls(

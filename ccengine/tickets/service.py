@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ccengine.calls.model import FinishedCall
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
+from ccengine.tickets.editing import Change, Current, TicketChanges, plan_changes
 from ccengine.tickets.enums import ActivityKind, TicketStatus, can_transition
 from ccengine.tickets.errors import InvalidPhoneNumber, InvalidTransition, TicketNotFound
+from ccengine.tickets.filters import EVERYONE, Viewer, can_see
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import is_e164, normalise
 from ccengine.tickets.recording import record_batch
@@ -27,7 +29,7 @@ from ccengine.tickets.views import (
     ticket_summary,
 )
 
-__all__ = ["RecordedCall", "TicketService"]
+__all__ = ["RecordedCall", "TicketChanges", "TicketService"]
 
 Clock = Callable[[], datetime]
 
@@ -80,13 +82,40 @@ class TicketService:
             await session.commit()
         return customer_view(customer)
 
-    async def add_note(self, number: str, body: str, author: str | None) -> ActivityView:
+    async def add_note(self, number: str, body: str, author: str | None,
+                       viewer: Viewer = EVERYONE) -> ActivityView:
         async with self._database.writer() as session:
-            ticket = await _ticket(session, number)
+            ticket = await _ticket(session, number, viewer)
             note = self._activity(ticket, ActivityKind.NOTE, body, {}, author)
             session.add(note)
+            ticket.updated_at = note.created_at
             await session.commit()
         return activity_view(note, None)
+
+    async def update(self, number: str, asked: TicketChanges, author: str | None,
+                     viewer: Viewer = EVERYONE) -> list[Change]:
+        """Change status, priority and assignee together, each change logged with
+        ``author``; all or nothing. Returns what changed."""
+        async with self._database.writer() as session:
+            ticket = await _ticket(session, number, viewer)
+            current = Current(number, TicketStatus(ticket.status), ticket.priority,
+                              ticket.assignee)
+            changes = plan_changes(current, asked)
+            for change in changes:
+                self._apply(ticket, change)
+                session.add(self._activity(ticket, change.kind, change.body, change.data,
+                                           author))
+            await session.commit()
+        return changes
+
+    def _apply(self, ticket: Ticket, change: Change) -> None:
+        if change.kind is ActivityKind.STATUS_CHANGE:
+            self._apply_status(ticket, TicketStatus(str(change.new)))
+        elif change.kind is ActivityKind.PRIORITY_CHANGE:
+            ticket.priority = str(change.new)
+        else:
+            ticket.assignee = change.new
+        ticket.updated_at = self._clock()
 
     async def change_status(
         self, number: str, status: TicketStatus, author: str | None = None
@@ -128,11 +157,12 @@ class TicketService:
         )
 
 
-async def _ticket(session: AsyncSession, number: str) -> Ticket:
+async def _ticket(session: AsyncSession, number: str, viewer: Viewer = EVERYONE) -> Ticket:
+    """The ticket to change; one ``viewer`` may not see is as good as missing."""
     ticket = (
         await session.execute(select(Ticket).where(Ticket.number == number))
     ).scalar_one_or_none()
-    if ticket is None:
+    if ticket is None or not can_see(viewer, ticket.assignee, ticket.status):
         raise TicketNotFound(number)
     return ticket
 

@@ -35,10 +35,13 @@ class TicketSummary:
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    caller_name: str | None = None  # the customer's, where the list joined it
+    vip: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class CallView:
+    id: int
     pbx: str
     linkedid: str
     caller_number: str | None
@@ -70,6 +73,20 @@ class ActivityView:
     author: str | None
     created_at: datetime
     call_linkedid: str | None
+    call_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One thing that happened to a ticket, at the time it happened (a call: when
+    it started); ``call`` is the call a call or transcript entry is about."""
+
+    at: datetime
+    kind: str  # an ActivityKind value
+    author: str | None
+    body: str
+    data: dict[str, Any]
+    call: CallView | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +95,15 @@ class TicketDetail:
     customer: CustomerView | None
     activities: tuple[ActivityView, ...]
     calls: tuple[CallView, ...]
+    timeline: tuple[TimelineEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AssigneeView:
+    """Someone a ticket can be given to; tickets name them by ``display_name``."""
+
+    display_name: str
+    role: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +138,8 @@ def customer_view(customer: Customer) -> CustomerView:
     )
 
 
-def ticket_summary(ticket: Ticket, caller: str | None) -> TicketSummary:
+def ticket_summary(ticket: Ticket, caller: str | None, caller_name: str | None = None,
+                   vip: bool = False) -> TicketSummary:
     return TicketSummary(
         number=ticket.number,
         title=ticket.title,
@@ -126,11 +153,14 @@ def ticket_summary(ticket: Ticket, caller: str | None) -> TicketSummary:
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
         closed_at=ticket.closed_at,
+        caller_name=caller_name,
+        vip=vip,
     )
 
 
 def call_view(call: Call) -> CallView:
     return CallView(
+        id=call.id,
         pbx=call.pbx,
         linkedid=call.linkedid,
         caller_number=call.caller_number,
@@ -163,4 +193,5 @@ def activity_view(activity: TicketActivity, call_linkedid: str | None) -> Activi
         author=activity.author,
         created_at=activity.created_at,
         call_linkedid=call_linkedid,
+        call_id=activity.call_id,
     )

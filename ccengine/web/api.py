@@ -1,4 +1,6 @@
-"""REST API v1 over tickets and calls (read side) and a health check."""
+"""REST API v1: the app's set-up, calls (read side) and a health check.
+
+Tickets are a feature module of their own (``tickets_api``)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ from ccengine.calls.model import Outcome
 from ccengine.config import WebConfig
 from ccengine.db import Database
 from ccengine.tickets import queries
-from ccengine.tickets.enums import TicketStatus
 from ccengine.tickets.views import to_json
 from ccengine.web.auth import setup_auth
 from ccengine.web.errors import error_middleware
@@ -17,7 +18,7 @@ from ccengine.web.features import feature_endpoints, setup_features
 from ccengine.web.keys import TIMEZONE
 from ccengine.web.openapi import OPENAPI_PATH, serve_openapi
 from ccengine.web.pages import setup_pages
-from ccengine.web.params import DATABASE, REGION, checked_text, optional, paging, text_param
+from ccengine.web.params import DATABASE, REGION, optional, paging
 from ccengine.web.transcripts_api import setup_transcripts_api
 
 HEALTH_PATH = "/api/v1/health"
@@ -37,34 +38,10 @@ def setup_api(app: web.Application, database: Database, web_config: WebConfig,
                extra_permissions={e.key: e.roles for e in endpoints if not e.public},
                extra_public=frozenset(e.key for e in endpoints if e.public))
     setup_features(app)
-    app.router.add_get("/api/v1/tickets", list_tickets)
-    app.router.add_get("/api/v1/tickets/{number}", show_ticket)
     app.router.add_get("/api/v1/calls", list_calls)
     app.router.add_get(HEALTH_PATH, health)
     app.router.add_get(OPENAPI_PATH, serve_openapi)
     setup_transcripts_api(app)
-
-
-async def list_tickets(request: web.Request) -> web.Response:
-    page, per_page = paging(request)
-    async with request.app[DATABASE].sessions() as session:
-        result = await queries.list_tickets(
-            session,
-            status=optional(request, "status", TicketStatus),
-            queue=text_param(request, "queue"),
-            caller=text_param(request, "caller"),
-            page=page,
-            per_page=per_page,
-            region=request.app[REGION],
-        )
-    return web.json_response(to_json(result))
-
-
-async def show_ticket(request: web.Request) -> web.Response:
-    async with request.app[DATABASE].sessions() as session:
-        number = checked_text("number", request.match_info["number"])
-        detail = await queries.get_ticket(session, number)
-    return web.json_response(to_json(detail))
 
 
 async def list_calls(request: web.Request) -> web.Response:

@@ -56,8 +56,6 @@ PUBLIC: frozenset[Permission] = frozenset({
 })
 
 PERMISSIONS: dict[Permission, frozenset[Role]] = {
-    ("GET", "/api/v1/tickets"): READERS,
-    ("GET", "/api/v1/tickets/{number}"): READERS,
     ("GET", "/api/v1/calls"): READERS,
     ("GET", "/api/v1/transcripts"): TRANSCRIPT_READERS,
     ("GET", "/api/v1/me"): ALL_ROLES,

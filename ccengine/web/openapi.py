@@ -12,7 +12,6 @@ from typing import Any
 from aiohttp import web
 
 from ccengine.calls.model import Outcome
-from ccengine.tickets.enums import TicketStatus
 from ccengine.users.models import Role
 from ccengine.web.auth import COOKIE, PERMISSIONS, PUBLIC, Permission
 from ccengine.web.features import feature_endpoints, feature_schemas
@@ -54,26 +53,10 @@ SCHEMAS: dict[str, Schema] = {
             "message": {"type": "string"},
         },
     },
-    "TicketSummary": {
-        "type": "object",
-        "properties": {
-            "number": {"type": "string"},
-            "title": {"type": "string"},
-            "status": {"type": "string", "enum": [s.value for s in TicketStatus]},
-            "priority": {"type": "string"},
-            "kind": {"type": "string"},
-            "queue": _nullable("string"),
-            "assignee": _nullable("string"),
-            "source_channel": {"type": "string"},
-            "caller": _nullable("string"),
-            "created_at": {"type": "string", "format": "date-time"},
-            "updated_at": {"type": "string", "format": "date-time"},
-            "closed_at": _nullable("string", format="date-time"),
-        },
-    },
     "Call": {
         "type": "object",
         "properties": {
+            "id": {"type": "integer"},
             "pbx": {"type": "string"},
             "linkedid": {"type": "string"},
             "caller_number": _nullable("string"),
@@ -88,22 +71,6 @@ SCHEMAS: dict[str, Schema] = {
             "talk_seconds": _nullable("integer"),
             "timeline": {"type": "array", "items": {"type": "object"}},
             "route": _nullable("object"),
-        },
-    },
-    "TicketDetail": {
-        "type": "object",
-        "required": ["ticket", "customer", "activities", "calls"],
-        "properties": {
-            "ticket": _ref("TicketSummary"),
-            "customer": _nullable("object", properties={
-                "id": {"type": "integer"},
-                "phone": _nullable("string"),
-                "name": _nullable("string"),
-                "vip": {"type": "boolean"},
-                "created_at": {"type": "string", "format": "date-time"},
-            }),
-            "activities": {"type": "array", "items": {"type": "object"}},
-            "calls": {"type": "array", "items": _ref("Call")},
         },
     },
     "Transcript": {
@@ -127,7 +94,6 @@ SCHEMAS: dict[str, Schema] = {
             "per_page": {"type": "integer"},
         },
     },
-    "TicketPage": _page_of("TicketSummary"),
     "CallPage": _page_of("Call"),
     "User": {
         "type": "object",
@@ -194,18 +160,6 @@ PAGING = [
 
 # (method, path) → (summary, parameters, request body schema or None, 200 schema)
 OPERATIONS: dict[Permission, tuple[str, list[Schema], str | None, str]] = {
-    ("GET", "/api/v1/tickets"): ("List tickets, newest first", [
-        _query("status", {"type": "string", "enum": [s.value for s in TicketStatus]},
-               "only tickets in this status"),
-        _query("queue", {"type": "string"}, "only tickets of this queue"),
-        _query("caller", {"type": "string"},
-               "only tickets of this caller (a phone number, any format)"),
-        *PAGING,
-    ], None, "TicketPage"),
-    ("GET", "/api/v1/tickets/{number}"): ("One ticket with its customer, activities and calls", [
-        {"name": "number", "in": "path", "required": True, "schema": {"type": "string"},
-         "description": "ticket number, e.g. TK-2026-000001"},
-    ], None, "TicketDetail"),
     ("GET", "/api/v1/calls"): ("List finished calls", [
         _query("outcome", {"type": "string", "enum": [o.value for o in Outcome]},
                "only calls with this outcome"),

@@ -1,10 +1,223 @@
-"""Ticket workspace API: list with filters, ticket view, status, priority, assignee, notes."""
+"""Ticket workspace API: list with filters, ticket view, status, priority, assignee, notes.
+
+What a person may see follows ``tickets.filters``: a plain agent sees their own
+tickets and the queue's open unassigned ones; another agent's ticket is, to
+them, not found (404), never forbidden, so its number tells them nothing.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ccengine.web.endpoints import Endpoint
+from aiohttp import web
 
-ENDPOINTS: tuple[Endpoint, ...] = ()
-SCHEMAS: dict[str, dict[str, Any]] = {}
+from ccengine.config import TicketsConfig
+from ccengine.tickets import queries
+from ccengine.tickets.enums import Priority, TicketStatus
+from ccengine.tickets.filters import EVERYONE, MAX_WORDS, TicketFilter, Viewer
+from ccengine.tickets.phones import normalise
+from ccengine.tickets.service import TicketChanges, TicketService
+from ccengine.tickets.views import CallView, TicketDetail, to_json
+from ccengine.users.models import Role
+from ccengine.users.service import Principal
+from ccengine.web.auth import principal
+from ccengine.web.body import InvalidBody, choice, json_object, required_text, text
+from ccengine.web.endpoints import Endpoint, path_param, query
+from ccengine.web.errors import InvalidParameter, Unauthorized
+from ccengine.web.keys import CONFIG
+from ccengine.web.params import (
+    DATABASE,
+    DEFAULT_PER_PAGE,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    REGION,
+    checked_text,
+    optional,
+    paging,
+    text_param,
+)
+from ccengine.web.tickets_schemas import MAX_NOTE, PRIORITIES, SCHEMAS, STATUSES
+
+__all__ = ["ENDPOINTS", "SCHEMAS"]
+
+READERS = frozenset({Role.ADMIN, Role.AGENT, Role.PRIVILEGED_AGENT, Role.QA_LEAD,
+                     Role.INTEGRATION})
+EDITORS = frozenset({Role.ADMIN, Role.AGENT, Role.PRIVILEGED_AGENT})
+NOTE_WRITERS = EDITORS | {Role.INTEGRATION}  # a CRM logs what happened on its side
+ME, NOBODY = "me", "none"  # the assignee filter's words for oneself and for no one
+MAX_SEARCH = 200
+
+
+def _who(request: web.Request) -> Principal:
+    who = principal(request)
+    if who is None:  # the auth middleware lets no one without a principal through
+        raise Unauthorized()
+    return who
+
+
+def viewer_of(who: Principal) -> Viewer:
+    """A plain agent sees their share; every other role sees every ticket."""
+    return Viewer(who.display_name) if who.role is Role.AGENT else EVERYONE
+
+
+def _filters(request: web.Request, who: Principal) -> TicketFilter:
+    assignee = text_param(request, "assignee")
+    caller = text_param(request, "caller")
+    return TicketFilter(
+        status=optional(request, "status", TicketStatus),
+        queue=text_param(request, "queue"),
+        priority=optional(request, "priority", Priority),
+        assignee=who.display_name if assignee == ME else (
+            None if assignee == NOBODY else assignee),
+        unassigned=assignee == NOBODY,
+        caller=(normalise(caller, request.app[REGION]) or caller) if caller else None,
+        text=_search(request),
+    )
+
+
+def _search(request: web.Request) -> str | None:
+    words = text_param(request, "text")
+    if words is not None and (len(words) > MAX_SEARCH or len(words.split()) > MAX_WORDS):
+        raise InvalidParameter("text", f"at most {MAX_WORDS} words, {MAX_SEARCH} characters")
+    return words
+
+
+async def list_tickets(request: web.Request) -> web.Response:
+    who = _who(request)
+    filters = _filters(request, who)
+    page, per_page = paging(request)
+    async with request.app[DATABASE].sessions() as session:
+        found = await queries.find_tickets(session, filters, viewer=viewer_of(who),
+                                           page=page, per_page=per_page)
+    return web.json_response(to_json(found))
+
+
+def _number(request: web.Request) -> str:
+    return checked_text("number", request.match_info["number"])
+
+
+async def _detail(request: web.Request, number: str, viewer: Viewer) -> web.Response:
+    async with request.app[DATABASE].sessions() as session:
+        detail = await queries.get_ticket(session, number, viewer)
+    return web.json_response(detail_json(detail))
+
+
+async def show_ticket(request: web.Request) -> web.Response:
+    return await _detail(request, _number(request), viewer_of(_who(request)))
+
+
+def recording_url(call: CallView) -> str | None:
+    """Where the QA side serves the call's recording, for a call that was recorded."""
+    return f"/api/v1/calls/{call.id}/recording" if call.recording_file else None
+
+
+def _call_json(call: CallView) -> dict[str, Any]:
+    return {**to_json(call), "recording_url": recording_url(call)}
+
+
+def detail_json(detail: TicketDetail) -> dict[str, Any]:
+    body: dict[str, Any] = to_json(detail)
+    body["calls"] = [_call_json(call) for call in detail.calls]
+    body["timeline"] = [{**to_json(entry), "call": _call_json(entry.call) if entry.call else None}
+                        for entry in detail.timeline]
+    return body
+
+
+def _service(request: web.Request) -> TicketService:
+    # Editing reads no ticket settings; an app built for a test has no CONFIG.
+    config = request.app.get(CONFIG)
+    return TicketService(request.app[DATABASE], config.tickets if config else TicketsConfig())
+
+
+async def _changes(request: web.Request, who: Principal) -> TicketChanges:
+    body = await json_object(request)
+    _only(body, {"status", "priority", "assignee"})
+    reassign = "assignee" in body
+    assignee = text(body, "assignee", max_length=200, allow_empty=False)
+    changes = TicketChanges(status=choice(body, "status", TicketStatus),
+                            priority=choice(body, "priority", Priority),
+                            assignee=await _assignee(request, who, assignee),
+                            reassign=reassign)
+    if changes.empty:
+        raise InvalidBody("", "give at least one of status, priority, assignee")
+    return changes
+
+
+def _only(body: dict[str, Any], known: set[str]) -> None:
+    unknown = sorted(set(body) - known)
+    if unknown:
+        raise InvalidBody(unknown[0], f"unknown field; expected {', '.join(sorted(known))}")
+
+
+async def _assignee(request: web.Request, who: Principal, name: str | None) -> str | None:
+    """The display name to assign, checked against the people who take tickets."""
+    if name is None:
+        return None
+    wanted = who.display_name if name == ME else name
+    async with request.app[DATABASE].sessions() as session:
+        people = await queries.assignees(session)
+    if wanted not in {person.display_name for person in people}:
+        raise InvalidBody("assignee", "not someone who takes tickets (see /api/v1/assignees)")
+    return wanted
+
+
+async def update_ticket(request: web.Request) -> web.Response:
+    who = _who(request)
+    number = _number(request)
+    changes = await _changes(request, who)
+    await _service(request).update(number, changes, who.display_name, viewer_of(who))
+    # The editor may have given the ticket away; the answer still shows the result.
+    return await _detail(request, number, EVERYONE)
+
+
+async def add_note(request: web.Request) -> web.Response:
+    who = _who(request)
+    number = _number(request)
+    body = await json_object(request)
+    _only(body, {"body"})
+    note = required_text(body, "body", max_length=MAX_NOTE)
+    activity = await _service(request).add_note(number, note, who.display_name, viewer_of(who))
+    return web.json_response(to_json(activity))
+
+
+async def list_assignees(request: web.Request) -> web.Response:
+    async with request.app[DATABASE].sessions() as session:
+        people = await queries.assignees(session)
+    return web.json_response({"items": to_json(people)})
+
+
+NUMBER = path_param("number", "ticket number, e.g. TK-2026-000001")
+
+LIST_PARAMETERS = [
+    query("status", {"type": "string", "enum": STATUSES}, "only tickets in this status"),
+    query("queue", {"type": "string"}, "only tickets of this queue"),
+    query("priority", {"type": "string", "enum": PRIORITIES}, "only tickets of this priority"),
+    query("assignee", {"type": "string"},
+          "a display name, \"me\" (the asker's tickets) or \"none\" (unassigned ones)"),
+    query("caller", {"type": "string"}, "the caller's phone number, in any format"),
+    query("text", {"type": "string", "maxLength": MAX_SEARCH},
+          f"words (at most {MAX_WORDS}) each found in the number, title, caller's name "
+          "or a note, ignoring case"),
+    query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+          "page number, from 1"),
+    query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                       "default": DEFAULT_PER_PAGE}, "items per page"),
+]
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("GET", "/api/v1/tickets", list_tickets, READERS,
+             summary="List the tickets the asker may see, newest first",
+             parameters=LIST_PARAMETERS, result="TicketPage"),
+    Endpoint("GET", "/api/v1/tickets/{number}", show_ticket, READERS,
+             summary="One ticket with its customer and its timeline (calls, recordings, "
+                     "masked transcripts, notes, changes)",
+             parameters=[NUMBER], result="TicketDetail"),
+    Endpoint("PATCH", "/api/v1/tickets/{number}", update_ticket, EDITORS,
+             summary="Change status, priority and/or assignee (each change is logged)",
+             parameters=[NUMBER], body="TicketChanges", result="TicketDetail"),
+    Endpoint("POST", "/api/v1/tickets/{number}/notes", add_note, NOTE_WRITERS,
+             summary="Add a note to a ticket", parameters=[NUMBER], body="NewNote",
+             result="Activity"),
+    Endpoint("GET", "/api/v1/assignees", list_assignees, READERS,
+             summary="The people tickets can be assigned to", result="Assignees"),
+)

@@ -1,0 +1,63 @@
+"""What an edit of a ticket changes, decided before anything is written; pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus, can_transition
+from ccengine.tickets.errors import InvalidTransition
+
+
+@dataclass(frozen=True, slots=True)
+class TicketChanges:
+    """An edit as asked: None keeps a field; ``reassign`` sets ``assignee`` (None: nobody)."""
+
+    status: TicketStatus | None = None
+    priority: Priority | None = None
+    assignee: str | None = None
+    reassign: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self.status is None and self.priority is None and not self.reassign
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One field that moves, as its activity records it."""
+
+    kind: ActivityKind
+    old: str | None
+    new: str | None
+
+    @property
+    def body(self) -> str:
+        return f"{self.old or '-'} → {self.new or '-'}"
+
+    @property
+    def data(self) -> dict[str, str | None]:
+        return {"from": self.old, "to": self.new}
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    number: str
+    status: TicketStatus
+    priority: str
+    assignee: str | None
+
+
+def plan_changes(current: Current, asked: TicketChanges) -> list[Change]:
+    """The changes ``asked`` makes to ``current``; a field asked to stay as it is
+    changes nothing (and records nothing). A status the workflow does not allow
+    from here raises ``InvalidTransition`` before any field changes."""
+    changes = []
+    if asked.status is not None and asked.status != current.status:
+        if not can_transition(current.status, asked.status):
+            raise InvalidTransition(current.number, current.status, asked.status)
+        changes.append(Change(ActivityKind.STATUS_CHANGE, current.status, asked.status))
+    if asked.priority is not None and asked.priority != current.priority:
+        changes.append(Change(ActivityKind.PRIORITY_CHANGE, current.priority, asked.priority))
+    if asked.reassign and asked.assignee != current.assignee:
+        changes.append(Change(ActivityKind.ASSIGNMENT, current.assignee, asked.assignee))
+    return changes

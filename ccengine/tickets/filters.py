@@ -1,0 +1,122 @@
+"""Who sees which tickets, and the ticket list's filters, as SQL conditions.
+
+The seeds' rule (product documents, "Agent uprzywilejowany"): a privileged
+agent sees the tickets assigned to every user; a plain agent sees the tickets
+assigned to them and the queue's unassigned work, but not the unassigned
+tickets closed before anyone took them ("zamknięte przed przydzieleniem do
+pracownika"). Admins, QA leads and integrations see every ticket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
+from sqlalchemy.orm import QueryableAttribute
+
+from ccengine.tickets.enums import ActivityKind, TicketStatus
+from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
+
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])  # tickets, with any other columns
+
+MAX_WORDS = 10  # each word is a few LIKE scans; a paragraph pasted in is refused
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Whose share of the tickets a query returns: ``name`` is a plain agent's
+    display name (the tickets' ``assignee``); None sees every ticket."""
+
+    name: str | None = None
+
+    @property
+    def sees_all(self) -> bool:
+        return self.name is None
+
+
+EVERYONE = Viewer()
+
+
+def can_see(viewer: Viewer, assignee: str | None, status: str) -> bool:
+    """The rule ``visible`` puts into SQL, for one ticket already loaded."""
+    if viewer.sees_all:
+        return True
+    if assignee is None:
+        return status != TicketStatus.CLOSED
+    return assignee == viewer.name
+
+
+def visible(viewer: Viewer) -> ColumnElement[bool]:
+    if viewer.sees_all:
+        return true()
+    queue_work = and_(Ticket.assignee.is_(None), Ticket.status != TicketStatus.CLOSED)
+    return or_(Ticket.assignee == viewer.name, queue_work)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFilter:
+    """The list's filters; None means "any". ``caller`` is already normalised (E.164)."""
+
+    status: str | None = None  # a TicketStatus value
+    queue: str | None = None
+    priority: str | None = None  # a Priority value
+    assignee: str | None = None  # a display name
+    unassigned: bool = False  # only tickets nobody took
+    caller: str | None = None
+    text: str | None = None  # words, each of which must appear
+
+
+def words(text: str | None) -> list[str]:
+    return (text or "").split()
+
+
+def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
+    """``query`` (tickets joined to their customer) narrowed by ``filters``."""
+    for column, value in ((Ticket.status, filters.status), (Ticket.queue, filters.queue),
+                          (Ticket.priority, filters.priority),
+                          (Ticket.assignee, filters.assignee),
+                          (Customer.phone_e164, filters.caller)):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.unassigned:
+        query = query.where(Ticket.assignee.is_(None))
+    for word in words(filters.text):
+        query = query.where(_mentions(word, dialect))
+    return query
+
+
+def _mentions(word: str, dialect: str) -> ColumnElement[bool]:
+    """The ticket's number, title, caller's name or one of its notes holds ``word``."""
+    note = select(TicketActivity.id).where(
+        TicketActivity.ticket_id == Ticket.id, TicketActivity.kind == ActivityKind.NOTE,
+        contains(TicketActivity.body, word, dialect))
+    named_call = select(Call.id).where(
+        Call.ticket_id == Ticket.id, contains(Call.caller_name, word, dialect))
+    return or_(contains(Ticket.number, word, dialect), contains(Ticket.title, word, dialect),
+               contains(Customer.name, word, dialect), exists(note), exists(named_call))
+
+
+def contains(column: QueryableAttribute[Any], word: str,
+             dialect: str) -> ColumnElement[bool]:
+    """``column`` holds ``word``, ignoring case, Polish letters included.
+
+    SQLite's lower() and LIKE fold ASCII only ("Żaneta" would not match
+    "żaneta"), so there each letter becomes a GLOB class of both its cases.
+    PostgreSQL's lower() follows the database's Unicode character type.
+    """
+    if dialect == "sqlite":
+        return column.op("GLOB")(glob_pattern(word))
+    return func.lower(column).contains(word.lower(), autoescape=True)
+
+
+def glob_pattern(word: str) -> str:
+    """'Żó*' → '*[Żż][Óó][*]*': case-blind, with GLOB's own characters literal."""
+    return "*" + "".join(_glob_char(char) for char in word) + "*"
+
+
+def _glob_char(char: str) -> str:
+    cases = sorted({case for case in (char, char.lower(), char.upper()) if len(case) == 1})
+    if len(cases) == 1 and char not in "*?[":
+        return char
+    return "[" + "".join(cases) + "]"

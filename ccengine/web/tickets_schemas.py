@@ -1,0 +1,132 @@
+"""OpenAPI component schemas of the ticket workspace API (``tickets_api``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus
+from ccengine.web.endpoints import ref
+from ccengine.web.params import MAX_PAGE, MAX_PER_PAGE
+
+Schema = dict[str, Any]
+STATUSES = [status.value for status in TicketStatus]
+PRIORITIES = [priority.value for priority in Priority]
+MAX_NOTE = 10_000
+
+
+def _nullable(kind: str, **extra: Any) -> Schema:
+    return {"type": kind, "nullable": True, **extra}
+
+
+TIME = {"type": "string", "format": "date-time"}
+
+TICKET_SUMMARY: Schema = {
+    "type": "object",
+    "properties": {
+        "number": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "string", "enum": STATUSES},
+        "priority": {"type": "string", "enum": PRIORITIES},
+        "kind": {"type": "string"},
+        "queue": _nullable("string"),
+        "assignee": _nullable("string", description="the display name of a user"),
+        "source_channel": {"type": "string"},
+        "caller": _nullable("string", description="E.164 where the number is valid"),
+        "caller_name": _nullable("string"),
+        "vip": {"type": "boolean"},
+        "created_at": TIME,
+        "updated_at": TIME,
+        "closed_at": _nullable("string", format="date-time"),
+    },
+}
+
+CALL_WITH_RECORDING: Schema = {
+    "allOf": [ref("Call"), {"type": "object", "properties": {
+        "id": {"type": "integer"},
+        "recording_url": _nullable("string", description=(
+            "GET it for the call's (redacted) recording; null when the call was not recorded")),
+    }}],
+}
+
+TIMELINE_ENTRY: Schema = {
+    "type": "object",
+    "required": ["at", "kind", "body", "data"],
+    "properties": {
+        "at": TIME,
+        "kind": {"type": "string", "enum": [kind.value for kind in ActivityKind]},
+        "author": _nullable("string"),
+        "body": {"type": "string"},
+        "data": {"type": "object", "description": (
+            "call: route; transcript: segments (speaker, start, end, masked text), flags; "
+            "status_change, priority_change, assignment: from, to")},
+        "call": {"allOf": [ref("CallWithRecording")], "nullable": True},
+    },
+}
+
+SCHEMAS: dict[str, Schema] = {
+    "TicketSummary": TICKET_SUMMARY,
+    "TicketPage": {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total"],
+        "properties": {
+            "items": {"type": "array", "items": ref("TicketSummary")},
+            "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            "total": {"type": "integer", "minimum": 0},
+        },
+    },
+    "CallWithRecording": CALL_WITH_RECORDING,
+    "TimelineEntry": TIMELINE_ENTRY,
+    "TicketDetail": {
+        "type": "object",
+        "required": ["ticket", "customer", "activities", "calls", "timeline"],
+        "properties": {
+            "ticket": ref("TicketSummary"),
+            "customer": _nullable("object", properties={
+                "id": {"type": "integer"},
+                "phone": _nullable("string"),
+                "name": _nullable("string"),
+                "vip": {"type": "boolean"},
+                "created_at": TIME,
+            }),
+            "activities": {"type": "array", "items": {"type": "object"}},
+            "calls": {"type": "array", "items": ref("CallWithRecording")},
+            "timeline": {"type": "array", "items": ref("TimelineEntry")},
+        },
+    },
+    "TicketChanges": {
+        "type": "object",
+        "description": "at least one field; a field equal to the ticket's is no change",
+        "additionalProperties": False,
+        "properties": {
+            "status": {"type": "string", "enum": STATUSES},
+            "priority": {"type": "string", "enum": PRIORITIES},
+            "assignee": _nullable("string", maxLength=200, description=(
+                "a display name from GET /api/v1/assignees, \"me\", or null for nobody")),
+        },
+    },
+    "NewNote": {
+        "type": "object",
+        "required": ["body"],
+        "additionalProperties": False,
+        "properties": {"body": {"type": "string", "minLength": 1, "maxLength": MAX_NOTE}},
+    },
+    "Activity": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"type": "string"},
+            "body": {"type": "string"},
+            "author": _nullable("string"),
+            "created_at": TIME,
+        },
+    },
+    "Assignees": {
+        "type": "object",
+        "required": ["items"],
+        "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+            "display_name": {"type": "string"},
+            "role": {"type": "string"},
+        }}}},
+    },
+}
