@@ -1,9 +1,11 @@
-"""The ticket a call opens when it first rings an agent, and what the agent does to it.
+"""The ticket a live call opens before an agent's phone rings, and what the agent does to it.
 
 The screen-pop shows "the ticket this call opened" while the phone rings, so
-the ticket cannot wait for the end of the call as it used to: the first
-AgentCalled opens it (or joins the caller's open ticket, by the same policy as
-at the end), once per PBX + Linkedid (``live_call_tickets``). When the call
+the ticket cannot wait for the end of the call as it used to. A call that
+reaches a queue gets a ticket whatever happens next (answered or missed), so it
+is opened when the call joins the queue (or at its first AgentCalled, if the
+join was not seen), or the caller's open ticket is joined by the same policy as
+at the end; once per PBX + Linkedid (``live_call_tickets``). When the call
 ends, its record reuses that ticket (``tickets.assigning``), setting status,
 kind and priority by the outcome as before.
 """

@@ -4,9 +4,10 @@ It listens to the engine's typed events (after the call tracker), keeps the
 presence machine and each interface's current pop, and publishes on topic
 ``agent`` to the users sitting at that interface: ``{"type": "agent", ...}``
 when their state changes, ``{"type": "pop", ...}`` as a call rings, is
-answered, ends or is missed. The event path never awaits: database work
-(opening the call's ticket, reading the customer) runs in tasks, and the pop
-is published once it is complete.
+answered, ends or is missed. The event path never awaits: database work runs
+in tasks started before the ring — the customer is read when the call first
+shows its caller, its ticket opened when it joins a queue — so the pop is
+usually complete the moment AgentCalled arrives.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ccengine.calls.model import FinishedCall
 from ccengine.config import AgentsConfig, TicketsConfig
 from ccengine.db import Database
 from ccengine.routes.routing import Routing
+from ccengine.tickets.phones import normalise
 from ccengine.web.hub import Hub, Message
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ class AgentConsole:
         self.on_originate: list[Callable[[ev.OriginateResult], None]] = []
         self._joined: OrderedDict[Key, datetime] = OrderedDict()
         self._call_tickets: OrderedDict[Key, asyncio.Task[CallTicket | None]] = OrderedDict()
+        self._customers: OrderedDict[Key, asyncio.Task[CustomerFacts | None]] = OrderedDict()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ticker: asyncio.Task[None] | None = None
 
@@ -114,9 +117,19 @@ class AgentConsole:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(task), TICKET_WAIT_SECONDS)
 
+    def _on_caller_seen(self, event: ev.Event) -> None:
+        """The caller's customer is read while the call is in the IVR, not when it rings."""
+        assert isinstance(event, ev.ChannelEvent)
+        channel = event.channel
+        if channel.originates_call and channel.caller_num:
+            self._customer_task(event.pbx, event.linkedid, channel.caller_num)
+
     def _on_join(self, event: ev.Event) -> None:
+        """A call that reaches a queue gets a ticket whatever happens next (answered or
+        missed): it is opened now, so it is there by the time an agent's phone rings."""
         assert isinstance(event, ev.QueueCallerJoined)
         _bounded(self._joined, (event.pbx, event.linkedid), event.at)
+        self._ticket_task(event, event.queue)
 
     def _on_rang(self, event: ev.Event) -> None:
         assert isinstance(event, ev.AgentRang)
@@ -127,7 +140,8 @@ class AgentConsole:
             return
         pop = pops.ringing_pop(event, self._joined.get(key), self.routing, self.tickets)
         self.pops[interface] = pop
-        self.spawn(self._complete(pop, self._ticket_task(event)))
+        customer = self._customer_task(event.pbx, event.linkedid, event.channel.caller_num)
+        self.spawn(self._complete(pop, customer, self._ticket_task(event, event.queue)))
 
     def _on_connect(self, event: ev.Event) -> None:
         assert isinstance(event, ev.AgentConnected)
@@ -162,6 +176,7 @@ class AgentConsole:
             listener(event)
 
     _handlers: ClassVar[dict[type[ev.Event], Callable[[AgentConsole, ev.Event], None]]] = {
+        ev.ChannelCreated: _on_caller_seen, ev.CallerIdChanged: _on_caller_seen,
         ev.QueueCallerJoined: _on_join, ev.AgentRang: _on_rang,
         ev.AgentConnected: _on_connect, ev.AgentRingNoAnswer: _on_no_answer,
         ev.AgentCompleted: _on_complete, ev.QueueCallerAbandoned: _on_caller_gone,
@@ -180,11 +195,29 @@ class AgentConsole:
         self.pops[pop.interface] = pop
         self.publish(pop.interface, {"type": "pop", "pop": pop.as_json()})
 
-    def _ticket_task(self, event: ev.AgentRang) -> asyncio.Task[CallTicket | None]:
+    def _customer_task(self, pbx: str, linkedid: str,
+                       number: str | None) -> asyncio.Task[CustomerFacts | None]:
+        key = (pbx, linkedid)
+        task = self._customers.get(key)
+        if task is None:
+            caller = normalise(number, self.tickets.default_region)
+            task = asyncio.create_task(self._read_customer(caller), name=f"customer-{linkedid}")
+            _bounded(self._customers, key, task)
+        return task
+
+    async def _read_customer(self, caller: str | None) -> CustomerFacts | None:
+        try:
+            return await pops.customer_of(self.database, caller)
+        except Exception:
+            log.exception("the customer of a call could not be read")
+            return None
+
+    def _ticket_task(self, event: ev.ChannelEvent,
+                     queue: str) -> asyncio.Task[CallTicket | None]:
         key = (event.pbx, event.linkedid)
         task = self._call_tickets.get(key)
         if task is None:
-            facts = pops.ring_facts(event, self.routing, self.tickets)
+            facts = pops.ring_facts(event, queue, self.routing, self.tickets)
             task = asyncio.create_task(self._open_ticket(facts), name=f"ticket-{key[1]}")
             _bounded(self._call_tickets, key, task)
         return task
@@ -196,11 +229,11 @@ class AgentConsole:
             log.exception("call %s: its ticket could not be opened at ring", facts.linkedid)
             return None
 
-    async def _complete(self, pop: Pop,
+    async def _complete(self, pop: Pop, customer_task: asyncio.Task[CustomerFacts | None],
                         ticket_task: asyncio.Task[CallTicket | None]) -> None:
         """The pop with the customer, and its ticket when written within the budget;
         else the ticket follows in a second message. The call may have moved on."""
-        customer = await pops.customer_of(self.database, pop.caller_number)
+        customer = await asyncio.shield(customer_task)
         await asyncio.wait({ticket_task}, timeout=TICKET_BUDGET_SECONDS)
         ticket = ticket_task.result() if ticket_task.done() else None
         if not self._publish_completed(pop, ticket, customer) or ticket_task.done():

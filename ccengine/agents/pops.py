@@ -53,14 +53,16 @@ def ringing_pop(event: ev.AgentRang, joined_at: datetime | None, routing: Routin
     )
 
 
-def ring_facts(event: ev.AgentRang, routing: Routing | None, tickets: TicketsConfig) -> RingFacts:
+def ring_facts(event: ev.ChannelEvent, queue: str, routing: Routing | None,
+               tickets: TicketsConfig) -> RingFacts:
+    """What the call's ticket is opened with (at queue join or at the first ring)."""
     graph, steps = _walk(routing, event.pbx, event.linkedid)
     found = current_queue_node(graph, steps)
     urgency = found[1].ticket_priority if found else None
     return RingFacts(
         pbx=event.pbx, linkedid=event.linkedid,
         caller=normalise(event.channel.caller_num, tickets.default_region),
-        caller_name=event.channel.caller_name, queue=event.queue, at=datetime.now(UTC),
+        caller_name=event.channel.caller_name, queue=queue, at=datetime.now(UTC),
         urgency=Priority(urgency) if urgency else None,
     )
 

@@ -11,7 +11,7 @@ from ccengine.tickets.models import Base, UtcDateTime
 
 
 class LiveCallTicket(Base):
-    """The ticket a call got when it first rang an agent, so the screen-pop can show
+    """The ticket a live call got when it reached a queue, so the screen-pop can show
     it; the call's own record reuses it when the call ends (one per PBX + Linkedid)."""
 
     __tablename__ = "live_call_tickets"
