@@ -155,6 +155,12 @@ class QaConfig(_Section):
         return criteria
 
 
+class WallboardConfig(_Section):
+    # Service level: answered within this many seconds of joining a queue (a common target
+    # is 80 % within 20 s).
+    service_level_seconds: int = Field(default=20, ge=1, le=3600)
+
+
 class Config(_Section):
     ami: tuple[AmiConfig, ...] = ()
     database: DatabaseConfig = DatabaseConfig()
@@ -164,6 +170,7 @@ class Config(_Section):
     routes: RoutesConfig = RoutesConfig()
     agents: AgentsConfig = AgentsConfig()
     qa: QaConfig = QaConfig()
+    wallboard: WallboardConfig = WallboardConfig()
 
 
 def load_config(

@@ -142,11 +142,10 @@ WALLBOARD = web.AppKey("ccengine.wallboard", Wallboard)
 
 
 def threshold_of(app: web.Application) -> int:
-    """``[wallboard] service_level_seconds`` where the config has it, else 20 s."""
+    """``[wallboard] service_level_seconds``; 20 s in an app built without a config."""
     config = app.get(CONFIG)
-    section = getattr(config, "wallboard", None)
-    seconds = getattr(section, "service_level_seconds", None)
-    return int(seconds) if isinstance(seconds, int | float) else stats.DEFAULT_THRESHOLD_SECONDS
+    return (config.wallboard.service_level_seconds if config is not None
+            else stats.DEFAULT_THRESHOLD_SECONDS)
 
 
 def setup(app: web.Application) -> None:
