@@ -94,9 +94,21 @@ async def test_a_menu_option_pointing_nowhere_shows_on_the_menu_node(
     assert await form.locator("select[data-field='options.3'].invalid").count() == 1
     # Publishing is refused, and the live graph stays the one it was.
     await page.click("button[name=publish]")
-    await page.wait_for_selector(".toast.error")
+    await page.wait_for_selector(".toast.error:has-text('the graph has issues')")
     stored = await RouteStore(live.database).get("ecommerce")
     assert (stored.version, stored.status) == (live.graph_version, "published")
+
+    # Fixed by a new node, connected from the menu's option 3.
+    await page.select_option("select[name=new-kind]", "hangup")
+    await page.fill("input[name=new-id]", "pozegnanie")
+    await page.get_by_role("button", name="Dodaj węzeł").click()
+    await page.wait_for_selector("form.node-form[data-node=pozegnanie]")
+    await page.click(NODE.format("menu"))
+    await page.select_option("form.node-form select[data-field='options.3']", "pozegnanie")
+    assert await page.locator(EDGE.format("menu", "pozegnanie")).text_content() == "3"
+    await page.click("button[name=validate]")
+    await page.wait_for_selector(".toast:has-text('Nie znaleziono problemów.')")
+    assert await page.locator("svg.route-graph g.node.has-issue").count() == 0
 
 
 async def test_the_picture_pans_and_zooms(live: Live, browser_page: Page) -> None:

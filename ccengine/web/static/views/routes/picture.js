@@ -8,6 +8,7 @@ import { layout, NODE_H, NODE_W } from "./layout.js";
 
 const MIN_SCALE = 0.2;
 const MAX_SCALE = 3;
+const LINE = 12; // px between the lines of an edge's label
 
 export function createPicture(onSelect) {
   const view = { scale: 1, tx: 20, ty: 20, fitted: false };
@@ -114,8 +115,17 @@ function drawEdge({ from, to, branches }, placed, marks) {
   return svg("g", { class: `edge${on ? " on-path" : ""}`, "data-from": from, "data-to": to,
                     "data-branches": branches.join(" ") },
     svg("path", { d, "marker-end": `url(#${on ? "arrow-on" : "arrow"})` }),
-    svg("text", { x: label[0].toFixed(1), y: (label[1] + 4).toFixed(1),
-                  "text-anchor": "middle" }, branches.map(branchName).join(", ")));
+    edgeLabel(label, branches));
+}
+
+// One line per branch (a queue's timeout and no-agents going the same way), so
+// labels of neighbouring edges stay narrow enough not to run into each other.
+function edgeLabel([x, y], branches) {
+  const top = y + 4 - ((branches.length - 1) * LINE) / 2;
+  return svg("text", { x: x.toFixed(1), y: top.toFixed(1), "text-anchor": "middle" },
+    ...branches.map((branch, index) => svg("tspan", { x: x.toFixed(1),
+                                                      dy: index ? LINE : 0 },
+                                           branchName(branch))));
 }
 
 // Down through the waypoints of the layers it crosses: vertical tangents at each
