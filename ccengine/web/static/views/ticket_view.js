@@ -1,0 +1,205 @@
+// One ticket (#/tickets/<number>): header, edit forms and the timeline (calls with
+// their recording and route, masked transcripts, notes, changes). Part of tickets.js.
+import { api, clear, fmtDateTime, fmtDuration, fmtTime, h, showError, t, toast }
+  from "../app.js";
+
+export const STATUSES = ["new", "in_progress", "waiting_for_customer", "closed"];
+export const PRIORITIES = ["P1", "P2", "P3", "P4"];
+const EDITORS = new Set(["admin", "agent", "privileged_agent"]);
+
+export function statusName(status) {
+  return { new: t("New"), in_progress: t("In progress"),
+           waiting_for_customer: t("Waiting for customer"), closed: t("Closed") }[status]
+    || status;
+}
+
+export function priorityBadge(priority) {
+  return h("span", { class: `badge ${priority}` }, priority);
+}
+
+export async function renderTicket(root, ctx, number) {
+  const body = h("div", { class: "ticket" });
+  root.append(h("a", { href: "#/tickets", class: "back" }, `← ${t("Tickets")}`), body);
+  let detail;
+  try {
+    detail = await api("GET", `/tickets/${encodeURIComponent(number)}`);
+  } catch (error) {
+    clear(body, h("p", { class: "empty" }, error.status === 404
+      ? t("Ticket {number} does not exist or is not yours.", { number })
+      : t("The ticket could not be loaded.")));
+    if (error.status !== 404) showError(error);
+    return;
+  }
+  const assignees = EDITORS.has(ctx.user.role) ? await loadAssignees() : null;
+  show(body, detail, assignees, ctx);
+}
+
+async function loadAssignees() {
+  try {
+    return (await api("GET", "/assignees")).items.map((a) => a.display_name);
+  } catch (error) {
+    showError(error);
+    return [];
+  }
+}
+
+function show(body, detail, assignees, ctx) {
+  const redraw = (next) => show(body, next, assignees, ctx);
+  clear(body,
+    header(detail),
+    assignees ? editCard(detail, assignees, redraw) : null,
+    assignees ? noteCard(detail, redraw) : null,
+    h("section", { class: "card" }, h("h2", {}, t("History")), timeline(detail.timeline)));
+}
+
+function header(detail) {
+  const ticket = detail.ticket;
+  const customer = detail.customer;
+  return h("section", { class: "card ticket-header" },
+    h("h1", {}, h("span", { class: "number" }, ticket.number), " ",
+      h("span", { class: "title" }, ticket.title)),
+    h("dl", { class: "facts" },
+      fact(t("Status"), h("span", { class: `status ${ticket.status}` },
+        statusName(ticket.status))),
+      fact(t("Priority"), priorityBadge(ticket.priority)),
+      fact(t("Queue"), ticket.queue || "—"),
+      fact(t("Assignee"), ticket.assignee || t("nobody")),
+      fact(t("Customer"), h("span", { class: "customer" },
+        customer?.name ? h("span", { class: "customer-name" }, customer.name) : null,
+        " ", customer?.phone || ticket.caller || t("hidden number"), " ",
+        customer?.vip ? h("span", { class: "badge vip" }, t("VIP")) : null)),
+      fact(t("Created"), fmtDateTime(ticket.created_at)),
+      ticket.closed_at ? fact(t("Closed"), fmtDateTime(ticket.closed_at)) : null));
+}
+
+function fact(label, value) {
+  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
+}
+
+function options(values, current, label = (v) => v) {
+  return values.map((value) => h("option", { value, selected: value === current },
+    label(value)));
+}
+
+function editCard(detail, assignees, redraw) {
+  const ticket = detail.ticket;
+  const names = ticket.assignee && !assignees.includes(ticket.assignee)
+    ? [ticket.assignee, ...assignees] : assignees;
+  const status = h("select", { name: "status" }, options(STATUSES, ticket.status, statusName));
+  const priority = h("select", { name: "priority" }, options(PRIORITIES, ticket.priority));
+  const assignee = h("select", { name: "assignee" },
+    h("option", { value: "", selected: !ticket.assignee }, t("Nobody")),
+    options(names, ticket.assignee));
+  const save = async (event) => {
+    event.preventDefault();
+    const changes = {};
+    if (status.value !== ticket.status) changes.status = status.value;
+    if (priority.value !== ticket.priority) changes.priority = priority.value;
+    if (assignee.value !== (ticket.assignee || "")) changes.assignee = assignee.value || null;
+    if (!Object.keys(changes).length) return;
+    try {
+      redraw(await api("PATCH", `/tickets/${encodeURIComponent(ticket.number)}`, changes));
+      toast(t("Saved."));
+    } catch (error) {
+      if (error.error === "invalid-transition") {
+        toast(t("A ticket cannot go from {from} to {to}.",
+          { from: statusName(ticket.status), to: statusName(status.value) }), "error");
+      } else showError(error);
+    }
+  };
+  return h("form", { class: "card row ticket-edit", name: "changes", onsubmit: save },
+    h("label", {}, t("Status"), status),
+    h("label", {}, t("Priority"), priority),
+    h("label", {}, t("Assignee"), assignee),
+    h("button", { type: "submit", class: "primary" }, t("Save")));
+}
+
+function noteCard(detail, redraw) {
+  const number = detail.ticket.number;
+  const text = h("textarea", { name: "note", required: true, maxlength: "10000",
+                               placeholder: t("What was agreed, what happens next…") });
+  const add = async (event) => {
+    event.preventDefault();
+    if (!text.value.trim()) return;
+    try {
+      await api("POST", `/tickets/${encodeURIComponent(number)}/notes`, { body: text.value });
+      redraw(await api("GET", `/tickets/${encodeURIComponent(number)}`));
+      toast(t("Note added."));
+    } catch (error) {
+      showError(error);
+    }
+  };
+  return h("form", { class: "card ticket-note", name: "note", onsubmit: add },
+    h("label", {}, t("Note"), text),
+    h("button", { type: "submit" }, t("Add note")));
+}
+
+function timeline(entries) {
+  if (!entries.length) return h("p", { class: "empty" }, t("Nothing yet."));
+  return h("ol", { class: "timeline" }, entries.map((entry) =>
+    h("li", { class: `entry ${entry.kind}`, dataset: { kind: entry.kind } },
+      h("div", { class: "meta" },
+        h("time", { datetime: entry.at }, fmtDateTime(entry.at)),
+        h("strong", {}, kindName(entry.kind)),
+        entry.author ? h("span", { class: "author" }, entry.author) : null),
+      h("div", { class: "content" }, content(entry)))));
+}
+
+function kindName(kind) {
+  return { call: t("Call"), transcript: t("Transcript (masked)"), note: t("Note"),
+           status_change: t("Status changed"), priority_change: t("Priority changed"),
+           assignment: t("Assignee changed") }[kind] || kind;
+}
+
+function content(entry) {
+  const from = entry.data.from;
+  const to = entry.data.to;
+  switch (entry.kind) {
+    case "call": return entry.call ? callContent(entry.call) : entry.body;
+    case "transcript": return transcriptContent(entry);
+    case "note": return h("p", { class: "note-body" }, entry.body);
+    case "status_change": return `${statusName(from)} → ${statusName(to)}`;
+    case "assignment": return `${from || t("nobody")} → ${to || t("nobody")}`;
+    default: return from !== undefined ? `${from} → ${to}` : entry.body;
+  }
+}
+
+function outcomeName(outcome) {
+  return { answered: t("Answered"), abandoned: t("Abandoned"),
+           ivr_abandoned: t("Hung up in the menu"), timeout: t("Queue timed out"),
+           unanswered: t("Unanswered"), voicemail: t("Voicemail"),
+           external: t("Transferred out") }[outcome] || outcome;
+}
+
+function callContent(call) {
+  const path = call.route?.path || [];
+  return [
+    h("div", { class: "row" },
+      h("span", { class: `badge outcome ${call.outcome}` }, outcomeName(call.outcome)),
+      h("span", {}, call.caller_name || "", " ", call.caller_number || t("hidden number")),
+      call.queue ? h("span", { class: "muted" }, t("queue {queue}", { queue: call.queue }))
+        : null,
+      call.agent_name ? h("span", {}, t("answered by {agent}", { agent: call.agent_name }))
+        : null,
+      call.talk_seconds != null
+        ? h("span", { class: "muted" }, t("talk {duration}",
+          { duration: fmtDuration(call.talk_seconds) })) : null),
+    path.length ? h("div", { class: "route" }, h("span", { class: "muted" }, t("Route")), " ",
+      path.map((step) => `${step.node} (${step.branch})`).join(" → ")) : null,
+    call.recording_url
+      ? h("audio", { controls: true, preload: "none", src: call.recording_url }) : null,
+    h("details", {}, h("summary", {}, t("Call events")),
+      h("ul", { class: "call-events" }, (call.timeline || []).map((event) =>
+        h("li", {}, h("time", { datetime: event.at }, fmtTime(event.at)), " ", event.kind)))),
+  ];
+}
+
+function transcriptContent(entry) {
+  const segments = entry.data.segments || [];
+  if (!segments.length) return h("p", {}, entry.body);
+  return h("ol", { class: "segments" }, segments.map((segment) =>
+    h("li", { class: `segment ${segment.speaker || ""}` },
+      h("span", { class: "at" }, fmtDuration(segment.start)),
+      h("span", { class: "speaker" }, segment.speaker || "?"),
+      h("span", { class: "text" }, segment.text))));
+}

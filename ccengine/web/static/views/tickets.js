@@ -1,0 +1,145 @@
+// The ticket workspace: #/tickets is the list with filters and paging,
+// #/tickets/<number> one ticket (ticket_view.js). Everything goes through the
+// REST API; data reaches the page only through h() (textContent).
+import { api, clear, fmtDateTime, h, showError, t } from "../app.js";
+import { priorityBadge, renderTicket, statusName, STATUSES, PRIORITIES } from "./ticket_view.js";
+
+const PER_PAGE = 25;
+const EMPTY = { status: "", queue: "", priority: "", assignee: "", caller: "", text: "" };
+// The filters outlive a visit to a ticket: "back to the list" finds them as they were.
+const state = { filters: { ...EMPTY }, page: 1 };
+
+export async function render(root, ctx) {
+  root.append(h("link", { rel: "stylesheet", href: "/static/css/tickets.css" }));
+  if (ctx.params[0]) {
+    await renderTicket(root, ctx, ctx.params[0]);
+    return;
+  }
+  const results = h("div", { class: "ticket-results" });
+  const assignees = await loadAssignees();
+  root.append(h("h1", {}, t("Tickets")), filterForm(assignees, results, ctx), results);
+  await refresh(results, ctx);
+}
+
+async function loadAssignees() {
+  try {
+    return (await api("GET", "/assignees")).items;
+  } catch (error) {
+    showError(error);
+    return [];
+  }
+}
+
+function select(name, options, value) {
+  return h("select", { name },
+    options.map(([optionValue, label]) =>
+      h("option", { value: optionValue, selected: optionValue === value }, label)));
+}
+
+function filterForm(assignees, results, ctx) {
+  const f = state.filters;
+  const fields = {
+    status: select("status", [["", t("Any status")],
+      ...STATUSES.map((s) => [s, statusName(s)])], f.status),
+    queue: h("input", { name: "queue", value: f.queue, placeholder: t("e.g. reklamacje") }),
+    priority: select("priority", [["", t("Any priority")],
+      ...PRIORITIES.map((p) => [p, p])], f.priority),
+    assignee: select("assignee", [["", t("Anyone")], ["me", t("Me")], ["none", t("Nobody")],
+      ...assignees.map((a) => [a.display_name, a.display_name])], f.assignee),
+    caller: h("input", { name: "caller", value: f.caller, type: "search",
+                         placeholder: t("Phone number") }),
+    text: h("input", { name: "text", value: f.text, type: "search",
+                       placeholder: t("Words in title, notes, caller's name") }),
+  };
+  const apply = async (event) => {
+    event.preventDefault();
+    for (const [name, field] of Object.entries(fields)) state.filters[name] = field.value.trim();
+    state.page = 1;
+    await refresh(results, ctx);
+  };
+  const reset = async () => {
+    state.filters = { ...EMPTY };
+    state.page = 1;
+    for (const [name, field] of Object.entries(fields)) field.value = state.filters[name];
+    await refresh(results, ctx);
+  };
+  return h("form", { class: "card ticket-filters", name: "filters", onsubmit: apply },
+    h("label", {}, t("Status"), fields.status),
+    h("label", {}, t("Queue"), fields.queue),
+    h("label", {}, t("Priority"), fields.priority),
+    h("label", {}, t("Assignee"), fields.assignee),
+    h("label", {}, t("Caller number"), fields.caller),
+    h("label", { class: "wide" }, t("Text"), fields.text),
+    h("div", { class: "row buttons" },
+      h("button", { type: "submit", class: "primary" }, t("Search")),
+      h("button", { type: "button", onclick: reset }, t("Clear"))));
+}
+
+function query() {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(state.filters)) if (value) params.set(name, value);
+  params.set("page", String(state.page));
+  params.set("per_page", String(PER_PAGE));
+  return params.toString();
+}
+
+async function refresh(results, ctx) {
+  results.setAttribute("aria-busy", "true");
+  try {
+    const page = await api("GET", `/tickets?${query()}`);
+    clear(results, ticketTable(page.items, ctx), pager(page, results, ctx));
+  } catch (error) {
+    clear(results, h("p", { class: "error" }, t("The tickets could not be loaded.")));
+    showError(error);
+  } finally {
+    results.setAttribute("aria-busy", "false");
+  }
+}
+
+function ticketTable(items, ctx) {
+  if (!items.length) return h("p", { class: "empty" }, t("No tickets match."));
+  return h("table", { class: "tickets" },
+    h("thead", {}, h("tr", {},
+      [t("Number"), t("Title"), t("Caller"), t("Queue"), t("Priority"), t("Status"),
+       t("Assignee"), t("Created")].map((label) => h("th", {}, label)))),
+    h("tbody", {}, items.map((ticket) => ticketRow(ticket, ctx))));
+}
+
+function ticketRow(ticket, ctx) {
+  const open = () => ctx.navigate(`/tickets/${encodeURIComponent(ticket.number)}`);
+  return h("tr", { class: "clickable", tabindex: "0", dataset: { number: ticket.number },
+                   onclick: open,
+                   onkeydown: (event) => { if (event.key === "Enter") open(); } },
+    h("td", { class: "number" }, ticket.number),
+    h("td", {}, ticket.title),
+    h("td", {}, callerCell(ticket)),
+    h("td", {}, ticket.queue || "—"),
+    h("td", {}, priorityBadge(ticket.priority)),
+    h("td", {}, h("span", { class: `status ${ticket.status}` }, statusName(ticket.status))),
+    h("td", {}, ticket.assignee || h("span", { class: "muted" }, t("nobody"))),
+    h("td", { class: "when" }, fmtDateTime(ticket.created_at)));
+}
+
+function callerCell(ticket) {
+  return [
+    ticket.caller_name ? h("div", { class: "caller-name" }, ticket.caller_name) : null,
+    h("div", { class: "muted" }, ticket.caller || t("hidden number")),
+    ticket.vip ? h("span", { class: "badge vip" }, t("VIP")) : null,
+  ];
+}
+
+function pager(page, results, ctx) {
+  const pages = Math.max(1, Math.ceil(page.total / page.per_page));
+  const go = (delta) => async () => {
+    state.page = Math.min(Math.max(1, state.page + delta), pages);
+    await refresh(results, ctx);
+  };
+  return h("div", { class: "pager" },
+    h("button", { type: "button", name: "previous", disabled: page.page <= 1, onclick: go(-1) },
+      t("Previous")),
+    h("span", { class: "page-of" },
+      t("Page {page} of {pages} · {total} tickets",
+        { page: page.page, pages, total: page.total })),
+    h("button", { type: "button", name: "next", disabled: page.page >= pages, onclick: go(1) },
+      t("Next")));
+}
