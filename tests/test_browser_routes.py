@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from pathlib import Path
 
 import pytest
+import yaml
 from playwright.async_api import Page
 
 from ccengine.routes.model import HolidayNode
@@ -13,6 +16,8 @@ from ccengine.users.models import Role
 from tests.browser import Live, login, open_app, screenshot
 
 pytestmark = pytest.mark.browser
+
+HOSTILE = '<img src=x onerror="window.pwned=1">'
 
 NODE = "svg.route-graph g.node[data-node='{}']"
 EDGE = "svg.route-graph g.edge[data-from='{}'][data-to='{}']"
@@ -147,3 +152,29 @@ def offset(transform: str | None) -> tuple[float, float]:
     assert transform is not None
     x, y = transform.split("translate(")[1].split(")")[0].split()
     return float(x), float(y)
+
+
+async def test_export_and_import_yaml(live: Live, browser_page: Page) -> None:
+    page = browser_page
+    await open_editor(page, live)
+    async with page.expect_download() as started:
+        await page.click("button[name=export]")
+    download = await started.value
+    assert download.suggested_filename == f"ecommerce-v{live.graph_version}.yaml"
+    saved = Path(await download.path())
+    exported = yaml.safe_load(await asyncio.to_thread(saved.read_text, encoding="utf-8"))
+    assert exported["nodes"]["swieta"]["custom"] == [
+        {"name": "Inwentaryzacja", "date": "2026-12-31"}]
+
+    exported["nodes"]["menu"]["label"] = HOSTILE
+    await page.click("button[data-tab=import]")
+    await page.fill("textarea[name=yaml]", yaml.safe_dump(exported, allow_unicode=True))
+    await page.get_by_role("button", name="Importuj", exact=True).click()
+    await page.wait_for_function(
+        "document.querySelector('.version-state').textContent === 'wersja 2 (szkic)'")
+    name = page.locator(f"{NODE.format('menu')} text.name")
+    assert await name.text_content() == HOSTILE[:23] + "…"
+    assert await page.locator("main img").count() == 0
+    assert await page.evaluate("window.pwned") is None
+    stored = await RouteStore(live.database).get("ecommerce", 2)
+    assert stored.graph.nodes["menu"].label == HOSTILE
