@@ -130,7 +130,9 @@ async def _pbx(secret: str, agents: int, rate: float, duration: float, pipe: Any
     player = CallPlayer(server, agents, rate, duration)
     await player.play()
     pipe.send(player.sent)
-    await loop.run_in_executor(None, pipe.recv)  # stop: the process simply ends
+    await loop.run_in_executor(None, pipe.recv)  # stop (the engine has logged off)
+    await server.stop()
+    await asyncio.sleep(0.1)  # the sessions' tasks end on their own
 
 
 # -- the agents' websocket clients, in their own process ------------------------------
@@ -274,9 +276,9 @@ async def main(args: argparse.Namespace) -> int:
         await asyncio.sleep(2.0)  # the last pops arrive
         clients_pipe.send("stop")
         pops, tickets, rtts = await loop.run_in_executor(None, clients_pipe.recv)
-        pbx_pipe.send("stop")
     finally:
         await runner.cleanup()
+        pbx_pipe.send("stop")
         pbx.join(5)
     report(args, sent, pops, tickets, rtts)
     return 0
