@@ -13,14 +13,21 @@ from ccengine.db import Database
 from ccengine.qa.recording import confined
 from ccengine.tickets.models import Call
 from ccengine.users.models import Role
-from tests.test_qa_api import MakeCall, Setup, headers_for, qa_setup, write_wav
+from tests.test_qa_api import (
+    MakeCall,
+    Setup,
+    add_transcript,
+    headers_for,
+    qa_setup,
+    segment,
+    write_wav,
+)
 
 
 @pytest.fixture
 async def qa(database: Database, make_call: MakeCall, tmp_path: Path) -> AsyncIterator[Setup]:
     async with qa_setup(database, make_call, tmp_path) as setup:
         yield setup
-
 
 
 async def _set_file(s: Setup, call: str, path: str | None) -> None:
@@ -84,9 +91,11 @@ async def test_not_yet_redacted_is_not_played(qa: Setup) -> None:
     assert await _error(qa, "c", 409) == "recording-not-redacted"  # no transcript yet
 
 
-async def test_agents_play_only_their_own_calls(qa: Setup) -> None:
-    write_wav(qa.recordings / "b.wav")
-    await _set_file(qa, "b", str(qa.recordings / "b.wav"))
+async def test_agents_play_only_calls_of_tickets_they_see(qa: Setup) -> None:
+    for call in ("b", "c"):
+        write_wav(qa.recordings / f"{call}.wav")
+        await _set_file(qa, call, str(qa.recordings / f"{call}.wav"))
+    await add_transcript(qa.database, "c", [segment("klient", 0.1, 1.0, "halo")])
     anna = await headers_for(qa.database, "anna", Role.AGENT, "Anna Nowak")
     piotr = await headers_for(qa.database, "piotr", Role.AGENT, "Piotr Zieliński")
     senior = await headers_for(qa.database, "sara", Role.PRIVILEGED_AGENT)
@@ -96,5 +105,8 @@ async def test_agents_play_only_their_own_calls(qa: Setup) -> None:
         assert (await qa.client.get(path, headers=allowed)).status == 200
     assert await _error(qa, "a", 403, piotr) == "forbidden"  # Anna's call, Anna's ticket
     assert (await qa.client.get(f"/api/v1/calls/{qa.ids['b']}/recording",
+                                headers=piotr)).status == 200
+    # A missed call's open ticket nobody took is everyone's work, as in the workspace.
+    assert (await qa.client.get(f"/api/v1/calls/{qa.ids['c']}/recording",
                                 headers=piotr)).status == 200
     assert (await qa.client.get(path)).status == 401

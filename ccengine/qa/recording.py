@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ccengine.config import RoutesConfig
 from ccengine.qa.errors import NotYourCall, QaCallNotFound, RecordingNotFound, RecordingNotRedacted
 from ccengine.qa.params import call_id as call_id_of
+from ccengine.tickets.filters import Viewer, can_see
 from ccengine.tickets.models import Call, Ticket
 from ccengine.transcribe.storage_models import Transcript
 from ccengine.users.models import Role
@@ -42,12 +43,14 @@ def confined(stored: str, root: Path) -> Path | None:
     return resolved
 
 
-def may_play(who: Principal, call: Call, assignee: str | None) -> bool:
-    """Agents play the calls of their own tickets (or that they took); other readers all."""
+def may_play(who: Principal, call: Call, ticket: tuple[str | None, str] | None) -> bool:
+    """Agents play the calls of tickets they may see (the ticket workspace's rule: theirs,
+    or open ones nobody took) and calls they took; every other listener plays all."""
     if who.role != Role.AGENT:
         return True
-    mine = {who.login, who.display_name}
-    return assignee in mine or call.agent_name in mine
+    if ticket is not None and can_see(Viewer(who.display_name), *ticket):
+        return True
+    return call.agent_name == who.display_name
 
 
 def recordings_root(app: web.Application) -> Path:
@@ -60,15 +63,16 @@ async def get_recording(request: web.Request) -> web.StreamResponse:
     wanted = call_id_of(request)
     async with request.app[DATABASE].sessions() as session:
         row = (await session.execute(
-            select(Call, Ticket.assignee, Transcript.id)
+            select(Call, Ticket.assignee, Ticket.status, Transcript.id)
             .outerjoin(Ticket, Call.ticket_id == Ticket.id)
             .outerjoin(Transcript, Transcript.call_id == Call.id)
             .where(Call.id == wanted))).first()
     if row is None:
         raise QaCallNotFound(wanted)
-    call, assignee, transcript_id = row
+    call, assignee, status, transcript_id = row
     who = principal(request)
-    if who is None or not may_play(who, call, assignee):
+    ticket = (assignee, status) if call.ticket_id is not None else None
+    if who is None or not may_play(who, call, ticket):
         raise NotYourCall(wanted)
     path = confined(call.recording_file or "", recordings_root(request.app))
     if path is None:
