@@ -30,7 +30,9 @@ pytestmark = pytest.mark.browser
 # A Monday morning, no holiday: the example contact center is open.
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Warsaw")).timestamp()
 DID = "48221110000"
-POP_WAIT_MS = 5_000  # "within a moment" of the ring
+# The pop follows the ring within a moment; the call first walks the IVR, and the
+# machine running the tests may be busy: this bounds the whole, not the pop alone.
+POP_WAIT_MS = 10_000
 TICKET_NUMBER = re.compile(r"^TK-\d{4}-\d{6}$")
 
 
@@ -118,6 +120,7 @@ async def test_a_call_pops_up_then_is_answered_and_wrapped_up(live: Live,
     form = page.locator(".pop-wrap_up form.wrapup")
     await expect(form).to_be_visible(timeout=5_000)
     await expect(page.locator(".agent-state-label")).to_have_text("Po rozmowie")
+    await expect(page.locator(".pop-wrap_up .pop-clock")).to_contain_text("Pozostało")
     await expect(form.locator(".pop-ticket a")).to_have_text(number)
     await form.locator("textarea[name=note]").fill("Klient zgłasza uszkodzoną paczkę.")
     await form.locator("select[name=status]").select_option("closed")

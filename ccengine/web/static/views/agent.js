@@ -84,7 +84,10 @@ function setAgent(c, agent) {
     c.model.stateSeenAt = Date.now();
   }
   drawStatus(c);
-  if (!c.model.pop) drawPop(c);
+  // Clocks of the card follow the agent (talk time, wrap-up left); redrawing a ringing
+  // or missed card would restart its animation.
+  const pop = c.model.pop;
+  if (!pop || pop.state === "connected" || pop.state === "wrap_up") drawPop(c);
 }
 
 function setPop(c, pop) {
@@ -125,8 +128,15 @@ function drawPop(c) {
     waitFrom: (popSeen.ringing || now) - (pop.wait_seconds || 0) * 1000,
     talkFrom: agent?.state === "in_call" ? startOf(agent.since, popSeen.connected || now)
       : popSeen.connected || now,
+    wrapUntil: wrapUpEnd(agent, now),
   };
   c.popSlot.replaceChildren(renderPop(pop, clocks, wrapUpFor(c, pop)));
+}
+
+// When the PBX will end the wrap-up by itself; only when that clock agrees with ours.
+function wrapUpEnd(agent, now) {
+  const until = agent?.state === "wrap_up" ? Date.parse(agent.wrap_up_until || "") : NaN;
+  return Number.isFinite(until) && until > now && until - now < 3600 * 1000 ? until : null;
 }
 
 // One form per call, kept across redraws so a half-written note survives.
@@ -184,5 +194,8 @@ function tick(c, root) {
   }
   for (const clock of root.querySelectorAll(".clock[data-from]")) {
     clock.textContent = fmtDuration((now - Number(clock.dataset.from)) / 1000);
+  }
+  for (const clock of root.querySelectorAll(".clock[data-until]")) {
+    clock.textContent = fmtDuration(Math.max(0, Number(clock.dataset.until) - now) / 1000);
   }
 }

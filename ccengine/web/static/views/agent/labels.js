@@ -97,3 +97,9 @@ export function clock(from) {
   return h("span", { class: "clock", dataset: { from } },
     fmtDuration((Date.now() - from) / 1000));
 }
+
+// A clock counting down to ``until`` (epoch ms), stopping at zero.
+export function countdown(until) {
+  return h("span", { class: "clock", dataset: { until } },
+    fmtDuration(Math.max(0, until - Date.now()) / 1000));
+}

@@ -1,7 +1,7 @@
 // The screen-pop card: who is calling, what they chose in the IVR, their recent
 // tickets and the ticket this call opened; then the active call, then wrap-up.
 import { fmtDateTime, fmtDuration, h, t } from "../../app.js";
-import { clock } from "./labels.js";
+import { clock, countdown } from "./labels.js";
 
 const HEADINGS = {
   ringing: () => t("Incoming call"),
@@ -10,7 +10,7 @@ const HEADINGS = {
   missed: () => t("Missed call"),
 };
 
-// pop: the server's pop; clocks: {waitFrom, talkFrom} in epoch ms; wrapUp: the form node
+// pop: the server's pop; clocks: {waitFrom, talkFrom, wrapUntil?} in epoch ms; wrapUp: its form
 export function renderPop(pop, clocks, wrapUp) {
   const heading = (HEADINGS[pop.state] || (() => pop.state))();
   return h("section", { class: `card pop pop-${pop.state}`, "aria-live": "assertive",
@@ -36,6 +36,9 @@ function callClock(pop, clocks) {
   if (pop.state === "connected") {
     return h("span", { class: "pop-clock talk" }, t("Talking"), " ",
       clock(clocks.talkFrom));
+  }
+  if (pop.state === "wrap_up" && clocks.wrapUntil) {
+    return h("span", { class: "pop-clock" }, t("Time left"), " ", countdown(clocks.wrapUntil));
   }
   return null;
 }
@@ -74,6 +77,8 @@ function history(tickets) {
     h("h3", {}, t("Recent tickets")),
     tickets.length ? h("ul", {}, tickets.map((ticket) => h("li", {},
       h("a", { href: `#/tickets/${encodeURIComponent(ticket.number)}` }, ticket.number),
+      ticket.priority ? [" ", h("span", { class: `badge ${ticket.priority}` }, ticket.priority)]
+        : null,
       " ", h("span", { class: "pop-ticket-title" }, ticket.title || ""),
       " ", h("span", { class: "muted" }, fmtDateTime(ticket.created_at)))))
       : h("p", { class: "empty" }, t("No earlier tickets.")));
