@@ -49,6 +49,7 @@ class Live:
     server: AmiServer
     agi: AgiPbx
     graph_version: int
+    recordings: Path  # the app's [routes] recordings_dir: a test's own folder
     passwords: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -70,14 +71,16 @@ class Live:
 
 
 @pytest.fixture
-async def live(database_url: str) -> AsyncIterator[Live]:
+async def live(database_url: str, tmp_path: Path) -> AsyncIterator[Live]:
+    recordings = tmp_path / "monitor"
+    recordings.mkdir()
     server = AmiServer(username="browser", secret=secrets.token_hex(6))
     port = await server.start()
     config = load_config(environ={
         "CCENGINE_DATABASE_URL": database_url, "CCENGINE_AMI_0_NAME": "sim",
         "CCENGINE_AMI_0_PORT": str(port), "CCENGINE_AMI_0_USERNAME": server.username,
         "CCENGINE_AMI_0_SECRET": server.secret, "CCENGINE_WEB_SECURE_COOKIE": "false",
-        "CCENGINE_TRANSCRIBE_WORKERS": "0",
+        "CCENGINE_TRANSCRIBE_WORKERS": "0", "CCENGINE_ROUTES_RECORDINGS_DIR": str(recordings),
     })
     version = await _publish_example(config.database.url)
     app = create_app(config)
@@ -89,7 +92,8 @@ async def live(database_url: str) -> AsyncIterator[Live]:
     url = f"http://127.0.0.1:{_port(site)}"
     try:
         await server.wait_for_login()
-        yield Live(url=url, app=app, server=server, agi=agi, graph_version=version)
+        yield Live(url=url, app=app, server=server, agi=agi, graph_version=version,
+                   recordings=recordings)
     finally:
         await agi.stop()
         await runner.cleanup()

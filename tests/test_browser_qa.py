@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,25 +12,11 @@ from playwright.async_api import Page
 from ccengine.config import TicketsConfig
 from ccengine.tickets.service import TicketService
 from ccengine.users.models import Role
-from ccengine.web.keys import CONFIG
 from tests.browser import Live, login, screenshot
 from tests.conftest import build_call
 from tests.test_qa_api import CARD, add_transcript, segment, write_wav
 
 pytestmark = pytest.mark.browser
-
-
-def _recordings_in(live: Live, folder: Path) -> None:
-    """Point the running app's recordings folder at ``folder``.
-
-    The ``live`` harness has no setting for it (yet); the handler reads the
-    config per request, so swapping it here is seen at once.
-    """
-    config = live.app[CONFIG]
-    routes = config.routes.model_copy(update={"recordings_dir": str(folder)})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # the app has started
-        live.app[CONFIG] = config.model_copy(update={"routes": routes})
 
 
 async def _calls(live: Live, folder: Path) -> None:
@@ -54,10 +39,9 @@ async def _calls(live: Live, folder: Path) -> None:
 
 
 async def test_qa_lead_searches_a_word_opens_the_call_and_scores_it(
-        live: Live, browser_page: Page, tmp_path: Path) -> None:
+        live: Live, browser_page: Page) -> None:
     page = browser_page
-    _recordings_in(live, tmp_path / "monitor")
-    await _calls(live, tmp_path / "monitor")
+    await _calls(live, live.recordings)
     await live.user("lidia", Role.QA_LEAD, name="Lidia Kowalska")
     await login(page, live, "lidia")
     await page.wait_for_selector("table.qa-calls")
@@ -104,10 +88,9 @@ async def test_qa_lead_searches_a_word_opens_the_call_and_scores_it(
 HOSTILE = '<img src=x onerror="window.pwned=1">'
 
 
-async def test_the_flagged_tab_and_hostile_text(live: Live, browser_page: Page,
-                                                tmp_path: Path) -> None:
+async def test_the_flagged_tab_and_hostile_text(live: Live, browser_page: Page) -> None:
     page = browser_page
-    await _calls(live, tmp_path / "monitor")
+    await _calls(live, live.recordings)
     await TicketService(live.database, TicketsConfig()).record_calls([
         build_call("qa.3", caller_name=HOSTILE, queue="sprzedaz")])
     await add_transcript(live.database, "qa.3", [segment("klient", 0.1, 1.0, HOSTILE)])
