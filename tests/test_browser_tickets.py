@@ -104,6 +104,8 @@ async def test_agent_filters_opens_edits_and_hostile_text_stays_text(
     assert "menu (option 3) → kolejka-reklamacje (ended)" in route
     segments = await page.locator(".segment .text").all_text_contents()
     assert segments[1] == "Buty rozkleiły się po tygodniu, mój PESEL to [PESEL]."
+    speakers = await page.locator(".segment .speaker").all_text_contents()
+    assert speakers == ["Konsultant", "Klient"]
 
     await page.select_option("form[name=changes] select[name=status]", "waiting_for_customer")
     await page.click("form[name=changes] button[type=submit]")

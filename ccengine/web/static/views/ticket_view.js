@@ -194,12 +194,17 @@ function callContent(call) {
   ];
 }
 
+// The transcription worker names the two channels in Polish (klient, agent).
+function speakerName(speaker) {
+  return { klient: t("Customer"), agent: t("Agent") }[speaker] || speaker || "?";
+}
+
 function transcriptContent(entry) {
   const segments = entry.data.segments || [];
   if (!segments.length) return h("p", {}, entry.body);
   return h("ol", { class: "segments" }, segments.map((segment) =>
     h("li", { class: `segment ${segment.speaker || ""}` },
       h("span", { class: "at" }, fmtDuration(segment.start)),
-      h("span", { class: "speaker" }, segment.speaker || "?"),
+      h("span", { class: "speaker" }, speakerName(segment.speaker)),
       h("span", { class: "text" }, segment.text))));
 }
