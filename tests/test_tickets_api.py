@@ -15,9 +15,12 @@ from sqlalchemy import select
 from ccengine.calls.model import FinishedCall, Outcome, RouteTaken
 from ccengine.config import TicketsConfig, WebConfig
 from ccengine.db import Database
-from ccengine.tickets.enums import ActivityKind, TicketStatus
+from ccengine.tickets.editing import Current, plan_changes
+from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus
+from ccengine.tickets.errors import InvalidTransition
+from ccengine.tickets.filters import EVERYONE, Viewer, can_see, glob_pattern
 from ccengine.tickets.models import Call, TicketActivity
-from ccengine.tickets.service import TicketService
+from ccengine.tickets.service import TicketChanges, TicketService
 from ccengine.users import service
 from ccengine.users.models import Role, User
 from ccengine.web.api import setup_api
@@ -360,3 +363,33 @@ async def test_unknown_ticket_is_404(world: World) -> None:
         assert refused["error"] == "ticket-not-found"
     nul = await world.call("admin", "GET", "/tickets/TK%00", 400)
     assert nul["error"] == "invalid-parameter"
+
+
+# The pure rules under the API.
+
+def test_glob_pattern_is_case_blind_and_literal() -> None:
+    assert glob_pattern("Żó*?[]x^1") == "*[Żż][Óó][*][?][[]][Xx]^1*"
+
+
+@pytest.mark.parametrize(("assignee", "status", "anna", "everyone"), [
+    ("Anna Nowak", "closed", True, True),
+    ("Bartek Zieliński", "new", False, True),
+    (None, "new", True, True),
+    (None, "waiting_for_customer", True, True),
+    (None, "closed", False, True),  # closed before anyone took it: not hers to see
+])
+def test_can_see(assignee: str | None, status: str, anna: bool, everyone: bool) -> None:
+    assert can_see(Viewer("Anna Nowak"), assignee, status) is anna
+    assert can_see(EVERYONE, assignee, status) is everyone
+
+
+def test_plan_changes() -> None:
+    current = Current("TK-1", TicketStatus.NEW, "P2", None)
+    assert plan_changes(current, TicketChanges(status=TicketStatus.NEW, priority=Priority.P2,
+                                               reassign=True)) == []
+    with pytest.raises(InvalidTransition):
+        plan_changes(current, TicketChanges(status=TicketStatus.WAITING_FOR_CUSTOMER,
+                                            priority=Priority.P1))
+    [change] = plan_changes(current, TicketChanges(assignee="Anna Nowak", reassign=True))
+    assert (change.kind, change.body, change.data) == (
+        ActivityKind.ASSIGNMENT, "- → Anna Nowak", {"from": None, "to": "Anna Nowak"})
