@@ -12,6 +12,7 @@ kind and priority by the outcome as before.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -58,54 +59,78 @@ def _view(ticket: Ticket, created: bool) -> CallTicket:
 
 async def open_for_call(database: Database, config: TicketsConfig, facts: RingFacts) -> CallTicket:
     """The call's ticket, opened now unless it was already (idempotent)."""
+    [ticket] = await open_for_calls(database, config, [facts])
+    return ticket
+
+
+async def open_for_calls(database: Database, config: TicketsConfig,
+                         batch: Sequence[RingFacts]) -> list[CallTicket]:
+    """Each call's ticket, in order: many calls in one transaction (a burst costs one
+    write, and SQLite has one writer). Replayed once if another process raced us."""
     try:
-        return await _open_once(database, config, facts)
-    except IntegrityError:  # another process opened it (or its customer) meanwhile
-        return await _open_once(database, config, facts)
+        return await _open_once(database, config, batch)
+    except IntegrityError:
+        return await _open_once(database, config, batch)
 
 
-async def _open_once(database: Database, config: TicketsConfig, facts: RingFacts) -> CallTicket:
+async def _open_once(database: Database, config: TicketsConfig,
+                     batch: Sequence[RingFacts]) -> list[CallTicket]:
     async with database.writer() as session:
-        found = await ticket_of_call(session, facts.pbx, facts.linkedid)
-        if found is not None:
-            return found
-        customer = await _customer(session, facts)
-        ticket = await _joinable(session, config, customer, facts.at)
-        created = ticket is None
-        if ticket is None:
-            ticket = await _new_ticket(session, config, customer, facts)
-        ticket.updated_at = facts.at
+        found = await _tickets_of_calls(session, {(f.pbx, f.linkedid) for f in batch})
+        fresh = {(f.pbx, f.linkedid): f for f in batch if (f.pbx, f.linkedid) not in found}
+        # Rows are numbered before anything is written: no flush in between.
+        with session.no_autoflush:
+            customers = await _customers(session, list(fresh.values()))
+            opened: dict[tuple[str, str], tuple[Ticket, bool]] = {}
+            new: list[tuple[RingFacts, Ticket]] = []
+            for key, facts in fresh.items():
+                customer = customers.get(facts.caller or "")
+                joined = await _joinable(session, config, customer, facts.at)
+                ticket = joined or _new_ticket(customer, facts)
+                opened[key] = (ticket, joined is None)
+                if joined is None:
+                    new.append((facts, ticket))
+                ticket.updated_at = facts.at
+            await _number(session, config, new)
         await session.flush()
-        session.add(LiveCallTicket(pbx=facts.pbx, linkedid=facts.linkedid, ticket_id=ticket.id,
-                                   created=created, created_at=facts.at))
+        session.add_all(LiveCallTicket(pbx=key[0], linkedid=key[1], ticket_id=ticket.id,
+                                       created=created, created_at=fresh[key].at)
+                        for key, (ticket, created) in opened.items())
         await session.commit()
-    return _view(ticket, created)
+    found.update({key: _view(ticket, created) for key, (ticket, created) in opened.items()})
+    return [found[(f.pbx, f.linkedid)] for f in batch]
 
 
-async def ticket_of_call(session: AsyncSession, pbx: str, linkedid: str) -> CallTicket | None:
-    query = (select(Ticket, LiveCallTicket.created)
+async def _tickets_of_calls(session: AsyncSession,
+                            keys: set[tuple[str, str]]) -> dict[tuple[str, str], CallTicket]:
+    query = (select(Ticket, LiveCallTicket.pbx, LiveCallTicket.linkedid, LiveCallTicket.created)
              .join(LiveCallTicket, LiveCallTicket.ticket_id == Ticket.id)
-             .where(LiveCallTicket.pbx == pbx, LiveCallTicket.linkedid == linkedid))
-    row = (await session.execute(query)).first()
-    return None if row is None else _view(row[0], row[1])
+             .where(LiveCallTicket.linkedid.in_(sorted({linkedid for _, linkedid in keys}))))
+    return {(pbx, linkedid): _view(ticket, created)
+            for ticket, pbx, linkedid, created in await session.execute(query)
+            if (pbx, linkedid) in keys}
 
 
-async def _customer(session: AsyncSession, facts: RingFacts) -> Customer | None:
-    if facts.caller is None:
-        return None
-    customer = await session.scalar(select(Customer).where(Customer.phone_e164 == facts.caller))
-    if customer is None:
-        customer = Customer(phone_e164=facts.caller, vip=False, created_at=facts.at,
-                            name=learned_name(facts.caller_name, facts.caller))
-        session.add(customer)
-        await session.flush()
-    return customer
+async def _customers(session: AsyncSession,
+                     batch: Sequence[RingFacts]) -> dict[str, Customer]:
+    """The customer of every caller in the batch, created when new."""
+    names = {f.caller: learned_name(f.caller_name, f.caller) for f in batch if f.caller}
+    phones = sorted(names)  # a fixed order of inserts keeps concurrent writers deadlock-free
+    query = select(Customer).where(Customer.phone_e164.in_(phones))
+    known = {c.phone_e164 or "": c for c in await session.scalars(query)} if phones else {}
+    at = batch[0].at if batch else None
+    for phone in phones:
+        if phone not in known and at is not None:
+            known[phone] = Customer(phone_e164=phone, vip=False, created_at=at,
+                                    name=names[phone])
+            session.add(known[phone])
+    return known
 
 
 async def _joinable(session: AsyncSession, config: TicketsConfig, customer: Customer | None,
                     at: datetime) -> Ticket | None:
-    if customer is None or config.join_open_within_hours <= 0:
-        return None
+    if customer is None or customer.id is None or config.join_open_within_hours <= 0:
+        return None  # a customer new in this batch has no tickets yet
     query = select(Ticket).where(Ticket.customer_id == customer.id,
                                  Ticket.status != TicketStatus.CLOSED)
     candidates = list(await session.scalars(query))
@@ -114,22 +139,29 @@ async def _joinable(session: AsyncSession, config: TicketsConfig, customer: Cust
     return None if chosen is None else candidates[chosen.ref]
 
 
-async def _new_ticket(session: AsyncSession, config: TicketsConfig, customer: Customer | None,
-                      facts: RingFacts) -> Ticket:
-    year = facts.at.astimezone(ZoneInfo(config.timezone)).year
-    first = await numbering.allocate(session, year, 1)
-    [number] = numbering.format_numbers(config.number_format, year, first, 1)
+def _new_ticket(customer: Customer | None, facts: RingFacts) -> Ticket:
     priority = Priority.P3.raised() if customer is not None and customer.vip else Priority.P3
     if facts.urgency is not None and list(Priority).index(facts.urgency) < list(
             Priority).index(priority):
         priority = facts.urgency
-    ticket = Ticket(number=number, title=f"Połączenie od {facts.caller or HIDDEN_CALLER}",
-                    status=TicketStatus.NEW, priority=priority, kind=TicketKind.CALL,
-                    queue=facts.queue, assignee=None, customer=customer,
-                    source_channel=SourceChannel.PHONE, created_at=facts.at,
-                    updated_at=facts.at)
-    session.add(ticket)
-    return ticket
+    return Ticket(number="", title=f"Połączenie od {facts.caller or HIDDEN_CALLER}",
+                  status=TicketStatus.NEW, priority=priority, kind=TicketKind.CALL,
+                  queue=facts.queue, assignee=None, customer=customer,
+                  source_channel=SourceChannel.PHONE, created_at=facts.at, updated_at=facts.at)
+
+
+async def _number(session: AsyncSession, config: TicketsConfig,
+                  new: Sequence[tuple[RingFacts, Ticket]]) -> None:
+    """Numbers for the batch's new tickets, one block per year."""
+    by_year: dict[int, list[Ticket]] = {}
+    for facts, ticket in new:
+        by_year.setdefault(facts.at.astimezone(ZoneInfo(config.timezone)).year, []).append(ticket)
+        session.add(ticket)
+    for year, tickets in sorted(by_year.items()):
+        first = await numbering.allocate(session, year, len(tickets))
+        numbers = numbering.format_numbers(config.number_format, year, first, len(tickets))
+        for ticket, number in zip(tickets, numbers, strict=True):
+            ticket.number = number
 
 
 async def assign_on_answer(database: Database, ticket_id: int, agent: str,

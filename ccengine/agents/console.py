@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from ccengine.agents import pops
-from ccengine.agents.call_tickets import CallTicket, assign_on_answer, open_for_call
+from ccengine.agents.call_tickets import CallTicket, assign_on_answer
 from ccengine.agents.directory import Directory
+from ccengine.agents.opener import TicketOpener
 from ccengine.agents.pop import CustomerFacts, Pop, PopState
 from ccengine.agents.presence import Presence
 from ccengine.ami import events as ev
@@ -60,10 +61,11 @@ class AgentConsole:
         self.pops: dict[str, Pop] = {}  # interface → its current pop
         self.on_originate: list[Callable[[ev.OriginateResult], None]] = []
         self._joined: OrderedDict[Key, datetime] = OrderedDict()
-        self._call_tickets: OrderedDict[Key, asyncio.Task[CallTicket | None]] = OrderedDict()
+        self._call_tickets: OrderedDict[Key, asyncio.Future[CallTicket | None]] = OrderedDict()
         self._customers: OrderedDict[Key, asyncio.Task[CustomerFacts | None]] = OrderedDict()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ticker: asyncio.Task[None] | None = None
+        self._opener = TicketOpener(database, tickets)
 
     # -- life ------------------------------------------------------------------
 
@@ -79,6 +81,7 @@ class AgentConsole:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self._opener.stop()
 
     async def _tick(self) -> None:
         """Wrap-ups that ran out of time end; the users' seats are read again now and then."""
@@ -213,24 +216,17 @@ class AgentConsole:
             return None
 
     def _ticket_task(self, event: ev.ChannelEvent,
-                     queue: str) -> asyncio.Task[CallTicket | None]:
+                     queue: str) -> asyncio.Future[CallTicket | None]:
         key = (event.pbx, event.linkedid)
         task = self._call_tickets.get(key)
         if task is None:
             facts = pops.ring_facts(event, queue, self.routing, self.tickets)
-            task = asyncio.create_task(self._open_ticket(facts), name=f"ticket-{key[1]}")
+            task = self._opener.open(facts)
             _bounded(self._call_tickets, key, task)
         return task
 
-    async def _open_ticket(self, facts: Any) -> CallTicket | None:
-        try:
-            return await open_for_call(self.database, self.tickets, facts)
-        except Exception:
-            log.exception("call %s: its ticket could not be opened at ring", facts.linkedid)
-            return None
-
     async def _complete(self, pop: Pop, customer_task: asyncio.Task[CustomerFacts | None],
-                        ticket_task: asyncio.Task[CallTicket | None]) -> None:
+                        ticket_task: asyncio.Future[CallTicket | None]) -> None:
         """The pop with the customer, and its ticket when written within the budget;
         else the ticket follows in a second message. The call may have moved on."""
         customer = await asyncio.shield(customer_task)
