@@ -14,14 +14,18 @@ const NODE_ID = /^[a-z0-9][a-z0-9_-]*$/;
 let state = null;
 
 export async function render(root, ctx) {
-  state = { name: ctx.params[0] || null, graph: null, summary: null, version: null,
-            status: null, saved: true, issues: [], path: null, selected: null,
-            tab: "graph", simulation: null, root };
+  const mine = { name: ctx.params[0] || null, graph: null, summary: null, version: null,
+                 status: null, saved: true, issues: [], path: null, selected: null,
+                 tab: "graph", simulation: null };
+  state = mine;
   root.append(h("link", { rel: "stylesheet", href: "/static/css/routes.css" }));
-  state.picture = createPicture((id) => { state.selected = id; state.tab = "node"; redraw(); });
-  state.view = h("div", { class: "routes-view" });
-  root.append(state.view);
-  await load(state.name);
+  mine.picture = createPicture((id) => { mine.selected = id; mine.tab = "node"; redraw(); });
+  // The picture stays in place across redraws: detaching it would drop a drag.
+  mine.parts = { toolbar: h("div"), issues: h("div"), side: h("div", { class: "routes-side" }) };
+  mine.view = h("div", { class: "routes-view" }, mine.parts.toolbar, mine.parts.issues,
+                h("div", { class: "routes-body" }, mine.picture.element, mine.parts.side));
+  root.append(mine.view);
+  await load(mine.name);
 }
 
 export function dispose() {
@@ -29,26 +33,31 @@ export function dispose() {
 }
 
 async function load(name, version) {
+  const mine = state;
   const { graphs } = await api("GET", "/routes");
   const summary = graphs.find((g) => g.name === name) || graphs[0];
+  if (state !== mine) return; // the page was left, or rendered again, meanwhile
   if (!summary) {
-    clear(state.view, h("p", { class: "empty" }, t("No route graphs yet: import one.")),
+    clear(mine.parts.side, h("p", { class: "empty" }, t("No route graphs yet: import one.")),
           importPanel(importYaml));
     return;
   }
   const chosen = version || summary.published || summary.latest;
   const stored = await api("GET", `/routes/${encodeURIComponent(summary.name)}/versions/${chosen}`);
-  Object.assign(state, { graphs, name: summary.name, summary, graph: stored.graph,
-                         version: stored.version, status: stored.status, saved: true,
-                         issues: [], path: null, selected: null });
-  state.simulation ||= defaultSimulation(state.graph);
+  if (state !== mine) return;
+  Object.assign(mine, { graphs, name: summary.name, summary, graph: stored.graph,
+                        version: stored.version, status: stored.status, saved: true,
+                        issues: [], path: null, selected: null });
+  mine.simulation ||= defaultSimulation(mine.graph);
   redraw();
 }
 
 function redraw() {
-  if (!state) return;
-  clear(state.view, toolbar(), issuesList(),
-        h("div", { class: "routes-body" }, state.picture.element, sidePanel()));
+  if (!state || !state.graph) return;
+  const { toolbar: bar, issues, side } = state.parts;
+  bar.replaceWith(state.parts.toolbar = toolbar());
+  issues.replaceWith(state.parts.issues = issuesList());
+  clear(side, ...sidePanel());
   drawPicture();
 }
 
@@ -130,7 +139,7 @@ function sidePanel() {
     h("button", { type: "button", role: "tab", "data-tab": name,
                   class: state.tab === name ? "active" : null,
                   onclick: () => { state.tab = name; redraw(); } }, label)));
-  return h("aside", { class: "routes-side" }, tabs, panelContent());
+  return [tabs, panelContent()];
 }
 
 function panelContent() {

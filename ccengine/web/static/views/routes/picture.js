@@ -34,6 +34,7 @@ export function createPicture(onSelect) {
     view.tx = (box.width - size.width * view.scale) / 2;
     view.ty = 20;
     view.fitted = true;
+    canvas.dataset.fitted = "true"; // for tests: the first fit is done
     apply();
   };
   const centre = () => {
