@@ -10,6 +10,7 @@ export class ApiError extends Error {
     super((body && body.message) || `HTTP ${status}`);
     this.status = status;
     this.error = body && body.error;
+    this.body = body; // e.g. a refused publish's list of issues
   }
 }
 
@@ -188,15 +189,20 @@ function parseHash() {
   return { name: parts[0] || "", params: parts.slice(1) };
 }
 
+let routeSeq = 0;
+
+// Each navigation renders into a fresh container: a slow view still rendering when the
+// user moves on writes into its own detached container, never into the next page.
 async function route() {
   const { name, params } = parseHash();
+  const seq = ++routeSeq;
   if (state.view?.dispose) state.view.dispose();
   state.view = null;
-  const main = document.getElementById("main");
+  const container = h("div", { class: "view" });
+  clear(document.getElementById("main"), container);
   if (!state.user) {
     const login = await import("./views/login.js");
-    clear(main);
-    await login.render(main, { logIn });
+    if (seq === routeSeq) await login.render(container, { logIn });
     return;
   }
   const menu = MENUS[state.user.role] || [];
@@ -204,13 +210,14 @@ async function route() {
   for (const link of document.querySelectorAll("#nav a")) {
     link.classList.toggle("active", link.dataset.view === target);
   }
-  clear(main);
   try {
     const view = await import(`./views/${target}.js`);
+    if (seq !== routeSeq) return;
     state.view = view;
-    await view.render(main, { user: state.user, params, navigate });
+    await view.render(container, { user: state.user, params, navigate });
   } catch (error) {
-    clear(main, h("p", { class: "empty" }, t("This page could not be shown.")));
+    if (seq !== routeSeq) return;
+    clear(container, h("p", { class: "empty" }, t("This page could not be shown.")));
     showError(error);
   }
 }
