@@ -331,3 +331,28 @@ async def test_a_ring_without_answer_is_a_missed_pop_and_its_ticket_the_callback
     assert [item["ticket"] for item in listed["items"]] == [number]
     await tab.close()
     await pbx.stop()
+
+
+async def test_a_demo_plan_rings_a_logged_in_agent_first(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    tab = await agent.tab()
+    pbx = AgiPbx(live.server, time_scale=0.2)
+    plan = QueuePlan(answered_by="Agent One", interface="Local/agent1@lab-agents/n",
+                     logged_in_first=True, ring_seconds=2.0, talk_seconds=1.0)
+    script = CallerScript("48512345678", "Łukasz Żółtowski", "48221110000", digits=("2",),
+                          queues=(plan,))
+    # Nobody logged in: the plan's own member rings (no pop for anyone here).
+    await (await pbx.place_call(script, at=MONDAY_10)).finished(15)
+    rung = [e for e in pbx.calls[0].events if e.startswith("Event: AgentCalled")]
+    assert rung and all("Interface: Local/agent1@lab-agents/n" in e for e in rung)
+
+    assert (await agent.call("POST", "/agent/login", {}))[0] == 200
+    placed = await pbx.place_call(script, at=MONDAY_10)
+    pop = (await tab.wait_for("pop", lambda m: m["pop"] and m["pop"]["ticket"]))["pop"]
+    assert (pop["caller_name"], pop["queue"]) == ("Łukasz Żółtowski", "posprzedaz")
+    await placed.finished(15)
+    member = live.server.members.members[("posprzedaz", AGENT3)]
+    assert member.calls_taken == 1
+    await tab.close()
+    await pbx.stop()

@@ -102,10 +102,11 @@ class SimMembers:
         return [m for m in self.members.values() if m.queue == queue]
 
     def pick(self, queue: str) -> SimMember | None:
-        """The member a Queue() would ring now: free, unpaused, lowest penalty first,
-        then the one whose last call is oldest (leastrecent)."""
+        """The logged-in (dynamic) member a Queue() would ring now: free, unpaused,
+        lowest penalty first, then the one whose last call is oldest (leastrecent).
+        Static members seen in played scripts are the scripts' own business."""
         free = [m for m in self.of_queue(queue)
-                if not m.paused and m.interface not in self.busy]
+                if m.dynamic and not m.paused and m.interface not in self.busy]
         return min(free, key=lambda m: (m.penalty, m.last_call, m.interface), default=None)
 
     def listed(self, queue_items: Iterable[Fields], action: Mapping[str, str]) -> Iterator[Fields]:

@@ -235,14 +235,16 @@ class QueueVisit:
                 return False
 
     def _choose_member(self) -> bool:
-        """A plan naming its member rings it; one without rings a free logged-in member."""
+        """A plan naming its member rings it (or, logged_in_first, a free logged-in
+        member when there is one); a plan without rings a free logged-in member."""
         base = self.base_plan
-        if base.interface is not None:
+        if base.interface is not None and not base.logged_in_first:
             return True
         members = self.run.pbx.server.members
         picked = members.pick(self.name)
         if picked is None:
-            return False
+            self.plan, self.interface = base, base.interface or ""
+            return base.interface is not None
         members.busy.add(picked.interface)
         self.picked, self.interface = picked, picked.interface
         self.plan = replace(base, interface=picked.interface, rings=picked.name,

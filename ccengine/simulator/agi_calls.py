@@ -41,6 +41,8 @@ class QueuePlan:
       the caller waits (retry_seconds between looks) as in a real queue. It
       answers after ring_seconds when answered_by is set (any name: the
       member's own is used), else rings in vain.
+    - logged_in_first: a plan naming its member rings a free logged-in member
+      instead when there is one (the demo: sample agents who log in get calls).
     """
 
     answered_by: str | None = "Agent One"
@@ -52,6 +54,7 @@ class QueuePlan:
     rings: str = "Agent One"  # the member rung in vain when answered_by is None
     member_timeout: float = 15.0  # queues.conf timeout: one ring lasts at most this
     retry_seconds: float = 1.0  # queues.conf retry: pause between two rings
+    logged_in_first: bool = False
 
     @property
     def member(self) -> str:
