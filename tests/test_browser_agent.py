@@ -38,6 +38,11 @@ TICKET_NUMBER = re.compile(r"^TK-\d{4}-\d{6}$")
 
 async def _customer(live: Live, phone: str, name: str, *, vip: bool) -> None:
     await TicketService(live.database, TicketsConfig()).add_customer(phone, name, vip)
+    # Routing keeps the VIP numbers in memory, refreshed every couple of seconds: a
+    # call placed before that would not know this caller is a VIP yet.
+    routing = live.engine.routing
+    assert routing is not None  # the live app routes calls
+    await routing.refresh()
 
 
 async def _call(live: Live, number: str, name: str | None, plan: QueuePlan,
