@@ -40,14 +40,16 @@ class Tab:
             if message.type is aiohttp.WSMsgType.TEXT:
                 self.messages.append(json.loads(message.data))
 
-    def of(self, kind: str) -> list[dict[str, Any]]:
-        return [m for m in self.messages if m["type"] == kind]
+    def of(self, kind: str, since: int = 0) -> list[dict[str, Any]]:
+        return [m for m in self.messages[since:] if m["type"] == kind]
 
-    async def wait_for(self, kind: str, check: Any, timeout: float = 10.0) -> dict[str, Any]:
+    async def wait_for(self, kind: str, check: Any, timeout: float = 10.0,
+                       since: int = 0) -> dict[str, Any]:
+        """The latest message of ``kind`` passing ``check``, from message ``since`` on."""
         found: list[dict[str, Any]] = []
 
         def seen() -> bool:
-            found[:] = [m for m in self.of(kind) if check(m)]
+            found[:] = [m for m in self.of(kind, since) if check(m)]
             return bool(found)
 
         await eventually(seen, timeout)
@@ -212,12 +214,12 @@ async def test_pause_and_ami_reconnects_keep_the_state_right(
     assert (pause["Interface"], pause["Paused"], pause["Reason"]) == (AGENT3, "true", "lunch")
 
     # The PBX connection drops; meanwhile a supervisor unpauses her on the PBX.
-    logins = live.server.logins
+    logins, seen = live.server.logins, len(tab.messages)
     live.server.drop_clients()
     member = live.server.members.members[("posprzedaz", AGENT3)]
     member.paused, member.reason = False, ""
     await eventually(lambda: live.server.logins > logins)
-    await tab.wait_for("agent", lambda m: m["agent"]["state"] == "available")
+    await tab.wait_for("agent", lambda m: m["agent"]["state"] == "available", since=seen)
 
     status, answer = await agent.call("POST", "/agent/logout")
     assert (status, answer["agent"]["state"]) == (200, "logged_out")
@@ -354,5 +356,30 @@ async def test_a_demo_plan_rings_a_logged_in_agent_first(
     await placed.finished(15)
     member = live.server.members.members[("posprzedaz", AGENT3)]
     assert member.calls_taken == 1
+    await tab.close()
+    await pbx.stop()
+
+
+async def test_a_call_that_ends_while_ami_is_down_ends_the_ring_and_the_pop(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    tab = await agent.tab()
+    assert (await agent.call("POST", "/agent/login", {}))[0] == 200
+    pbx = AgiPbx(live.server, time_scale=0.2)
+    script = CallerScript("48501987654", "Małgorzata Gęś", "48221110000", digits=("2",),
+                          queues=(QueuePlan(interface=None, answered_by=None,
+                                            member_timeout=100.0),))
+    placed = await pbx.place_call(script, at=MONDAY_10)
+    await tab.wait_for("pop", lambda m: m["pop"] and m["pop"]["state"] == "ringing")
+    await tab.wait_for("agent", lambda m: m["agent"]["state"] == "ringing")
+
+    logins, seen = live.server.logins, len(tab.messages)
+    live.server.drop_clients()
+    placed.hang_up()  # the caller gives up while the engine cannot hear it
+    await placed.finished(10)
+    await eventually(lambda: live.server.logins > logins)
+    await tab.wait_for("agent", lambda m: m["agent"]["state"] == "available", since=seen)
+    await tab.wait_for("pop", lambda m: m["pop"] and m["pop"]["state"] == "missed",
+                       since=seen)
     await tab.close()
     await pbx.stop()

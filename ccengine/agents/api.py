@@ -7,7 +7,6 @@ not connected answers 503 ``pbx-unavailable``, one that refuses 502
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -252,7 +251,9 @@ def setup(app: web.Application) -> None:
     engine.before_recording(console.settled)
     console.on_originate.append(lambda event: _originated(console, event))
     hub.topic(TOPIC, lambda who: _state_messages(console, who))
-    app.cleanup_ctx.append(_console_context(console))
+    # After the cleanup contexts (the database is migrated by then); stopped before them.
+    app.on_startup.append(lambda _app: console.start())
+    app.on_shutdown.append(lambda _app: console.stop())
 
 
 async def _state_messages(console: AgentConsole, who: Principal) -> list[dict[str, Any]]:
@@ -276,13 +277,3 @@ async def _agent_leg(console: AgentConsole, event: ev.OriginateResult) -> None:
     if attempt is not None:
         console.publish(attempt.interface, {"type": "callback",
                                             "attempt": callbacks.attempt_json(attempt)})
-
-
-def _console_context(console: AgentConsole) -> Any:
-    async def context(_app: web.Application) -> AsyncIterator[None]:
-        await console.start()
-        yield
-        await console.stop()
-
-    return context
-

@@ -114,7 +114,9 @@ class AgentConsole:
             handler(self, event)
 
     async def settled(self, call: FinishedCall) -> None:
-        """Gate before a finished call is recorded: its ring-time ticket is written."""
+        """Gate before a finished call is recorded: its live ticket is written. Pops of
+        a call whose end was not seen (it ended while the AMI link was down) end too."""
+        self._call_over((call.pbx, call.linkedid))
         task = self._call_tickets.get((call.pbx, call.linkedid))
         if task is not None:
             with contextlib.suppress(Exception):
@@ -193,6 +195,15 @@ class AgentConsole:
             if ((pop.pbx, pop.linkedid) == key and interface != but
                     and pop.state is PopState.RINGING):
                 self._set_pop(pop.moved(PopState.MISSED))
+
+    def _call_over(self, key: Key) -> None:
+        for pop in list(self.pops.values()):
+            if (pop.pbx, pop.linkedid) != key:
+                continue
+            if pop.state is PopState.RINGING:
+                self._set_pop(pop.moved(PopState.MISSED))
+            elif pop.state is PopState.CONNECTED:
+                self._set_pop(pop.moved(PopState.WRAP_UP))
 
     def _set_pop(self, pop: Pop) -> None:
         self.pops[pop.interface] = pop
