@@ -1,9 +1,10 @@
 """Screen-pop latency: N agents on websockets, calls arriving over a real AMI TCP connection.
 
 Three processes on one machine, as they would be deployed:
-- the simulated PBX (a real AMI TCP server) plays calls at --rate calls/s, each
-  ringing one agent's interface with AgentCalled, then AgentConnect, AgentComplete,
-  Hangup; it notes the moment each AgentCalled frame is written on the socket;
+- the simulated PBX (a real AMI TCP server) plays calls at --rate calls/s: the
+  caller's channel and queue join, --queue-wait seconds later AgentCalled for one
+  agent's interface, then AgentConnect, AgentComplete, Hangup; it notes the moment
+  each AgentCalled frame is written on the socket;
 - the application (``create_app``: engine, API, websocket hub, agent console) on
   SQLite, opening each call's ticket at ring time and recording each call at its end;
 - N websocket clients (one per agent, each logged in with its own session) that note
@@ -70,8 +71,10 @@ def _event(name: str, fields: list[tuple[str, str]]) -> str:
 
 
 class CallPlayer:
-    def __init__(self, server: Any, agents: int, rate: float, duration: float) -> None:
+    def __init__(self, server: Any, agents: int, rate: float, duration: float,
+                 queue_wait: float) -> None:
         self.server, self.agents, self.rate, self.duration = server, agents, rate, duration
+        self.queue_wait = queue_wait
         self.sent: dict[str, tuple[int, float]] = {}  # linkedid → (agent, written at)
         self.epoch = int(time.time())
         self.tasks: set[asyncio.Task[None]] = set()
@@ -100,7 +103,7 @@ class CallPlayer:
         emit(_event("Newchannel", caller))
         emit(_event("QueueCallerJoin", [*caller, ("Queue", QUEUE), ("Position", "1"),
                                         ("Count", "1")]))
-        await asyncio.sleep(0.5)  # waits in the queue
+        await asyncio.sleep(self.queue_wait)  # in the IVR and the queue
         frame = _event("AgentCalled", [*caller, *agent_leg])
         written = time.monotonic()
         emit(frame)
@@ -116,18 +119,20 @@ class CallPlayer:
         emit(_event("Hangup", [*caller, ("Cause", "16"), ("Cause-txt", "Normal Clearing")]))
 
 
-def pbx_process(secret: str, agents: int, rate: float, duration: float, pipe: Any) -> None:
-    asyncio.run(_pbx(secret, agents, rate, duration, pipe))
+def pbx_process(secret: str, agents: int, rate: float, duration: float, queue_wait: float,
+                pipe: Any) -> None:
+    asyncio.run(_pbx(secret, agents, rate, duration, queue_wait, pipe))
 
 
-async def _pbx(secret: str, agents: int, rate: float, duration: float, pipe: Any) -> None:
+async def _pbx(secret: str, agents: int, rate: float, duration: float, queue_wait: float,
+               pipe: Any) -> None:
     from ccengine.simulator.server import AmiServer
 
     server = AmiServer(username="bench", secret=secret)
     pipe.send(await server.start())
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, pipe.recv)  # go
-    player = CallPlayer(server, agents, rate, duration)
+    player = CallPlayer(server, agents, rate, duration, queue_wait)
     await player.play()
     pipe.send(player.sent)
     await loop.run_in_executor(None, pipe.recv)  # stop (the engine has logged off)
@@ -245,7 +250,8 @@ async def main(args: argparse.Namespace) -> int:
     secret = secrets.token_hex(8)
     pbx_pipe, pbx_end = spawn.Pipe()
     pbx = spawn.Process(target=pbx_process, daemon=True,
-                        args=(secret, args.agents, args.rate, args.duration, pbx_end))
+                        args=(secret, args.agents, args.rate, args.duration, args.queue_wait,
+                              pbx_end))
     pbx.start()
     port = pbx_pipe.recv()
     config = load_config(environ={
@@ -315,6 +321,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--agents", type=int, default=500)
     parser.add_argument("--rate", type=float, default=20.0, help="calls per second")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of calls")
+    parser.add_argument("--queue-wait", type=float, default=0.5,
+                        help="seconds from the caller's first event to AgentCalled (the IVR "
+                             "and the queue; the console reads the customer and opens the "
+                             "ticket meanwhile)")
     return parser.parse_args(argv)
 
 
