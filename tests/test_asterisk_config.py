@@ -418,7 +418,7 @@ def test_the_ami_user_has_only_the_classes_it_needs() -> None:
 
     assert set(user["read"][0].split(",")) == {"system", "call", "agent", "dialplan", "agi",
                                                "dtmf"}
-    assert set(user["write"][0].split(",")) == {"agi", "agent", "reporting"}
+    assert set(user["write"][0].split(",")) == {"agi", "agent", "reporting", "originate"}
     assert dialplan("manager.conf")["general"]["timestampevents"] == ["yes"]
 
 
