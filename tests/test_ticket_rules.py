@@ -7,7 +7,13 @@ import pytest
 
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.tickets.enums import Priority, TicketKind, TicketStatus, can_transition
-from ccengine.tickets.rules import OpenTicket, learned_name, plan_ticket, ticket_to_join
+from ccengine.tickets.rules import (
+    MISSED_REASONS,
+    OpenTicket,
+    learned_name,
+    plan_ticket,
+    ticket_to_join,
+)
 
 CALLER = "+48602333444"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -23,7 +29,8 @@ def test_missed_call_opens_a_callback(outcome: Outcome, make_call: MakeCall) -> 
         TicketStatus.NEW,
         Priority.P2,
     )
-    assert plan.title == f"Oddzwonić: nieodebrane połączenie od {CALLER} ({outcome})"
+    assert plan.title == (
+        f"Oddzwonić: nieodebrane połączenie od {CALLER} ({MISSED_REASONS[outcome]})")
     assert plan.assignee is None
 
 

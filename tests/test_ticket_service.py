@@ -14,6 +14,7 @@ from ccengine.tickets import queries
 from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus
 from ccengine.tickets.errors import InvalidPhoneNumber, InvalidTransition, TicketNotFound
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
+from ccengine.tickets.rules import MISSED_REASONS
 from ccengine.tickets.service import TicketService
 
 MakeCall = Callable[..., FinishedCall]
@@ -64,7 +65,8 @@ async def test_missed_call_opens_a_p2_callback(
         detail = await queries.get_ticket(session, recorded.ticket_number)
     assert detail.ticket.kind == "callback"
     assert detail.ticket.assignee is None
-    assert detail.ticket.title == f"Oddzwonić: nieodebrane połączenie od {CALLER} ({outcome})"
+    assert detail.ticket.title == (
+        f"Oddzwonić: nieodebrane połączenie od {CALLER} ({MISSED_REASONS[outcome]})")
 
 
 async def test_vip_caller_gets_p1_callback(database: Database, make_call: MakeCall) -> None:

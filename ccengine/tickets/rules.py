@@ -57,13 +57,25 @@ def _route_urgency(plan: TicketPlan, call: FinishedCall) -> TicketPlan:
     return replace(plan, priority=Priority(wanted))
 
 
+# Why a call was missed, in the words of the ticket titles (stored in the contact
+# center's language, like the rest of the title).
+MISSED_REASONS: dict[Outcome, str] = {
+    Outcome.ABANDONED: "rozłączył się w kolejce",
+    Outcome.IVR_ABANDONED: "rozłączył się w menu",
+    Outcome.TIMEOUT: "czas oczekiwania w kolejce minął",
+    Outcome.UNANSWERED: "nikt nie odebrał",
+    Outcome.VOICEMAIL: "nagrał wiadomość",
+}
+
+
 def _missed_title(call: FinishedCall, who: str) -> str:
     route = call.route
     if route is not None and route.voicemail_file:
         return f"Oddzwonić: wiadomość głosowa od {who}"
     if route is not None and route.callback_number:
         return f"Oddzwonić: prośba o kontakt od {who}"
-    return f"Oddzwonić: nieodebrane połączenie od {who} ({call.outcome})"
+    reason = MISSED_REASONS.get(call.outcome, str(call.outcome))
+    return f"Oddzwonić: nieodebrane połączenie od {who} ({reason})"
 
 
 def _callback(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
