@@ -49,12 +49,16 @@ class RoutedCallFactory:
         rng = self._random
         agent = rng.choice(AGENTS)
         roll = rng.random()
+        # logged_in_first: a sample agent logged in at the console gets the queue's calls.
         if roll < 0.7:
             return QueuePlan(answered_by=agent, ring_seconds=rng.uniform(2, 12),
-                             talk_seconds=rng.uniform(20, 90), interface="PJSIP/agent1")
+                             talk_seconds=rng.uniform(20, 90), interface="PJSIP/agent1",
+                             logged_in_first=True)
         if roll < 0.85:
-            return QueuePlan(answered_by=None, rings=agent, abandon_after=rng.uniform(5, 40))
-        return QueuePlan(answered_by=None, rings=agent)  # waits until the queue times out
+            return QueuePlan(answered_by=None, rings=agent, abandon_after=rng.uniform(5, 40),
+                             logged_in_first=True)
+        # Rings in vain until the queue times out.
+        return QueuePlan(answered_by=None, rings=agent, logged_in_first=True)
 
 
 async def run_routed_calls(pbx: AgiPbx, factory: RoutedCallFactory,
