@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup services lint
+.PHONY: demo test setup services lint screenshots
 
 demo: $(STAMP)
 	$(VENV)/bin/ccengine demo
@@ -18,6 +18,10 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 setup: $(STAMP)
+
+# The README's pictures: the browser tests, saving their screenshots into docs/screenshots.
+screenshots: $(STAMP) services
+	CCENGINE_SCREENSHOTS=docs/screenshots $(VENV)/bin/pytest -m browser -k sqlite -q
 
 services:
 	scripts/ensure-postgres.sh

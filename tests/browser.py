@@ -4,13 +4,16 @@
 simulated PBX (a real AMI TCP server, with AsyncAGI calls from ``live.agi``)
 and the example route graph published. ``browser_page`` is a Playwright page in
 Debian's Chromium (Playwright's own browser download cannot work offline).
-Screenshots go to docs/screenshots/, where the README shows them.
+Screenshots go to $CCENGINE_SCREENSHOTS (``make screenshots``: docs/screenshots/,
+where the README shows them).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +38,10 @@ from ccengine.web.params import DATABASE
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_GRAPH = ROOT / "examples" / "ecommerce-routes.yaml"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# `make screenshots` sets this to docs/screenshots (what the README shows); a plain test run
+# writes them beside the other temporary files, leaving the work tree as it was.
+SCREENSHOTS = Path(os.environ.get("CCENGINE_SCREENSHOTS",
+                                  Path(tempfile.gettempdir()) / "ccengine-screenshots"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run",
