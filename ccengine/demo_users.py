@@ -9,7 +9,9 @@ from ccengine.db import Database
 from ccengine.users.models import Role
 from ccengine.users.service import UserError, create_user
 
-# (login, name, role, SIP interface): the agents match the simulator's queue members.
+# (login, name, role, SIP interface): the agents match the simulator's queue members,
+# by interface and by name (display names are unique, and a ticket assigned at the end
+# of a call goes by Asterisk's MemberName, which the simulator sets to these names).
 SAMPLE_USERS = (
     ("admin", "Administrator", Role.ADMIN, None),
     ("agnieszka", "Agnieszka Wójcik", Role.AGENT, "PJSIP/agent3"),
@@ -26,8 +28,10 @@ async def create_sample_users(database: Database) -> None:
         try:
             await create_user(database, login, password, role, display_name=name,
                               sip_interface=interface)
-        except UserError:
-            lines.append(f"  {login:<10} {role.value:<17} (exists; password as first printed)")
+        except UserError as exc:
+            # Usually the login exists from an earlier run; say so whatever the cause.
+            lines.append(f"  {login:<10} {role.value:<17} (not created: {exc}; "
+                         "an existing user keeps the password first printed)")
             continue
         lines.append(f"  {login:<10} {role.value:<17} password {password}")
     print("ccengine demo: sample users (log in at /api/v1/login):", file=sys.stderr)

@@ -6,13 +6,17 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import Connection, select, text
 
 from ccengine.config import Config, DatabaseConfig
-from ccengine.db import Database
+from ccengine.db import Database, alembic_config
+from ccengine.demo_users import SAMPLE_USERS
+from ccengine.simulator.demo_calls import AGENTS
 from ccengine.users import cli_users, service
 from ccengine.users.models import ApiToken, Role, User, UserSession
 from ccengine.users.ratelimit import LoginLimiter
@@ -68,6 +72,66 @@ async def test_duplicate_login_and_integration_role_are_refused(database: Databa
         await service.create_user(database, "anna", PASSWORD, Role.AGENT)
     with pytest.raises(service.UserError):
         await service.create_user(database, "bot", PASSWORD, Role.INTEGRATION)
+
+
+async def test_display_names_are_unique_because_tickets_go_by_them(database: Database) -> None:
+    await service.create_user(database, "anna", PASSWORD, Role.AGENT, display_name="Anna Nowak")
+    with pytest.raises(service.UserError, match="display name 'Anna Nowak' already used by anna"):
+        await service.create_user(database, "anna2", PASSWORD, Role.AGENT,
+                                  display_name="Anna Nowak")
+    with pytest.raises(service.UserError, match="already used by anna"):
+        # No --name: the login becomes the display name, and that one is taken too.
+        await service.create_user(database, "Anna Nowak", PASSWORD, Role.AGENT)
+    async with database.sessions() as session:
+        assert (await session.scalars(select(User.login))).all() == ["anna"]
+
+
+async def test_the_database_refuses_a_second_display_name_too(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unique index holds when the check is raced (here: skipped)."""
+    await service.create_user(database, "anna", PASSWORD, Role.AGENT, display_name="Anna")
+
+    async def unchecked(*_: object) -> None:
+        return None
+
+    monkeypatch.setattr(service, "_refuse_taken", unchecked)
+    with pytest.raises(service.UserError, match="display name 'Anna' is taken"):
+        await service.create_user(database, "other", PASSWORD, Role.AGENT, display_name="Anna")
+
+
+async def test_the_migration_renames_display_names_used_twice(database_url: str) -> None:
+    database = Database.open(DatabaseConfig(url=database_url))
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(_upgrade, "0005")
+            for login in ("anna", "anka", "ola"):
+                await connection.execute(text(
+                    "INSERT INTO users (login, display_name, role, password_hash, locale, "
+                    "active, created_at) VALUES (:login, :name, 'agent', 'x', 'pl', :yes, :at)"),
+                    {"login": login, "name": "Ola" if login == "ola" else "Anna Nowak",
+                     "yes": True, "at": datetime.now(UTC)})
+        await database.migrate()
+        async with database.sessions() as session:
+            names = (await session.execute(
+                select(User.login, User.display_name).order_by(User.id))).all()
+    finally:
+        await database.close()
+    assert [tuple(row) for row in names] == [
+        ("anna", "Anna Nowak"), ("anka", "Anna Nowak (anka)"), ("ola", "Ola")]
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    command.upgrade(alembic_config(connection), revision)
+
+
+def test_the_demo_users_match_the_simulators_agents() -> None:
+    """The console assigns a ticket to the user's name; the end of the call, to
+    Asterisk's MemberName: a sample agent's name is the simulator's member name."""
+    names = [name for _, name, _, _ in SAMPLE_USERS]
+    assert len(set(names)) == len(names)
+    for _, name, _, interface in SAMPLE_USERS:
+        if interface is not None:
+            assert AGENTS[int(interface.removeprefix("PJSIP/agent")) - 1] == name
 
 
 async def test_inactive_user_cannot_log_in(database: Database) -> None:
@@ -127,7 +191,9 @@ async def test_cli_adds_the_first_admin_without_showing_the_password(
     caplog.set_level(logging.DEBUG)
     assert await _run_cli(database, "root", monkeypatch) == 0
     assert await _run_cli(database, "root", monkeypatch) == 1  # taken
+    assert await _run_cli(database, "root2", monkeypatch) == 1  # "Admin" is root's name
     out = capsys.readouterr()
+    assert "ccengine: display name 'Admin' already used by root" in out.err
     assert "created user root (admin)" in out.out
     assert PASSWORD not in out.out + out.err + caplog.text
     user = await service.authenticate(database, "root", PASSWORD)

@@ -22,7 +22,10 @@ def add_parsers(commands: Any) -> None:
     add = sub.add_parser("add", help="create a user (e.g. the first admin)")
     add.add_argument("login")
     add.add_argument("--role", required=True, choices=sorted(r.value for r in HUMAN_ROLES))
-    add.add_argument("--name", help="display name (default: the login)")
+    add.add_argument("--name", help=(
+        "display name, unique among users (default: the login); for an agent it must "
+        "equal the agent's member name in the route graph (Asterisk's MemberName): "
+        "tickets of calls the console did not see are assigned by that name"))
     add.add_argument("--sip", help="the agent's SIP interface, e.g. PJSIP/101")
     add.add_argument("--locale", default="pl")
     add.add_argument("--password-stdin", action="store_true",

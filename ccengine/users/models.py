@@ -33,7 +33,9 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     login: Mapped[str] = mapped_column(String(100), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200))
+    # Unique: tickets are assigned to and shown to agents by this name (a unique
+    # index, so SQLite needs no table rebuild to add it).
+    display_name: Mapped[str] = mapped_column(String(200), unique=True, index=True)
     role: Mapped[str] = mapped_column(String(32))  # a Role value
     password_hash: Mapped[str] = mapped_column(String(200))
     sip_interface: Mapped[str | None] = mapped_column(String(100))

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.db import Database
 from ccengine.users.models import ApiToken, Role, User, UserSession
@@ -26,7 +28,7 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 class UserError(Exception):
-    """A user cannot be created as asked (duplicate login, bad role, ...)."""
+    """A user cannot be created as asked (duplicate login or display name, bad role, ...)."""
 
 
 @dataclass(frozen=True)
@@ -74,15 +76,28 @@ async def create_user(database: Database, login: str, password: str, role: Role,
         raise UserError("role 'integration' is for API tokens, not users")
     if not password:
         raise UserError("the password must not be empty")
-    user = User(login=login, display_name=display_name or login, role=role.value,
+    name = display_name or login
+    user = User(login=login, display_name=name, role=role.value,
                 password_hash=hash_password(password), sip_interface=sip_interface,
                 locale=locale, active=True, created_at=_now())
     async with database.writer() as session:
-        if await session.scalar(select(User.id).where(User.login == login)) is not None:
-            raise UserError(f"login {login!r} is taken")
+        await _refuse_taken(session, login, name)
         session.add(user)
-        await session.commit()
+        try:
+            await session.commit()
+        except IntegrityError:
+            # Another process took the login or name between our check and commit.
+            raise UserError(f"login {login!r} or display name {name!r} is taken") from None
     return user
+
+
+async def _refuse_taken(session: AsyncSession, login: str, display_name: str) -> None:
+    """Logins identify users; display names too, since tickets are assigned by name."""
+    if await session.scalar(select(User.id).where(User.login == login)) is not None:
+        raise UserError(f"login {login!r} is taken")
+    holder = await session.scalar(select(User.login).where(User.display_name == display_name))
+    if holder is not None:
+        raise UserError(f"display name {display_name!r} already used by {holder}")
 
 
 async def authenticate(database: Database, login: str, password: str) -> User | None:
