@@ -12,6 +12,7 @@ from sqlalchemy import update
 from ccengine.db import Database
 from ccengine.qa.recording import confined
 from ccengine.tickets.models import Call
+from ccengine.transcribe.storage_models import Transcript
 from ccengine.users.models import Role
 from tests.test_qa_api import (
     MakeCall,
@@ -27,7 +28,14 @@ from tests.test_qa_api import (
 @pytest.fixture
 async def qa(database: Database, make_call: MakeCall, tmp_path: Path) -> AsyncIterator[Setup]:
     async with qa_setup(database, make_call, tmp_path) as setup:
+        await _redacted(database)  # as the worker stores them with [transcribe] redact_audio
         yield setup
+
+
+async def _redacted(database: Database, redacted: bool = True) -> None:
+    async with database.writer() as session:
+        await session.execute(update(Transcript).values(audio_redacted=redacted))
+        await session.commit()
 
 
 async def _set_file(s: Setup, call: str, path: str | None) -> None:
@@ -91,11 +99,18 @@ async def test_not_yet_redacted_is_not_played(qa: Setup) -> None:
     assert await _error(qa, "c", 409) == "recording-not-redacted"  # no transcript yet
 
 
+async def test_a_transcript_without_redacted_audio_is_not_played(qa: Setup) -> None:
+    """[transcribe] redact_audio = false: the words are masked, the audio is not."""
+    await _redacted(qa.database, False)
+    assert await _error(qa, "a", 409) == "recording-not-redacted"
+
+
 async def test_agents_play_only_calls_of_tickets_they_see(qa: Setup) -> None:
     for call in ("b", "c"):
         write_wav(qa.recordings / f"{call}.wav")
         await _set_file(qa, call, str(qa.recordings / f"{call}.wav"))
     await add_transcript(qa.database, "c", [segment("klient", 0.1, 1.0, "halo")])
+    await _redacted(qa.database)
     anna = await headers_for(qa.database, "anna", Role.AGENT, "Anna Nowak")
     piotr = await headers_for(qa.database, "piotr", Role.AGENT, "Piotr Zieliński")
     senior = await headers_for(qa.database, "sara", Role.PRIVILEGED_AGENT)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import numpy as np
 from sqlalchemy import select
 
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.tickets.service import TicketService
 from ccengine.transcribe import queue
+from ccengine.transcribe.pipeline import CallTranscript, PipelineOptions, TranscriptionPipeline
 from ccengine.transcribe.queue import RetryPolicy
-from ccengine.transcribe.storage_models import JobStatus, TranscriptionJob
+from ccengine.transcribe.storage_models import JobStatus, Transcript, TranscriptionJob
+from ccengine.transcribe.types import AsrSegment
+from ccengine.transcribe.worker import TranscriptionWorker, WorkerSettings
 from tests.conftest import build_call
 
 # Jobs become due when their call is stored, by the real clock; claims look a bit later.
@@ -91,3 +96,30 @@ async def test_failures_retry_with_backoff_then_fail_for_good(database: Database
     async with database.sessions() as session:
         assert await queue.counts(session) == {"failed": 1}
         assert [j.id for j in await queue.jobs(session, "failed")] == [stored.id]
+
+
+class _NoSpeech:
+    def transcribe(self, samples: np.ndarray, *, vad: bool | None = None) -> list[AsrSegment]:
+        return []
+
+
+class _Silent(TranscriptionPipeline):
+    """A pipeline that hears nothing and touches no file; only its options matter."""
+
+    def run(self, path: Path, *, redact: bool | None = None) -> CallTranscript:
+        return CallTranscript(layout="mono", duration=1.0, segments=(), flags=())
+
+
+def _silent_worker(database: Database, redact: bool) -> TranscriptionWorker:
+    pipeline = _Silent(_NoSpeech(), PipelineOptions(redact_audio=redact))
+    return TranscriptionWorker(database, lambda: pipeline,
+                               WorkerSettings(model="base", language="pl"))
+
+
+async def test_the_transcript_says_whether_the_audio_was_redacted(database: Database) -> None:
+    await _record(database, "/rec/a.wav", "/rec/b.wav")
+    for redact in (True, False):
+        assert await _silent_worker(database, redact).run_once()
+    async with database.sessions() as session:
+        stored = list(await session.scalars(select(Transcript).order_by(Transcript.id)))
+    assert [t.audio_redacted for t in stored] == [True, False]

@@ -4,7 +4,8 @@ The file's path comes from the database (Asterisk's MIXMONITOR_FILENAME), so
 it is trusted no further than the configured recordings folder: a path that
 resolves (symlinks, ``..``) outside it is treated as no recording at all.
 The file is only played once the transcription worker has silenced the
-masked words in it, i.e. once the call has a transcript.
+masked words in it: its transcript says so (``audio_redacted``). A transcript
+made with ``[transcribe] redact_audio = false`` leaves the audio as spoken.
 """
 
 from __future__ import annotations
@@ -63,13 +64,13 @@ async def get_recording(request: web.Request) -> web.StreamResponse:
     wanted = call_id_of(request)
     async with request.app[DATABASE].sessions() as session:
         row = (await session.execute(
-            select(Call, Ticket.assignee, Ticket.status, Transcript.id)
+            select(Call, Ticket.assignee, Ticket.status, Transcript.audio_redacted)
             .outerjoin(Ticket, Call.ticket_id == Ticket.id)
             .outerjoin(Transcript, Transcript.call_id == Call.id)
             .where(Call.id == wanted))).first()
     if row is None:
         raise QaCallNotFound(wanted)
-    call, assignee, status, transcript_id = row
+    call, assignee, status, audio_redacted = row
     who = principal(request)
     ticket = (assignee, status) if call.ticket_id is not None else None
     if who is None or not may_play(who, call, ticket):
@@ -77,7 +78,7 @@ async def get_recording(request: web.Request) -> web.StreamResponse:
     path = confined(call.recording_file or "", recordings_root(request.app))
     if path is None:
         raise RecordingNotFound(wanted)
-    if transcript_id is None:
+    if not audio_redacted:  # None: no transcript yet; False: transcribed, not redacted
         raise RecordingNotRedacted(wanted)
     content_type = AUDIO_TYPES.get(path.suffix.lower(), "application/octet-stream")
     return web.FileResponse(path, headers={**HEADERS, "Content-Type": content_type})

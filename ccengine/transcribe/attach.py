@@ -25,7 +25,10 @@ def search_form(text: str) -> str:
 
 
 async def attach_transcript(session: AsyncSession, call_id: int, transcript: CallTranscript,
-                            model: str, language: str, now: datetime) -> Transcript:
+                            model: str, language: str, now: datetime, *,
+                            audio_redacted: bool) -> Transcript:
+    """Store ``transcript``; ``audio_redacted`` says whether the pipeline silenced the
+    masked words in the recording too (QA plays the audio only then)."""
     call = await session.get_one(Call, call_id)
     text = transcript.as_text()
     row = Transcript(
@@ -33,7 +36,8 @@ async def attach_transcript(session: AsyncSession, call_id: int, transcript: Cal
         layout=transcript.layout, duration=round(transcript.duration, 2),
         segments=transcript.segments_json(), text=text, search_text=search_form(text),
         flags=transcript.flags_json(), needs_qa=transcript.needs_qa,
-        redacted_seconds=round(transcript.silenced_seconds, 2), created_at=now,
+        redacted_seconds=round(transcript.silenced_seconds, 2), audio_redacted=audio_redacted,
+        created_at=now,
     )
     session.add(row)
     if call.ticket_id is not None:

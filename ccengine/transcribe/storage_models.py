@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ccengine.tickets.models import Base, Call, UtcDateTime
@@ -68,6 +68,9 @@ class Transcript(Base):
     flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     needs_qa: Mapped[bool] = mapped_column(default=False, index=True)
     redacted_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # Whether the masked words were silenced in the recording itself ([transcribe]
+    # redact_audio); only then may QA play it. Rows from before the flag count as not.
+    audio_redacted: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     call: Mapped[Call] = relationship(lazy="raise")

@@ -123,9 +123,12 @@ class TranscriptionWorker:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
-        await self._store(job, transcript)
+        # run() redacts the file exactly when the options ask it to, and fails the
+        # job if it cannot: a transcript stored with the flag set has silenced audio.
+        await self._store(job, transcript, audio_redacted=pipeline.options.redact_audio)
 
-    async def _store(self, job: ClaimedJob, transcript: CallTranscript) -> None:
+    async def _store(self, job: ClaimedJob, transcript: CallTranscript, *,
+                     audio_redacted: bool) -> None:
         async with self.database.writer() as session:
             now = _now()
             if not await queue.finish(session, job.id, self.name, now):
@@ -133,7 +136,7 @@ class TranscriptionWorker:
                 log.warning("transcription job %d: lease lost, result dropped", job.id)
                 return
             await attach_transcript(session, job.call_id, transcript, self.settings.model,
-                                    self.settings.language, now)
+                                    self.settings.language, now, audio_redacted=audio_redacted)
             await session.commit()
         log.info("transcription job %d done: %d segment(s), %d QA flag(s), %.1f s silenced",
                  job.id, len(transcript.segments), len(transcript.flags),
