@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ccengine.agents.call_tickets import RingFacts, assign_on_answer, open_for_calls
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
-from ccengine.tickets.enums import Priority
-from ccengine.tickets.models import Ticket
+from ccengine.tickets.editing import TicketChanges
+from ccengine.tickets.enums import ActivityKind, Priority
+from ccengine.tickets.models import Ticket, TicketActivity
 from ccengine.tickets.service import TicketService
 from tests.conftest import T0
 
@@ -83,3 +84,60 @@ async def test_a_live_call_joins_the_callers_open_ticket_by_policy(
     async with database.sessions() as session:
         ticket = await session.scalar(select(Ticket))
     assert ticket is not None and ticket.kind == "callback", "a joined ticket keeps its kind"
+
+
+History = list[tuple[str, str | None, object]]  # (kind, author, data), calls left out
+
+
+async def _ticket_and_history(database: Database, number: str) -> tuple[Ticket, History]:
+    async with database.sessions() as session:
+        ticket = await session.scalar(select(Ticket).where(Ticket.number == number))
+        assert ticket is not None
+        activities = await session.scalars(select(TicketActivity).where(
+            TicketActivity.ticket_id == ticket.id).order_by(TicketActivity.id))
+        return ticket, [(a.kind, a.author, a.data) for a in activities
+                        if a.kind != ActivityKind.CALL]
+
+
+async def test_what_an_agent_changed_during_the_call_stays(
+        database: Database, make_call: Callable[..., FinishedCall]) -> None:
+    lowered, retitled = await open_for_calls(database, CONFIG, [facts("5.1"), facts("5.2")])
+    service = TicketService(database, CONFIG)
+    await service.update(lowered.number, TicketChanges(priority=Priority.P4), "Anna Nowak")
+    async with database.writer() as session:
+        await session.execute(update(Ticket).where(Ticket.id == retitled.id)
+                              .values(title="Reklamacja pralki"))
+        await session.commit()
+    await service.record_calls([
+        make_call("5.1", Outcome.ABANDONED, caller_number="48602333444"),
+        make_call("5.2", Outcome.ABANDONED, caller_number="48602333444")])
+    kept, _ = await _ticket_and_history(database, lowered.number)
+    assert (kept.priority, kept.kind) == ("P4", "callback"), "the agent's P4, not the rule's P2"
+    assert kept.title.startswith("Oddzwonić:")
+    titled, _ = await _ticket_and_history(database, retitled.number)
+    assert (titled.title, titled.priority) == ("Reklamacja pralki", "P2")
+
+
+async def test_the_outcome_never_lowers_the_ring_time_priority(
+        database: Database, make_call: Callable[..., FinishedCall]) -> None:
+    [urgent] = await open_for_calls(database, CONFIG, [facts("6.1", urgency=Priority.P1)])
+    await TicketService(database, CONFIG).record_calls([
+        make_call("6.1", caller_number="48602333444", agent_name="Anna Nowak")])
+    ticket, _ = await _ticket_and_history(database, urgent.number)
+    assert (ticket.priority, ticket.status) == ("P1", "in_progress")
+
+
+async def test_status_changes_on_the_call_path_are_in_the_history(
+        database: Database, make_call: Callable[..., FinishedCall]) -> None:
+    answered, unseen = await open_for_calls(database, CONFIG, [facts("7.1"), facts("7.2")])
+    await assign_on_answer(database, answered.id, "Anna Nowak", T0)
+    await TicketService(database, CONFIG).record_calls([
+        make_call("7.1", caller_number="48602333444", agent_name="Anna Nowak"),
+        make_call("7.2", caller_number="48602333444", agent_name="Piotr Zieliński")])
+    step = {"from": "new", "to": "in_progress"}
+    _, by_agent = await _ticket_and_history(database, answered.number)
+    assert [(kind, author, data) for kind, author, data in by_agent
+            if kind == ActivityKind.STATUS_CHANGE] == [("status_change", "Anna Nowak", step)]
+    # The console did not see the answer: the outcome moves it, as ccengine.
+    _, by_outcome = await _ticket_and_history(database, unseen.number)
+    assert by_outcome == [("status_change", "ccengine", step)]

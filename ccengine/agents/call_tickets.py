@@ -25,9 +25,10 @@ from ccengine.agents.storage_models import LiveCallTicket
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.tickets import numbering
+from ccengine.tickets.assigning import ring_title, status_change
 from ccengine.tickets.enums import ActivityKind, Priority, SourceChannel, TicketKind, TicketStatus
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
-from ccengine.tickets.rules import HIDDEN_CALLER, OpenTicket, learned_name, ticket_to_join
+from ccengine.tickets.rules import OpenTicket, learned_name, ticket_to_join
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,7 @@ def _new_ticket(customer: Customer | None, facts: RingFacts) -> Ticket:
     if facts.urgency is not None and list(Priority).index(facts.urgency) < list(
             Priority).index(priority):
         priority = facts.urgency
-    return Ticket(number="", title=f"Połączenie od {facts.caller or HIDDEN_CALLER}",
+    return Ticket(number="", title=ring_title(facts.caller),
                   status=TicketStatus.NEW, priority=priority, kind=TicketKind.CALL,
                   queue=facts.queue, assignee=None, customer=customer,
                   source_channel=SourceChannel.PHONE, created_at=facts.at, updated_at=facts.at)
@@ -178,6 +179,7 @@ async def assign_on_answer(database: Database, ticket_id: int, agent: str,
                                        author=agent, created_at=at))
             ticket.assignee = agent
         if ticket.status == TicketStatus.NEW:
+            session.add(status_change(ticket, TicketStatus.IN_PROGRESS, agent, at))
             ticket.status = TicketStatus.IN_PROGRESS
         ticket.updated_at = at
         await session.commit()

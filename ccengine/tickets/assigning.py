@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,13 +13,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ccengine.agents.storage_models import LiveCallTicket
 from ccengine.config import TicketsConfig
 from ccengine.tickets import numbering
-from ccengine.tickets.enums import SourceChannel, TicketStatus
-from ccengine.tickets.models import Customer, Ticket
+from ccengine.tickets.enums import ActivityKind, Priority, SourceChannel, TicketStatus
+from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.rows import Key, Prepared, RecordedCall, call_activity, call_row, recorded
-from ccengine.tickets.rules import OpenTicket, TicketPlan, plan_ticket, ticket_to_join
+from ccengine.tickets.rules import (
+    HIDDEN_CALLER,
+    OpenTicket,
+    TicketPlan,
+    plan_ticket,
+    ticket_to_join,
+)
 from ccengine.transcribe.queue import queued_job
 
 CHUNK = 500  # bound parameters per IN (...), well under every driver's limit
+SYSTEM_AUTHOR = "ccengine"  # who changes a ticket by the call's outcome, in its history
+
+
+@dataclass(frozen=True, slots=True)
+class RingState:
+    """What settling a ticket opened at ring time needs to tell the agent's edits apart."""
+
+    title: str  # the title it was opened with
+    priority_set_by_agent: bool  # someone changed the priority during the call
+    at: datetime
 
 
 class BatchWriter:
@@ -38,6 +55,7 @@ class BatchWriter:
         self._open: dict[str, list[Ticket]] = {}
         self._new: list[Ticket] = []
         self._rung: dict[Key, tuple[Ticket, bool]] = {}  # opened when the call rang
+        self._reprioritised: set[int] = set()  # rung tickets whose priority someone changed
 
     async def load_open_tickets(self) -> None:
         """Joining needs each caller's open tickets; skip the query when it is off."""
@@ -63,6 +81,17 @@ class BatchWriter:
             for live, ticket in await self._session.execute(query):
                 if (live.pbx, live.linkedid) in keys:
                     self._rung[(live.pbx, live.linkedid)] = (ticket, live.created)
+        await self._load_priority_changes()
+
+    async def _load_priority_changes(self) -> None:
+        """A priority change logged on a ticket this call opened was made during the call
+        (by an agent, or through the API): the outcome must not overwrite it."""
+        ids = sorted({ticket.id for ticket, created in self._rung.values() if created})
+        for start in range(0, len(ids), CHUNK):
+            query = (select(TicketActivity.ticket_id).distinct()
+                     .where(TicketActivity.ticket_id.in_(ids[start : start + CHUNK]),
+                            TicketActivity.kind == ActivityKind.PRIORITY_CHANGE))
+            self._reprioritised.update(await self._session.scalars(query))
 
     def assign_tickets(self, fresh: Sequence[Prepared]) -> list[tuple[Ticket, bool]]:
         """Per fresh call, its ticket and whether that ticket is new; in call order."""
@@ -75,7 +104,11 @@ class BatchWriter:
             ticket, opened_by_call = rung
             if opened_by_call:  # the outcome decides it now, as for a ticket made at the end
                 vip = customer.vip if customer else False
-                _settle(ticket, plan_ticket(item.call, item.caller, vip))
+                ring = RingState(ring_title(item.caller), ticket.id in self._reprioritised,
+                                 self._now)
+                activity = _settle(ticket, plan_ticket(item.call, item.caller, vip), ring)
+                if activity is not None:
+                    self._session.add(activity)
             ticket.updated_at = self._now
             return ticket, False
         candidates = self._open.get(item.caller or "", []) if customer else []
@@ -136,11 +169,43 @@ class BatchWriter:
         return created
 
 
-def _settle(ticket: Ticket, plan: TicketPlan) -> None:
-    """A ticket opened while the call rang takes the outcome's title, kind and priority;
-    what an agent already did to it (assigned it, closed it) stays."""
-    ticket.title, ticket.kind, ticket.priority = plan.title, plan.kind, plan.priority
+def _settle(ticket: Ticket, plan: TicketPlan, ring: RingState) -> TicketActivity | None:
+    """A ticket opened while the call rang takes the outcome's kind, and its title and
+    priority unless an agent set their own during the call; what an agent already did
+    (assigned it, closed it) stays. Returns the activity of a status change, if any."""
+    ticket.kind = plan.kind
+    if ticket.title == ring.title:
+        ticket.title = plan.title
+    if not ring.priority_set_by_agent:
+        ticket.priority = _more_urgent(Priority(ticket.priority), plan.priority)
     ticket.queue = plan.queue or ticket.queue
     ticket.assignee = ticket.assignee or plan.assignee
-    if ticket.status in (TicketStatus.NEW, TicketStatus.IN_PROGRESS):
-        ticket.status = plan.status
+    open_work = (TicketStatus.NEW, TicketStatus.IN_PROGRESS)  # else an agent moved it on
+    if ticket.status not in open_work or ticket.status == plan.status:
+        return None
+    activity = status_change(ticket, plan.status, SYSTEM_AUTHOR, ring.at)
+    ticket.status = plan.status
+    return activity
+
+
+def _more_urgent(current: Priority, wanted: Priority) -> Priority:
+    """The outcome may raise the ring-time priority (a missed call is a callback), never
+    lower it: the ring saw things the end may not (the queue node's urgency)."""
+    order = list(Priority)
+    return wanted if order.index(wanted) < order.index(current) else current
+
+
+def ring_title(caller: str | None) -> str:
+    """The title a ticket opened at ring time gets; the end of the call replaces it
+    by the outcome's unless an agent wrote their own meanwhile."""
+    return f"Połączenie od {caller or HIDDEN_CALLER}"
+
+
+def status_change(ticket: Ticket, status: TicketStatus, author: str,
+                  at: datetime) -> TicketActivity:
+    """The activity of a status change made on the call path, as ``TicketService.update``
+    records an agent's (the ticket's history shows every change, whoever made it)."""
+    old = ticket.status
+    return TicketActivity(ticket=ticket, kind=ActivityKind.STATUS_CHANGE,
+                          body=f"{old} → {status}", data={"from": str(old), "to": str(status)},
+                          author=author, created_at=at)
