@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -38,7 +39,9 @@ class Database:
 
     @classmethod
     def open(cls, config: DatabaseConfig) -> Database:
-        engine = create_async_engine(config.url, echo=config.echo)
+        # Bound parameters are callers' phones, names and note text: keep them out of
+        # error messages (logged with log.exception) and of echo's statement logging.
+        engine = create_async_engine(config.url, echo=config.echo, hide_parameters=True)
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine)
         return cls(engine)
@@ -80,6 +83,11 @@ def _upgrade_head(connection: Connection) -> None:
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
+    # aiosqlite logs every call it runs, parameters included, at DEBUG: with
+    # --log-level debug that would print phones and names hide_parameters keeps out.
+    driver_log = logging.getLogger("aiosqlite")
+    if driver_log.level < logging.INFO:  # unset, or DEBUG; a stricter level stays
+        driver_log.setLevel(logging.INFO)
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
 
