@@ -69,12 +69,20 @@ def _strip_comment(line: str) -> str:
     return re.split(r"(?<!\\);", line, maxsplit=1)[0]
 
 
-def members(section: dict[str, list[str]]) -> list[tuple[str, int, str]]:
-    parsed = []
-    for value in section.get("member", []):
-        interface, penalty, name = value.split(",")
-        parsed.append((interface, int(penalty), name))
-    return parsed
+TIER = re.compile(r"^; tier \d+, penalty (?P<penalty>\d+), rings .*:$")
+MAY_LOG_IN = re.compile(r"^;   (?P<interface>\S+) \((?P<name>.*)\)$")
+
+
+def may_log_in(text: str, queue: str) -> list[tuple[str, int, str]]:
+    """(interface, penalty, name) of the comments under [queue]: who may log in to it."""
+    lines = text.split(f"\n[{queue}]\n", 1)[1].split("\n[", 1)[0].splitlines()
+    found, penalty = [], -1
+    for line in lines:
+        if tier := TIER.match(line):
+            penalty = int(tier["penalty"])
+        elif member := MAY_LOG_IN.match(line):
+            found.append((member["interface"], penalty, member["name"]))
+    return found
 
 
 # -- graphs -------------------------------------------------------------------------
@@ -145,20 +153,36 @@ def test_single_tier_queues_get_no_rule() -> None:
 # -- queues.conf ----------------------------------------------------------------------
 
 
-def test_members_get_their_tier_as_penalty() -> None:
-    queues = read_asterisk_conf(render_queues_conf([make_graph()]))
+def test_agents_are_no_static_members_but_listed_with_their_tier_as_penalty() -> None:
+    text = render_queues_conf([make_graph()])
+    queues = read_asterisk_conf(text)
 
-    assert members(queues["support"]) == [
+    # A static member is rung while logged out and cannot log out: agents log in with
+    # QueueAdd at the console, so queues.conf only documents who may, with which penalty.
+    assert all("member" not in section for section in queues.values())
+    assert not re.search(r"^\s*member\s*=", text, re.M)
+    assert may_log_in(text, "support") == [
         ("PJSIP/agent1", 0, "Anna Nowak"), ("PJSIP/agent2", 0, "Jan Kowalski"),
         ("PJSIP/agent3", 1, "Ewa Lis"), ("PJSIP/agent4", 2, "Olga Bąk"),
     ]
+    assert "; tier 2, penalty 1, rings after 30 s:" in text.splitlines()
     assert queues["support"]["defaultrule"] == ["support"]
+
+
+def test_a_single_tier_queue_lists_who_may_log_in_at_penalty_0() -> None:
+    graph = make_graph(queues={"sales": one_tier_queue("PJSIP/agent1", "PJSIP/agent2")})
+
+    text = render_queues_conf([graph])
+
+    assert may_log_in(text, "sales") == [("PJSIP/agent1", 0, "agent1"),
+                                         ("PJSIP/agent2", 0, "agent2")]
+    assert "member" not in read_asterisk_conf(text)["sales"]
 
 
 def test_queue_settings_follow_the_graph() -> None:
     section = read_asterisk_conf(render_queues_conf([make_graph()]))["support"]
 
-    settings = {key: values[0] for key, values in section.items() if key != "member"}
+    settings = {key: values[0] for key, values in section.items()}
     assert settings == {
         "strategy": "linear", "timeout": "12", "retry": "2", "wrapuptime": "5",
         "maxlen": "10", "ringinuse": "no", "autofill": "yes", "announce-frequency": "0",
@@ -193,13 +217,15 @@ def test_the_example_graph_renders_the_queues_its_nodes_use() -> None:
     graph = example_graph()
     used = {node.queue for node in graph.nodes.values() if isinstance(node, QueueNode)}
 
-    queues = read_asterisk_conf(render_queues_conf([graph]))
+    text = render_queues_conf([graph])
+    queues = read_asterisk_conf(text)
     rules = read_asterisk_conf(render_queuerules_conf([graph]))
 
     assert set(queues) - {"general"} == used == set(graph.queues)
     assert set(rules) == {name for name, q in graph.queues.items() if len(q.tiers) > 1}
     assert rules["wsparcie"]["penaltychange"] == ["30,1,,1"]
-    assert members(queues["wsparcie"])[-1] == ("PJSIP/agent9", 1, "Marek Jankowski")
+    assert may_log_in(text, "wsparcie")[-1] == ("PJSIP/agent9", 1, "Marek Jankowski")
+    assert all("member" not in section for section in queues.values())
     for name in used:
         assert queues[name]["strategy"] == [graph.queues[name].strategy]
         assert queues[name]["timeout"] == [str(graph.queues[name].ring_seconds)]
@@ -240,6 +266,9 @@ def test_a_queue_defined_differently_in_two_graphs_is_an_error_naming_both() -> 
 @pytest.mark.parametrize("queues, message", [
     ({"general": one_tier_queue("PJSIP/agent1")}, "cannot be called 'general'"),
     ({"q": {"tiers": [{"members": [{"name": "Nowak; Jan", "interface": "PJSIP/agent1"}]}]}},
+     "may not contain"),
+    # '|' splits the members Asterisk persists (persistentmembers) for logged-in agents.
+    ({"q": {"tiers": [{"members": [{"name": "Nowak|Jan", "interface": "PJSIP/agent1"}]}]}},
      "may not contain"),
     ({"q": {"tiers": [{"members": [{"name": "A", "interface": "PJSIP/agent1"}]},
                       {"after_seconds": 9,

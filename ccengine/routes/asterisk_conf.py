@@ -4,7 +4,12 @@ The graph is the one place where queues, their agents and their tiers are
 written; Asterisk must agree with it or the walk's ``Queue()`` rings nobody,
 or rings every tier at once. So these two files are generated, never edited:
 
-- tier i of a queue → ``member => <interface>,<i>,<name>``: the tier is the penalty;
+- agents are never static members: the tiers say who MAY take a queue's calls, and
+  an agent takes them only while logged in at the console, which sends
+  ``QueueAdd`` with penalty i for tier i (``QueueRemove`` logs her out). A static
+  ``member =>`` line would ring her whether logged in or not, answer her log in
+  with "Already there" and refuse her log out, so the tiers are written as
+  comments instead: who may log in, with which penalty;
 - a queue with more than one tier → a rule named after the queue (the walk
   passes that name to ``Queue()``) whose ``penaltychange`` lines widen the
   caller's QUEUE_MAX_PENALTY to i when tier i opens; QUEUE_MIN_PENALTY stays 0,
@@ -34,9 +39,10 @@ RULES_FILE = "queuerules.conf"
 # Asterisk reads [general] of both files as settings, never as a queue or a rule.
 RESERVED_NAMES = frozenset({"general"})
 
-# Characters that would cut a config line short: ';' starts a comment, ',' splits
-# the member's fields, a line break ends the line.
-UNSAFE_CHARS = frozenset(";,\r\n")
+# Characters that would cut a member short: a line break ends the queue's comment
+# line; ';' and '|' split the fields and members Asterisk persists for logged-in
+# agents (persistentmembers); ',' splits a member's fields wherever one is written.
+UNSAFE_CHARS = frozenset(";,|\r\n")
 
 # Who counts as "somebody could take the call" (see _empty_settings).
 JOIN_EMPTY = "paused,unavailable,invalid"
@@ -94,7 +100,7 @@ def _check_names(graph: str, name: str, queue: Queue) -> None:
                 if UNSAFE_CHARS & set(text):
                     raise AsteriskConfigError(
                         f"graph {graph!r}, queue {name!r}: member {field} {text!r} may not "
-                        "contain ';', ',' or a line break (they end an Asterisk config field)")
+                        "contain ';', ',', '|' or a line break (they end an Asterisk field)")
             if member.interface in seen:
                 raise AsteriskConfigError(
                     f"graph {graph!r}, queue {name!r}: {member.interface} is listed twice; "
@@ -177,18 +183,23 @@ def _header(graphs: Sequence[RouteGraph]) -> list[str]:
 
 QUEUES_PREAMBLE = [
     ";",
-    "; Member penalty = tier (0 rings at once; a later tier joins when queuerules.conf",
-    "; widens the caller's QUEUE_MAX_PENALTY). timeout = ring_seconds per agent attempt,",
-    "; retry = retry_seconds, wrapuptime = wrapup_seconds, maxlen = max_callers (0: no limit;",
+    "; No static members: agents log in and out at the ccengine console, which sends",
+    "; QueueAdd with penalty = tier and QueueRemove. Each queue lists, as comments, who",
+    "; may log in to it and with which penalty; never turn those into member => lines",
+    "; (a static member is rung even when logged out, and cannot log out). Penalty 0",
+    "; rings at once; a later tier joins when queuerules.conf widens the caller's",
+    "; QUEUE_MAX_PENALTY. timeout = ring_seconds per agent attempt, retry =",
+    "; retry_seconds, wrapuptime = wrapup_seconds, maxlen = max_callers (0: no limit;",
     "; over it QUEUESTATUS=FULL, the node's on_full).",
-    "; joinempty/leavewhenempty: when nobody can answer, Asterisk sets QUEUESTATUS to",
-    "; JOINEMPTY/LEAVEEMPTY and ccengine takes the queue node's on_empty branch. 'penalty' is",
-    "; left out on purpose: callers start at QUEUE_MAX_PENALTY=0, and with it a queue whose",
-    "; first tier is away would turn callers back before the later tiers open. A waiting",
-    "; caller is not sent away because every agent paused at once: max_wait bounds the wait.",
+    "; joinempty/leavewhenempty: when nobody can answer (nobody logged in included),",
+    "; Asterisk sets QUEUESTATUS to JOINEMPTY/LEAVEEMPTY and ccengine takes the queue",
+    "; node's on_empty branch. 'penalty' is left out on purpose: callers start at",
+    "; QUEUE_MAX_PENALTY=0, and with it a queue whose first tier is away would turn",
+    "; callers back before the later tiers open. A waiting caller is not sent away",
+    "; because every agent paused at once: max_wait bounds the wait.",
     "",
     "[general]",
-    "persistentmembers = yes  ; agents added at run time (QueueAdd) survive a restart",
+    "persistentmembers = yes  ; agents logged in (QueueAdd) stay so across a restart",
     "shared_lastcall = yes    ; wrap-up time holds across all the queues of an agent",
 ]
 
@@ -223,12 +234,17 @@ def _queue_section(source: QueueSource) -> Iterator[str]:
     rule = rule_name(source.name, queue)
     if rule is not None:
         yield f"defaultrule = {rule}"
+    yield from _who_may_log_in(queue)
+
+
+def _who_may_log_in(queue: Queue) -> Iterator[str]:
+    """The tiers as comments: whom the console logs in here, with which penalty."""
+    yield "; who may log in (ccengine console, QueueAdd with this penalty):"
     for penalty, tier in enumerate(queue.tiers):
-        if len(queue.tiers) > 1:
-            when = "at once" if penalty == 0 else f"after {tier.after_seconds} s"
-            yield f"; tier {penalty + 1}: rings {when}"
+        when = "at once" if penalty == 0 else f"after {tier.after_seconds} s"
+        yield f"; tier {penalty + 1}, penalty {penalty}, rings {when}:"
         for member in tier.members:
-            yield f"member => {member.interface},{penalty},{member.name}"
+            yield f";   {member.interface} ({member.name})"
 
 
 def _empty_settings(source: QueueSource) -> Iterator[str]:
