@@ -137,3 +137,61 @@ async def test_originate_is_queued_then_answered_like_the_trace(
                     "Context": "c", "Priority": "1", "ActionID": "cb-2"})
     _, response = await raw.frames_until("OriginateResponse")
     assert (response["Response"], response["Reason"]) == ("Failure", "3")
+
+
+async def test_a_static_member_is_listed_and_stays_as_asterisk_keeps_it(
+        client: tuple[AmiServer, RawClient]) -> None:
+    server, raw = client
+    server.members.add_static("support", "Local/agent1@lab-agents/n", "Agent One")
+
+    await raw.send({"Action": "QueueStatus", "Queue": "support", "ActionID": "qs"})
+    frames = await raw.frames_until("QueueStatusComplete")
+    [member] = [f for f in frames if f.get("Event") == "QueueMember"]
+    messages, _ = read_trace(trace("agent-pause-and-members"))
+    real = next(m.headers for m in messages if m.headers.get("Event") == "QueueMember"
+                and m.headers.get("Name") == "Agent One")
+    assert list(member) == list(real)
+    assert (member["Membership"], member["Location"], member["Penalty"]) == (
+        "static", "Local/agent1@lab-agents/n", "0")
+
+    # app_queue's answers for a member of queues.conf (RES_NOT_DYNAMIC, RES_EXISTS).
+    await raw.send({"Action": "QueueRemove", "Queue": "support",
+                    "Interface": "Local/agent1@lab-agents/n"})
+    [answer] = await raw.frames_until(None, count=1)
+    assert (answer["Response"], answer["Message"]) == ("Error", "Member not dynamic")
+    await raw.send({"Action": "QueueAdd", "Queue": "support",
+                    "Interface": "Local/agent1@lab-agents/n", "Penalty": "3"})
+    [answer] = await raw.frames_until(None, count=1)
+    assert answer["Message"] == "Unable to add interface: Already there"
+    assert server.members.members[("support", "Local/agent1@lab-agents/n")].penalty == 0
+
+
+async def test_queue_rings_static_members_as_well_as_logged_in_ones(
+        client: tuple[AmiServer, RawClient]) -> None:
+    server, raw = client
+    members = server.members
+    static = members.add_static("support", "PJSIP/agent1", "Agent One", penalty=1)
+    assert members.pick("support") is static  # nobody logged in: Asterisk still rings it
+
+    await raw.send({"Action": "QueueAdd", "Queue": "support", "Interface": "PJSIP/agent3",
+                    "Penalty": "0", "MemberName": "Agent Three"})
+    await raw.frames_until("QueueMemberAdded")
+    assert members.pick("support") is members.members[("support", "PJSIP/agent3")]
+    members.busy.add("PJSIP/agent3")
+    assert members.pick("support") is static
+    static.paused = True
+    assert members.pick("support") is None
+
+    # Learnt from a played script's events, as a replayed trace's static member is.
+    server.emit(render_frame([
+        ("Event", "QueueMemberStatus"), ("Queue", "sales"), ("MemberName", "Agent Two"),
+        ("Interface", "Local/agent2@lab-agents/n"), ("Membership", "static"),
+        ("Penalty", "0"), ("Status", "2"), ("Paused", "0")]))
+    assert members.pick("sales") is None  # in use: ringinuse=no
+    server.emit(render_frame([
+        ("Event", "QueueMemberStatus"), ("Queue", "sales"), ("MemberName", "Agent Two"),
+        ("Interface", "Local/agent2@lab-agents/n"), ("Membership", "static"),
+        ("Penalty", "0"), ("Status", "1"), ("Paused", "0")]))
+    picked = members.pick("sales")
+    assert picked is not None and (picked.interface, picked.dynamic) == (
+        "Local/agent2@lab-agents/n", False)

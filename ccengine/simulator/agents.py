@@ -5,8 +5,11 @@ queue-answered.jsonl show them (Response text, DeviceStateChange of the
 member's pause device, QueueMemberAdded/Pause/Removed with every field).
 Members are also learnt from the member events the PBX plays (a replayed
 trace), so a later QueueStatus lists them, as QueueMember items with
-Name/Location, the way real Asterisk does. ``pick`` gives a queue's next
-free, unpaused member to a simulated Queue() that rings logged-in agents.
+Name/Location, the way real Asterisk does. ``add_static`` puts in a member
+as a queues.conf ``member =>`` line would: always in the queue, rung like any
+other, refusing QueueRemove ("Member not dynamic") and answering QueueAdd with
+"Already there". ``pick`` gives a queue's next free, unpaused member, static
+or dynamic, to a simulated Queue() that rings the queue's members.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ Fields = list[tuple[str, str]]
 MEMBER_EVENTS = frozenset({"QueueMemberAdded", "QueueMemberPause", "QueueMemberStatus",
                            "QueueMemberRemoved"})
 ANSWERED = 4  # OriginateResponse Reason: the first leg answered
+# Device states a queue with ringinuse=no rings: AST_DEVICE_UNKNOWN and NOT_INUSE.
+RINGABLE = frozenset({0, 1})
 
 
 @dataclass(slots=True)
@@ -97,16 +102,27 @@ class SimMembers:
         member.paused = headers.get("Paused") == "1"
         member.reason = headers.get("PausedReason", "")
         member.status = _int(headers.get("Status", "")) or 1
+        member.calls_taken = _int(headers.get("CallsTaken", ""))
+        member.last_call = _int(headers.get("LastCall", ""))  # leastrecent picks by it
+
+    def add_static(self, queue: str, interface: str, name: str, penalty: int = 0) -> SimMember:
+        """A member of the PBX's own queues.conf: there from the start, without an event."""
+        member = SimMember(queue, name, interface, penalty, dynamic=False,
+                           login_time=int(time.time()))
+        self.members[(queue, interface)] = member
+        self.server.state.configure_queue(queue)
+        return member
 
     def of_queue(self, queue: str) -> list[SimMember]:
         return [m for m in self.members.values() if m.queue == queue]
 
     def pick(self, queue: str) -> SimMember | None:
-        """The logged-in (dynamic) member a Queue() would ring now: free, unpaused,
-        lowest penalty first, then the one whose last call is oldest (leastrecent).
-        Static members seen in played scripts are the scripts' own business."""
-        free = [m for m in self.of_queue(queue)
-                if m.dynamic and not m.paused and m.interface not in self.busy]
+        """The member a Queue() would ring now, static (queues.conf, or learnt from a
+        played script) or logged in with QueueAdd alike, as Asterisk rings both:
+        free, unpaused, lowest penalty first, then the one whose last call is oldest
+        (leastrecent)."""
+        free = [m for m in self.of_queue(queue) if not m.paused and m.status in RINGABLE
+                and m.interface not in self.busy]
         return min(free, key=lambda m: (m.penalty, m.last_call, m.interface), default=None)
 
     def listed(self, queue_items: Iterable[Fields], action: Mapping[str, str]) -> Iterator[Fields]:
@@ -166,7 +182,7 @@ class SimMembers:
             self._error(session, action, "Unable to remove interface: Not there")
             return
         if not member.dynamic:
-            self._error(session, action, "Unable to remove interface from queue: Not dynamic")
+            self._error(session, action, "Member not dynamic")  # app_queue's RES_NOT_DYNAMIC
             return
         self._ok(session, action, "Removed interface from queue")
         del self.members[key]

@@ -41,6 +41,10 @@ class PbxState:
     waiting: dict[str, Waiting] = field(default_factory=dict)
     queues: dict[str, None] = field(default_factory=dict)
 
+    def configure_queue(self, queue: str) -> None:
+        """A queue of the PBX's queues.conf: QueueStatus lists it before any event names it."""
+        self.queues.setdefault(queue)
+
     def apply(self, headers: Mapping[str, str], now: float | None = None) -> None:
         now = time.time() if now is None else now
         event, uniqueid = headers.get("Event", ""), headers.get("Uniqueid")
