@@ -24,6 +24,7 @@ from ccengine.web.errors import ApiError
 SHOWN_WITHIN = 1.0  # seconds an action waits for its event to reach the presence
 ALREADY_THERE = "Already there"
 NOT_THERE = "Not there"
+NOT_DYNAMIC = "Member not dynamic"  # QueueRemove of a member of queues.conf
 
 
 class PbxError(ApiError):
@@ -43,6 +44,15 @@ def queues_of(console: AgentConsole, interface: str) -> list[tuple[str, int]]:
                 if any(m.interface == interface for m in tier.members):
                     found[name] = min(found.get(name, penalty), penalty)
     return sorted(found.items())
+
+
+def static_member(interface: str, queues: list[str]) -> PbxError:
+    return PbxError(
+        409, "static-member",
+        f"{interface} is a static member of {', '.join(sorted(queues))} in Asterisk's "
+        "queues.conf: Asterisk rings a static member whether logged in or not and cannot "
+        "log it out. Remove its 'member =>' lines (ccengine asterisk-config writes none) "
+        "and reload the queues; until then, pause to stop calls.")
 
 
 class AgentPbx:
@@ -68,11 +78,16 @@ class AgentPbx:
                                       for m in self._agent(seat).queues.values()))
 
     async def log_out(self, seat: Seat) -> None:
-        queues = [m.queue for m in self._agent(seat).queues.values() if m.dynamic]
-        for queue in queues:
-            await self._send({"Action": "QueueRemove", "Queue": queue,
-                              "Interface": seat.interface}, seat, tolerate=NOT_THERE)
-        await self._shown(lambda: not set(queues) & set(self._agent(seat).queues))
+        """QueueRemove from every queue; refused whole (409 static-member) while she is
+        a static member anywhere, which Asterisk would keep ringing: no silent 200."""
+        memberships = list(self._agent(seat).queues.values())
+        static = [m.queue for m in memberships if not m.dynamic]
+        if static:
+            raise static_member(seat.interface, static)
+        for membership in memberships:
+            await self._remove(seat, membership.queue)
+        queues = {m.queue for m in memberships}
+        await self._shown(lambda: not queues & set(self._agent(seat).queues))
 
     async def call_back(self, seat: Seat, target: callbacks.Target, number: str) -> int:
         database = self.console.database
@@ -88,6 +103,16 @@ class AgentPbx:
         return attempt
 
     # -- plumbing --------------------------------------------------------------
+
+    async def _remove(self, seat: Seat, queue: str) -> None:
+        action = {"Action": "QueueRemove", "Queue": queue, "Interface": seat.interface}
+        try:
+            await self._send(action, seat, tolerate=NOT_THERE)
+        except PbxError as exc:
+            # Static although the presence had not heard so (no QueueStatus since).
+            if exc.error_id == "pbx-refused" and NOT_DYNAMIC in str(exc):
+                raise static_member(seat.interface, [queue]) from None
+            raise
 
     def _agent(self, seat: Seat) -> Agent:
         return self.console.presence.view(seat.interface)
