@@ -275,10 +275,10 @@ async def test_bad_requests_and_a_lost_pbx_answer_with_stable_ids(
         ("POST", "/agent/login", {"queues": "posprzedaz"}, 400, "invalid-body"),
         ("POST", "/agent/wrapup", {"status": "closed"}, 400, "invalid-body"),
         ("POST", "/agent/wrapup", {"ticket": "TK-0", "status": "bogus"}, 400, "invalid-body"),
-        ("POST", "/agent/wrapup", {"ticket": "TK-0", "note": "x"}, 404, "ticket-not-found"),
+        ("POST", "/agent/wrapup", {"ticket": "TK-0", "note": "x"}, 409, "not-your-call"),
         ("POST", "/callbacks/TK-0/call", None, 404, "ticket-not-found"),
         ("POST", "/callbacks/TK-0/outcome", {"attempt": 1, "outcome": "reached"}, 404,
-         "attempt-not-found"),
+         "ticket-not-found"),
         ("POST", "/callbacks/TK-0/outcome", {"attempt": "1", "outcome": "reached"}, 400,
          "invalid-body"),
     ]

@@ -3,9 +3,10 @@ into the engine (login, resync, pipeline), and kept right across reconnects."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from ccengine.agents.presence import AgentState, Presence
+from ccengine.agents.presence import WRAP_UP_REASON, AgentState, Presence
 from ccengine.ami import events as ev
 from ccengine.db import Database
 from ccengine.simulator.calls import play
@@ -130,3 +131,22 @@ def test_wrap_up_ends_by_the_agent_or_by_time() -> None:
         "Local/x;1", "1.1", "1.1", None, None, "", ""))
     assert presence.handle(hangup) == ["PJSIP/a"]  # the caller gave up while it rang
     assert presence.view("PJSIP/a").state is AgentState.AVAILABLE
+
+
+async def test_a_member_paused_for_wrap_up_shows_in_wrap_up_not_paused(
+        database: Database) -> None:
+    """The console's own wrap-up pause (QueuePause Reason=wrap-up) is her wrap-up; the
+    trace's QueueMemberPause with that reason instead of "break"."""
+    lines = [replace(line, raw=line.raw.replace("PausedReason: break",
+                                                f"PausedReason: {WRAP_UP_REASON}"))
+             for line in member_lines()]
+    presence = Presence()
+    async with running_engine(database) as harness:
+        seen = attach(harness, presence)
+        await play(harness.server, lines, speed=None)
+        await harness.settle()
+    assert [s for s in seen if s[0] == AGENT3][:3] == [
+        (AGENT3, AgentState.AVAILABLE, None),
+        (AGENT3, AgentState.WRAP_UP, None),
+        (AGENT3, AgentState.AVAILABLE, None),
+    ]

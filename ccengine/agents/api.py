@@ -17,10 +17,10 @@ from ccengine.agents.console import TOPIC, AgentConsole
 from ccengine.agents.directory import Seat
 from ccengine.agents.pbx import AgentPbx, queues_of
 from ccengine.agents.schemas import SCHEMAS
+from ccengine.agents.wrapup import write_wrap_up
 from ccengine.ami import events as ev
 from ccengine.config import AgentsConfig, TicketsConfig
 from ccengine.tickets.enums import TicketStatus
-from ccengine.tickets.service import TicketService
 from ccengine.users import service as users
 from ccengine.users.models import Role
 from ccengine.users.service import Principal
@@ -31,6 +31,7 @@ from ccengine.web.errors import ApiError
 from ccengine.web.hub import setup_hub
 from ccengine.web.keys import CONFIG, ENGINE
 from ccengine.web.params import DATABASE, checked_text
+from ccengine.web.tickets_api import viewer_of
 
 AGENTS = frozenset({Role.AGENT, Role.PRIVILEGED_AGENT})
 READERS = AGENTS | {Role.ADMIN}
@@ -143,31 +144,30 @@ async def logout(request: web.Request) -> web.Response:
 
 
 async def wrapup(request: web.Request) -> web.Response:
+    """Only her own call's ticket; note and status in one transaction, so a refused
+    status writes nothing and her retry does not note twice."""
     console = _console(request)
     body = await bodies.json_object(request)
     number = bodies.text(body, "ticket", max_length=64)
     status = bodies.choice(body, "status", TicketStatus)
     note = bodies.text(body, "note")
-    seat = await _agent_seat(request, console)
+    who, seat = await _seat(request, console)
+    if seat is None:
+        raise ConsoleError(409, "no-sip-interface", "your user has no SIP interface")
     if (status or note) and not number:
         raise ConsoleError(400, "invalid-body", "a status or note needs the ticket")
+    call = console.wrap_up_of(seat.interface, number) if number else None
     if number:
-        service = TicketService(request.app[DATABASE], _tickets_config(request))
-        if note and note.strip():
-            await service.add_note(number, note, seat.display_name)
-        if status is not None:
-            await service.change_status(number, status, seat.display_name)
-    console.end_wrap_up(seat.interface)
+        if call is None:
+            raise ConsoleError(409, "not-your-call", f"ticket {number} is not your call's")
+        await write_wrap_up(request.app[DATABASE], number, status, note, seat.display_name,
+                            viewer_of(who), _now())
+    await console.end_wrap_up(seat.interface, call)
     return _agent(console, seat)
 
 
 def _agent(console: AgentConsole, seat: Seat) -> web.Response:
     return web.json_response(console.agent_message(seat.interface))
-
-
-def _tickets_config(request: web.Request) -> TicketsConfig:
-    config = request.app.get(CONFIG)
-    return config.tickets if config is not None else TicketsConfig()
 
 
 # -- callbacks -----------------------------------------------------------------
@@ -182,7 +182,8 @@ async def call_back(request: web.Request) -> web.Response:
     seat = await _agent_seat(request, console)
     pbx = _pbx(request, console)
     try:
-        target = await callbacks.target_of(request.app[DATABASE], number)
+        target = await callbacks.target_of(request.app[DATABASE], number,
+                                           viewer_of(_who(request)))
     except callbacks.CallbackError as exc:
         raise ConsoleError(409, exc.error, str(exc)) from None
     attempt = await pbx.call_back(seat, target, number)
@@ -195,14 +196,24 @@ async def outcome(request: web.Request) -> web.Response:
     attempt = bodies.integer(body, "attempt", required=True, minimum=1)
     result = bodies.choice(body, "outcome", callbacks.Outcome, required=True)
     note = bodies.text(body, "note")
-    who = principal(request)
-    assert attempt is not None and result is not None and who is not None
+    who = _who(request)
+    assert attempt is not None and result is not None
     try:
         recorded = await callbacks.record_outcome(request.app[DATABASE], number, attempt,
-                                                  result, note, who.display_name, _now())
+                                                  result, note, who.display_name,
+                                                  viewer_of(who), _now())
     except callbacks.CallbackError as exc:
-        raise ConsoleError(404, exc.error, str(exc)) from None
+        raise ConsoleError(_CALLBACK_STATUS.get(exc.error, 409), exc.error, str(exc)) from None
     return web.json_response({"attempt": recorded})
+
+
+_CALLBACK_STATUS = {"attempt-not-found": 404}
+
+
+def _who(request: web.Request) -> Principal:
+    who = principal(request)
+    assert who is not None  # the endpoint's roles let no anonymous request through
+    return who
 
 
 # -- the feature's wiring --------------------------------------------------------
@@ -247,6 +258,7 @@ def setup(app: web.Application) -> None:
     console = AgentConsole(app[DATABASE], config.tickets if config else TicketsConfig(),
                            config.agents if config else AgentsConfig(), hub, engine.routing)
     app[CONSOLE] = console
+    console.pauser = AgentPbx(engine, console).hold_for_wrap_up
     engine.on_event(console.on_event)
     engine.before_recording(console.settled)
     console.on_originate.append(lambda event: _originated(console, event))

@@ -23,6 +23,7 @@ from ccengine.config import AgentsConfig
 from ccengine.db import Database
 from ccengine.tickets.enums import ActivityKind, TicketKind, TicketStatus
 from ccengine.tickets.errors import TicketNotFound
+from ccengine.tickets.filters import Viewer, can_see
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 
 ACTION_PREFIX = "ccengine-callback-"
@@ -80,14 +81,23 @@ def attempt_json(attempt: CallbackAttempt) -> dict[str, Any]:
             "note": attempt.note}
 
 
-async def target_of(database: Database, number: str) -> Target:
+def check_callback(ticket: Ticket | None, number: str, viewer: Viewer) -> Ticket:
+    """An agent calls back (and reports on) only open callback tickets she may see;
+    one she may not see is as good as missing."""
+    if ticket is None or not can_see(viewer, ticket.assignee, ticket.status):
+        raise TicketNotFound(number)
+    if ticket.kind != TicketKind.CALLBACK or ticket.status == TicketStatus.CLOSED:
+        raise CallbackError("not-a-callback", f"ticket {number} is not an open callback")
+    return ticket
+
+
+async def target_of(database: Database, number: str, viewer: Viewer) -> Target:
     async with database.sessions() as session:
         row = (await session.execute(
             select(Ticket, Customer).outerjoin(Customer, Ticket.customer_id == Customer.id)
             .where(Ticket.number == number))).first()
-    if row is None:
-        raise TicketNotFound(number)
-    ticket, customer = row
+    ticket, customer = row if row is not None else (None, None)
+    ticket = check_callback(ticket, number, viewer)
     if customer is None or not customer.phone_e164:
         raise CallbackError("no-number", f"ticket {number} has no number to call back")
     return Target(ticket.id, customer.phone_e164, customer.name)
@@ -152,8 +162,11 @@ async def fail_attempt(database: Database, attempt_id: int, at: datetime) -> Non
 
 
 async def record_outcome(database: Database, number: str, attempt_id: int, outcome: Outcome,
-                         note: str | None, agent: str, at: datetime) -> dict[str, Any]:
+                         note: str | None, agent: str, viewer: Viewer,
+                         at: datetime) -> dict[str, Any]:
     async with database.writer() as session:
+        check_callback(await session.scalar(select(Ticket).where(Ticket.number == number)),
+                       number, viewer)
         row = (await session.execute(
             select(CallbackAttempt, Ticket).join(Ticket, CallbackAttempt.ticket_id == Ticket.id)
             .where(CallbackAttempt.id == attempt_id, Ticket.number == number))).first()

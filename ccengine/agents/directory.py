@@ -65,10 +65,17 @@ class Directory:
         return seats
 
     def remember(self, seat: Seat) -> None:
-        others = tuple(s for s in self._by_interface.get(seat.interface, ())
-                       if s.user_id != seat.user_id)
-        self._by_interface[seat.interface] = (*others, seat)
+        """The user sits at ``seat.interface`` now, and nowhere else: pops of her old
+        phone must not follow her."""
+        self._forget_user(seat.user_id)
+        self._by_interface[seat.interface] = (*self.seats(seat.interface), seat)
         self._missed.pop(seat.interface, None)
+
+    def _forget_user(self, user_id: int) -> None:
+        for interface, seats in list(self._by_interface.items()):
+            kept = tuple(s for s in seats if s.user_id != user_id)
+            if len(kept) != len(seats):
+                self._by_interface[interface] = kept
 
 
 def _seat(user: User) -> Seat:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from ccengine.agents import callbacks
 from ccengine.agents.console import AgentConsole
 from ccengine.agents.directory import Seat
-from ccengine.agents.presence import Agent
+from ccengine.agents.presence import WRAP_UP_REASON, Agent
 from ccengine.ami.connection import ActionResult
 from ccengine.ami.errors import AmiError
 from ccengine.engine import Engine
@@ -77,6 +77,17 @@ class AgentPbx:
         await self._shown(lambda: all(m.paused == bool(reason)
                                       for m in self._agent(seat).queues.values()))
 
+    async def hold_for_wrap_up(self, interface: str, hold: bool) -> None:
+        """While the console holds her in wrap-up Asterisk must not ring her: paused
+        with the wrap-up reason in every queue she is in (QueuePause without Queue)."""
+        action = {"Action": "QueuePause", "Interface": interface,
+                  "Paused": "true" if hold else "false"}
+        if hold:
+            action["Reason"] = WRAP_UP_REASON
+        await self._send_on(action, interface)
+        await self._shown(
+            lambda: self.console.presence.view(interface).paused_for_wrap_up == hold)
+
     async def log_out(self, seat: Seat) -> None:
         """QueueRemove from every queue; refused whole (409 static-member) while she is
         a static member anywhere, which Asterisk would keep ringing: no silent 200."""
@@ -119,7 +130,11 @@ class AgentPbx:
 
     async def _send(self, action: dict[str, str], seat: Seat,
                     tolerate: str | None = None) -> ActionResult:
-        pbx = self.console.presence.view(seat.interface).pbx or None
+        return await self._send_on(action, seat.interface, tolerate)
+
+    async def _send_on(self, action: dict[str, str], interface: str,
+                       tolerate: str | None = None) -> ActionResult:
+        pbx = self.console.presence.view(interface).pbx or None
         try:
             result = await self.engine.send_action(action, pbx)
         except AmiError as exc:

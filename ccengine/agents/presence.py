@@ -22,6 +22,9 @@ from enum import StrEnum
 from ccengine.ami import events as ev
 
 RINGING_STATUS = 6  # AST_DEVICE_RINGING in a member's Status
+# The console pauses an agent in wrap-up with this reason so that Asterisk does not
+# ring her; such a pause is her wrap-up, not a break she took.
+WRAP_UP_REASON = "wrap-up"
 IN_USE_STATUSES = frozenset({2, 3, 7, 8})  # in use, busy, ring+in use, on hold
 
 
@@ -75,8 +78,20 @@ class Agent:
         if not self.queues:
             return AgentState.LOGGED_OUT
         if all(m.paused for m in self.queues.values()):
-            return AgentState.PAUSED
+            return AgentState.WRAP_UP if self._reasons() == {WRAP_UP_REASON} else AgentState.PAUSED
         return AgentState.AVAILABLE
+
+    @property
+    def paused_for_wrap_up(self) -> bool:
+        return WRAP_UP_REASON in self._reasons()
+
+    @property
+    def paused_otherwise(self) -> bool:
+        """Paused by herself (or a supervisor) for a reason that is not the wrap-up."""
+        return bool(self._reasons() - {WRAP_UP_REASON})
+
+    def _reasons(self) -> set[str]:
+        return {m.paused_reason for m in self.queues.values() if m.paused}
 
     @property
     def pause_reason(self) -> str | None:

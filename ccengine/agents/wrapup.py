@@ -1,0 +1,42 @@
+"""The paperwork that ends an agent's wrap-up: a note and the ticket's status, together.
+
+One transaction: a status the workflow refuses leaves no note behind, so the
+agent's retry does not write the note twice. A status equal to the current one
+changes nothing (the form offers "in progress" for a ticket already in progress).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ccengine.db import Database
+from ccengine.tickets.editing import Current, TicketChanges, plan_changes
+from ccengine.tickets.enums import ActivityKind, TicketStatus
+from ccengine.tickets.errors import TicketNotFound
+from ccengine.tickets.filters import Viewer, can_see
+from ccengine.tickets.models import Ticket, TicketActivity
+
+
+async def write_wrap_up(database: Database, number: str, status: TicketStatus | None,
+                        note: str | None, author: str, viewer: Viewer, at: datetime) -> None:
+    async with database.writer() as session:
+        ticket = await session.scalar(select(Ticket).where(Ticket.number == number))
+        if ticket is None or not can_see(viewer, ticket.assignee, ticket.status):
+            raise TicketNotFound(number)
+        current = Current(number, TicketStatus(ticket.status), ticket.priority, ticket.assignee)
+        for change in plan_changes(current, TicketChanges(status=status)):
+            new = TicketStatus(str(change.new))
+            ticket.status, ticket.closed_at = new, at if new is TicketStatus.CLOSED else None
+            session.add(_activity(ticket, change.kind, change.body, change.data, author, at))
+        if note and note.strip():
+            session.add(_activity(ticket, ActivityKind.NOTE, note, {}, author, at))
+        ticket.updated_at = at
+        await session.commit()
+
+
+def _activity(ticket: Ticket, kind: ActivityKind, body: str, data: dict[str, str | None],
+              author: str, at: datetime) -> TicketActivity:
+    return TicketActivity(ticket=ticket, kind=kind, body=body, data=dict(data), author=author,
+                          created_at=at)
