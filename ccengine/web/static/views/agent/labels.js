@@ -77,6 +77,12 @@ export function errorText(error) {
       return t("This callback is no longer on the list.");
     case "ticket-not-found":
       return t("This ticket cannot be found.");
+    case "not-your-call":
+      return t("This ticket is not the call you are wrapping up.");
+    case "not-a-callback":
+      return t("This ticket is not an open callback any more.");
+    case "static-member":
+      return t("You are a fixed member of a queue in the phone system and cannot log out here. Ask an administrator.");
     case "forbidden":
       return t("You are not allowed to do this.");
     default:
