@@ -179,8 +179,9 @@ async def _clients(url: str, tokens: list[str], pipe: Any) -> None:
     async with ClientSession(connector=TCPConnector(limit=0)) as session:
         tabs = []
         for token in tokens:
+            # Origin as a browser on the console page sends it: the hub refuses others.
             socket = await session.ws_connect(f"{url}/ws", headers={"Cookie": f"{COOKIE}={token}"},
-                                              heartbeat=None, autoping=True)
+                                              origin=url, heartbeat=None, autoping=True)
             await socket.send_json({"type": "subscribe", "topics": ["agent"]})
             tabs.append(Tab(socket))
         readers = [asyncio.create_task(tab.read()) for tab in tabs]

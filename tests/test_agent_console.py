@@ -73,7 +73,7 @@ class Agent:
             return response.status, await response.json()
 
     async def tab(self, topics: tuple[str, ...] = ("agent",)) -> Tab:
-        socket = await self.session.ws_connect(f"{self.live.url}/ws")
+        socket = await self.session.ws_connect(f"{self.live.url}/ws", origin=self.live.url)
         await socket.send_json({"type": "subscribe", "topics": list(topics)})
         return Tab(socket)
 
@@ -301,7 +301,7 @@ async def test_bad_requests_and_a_lost_pbx_answer_with_stable_ids(
 
 async def test_the_websocket_wants_a_session(live: Live) -> None:
     async with aiohttp.ClientSession() as anonymous:
-        socket = await anonymous.ws_connect(f"{live.url}/ws")
+        socket = await anonymous.ws_connect(f"{live.url}/ws", origin=live.url)
         message = await socket.receive()
         assert message.type is aiohttp.WSMsgType.CLOSE
         assert socket.close_code == 4401

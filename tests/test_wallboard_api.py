@@ -164,7 +164,8 @@ async def next_board(socket: ClientWebSocketResponse, timeout: float = 5.0) -> d
 
 
 async def test_the_websocket_gets_the_board_when_a_caller_joins(served: Served) -> None:
-    socket = await served.client.ws_connect("/ws", headers=served.headers(Role.ADMIN))
+    socket = await served.client.ws_connect("/ws", headers=served.headers(Role.ADMIN),
+                                            origin=str(served.client.make_url("/").origin()))
     await socket.send_json({"type": "subscribe", "topics": ["wallboard"]})
     first = await next_board(socket)
     assert first["queues"] == [] and first["totals"]["waiting"] == 0
@@ -183,7 +184,8 @@ async def test_the_websocket_gets_the_board_when_a_caller_joins(served: Served) 
 
 
 async def test_agents_may_not_subscribe(served: Served) -> None:
-    socket = await served.client.ws_connect("/ws", headers=served.headers(Role.AGENT))
+    socket = await served.client.ws_connect("/ws", headers=served.headers(Role.AGENT),
+                                            origin=str(served.client.make_url("/").origin()))
     await socket.send_json({"type": "subscribe", "topics": ["wallboard"]})
     reply = await socket.receive_json(timeout=5)
     assert (reply["type"], reply["error"]) == ("error", "forbidden-topic")

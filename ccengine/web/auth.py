@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -39,6 +39,10 @@ SECURE_COOKIE = web.AppKey("ccengine.secure_cookie", bool)
 LEGACY_TOKEN = web.AppKey("ccengine.legacy_api_token", str)
 ROUTE_PERMISSIONS = web.AppKey("ccengine.permissions", dict)
 ROUTE_PUBLIC = web.AppKey("ccengine.public_routes", frozenset)
+# Called with the session token at logout. The websocket hub adds one to close
+# that session's sockets; a list on the app, so auth needs no import of the hub.
+LogoutHook = Callable[[str], object]
+LOGOUT_HOOKS: web.AppKey[list[LogoutHook]] = web.AppKey("ccengine.logout_hooks")
 # web.RequestKey exists only in newer aiohttp; a plain string key before that.
 _PRINCIPAL: Any = (web.RequestKey("ccengine.principal", Principal)
                    if hasattr(web, "RequestKey") else "ccengine.principal")
@@ -210,6 +214,8 @@ async def logout(request: web.Request) -> web.Response:
     cookie = request.cookies.get(COOKIE)
     if cookie:
         await service.delete_session(request.app[DATABASE], cookie)
+        for hook in request.app.get(LOGOUT_HOOKS, []):
+            hook(cookie)
     response = web.json_response({"status": "logged-out"})
     response.del_cookie(COOKIE, path="/")
     return response

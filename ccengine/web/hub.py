@@ -11,6 +11,22 @@ from the truth. ``{"type": "ping", "id": x}`` is answered with a pong.
 Publishing never awaits: the message is encoded once and queued per client;
 each client has its own writer task, so a slow tab holds up nobody, and one
 that falls too far behind is closed (it reconnects and resubscribes).
+
+Guarding a socket that outlives its handshake:
+
+* The handshake is refused (403 ``origin-refused``, before upgrading) unless
+  ``Origin`` names this very server (scheme, host, port of the request). The
+  session cookie is SameSite=Strict, but that does not stop a page of the same
+  *site* (another port, a sibling subdomain, plain HTTP) from opening /ws with
+  the victim's cookie and reading the pops. ``X-Forwarded-*`` headers are not
+  trusted (the app trusts no proxy anywhere: login limiting keys on the peer
+  address), so a reverse proxy must pass ``Host`` through unchanged and speak
+  the same scheme as the browser, or terminate TLS on the same scheme+port.
+* Each client keeps its session's token digest: logout closes that session's
+  sockets at once (close code 4401), and every ``recheck_seconds`` the open
+  sessions are looked up again, so expiry, deletion or a deactivated user end
+  the sockets too.
+* Only declared topics may be subscribed to; a typo gets ``unknown-topic``.
 """
 
 from __future__ import annotations
@@ -19,16 +35,21 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from sqlalchemy import select
+from yarl import URL
 
+from ccengine.db import Database
 from ccengine.users import service
-from ccengine.users.models import Role
+from ccengine.users.models import Role, User, UserSession
 from ccengine.users.service import Principal
-from ccengine.web.auth import COOKIE
+from ccengine.web.auth import COOKIE, LOGOUT_HOOKS
+from ccengine.web.errors import error_response
 from ccengine.web.params import DATABASE
 
 log = logging.getLogger(__name__)
@@ -38,6 +59,9 @@ UNAUTHORIZED = 4401  # a close code of the application range: log in first
 TOO_SLOW = 4408  # the client did not read its messages; it may reconnect
 BACKLOG = 1000  # messages a client may fall behind before it is dropped
 MAX_TOPICS = 20
+RECHECK_SECONDS = 60.0  # how long a socket may outlive its session at most
+RECHECK_BATCH = 500  # session digests per query
+CLOSE_GRACE = 15.0  # seconds a tab has to answer our close (aiohttp waits 10 for it)
 
 Message = dict[str, Any]
 Provider = Callable[[Principal], Awaitable[list[Message]]]
@@ -53,8 +77,10 @@ class Topic:
 class Client:
     socket: web.WebSocketResponse
     who: Principal
+    session: str  # digest of the session token: logout and the recheck find the socket by it
     topics: set[str] = field(default_factory=set)
     outbox: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(BACKLOG))
+    farewell: tuple[int, bytes] = (TOO_SLOW, b"fell behind")  # what the writer closes with
 
     def put(self, text: str) -> bool:
         try:
@@ -65,7 +91,8 @@ class Client:
 
 
 class Hub:
-    def __init__(self) -> None:
+    def __init__(self, recheck_seconds: float = RECHECK_SECONDS) -> None:
+        self.recheck_seconds = recheck_seconds  # read before each pause: tests shorten it
         self._topics: dict[str, Topic] = {}
         self._clients: set[Client] = set()
         self._by_user: dict[int, set[Client]] = {}
@@ -105,16 +132,59 @@ class Hub:
             with contextlib.suppress(Exception):
                 await client.socket.close(code=1001, message=b"server shutdown")
 
+    # -- sessions that end while their sockets are open ------------------------
+
+    def drop_session(self, token: str) -> int:
+        """Close (4401) every socket of the session whose cookie is ``token``; how many."""
+        session = service.digest(token)
+        gone = [client for client in self._clients if client.session == session]
+        for client in gone:
+            self._drop(client, (UNAUTHORIZED, b"logged out"))
+        return len(gone)
+
+    async def recheck(self, database: Database) -> int:
+        """Close (4401) the sockets whose session expired or went; how many."""
+        sessions = {client.session for client in self._clients}
+        if not sessions:
+            return 0
+        alive = await _live_sessions(database, sessions)
+        # A socket opened during the lookup was not asked about: it stays.
+        gone = [client for client in self._clients
+                if client.session in sessions and client.session not in alive]
+        for client in gone:
+            self._drop(client, (UNAUTHORIZED, b"session ended"))
+        return len(gone)
+
+    async def rechecking(self, app: web.Application) -> AsyncIterator[None]:
+        """Cleanup context: the periodic recheck runs while the app does."""
+        task = asyncio.create_task(self._recheck_forever(app[DATABASE]), name="ws-recheck")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def _recheck_forever(self, database: Database) -> None:
+        while True:
+            await asyncio.sleep(self.recheck_seconds)
+            try:
+                await self.recheck(database)
+            except Exception:  # the database away: keep the sockets, try again later
+                log.exception("websocket session recheck failed")
+
     # -- one connection --------------------------------------------------------
 
-    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if not _same_origin(request):
+            return error_response(403, "origin-refused",
+                                  "the Origin header must name this server")
         socket = web.WebSocketResponse(heartbeat=30.0, max_msg_size=64 * 1024)
         await socket.prepare(request)
-        who = await _who(request)
+        cookie = request.cookies.get(COOKIE, "")
+        who = await service.lookup_session(request.app[DATABASE], cookie) if cookie else None
         if who is None or who.user_id is None:
             await socket.close(code=UNAUTHORIZED, message=b"log in first")
             return socket
-        client = Client(socket, who)
+        client = Client(socket, who, service.digest(cookie))
         self._add(client)
         writer = asyncio.create_task(self._write(client), name=f"ws-{who.login}")
         try:
@@ -124,17 +194,19 @@ class Hub:
                 await self._receive(client, message.data)
         finally:
             self._drop(client)
-            writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await writer
+            # The writer may be closing the socket itself (fell behind, session ended):
+            # let it finish the closing handshake so the tab reads our close code.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(writer, CLOSE_GRACE)
         return socket
 
     async def _write(self, client: Client) -> None:
         while True:
             text = await client.outbox.get()
             if text is None or client.socket.closed:
+                code, reason = client.farewell
                 with contextlib.suppress(Exception):
-                    await client.socket.close(code=TOO_SLOW, message=b"fell behind")
+                    await client.socket.close(code=code, message=reason)
                 return
             try:
                 await client.socket.send_str(text)
@@ -162,7 +234,11 @@ class Hub:
                                    "message": "topics must be a list of names"}))
             return
         for name in topics:
-            topic = self._topics.get(name, Topic())
+            topic = self._topics.get(name)
+            if topic is None:
+                client.put(json.dumps({"type": "error", "error": "unknown-topic",
+                                       "topic": name, "message": "no such topic"}))
+                continue
             if topic.roles is not None and client.who.role not in topic.roles:
                 client.put(json.dumps({"type": "error", "error": "forbidden-topic",
                                        "topic": name, "message": "not for your role"}))
@@ -186,7 +262,9 @@ class Hub:
         assert client.who.user_id is not None
         self._by_user.setdefault(client.who.user_id, set()).add(client)
 
-    def _drop(self, client: Client) -> None:
+    def _drop(self, client: Client, farewell: tuple[int, bytes] | None = None) -> None:
+        if farewell is not None and client in self._clients:
+            client.farewell = farewell
         self._clients.discard(client)
         user_id = client.who.user_id
         mine = self._by_user.get(user_id or 0)
@@ -199,11 +277,34 @@ class Hub:
         client.outbox.put_nowait(None)
 
 
-async def _who(request: web.Request) -> Principal | None:
-    cookie = request.cookies.get(COOKIE)
-    if not cookie:
-        return None
-    return await service.lookup_session(request.app[DATABASE], cookie)
+def _same_origin(request: web.Request) -> bool:
+    """Whether ``Origin`` is this server as the request reached it (scheme, host, port)."""
+    given = request.headers.get("Origin")
+    if not given:
+        return False
+    try:
+        origin, own = URL(given), URL(f"{request.scheme}://{request.host}")
+    except ValueError:
+        return False
+    return (origin.scheme, origin.host, origin.port) == (own.scheme, own.host, own.port) \
+        and origin.host is not None
+
+
+async def _live_sessions(database: Database, digests: set[str]) -> set[str]:
+    """Those of ``digests`` whose session is unexpired and whose user is active.
+
+    One query for every open socket: ``service.lookup_session`` wants the raw
+    token, which the hub does not keep.
+    """
+    ordered, alive = sorted(digests), set[str]()
+    async with database.sessions() as session:
+        for start in range(0, len(ordered), RECHECK_BATCH):  # bound parameters are limited
+            query = (select(UserSession.token_hash)
+                     .join(User, UserSession.user_id == User.id)
+                     .where(UserSession.token_hash.in_(ordered[start:start + RECHECK_BATCH]),
+                            UserSession.expires_at > datetime.now(UTC), User.active))
+            alive.update((await session.execute(query)).scalars())
+    return alive
 
 
 HUB = web.AppKey("ccengine.hub", Hub)
@@ -216,4 +317,6 @@ def setup_hub(app: web.Application) -> Hub:
         hub = app[HUB] = Hub()
         app.router.add_get(WS_PATH, hub.handle)
         app.on_shutdown.append(hub.close_all)
+        app.cleanup_ctx.append(hub.rechecking)
+        app.setdefault(LOGOUT_HOOKS, []).append(hub.drop_session)
     return hub
