@@ -73,7 +73,7 @@ async def add_transcript(database: Database, linkedid: str, segments: list[dict[
             layout="stereo", duration=segments[-1]["end"] if segments else 0.0,
             segments=segments, text=text, search_text=search_form(text), flags=flags or [],
             needs_qa=needs_qa, redacted_seconds=1.5 if needs_qa else 0.0,
-            created_at=datetime.now(UTC)))
+            audio_redacted=True, created_at=datetime.now(UTC)))
         await session.commit()
         return call.id
 

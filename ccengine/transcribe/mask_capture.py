@@ -30,7 +30,9 @@ from ccengine.transcribe.mask_runs import (
 )
 from ccengine.transcribe.mask_types import MaskedSpan, PiiKind, Trigger
 
-MAX_FILLER_WORDS = 3  # misheard digits tolerated between the pieces of one number
+# Misheard digits tolerated between the pieces of one number: tiny.en wrote the card
+# of the real recording as "456537, I made the same 9 .8 -5 -5" (four words).
+MAX_FILLER_WORDS = 4
 _EXPIRY_WINDOW_WORDS = 6
 _EXPIRY_JOINERS = frozenset("/.-,\\")
 _MONTH_DIGITS = 2  # "grudnia 2027" is as telling as "12/2027"
@@ -52,6 +54,10 @@ class TriggerPolicy:
     yield_from: int  # a number this long after a passed cue belongs to that cue
     first_number_only: bool = False  # give up at the first number that is not usable
     unbridged_from: int = _NO_LIMIT  # a first piece this long is bridged to nothing
+    # A number this long whose pieces had words between them is usable even below
+    # min_digits: people do not say phone numbers with words in the middle; ASR does that
+    # to card numbers it half-heard.
+    bridged_min_digits: int = _NO_LIMIT
 
 
 PESEL_POLICY = TriggerPolicy(
@@ -77,7 +83,7 @@ _CARD_MAX_DIGITS = 19
 GENERIC_NUMBER_POLICY = TriggerPolicy(
     PiiKind.CARD, 25, frozenset(), frozenset(), bridge_until=16, min_digits=12,
     answered=range(13, _CARD_MAX_DIGITS + 1), plain_below=13, yield_from=_NO_LIMIT,
-    first_number_only=True, unbridged_from=9,
+    first_number_only=True, unbridged_from=9, bridged_min_digits=10,
 )  # fmt: skip
 _GENERIC_CONTEXT_BEFORE = 2  # "order number", "numer do zamówienia"... within words
 _GENERIC_CONTEXT_AFTER = 1  # "numer telefonu", "number NIP"
@@ -101,8 +107,14 @@ def _reads_as_amount_or_date(items: Sequence[Item], run: Run) -> bool:
     return before in _AMOUNT_NEIGHBOURS or after in _AMOUNT_NEIGHBOURS or after in DATE_WORDS
 
 
+def _bridged_words(items: Sequence[Item], run: Run) -> bool:
+    return any(items[i].kind is ItemKind.WORD for i in range(run.first, run.last + 1))
+
+
 def _is_usable(items: Sequence[Item], run: Run, policy: TriggerPolicy) -> bool:
     count = len(run.digits)
+    if count >= policy.bridged_min_digits and _bridged_words(items, run):
+        return True
     if count < policy.min_digits:
         return False
     return count >= policy.plain_below or not _reads_as_amount_or_date(items, run)
