@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import multiprocessing
 import random
 import secrets
@@ -293,13 +294,15 @@ async def main(args: argparse.Namespace) -> int:
 
 def report(args: argparse.Namespace, sent: dict[str, tuple[int, float]],
            pops: dict[str, float], tickets: dict[str, float], rtts: list[float]) -> None:
-    latencies = [(pops[linkedid] - written) * 1000 for linkedid, (_, written) in sent.items()
-                 if linkedid in pops]
+    # A pop that never arrived counts as infinitely late: it can only make p99 worse.
+    latencies = [(pops[linkedid] - written) * 1000 if linkedid in pops else math.inf
+                 for linkedid, (_, written) in sent.items()]
+    received = sum(1 for latency in latencies if latency != math.inf)
     with_ticket = [(tickets[linkedid] - written) * 1000
                    for linkedid, (_, written) in sent.items() if linkedid in tickets]
     pings = [rtt * 1000 for rtt in rtts]
     print(f"calls {len(sent)} at {args.rate:g}/s over one AMI TCP connection; "
-          f"pops received {len(latencies)}/{len(sent)}")
+          f"pops received {received}/{len(sent)}")
     if not latencies or not pings:
         print("nothing measured")
         return
@@ -313,8 +316,9 @@ def report(args: argparse.Namespace, sent: dict[str, tuple[int, float]],
               f"p99 {percentile(with_ticket, 0.99):.1f} ms")
     print(f"websocket ping round trip (same clients, same run, {len(pings)} pings): "
           f"p50 {ping50:.1f} ms, p99 {ping99:.1f} ms")
+    met = pop99 < 100 and received == len(sent)
     print(f"pop/ping ratio: p50 {pop50 / ping50:.1f}, p99 {pop99 / ping99:.1f}; "
-          f"target p99 < 100 ms: {'met' if pop99 < 100 else 'NOT met'}")
+          f"target p99 < 100 ms with every pop: {'met' if met else 'NOT met'}")
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
