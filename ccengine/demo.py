@@ -23,6 +23,7 @@ from ccengine.app import create_app
 from ccengine.calls.model import FinishedCall
 from ccengine.config import AmiConfig, Config
 from ccengine.db import Database
+from ccengine.demo_qa import add_sample_qa_call
 from ccengine.demo_users import create_sample_users
 from ccengine.engine import Engine
 from ccengine.routes.model import RouteGraph
@@ -35,6 +36,7 @@ from ccengine.tickets.rows import RecordedCall
 from ccengine.tickets.service import TicketService
 
 EXAMPLE_GRAPH = Path(__file__).resolve().parents[1] / "examples" / "ecommerce-routes.yaml"
+DEMO_RECORDINGS = "demo-recordings"
 
 
 async def run_demo(config: Config, calls: int | None, interval: tuple[float, float],
@@ -50,8 +52,12 @@ async def run_demo(config: Config, calls: int | None, interval: tuple[float, flo
     # Plain HTTP on this machine: no Secure cookie; a token for curl unless one is set.
     web_config = config.web.model_copy(update={
         "secure_cookie": False, "api_token": config.web.api_token or secrets.token_urlsafe(16)})
+    # Recordings beside the demo's database: the QA sample's, and where MixMonitor would
+    # put the routed calls' (the simulated PBX writes none for them).
+    routes = config.routes.model_copy(update={"recordings_dir": str(Path.cwd() /
+                                                                    DEMO_RECORDINGS)})
     config = config.model_copy(update={
-        "ami": (pbx,), "web": web_config,
+        "ami": (pbx,), "web": web_config, "routes": routes,
         "transcribe": config.transcribe.model_copy(update={"workers": 0})})
     version = await _prepare_database(config, graph, prompts_dir)
     runner = web.AppRunner(create_app(config, on_engine=_print_tickets))
@@ -85,7 +91,9 @@ async def _prepare_database(config: Config, graph: RouteGraph, prompts_dir: Path
             if caller.vip:
                 await service.add_customer(caller.number, caller.name, vip=True)
         await create_sample_users(database)
-        return await _publish(RouteStore(database), graph, prompts_dir)
+        version = await _publish(RouteStore(database), graph, prompts_dir)
+        print(f"ccengine demo: {await add_sample_qa_call(database, config)}", file=sys.stderr)
+        return version
     finally:
         await database.close()
 
@@ -115,6 +123,8 @@ def _banner(config: Config, graph_name: str, version: int, at: datetime | None) 
     print(f"ccengine demo: simulated PBX up, database {config.database.url}", file=sys.stderr)
     when = f"calls ring as if at {at.isoformat()}" if at else "calls ring now (real time)"
     print(f"ccengine demo: routing by graph {graph_name!r} (published v{version}); {when}",
+          file=sys.stderr)
+    print(f"ccengine demo: the web application at {base}/ (log in as a sample user above)",
           file=sys.stderr)
     print(f"ccengine demo: tickets at {base}/api/v1/tickets, calls at {base}/api/v1/calls",
           file=sys.stderr)

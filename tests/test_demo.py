@@ -11,6 +11,12 @@ import sys
 from pathlib import Path
 
 import aiohttp
+from sqlalchemy import select
+
+from ccengine.config import Config, DatabaseConfig, RoutesConfig
+from ccengine.db import Database
+from ccengine.demo_qa import SAMPLE_LINKEDID, add_sample_qa_call
+from ccengine.transcribe.storage_models import Transcript
 
 
 def free_port() -> int:
@@ -27,11 +33,11 @@ async def test_demo_turns_simulated_calls_into_tickets(tmp_path: Path) -> None:
         sys.executable, "-m", "ccengine.cli", "--log-level", "warning", "demo",
         "--calls", "3", "--interval", "0.2", "0.4", "--seed", "11", "--duration", "90",
         "--speed", "20", "--at", "2026-11-23T10:00",
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
     )
-    try:
-        tickets = await poll_tickets(f"http://127.0.0.1:{port}/api/v1/tickets", want=3)
-        calls = await poll_tickets(f"http://127.0.0.1:{port}/api/v1/calls", want=3)
+    try:  # three routed calls, and the QA sample call made before them
+        tickets = await poll_tickets(f"http://127.0.0.1:{port}/api/v1/tickets", want=4)
+        calls = await poll_tickets(f"http://127.0.0.1:{port}/api/v1/calls", want=4)
         stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     finally:
         if process.returncode is None:
@@ -42,12 +48,32 @@ async def test_demo_turns_simulated_calls_into_tickets(tmp_path: Path) -> None:
     for login in ("admin", "agnieszka", "tomasz", "qa"):  # the sample users are printed
         assert f"  {login} " in stderr.decode()
     assert len(printed) == 3
-    assert {t["number"] for t in tickets} == {line.split()[0] for line in printed}
+    assert {line.split()[0] for line in printed} < {t["number"] for t in tickets}
     assert all(t["source_channel"] == "phone" and t["caller"].startswith("+48") for t in tickets)
-    # Every call was routed by the example graph, which the demo published.
+    # Every routed call was routed by the example graph, which the demo published.
+    calls = [call for call in calls if call["linkedid"] != SAMPLE_LINKEDID]
     assert len(calls) == 3
     assert all(call["route"]["graph"] == "ecommerce" for call in calls)
     assert all(call["route"]["path"][1]["branch"] == "open" for call in calls)  # Monday 10:00
+
+
+async def test_demo_qa_sample_is_transcribed_and_masked(tmp_path: Path) -> None:
+    """The QA page's sample: the real worker heard the card number; only [CARD] is stored."""
+    database = Database.open(DatabaseConfig(url=f"sqlite+aiosqlite:///{tmp_path}/demo.db"))
+    try:
+        await database.migrate()
+        config = Config(routes=RoutesConfig(recordings_dir=str(tmp_path / "recordings")))
+        said = await add_sample_qa_call(database, config)
+        again = await add_sample_qa_call(database, config)
+        async with database.sessions() as session:
+            [transcript] = (await session.scalars(select(Transcript))).all()
+    finally:
+        await database.close()
+    assert (said, again) == ("QA sample call transcribed", "QA sample call present")
+    assert "[CARD]" in transcript.text
+    assert not any(group in transcript.text.replace(" ", "")
+                   for group in ("4556", "7375", "8689", "9855"))
+    assert transcript.audio_redacted and transcript.redacted_seconds > 0
 
 
 async def poll_tickets(url: str, want: int, timeout: float = 90) -> list[dict[str, object]]:
