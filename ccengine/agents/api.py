@@ -13,7 +13,8 @@ from typing import Any
 from aiohttp import web
 
 from ccengine.agents import callbacks
-from ccengine.agents.console import TOPIC, AgentConsole
+from ccengine.agents.console import AgentConsole
+from ccengine.agents.delivery import TOPIC
 from ccengine.agents.directory import Seat
 from ccengine.agents.pbx import AgentPbx, queues_of
 from ccengine.agents.schemas import SCHEMAS

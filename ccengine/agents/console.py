@@ -9,12 +9,11 @@ in tasks started before the ring — the customer is read when the call first
 shows its caller, its ticket opened when it joins a queue — so the pop is
 usually complete the moment AgentCalled arrives.
 
-While the console holds an agent in wrap-up, Asterisk must not ring her (the
-queue's own wrapuptime knows nothing of the console's): she is paused in all
-her queues with the wrap-up reason, and unpaused when the wrap-up ends, unless
-she paused herself meanwhile. A ring that comes all the same does not take away
-the wrap-up she is writing: that pop is put aside and comes back after the new
-call, until she saves it.
+While the console holds an agent in wrap-up, Asterisk must not ring her: she
+is paused in her queues meanwhile (``wrapup_hold``). A ring that comes all the
+same does not take away the wrap-up she is writing: that pop is put aside and
+comes back after the new call, until she saves it. Messages reach her seats
+through ``delivery``.
 """
 
 from __future__ import annotations
@@ -29,10 +28,12 @@ from typing import Any, ClassVar
 
 from ccengine.agents import pops
 from ccengine.agents.call_tickets import CallTicket, assign_on_answer
-from ccengine.agents.directory import Directory, Seat
+from ccengine.agents.delivery import Delivery
+from ccengine.agents.directory import Directory
 from ccengine.agents.opener import TicketOpener
 from ccengine.agents.pop import CustomerFacts, Pop, PopState
-from ccengine.agents.presence import Activity, Agent, Presence
+from ccengine.agents.presence import Presence
+from ccengine.agents.wrapup_hold import Pauser, WrapUpHold
 from ccengine.ami import events as ev
 from ccengine.calls.model import FinishedCall
 from ccengine.config import AgentsConfig, TicketsConfig
@@ -43,7 +44,6 @@ from ccengine.web.hub import Hub, Message
 
 log = logging.getLogger(__name__)
 
-TOPIC = "agent"
 REMEMBER = 10_000  # calls whose queue join and ticket are kept
 TICKET_WAIT_SECONDS = 10.0
 # A pop waits this long for its ticket to be written; then it goes without and the
@@ -52,7 +52,6 @@ TICKET_BUDGET_SECONDS = 0.05
 DIRECTORY_REFRESH_SECONDS = 30.0
 Key = tuple[str, str]
 Clock = Callable[[], datetime]
-Pauser = Callable[[str, bool], Awaitable[None]]  # (interface, hold): QueuePause for wrap-up
 
 
 def utc_now() -> datetime:
@@ -67,11 +66,9 @@ class AgentConsole:
         self.presence = Presence(config.wrapup_seconds)
         self.directory = Directory(database)
         self.pops: dict[str, Pop] = {}  # interface → its current pop
-        self.pauser: Pauser | None = None  # set where there is a PBX to pause on
         self._unsaved: dict[str, list[Pop]] = {}  # wrap-ups a ring put aside
-        self._wrapping: set[str] = set()  # interfaces held (paused) for their wrap-up
-        self._holds: dict[str, asyncio.Task[None]] = {}  # each interface's last hold action
-        self._unsent: dict[str, list[Message]] = {}  # messages waiting for a seat lookup
+        self._holding = WrapUpHold(self.presence, self.spawn)
+        self._delivery = Delivery(self.directory, hub, self.spawn)
         self.on_originate: list[Callable[[ev.OriginateResult], None]] = []
         self._joined: OrderedDict[Key, datetime] = OrderedDict()
         self._call_tickets: OrderedDict[Key, asyncio.Future[CallTicket | None]] = OrderedDict()
@@ -79,6 +76,15 @@ class AgentConsole:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ticker: asyncio.Task[None] | None = None
         self._opener = TicketOpener(database, tickets)
+
+    @property
+    def pauser(self) -> Pauser | None:
+        """The PBX action that holds an agent in wrap-up; set where there is a PBX."""
+        return self._holding.pauser
+
+    @pauser.setter
+    def pauser(self, pauser: Pauser | None) -> None:
+        self._holding.pauser = pauser
 
     # -- life ------------------------------------------------------------------
 
@@ -122,7 +128,7 @@ class AgentConsole:
     def on_event(self, event: ev.Event) -> None:
         for interface in self.presence.handle(event, self.clock()):
             self.publish(interface, self.agent_message(interface))
-            self._sync_hold(interface)
+            self._holding.sync(interface)
         handler = self._handlers.get(type(event))
         if handler is not None:
             handler(self, event)
@@ -287,7 +293,7 @@ class AgentConsole:
         ticket = await asyncio.shield(task) if task is not None else pop.ticket
         if ticket is None:
             return
-        seats = await self._seats(event.interface)
+        seats = await self._delivery.seats(event.interface)
         agent = seats[0].display_name if seats else (event.member_name or event.interface)
         assigned = await assign_on_answer(self.database, ticket.id, agent, self.clock())
         current = self.pops.get(pop.interface)
@@ -308,11 +314,11 @@ class AgentConsole:
         unsaved = self._unsaved.get(interface, [])
         if call is not None and call in unsaved:
             unsaved.remove(call)  # saved while another call is shown: nothing else ends
-            return self._hold_done(interface)
+            return self._holding.done(interface)
         if self.presence.end_wrap_up(interface, self.clock()):
             self.publish(interface, self.agent_message(interface))
         self._after_wrap_up(interface)
-        return self._hold_done(interface)
+        return self._holding.done(interface)
 
     def _after_wrap_up(self, interface: str) -> None:
         pop = self.pops.get(interface)
@@ -320,91 +326,20 @@ class AgentConsole:
             del self.pops[interface]
             self.publish(interface, {"type": "pop", "pop": None})
         self.publish(interface, self.agent_message(interface))
-        self._sync_hold(interface)
+        self._holding.sync(interface)
         self._bring_back(interface)
-
-    # -- holding an agent in wrap-up on the PBX ----------------------------------
-
-    def _sync_hold(self, interface: str) -> None:
-        agent = self.presence.view(interface)
-        wrapping = agent.activity is Activity.WRAP_UP
-        if wrapping and interface not in self._wrapping:
-            self._wrapping.add(interface)
-            self._hold(interface, True)
-        elif not wrapping and (interface in self._wrapping or agent.paused_for_wrap_up):
-            # also a wrap-up pause this process did not make (it was restarted meanwhile)
-            self._wrapping.discard(interface)
-            self._hold(interface, False)
-
-    def _hold(self, interface: str, hold: bool) -> None:
-        """Hold actions of one interface run in order: an unpause never overtakes its pause."""
-        if self.pauser is None:
-            return
-        task = asyncio.create_task(self._hold_after(self._holds.get(interface), interface, hold))
-        self._holds[interface] = task
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _hold_after(self, before: asyncio.Task[None] | None, interface: str,
-                          hold: bool) -> None:
-        if before is not None:
-            await asyncio.wait({before})
-        agent = self.presence.view(interface)
-        if self.pauser is None or not _hold_wanted(agent, hold):
-            return
-        try:
-            await self.pauser(interface, hold)
-        except Exception as exc:  # the PBX refused or is gone: the next event retries
-            log.warning("agent console: %s for wrap-up of %s failed: %s",
-                        "pause" if hold else "unpause", interface, exc)
-
-    async def _hold_done(self, interface: str) -> None:
-        task = self._holds.get(interface)
-        if task is not None:
-            await asyncio.wait({task})
 
     # -- delivery --------------------------------------------------------------
 
     def publish(self, interface: str, message: Message) -> None:
-        waiting = self._unsent.get(interface)
-        if waiting is not None:
-            waiting.append(message)  # behind the ones already waiting for the lookup
-        elif not self.directory.knows(interface):
-            self._unsent[interface] = [message]
-            self.spawn(self._publish_later(interface))
-        else:
-            self._deliver(self.directory.seats(interface), message)
+        self._delivery.publish(interface, message)
 
-    async def _publish_later(self, interface: str) -> None:
-        """One lookup per unknown interface; its messages go out in the order made."""
-        seats: tuple[Seat, ...] = ()
-        try:
-            seats = await self.directory.lookup(interface)
-        except Exception:
-            log.exception("agent console: the users at an interface could not be read")
-        for message in self._unsent.pop(interface, []):
-            self._deliver(seats, message)
-
-    def _deliver(self, seats: tuple[Seat, ...], message: Message) -> None:
-        for seat in seats:
-            self.hub.publish(TOPIC, message, user_id=seat.user_id)
-
-    async def _seats(self, interface: str) -> tuple[Any, ...]:
-        return await self.directory.lookup(interface)
-
-    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """A task the console cancels when it stops."""
         task = asyncio.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-
-def _hold_wanted(agent: Agent, hold: bool) -> bool:
-    """Pause for wrap-up only one logged in and not paused already; unpause only a
-    wrap-up pause, never a break she took meanwhile (nor during a new wrap-up)."""
-    if hold:
-        return bool(agent.queues) and not (agent.paused_for_wrap_up or agent.paused_otherwise)
-    return (agent.activity is not Activity.WRAP_UP and agent.paused_for_wrap_up
-            and not agent.paused_otherwise)
+        return task
 
 
 def _bounded(table: OrderedDict[Key, Any], key: Key, value: Any) -> None:
