@@ -160,7 +160,6 @@ async def login(page: Page, live: Live, user: str) -> None:
 
 
 async def screenshot(page: Page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    path = SCREENSHOTS / f"{name}.png"  # Playwright makes the folder
     await page.screenshot(path=str(path), full_page=False)
     return path
