@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 
 from ccengine.config import TicketsConfig
@@ -20,8 +21,6 @@ from ccengine.transcribe.types import AsrSegment
 from ccengine.transcribe.worker import TranscriptionWorker, WorkerSettings
 from tests.conftest import build_call
 
-# Jobs become due when their call is stored, by the real clock; claims look a bit later.
-NOW = datetime.now(UTC) + timedelta(minutes=5)
 POLICY = RetryPolicy(max_attempts=2, retry_seconds=60, lease_seconds=300)
 
 
@@ -35,7 +34,14 @@ async def _jobs(database: Database) -> list[TranscriptionJob]:
         return list(await session.scalars(select(TranscriptionJob).order_by(TranscriptionJob.id)))
 
 
-async def _claim(database: Database, worker: str, now: datetime = NOW) -> queue.ClaimedJob | None:
+@pytest.fixture
+def now() -> datetime:
+    """Jobs become due when their call is stored, by the real clock; claims look a bit
+    later. Taken per test: a suite slower than the margin must not make jobs not due."""
+    return datetime.now(UTC) + timedelta(minutes=5)
+
+
+async def _claim(database: Database, worker: str, now: datetime) -> queue.ClaimedJob | None:
     async with database.writer() as session:
         job = await queue.claim(session, worker, now, POLICY)
         await session.commit()
@@ -50,49 +56,52 @@ async def test_a_recorded_call_gets_one_job_and_an_unrecorded_call_none(database
         ("/rec/a.wav", "pending", 0), ("/rec/c.wav", "pending", 0)]
 
 
-async def test_two_workers_claiming_at_once_get_different_jobs(database: Database) -> None:
+async def test_two_workers_claiming_at_once_get_different_jobs(
+        database: Database, now: datetime) -> None:
     await _record(database, "/rec/a.wav", "/rec/b.wav")
-    first, second = await asyncio.gather(_claim(database, "w1"), _claim(database, "w2"))
+    first, second = await asyncio.gather(_claim(database, "w1", now), _claim(database, "w2", now))
     assert first is not None and second is not None
     assert first.id != second.id
-    assert await _claim(database, "w3") is None  # both are running, leases not expired
+    assert await _claim(database, "w3", now) is None  # both are running, leases not expired
 
 
-async def test_a_crashed_workers_job_is_taken_up_after_its_lease(database: Database) -> None:
+async def test_a_crashed_workers_job_is_taken_up_after_its_lease(
+        database: Database, now: datetime) -> None:
     await _record(database, "/rec/a.wav")
-    taken = await _claim(database, "crashed")
+    taken = await _claim(database, "crashed", now)
     assert taken is not None
-    assert await _claim(database, "w2", NOW + timedelta(seconds=299)) is None
-    again = await _claim(database, "w2", NOW + timedelta(seconds=301))
+    assert await _claim(database, "w2", now + timedelta(seconds=299)) is None
+    again = await _claim(database, "w2", now + timedelta(seconds=301))
     assert again is not None and again.id == taken.id and again.attempt == 2
     async with database.writer() as session:
         # The crashed worker, back from the dead, cannot finish what is no longer its.
-        assert not await queue.finish(session, taken.id, "crashed", NOW)
-        assert await queue.finish(session, again.id, "w2", NOW)
+        assert not await queue.finish(session, taken.id, "crashed", now)
+        assert await queue.finish(session, again.id, "w2", now)
         await session.commit()
     assert [j.status for j in await _jobs(database)] == ["done"]
-    assert await _claim(database, "w3", NOW + timedelta(days=1)) is None  # never done twice
+    assert await _claim(database, "w3", now + timedelta(days=1)) is None  # never done twice
 
 
-async def test_failures_retry_with_backoff_then_fail_for_good(database: Database) -> None:
+async def test_failures_retry_with_backoff_then_fail_for_good(
+        database: Database, now: datetime) -> None:
     await _record(database, "/rec/missing.wav")
-    job = await _claim(database, "w1")
+    job = await _claim(database, "w1", now)
     assert job is not None
     async with database.writer() as session:
-        status = await queue.fail(session, job, "w1", NOW, POLICY, "missing", "no such file")
+        status = await queue.fail(session, job, "w1", now, POLICY, "missing", "no such file")
         await session.commit()
     assert status is JobStatus.PENDING
-    assert await _claim(database, "w1", NOW + timedelta(seconds=59)) is None  # backing off
-    retry = await _claim(database, "w1", NOW + timedelta(seconds=61))
+    assert await _claim(database, "w1", now + timedelta(seconds=59)) is None  # backing off
+    retry = await _claim(database, "w1", now + timedelta(seconds=61))
     assert retry is not None and retry.attempt == 2
     async with database.writer() as session:
-        status = await queue.fail(session, retry, "w1", NOW, POLICY, "missing", "no such file")
+        status = await queue.fail(session, retry, "w1", now, POLICY, "missing", "no such file")
         await session.commit()
     assert status is JobStatus.FAILED
     [stored] = await _jobs(database)
     assert (stored.status, stored.reason, stored.detail, stored.attempts) == (
         "failed", "missing", "no such file", 2)
-    assert await _claim(database, "w1", NOW + timedelta(days=1)) is None
+    assert await _claim(database, "w1", now + timedelta(days=1)) is None
     async with database.sessions() as session:
         assert await queue.counts(session) == {"failed": 1}
         assert [j.id for j in await queue.jobs(session, "failed")] == [stored.id]
