@@ -24,7 +24,6 @@ from aiohttp import web
 from playwright.async_api import Page, async_playwright
 
 from ccengine.app import create_app
-from ccengine.config import load_config
 from ccengine.db import Database
 from ccengine.engine import Engine
 from ccengine.routes.document import parse_graph
@@ -35,6 +34,7 @@ from ccengine.users import service
 from ccengine.users.models import Role
 from ccengine.web.keys import ENGINE
 from ccengine.web.params import DATABASE
+from tests.engine_harness import served_config
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_GRAPH = ROOT / "examples" / "ecommerce-routes.yaml"
@@ -82,12 +82,8 @@ async def live(database_url: str, tmp_path: Path) -> AsyncIterator[Live]:
     recordings.mkdir()
     server = AmiServer(username="browser", secret=secrets.token_hex(6))
     port = await server.start()
-    config = load_config(environ={
-        "CCENGINE_DATABASE_URL": database_url, "CCENGINE_AMI_0_NAME": "sim",
-        "CCENGINE_AMI_0_PORT": str(port), "CCENGINE_AMI_0_USERNAME": server.username,
-        "CCENGINE_AMI_0_SECRET": server.secret, "CCENGINE_WEB_SECURE_COOKIE": "false",
-        "CCENGINE_TRANSCRIBE_WORKERS": "0", "CCENGINE_ROUTES_RECORDINGS_DIR": str(recordings),
-    })
+    config = served_config(database_url, server, port,
+                           ROUTES_RECORDINGS_DIR=str(recordings))
     version = await _publish_example(config.database.url)
     app = create_app(config)
     runner = web.AppRunner(app)

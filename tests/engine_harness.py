@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from ccengine.calls.model import FinishedCall
-from ccengine.config import AmiConfig, TicketsConfig
+from ccengine.config import AmiConfig, Config, TicketsConfig, load_config
 from ccengine.db import Database
 from ccengine.engine import Engine
 from ccengine.routes.routing import Routing
@@ -61,3 +61,18 @@ async def running_engine(database: Database, routing: Routing | None = None,
     finally:
         await engine.stop()
         await server.stop()
+
+
+def served_config(database_url: str, server: AmiServer, port: int, name: str = "sim",
+                  **settings: str) -> Config:
+    """What `ccengine serve` would run with: this database, one PBX (the simulated
+    ``server`` on ``port``), no transcription worker, plain-HTTP cookies; more
+    ``CCENGINE_<SECTION>_<KEY>`` settings as keyword arguments (``WEB_API_TOKEN="t"``)."""
+    environ = {
+        "CCENGINE_DATABASE_URL": database_url, "CCENGINE_AMI_0_NAME": name,
+        "CCENGINE_AMI_0_PORT": str(port), "CCENGINE_AMI_0_USERNAME": server.username,
+        "CCENGINE_AMI_0_SECRET": server.secret, "CCENGINE_TRANSCRIBE_WORKERS": "0",
+        "CCENGINE_WEB_SECURE_COOKIE": "false",
+    }
+    environ.update({f"CCENGINE_{key}": value for key, value in settings.items()})
+    return load_config(environ=environ)

@@ -14,7 +14,7 @@ from schemathesis.checks import not_a_server_error
 
 from ccengine.app import create_app
 from ccengine.calls.model import Outcome
-from ccengine.config import TicketsConfig, WebConfig, load_config
+from ccengine.config import TicketsConfig, WebConfig
 from ccengine.db import Database
 from ccengine.simulator.server import AmiServer, close_quietly
 from ccengine.tickets.service import TicketService
@@ -23,6 +23,7 @@ from ccengine.users.models import Role
 from ccengine.web.api import setup_api
 from ccengine.web.auth import API_V1, COOKIE
 from ccengine.web.openapi import OPENAPI_PATH, all_permissions, all_public, openapi_document
+from tests.engine_harness import served_config
 
 TOKEN = "openapi-token"
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
@@ -188,10 +189,7 @@ async def _principals(database: Database) -> dict[Role, Principal]:
 async def test_schemathesis_finds_no_server_errors(database_url: str, make_call: Any) -> None:
     """The whole application (engine on a simulated PBX, every feature) under fuzzing."""
     pbx = AmiServer(username="fuzz", secret="pw")
-    config = load_config(environ={
-        "CCENGINE_DATABASE_URL": database_url, "CCENGINE_AMI_0_NAME": "sim",
-        "CCENGINE_AMI_0_PORT": str(await pbx.start()), "CCENGINE_AMI_0_USERNAME": "fuzz",
-        "CCENGINE_AMI_0_SECRET": "pw", "CCENGINE_TRANSCRIBE_WORKERS": "0"})
+    config = served_config(database_url, pbx, await pbx.start())
     database = Database.open(config.database)
     await database.migrate()
     await _recorded(database, make_call)

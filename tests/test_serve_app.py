@@ -5,20 +5,15 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient, TestServer
 
 from ccengine.app import ENGINE_KEY, create_app
-from ccengine.config import load_config
 from ccengine.simulator.calls import Caller, CallFactory, play
 from ccengine.simulator.server import AmiServer
-from tests.engine_harness import eventually
+from tests.engine_harness import eventually, served_config
 
 
 async def test_served_app_turns_a_pbx_call_into_a_ticket_at_the_api(database_url: str) -> None:
     pbx = AmiServer(username="serve", secret="pw")
     port = await pbx.start()
-    config = load_config(environ={
-        "CCENGINE_DATABASE_URL": database_url, "CCENGINE_AMI_0_NAME": "warszawa",
-        "CCENGINE_AMI_0_PORT": str(port), "CCENGINE_AMI_0_USERNAME": "serve",
-        "CCENGINE_AMI_0_SECRET": "pw", "CCENGINE_WEB_API_TOKEN": "t0ken",
-    })
+    config = served_config(database_url, pbx, port, name="warszawa", WEB_API_TOKEN="t0ken")
     app = create_app(config)
     call = CallFactory(seed=2).make("queue-abandoned", Caller("48723456789", "Krzysztof Szczęsny"))
     async with TestClient(TestServer(app)) as client:

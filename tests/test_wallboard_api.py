@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from ccengine.agents.wallboard_stats import day_start
 from ccengine.app import ENGINE_KEY, create_app
 from ccengine.calls.model import FinishedCall, Outcome
-from ccengine.config import TicketsConfig, load_config
+from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.simulator.calls import Caller, CallFactory, play
 from ccengine.simulator.scripts import ScriptLine
@@ -29,7 +29,7 @@ from ccengine.web.hub import Hub
 from ccengine.web.params import DATABASE
 from ccengine.web.wallboard import Wallboard
 from tests.conftest import build_call
-from tests.engine_harness import eventually
+from tests.engine_harness import eventually, served_config
 
 WAITED = 30.0  # the replayed caller joined the queue this long ago
 
@@ -59,11 +59,7 @@ class Served:
 async def served(database_url: str) -> AsyncIterator[Served]:
     pbx = AmiServer(username="wall", secret="pw")
     port = await pbx.start()
-    config = load_config(environ={
-        "CCENGINE_DATABASE_URL": database_url, "CCENGINE_AMI_0_NAME": "sim",
-        "CCENGINE_AMI_0_PORT": str(port), "CCENGINE_AMI_0_USERNAME": "wall",
-        "CCENGINE_AMI_0_SECRET": "pw", "CCENGINE_TRANSCRIBE_WORKERS": "0",
-    })
+    config = served_config(database_url, pbx, port)
     app = create_app(config)
     async with TestClient(TestServer(app)) as client:
         await pbx.wait_for_login()
