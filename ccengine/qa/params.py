@@ -11,7 +11,7 @@ from ccengine.calls.model import Outcome
 from ccengine.qa.filters import CallFilter, day_span
 from ccengine.web.errors import InvalidParameter
 from ccengine.web.keys import TIMEZONE
-from ccengine.web.params import optional, text_param
+from ccengine.web.params import optional, text_param, yes_no
 
 MAX_WORDS = 200  # characters of the words search
 MAX_ID = 2**31 - 1  # an SQL INTEGER: a larger id is no call, and PostgreSQL refuses it
@@ -27,9 +27,9 @@ def call_filter(request: web.Request) -> CallFilter:
         start=start, end=end,
         queue=text_param(request, "queue"), agent=text_param(request, "agent"),
         outcome=optional(request, "outcome", Outcome),
-        has_transcript=optional(request, "has_transcript", boolean),
-        words=_words(request), flagged=optional(request, "flagged", boolean),
-        reviewed=optional(request, "reviewed", boolean),
+        has_transcript=optional(request, "has_transcript", yes_no),
+        words=_words(request), flagged=optional(request, "flagged", yes_no),
+        reviewed=optional(request, "reviewed", yes_no),
     )
 
 
@@ -45,14 +45,6 @@ def _words(request: web.Request) -> str:
     if len(words) > MAX_WORDS:
         raise InvalidParameter("q", f"must be at most {MAX_WORDS} characters")
     return words
-
-
-def boolean(raw: str) -> bool:
-    if raw.lower() in ("true", "1", "yes"):
-        return True
-    if raw.lower() in ("false", "0", "no"):
-        return False
-    raise ValueError(raw)
 
 
 def call_id(request: web.Request) -> int:

@@ -54,6 +54,16 @@ def checked_text(name: str, value: str) -> str:
     return value
 
 
+def yes_no(raw: str) -> bool:
+    """A boolean query value (``true``/``false``, ``1``/``0``, ``yes``/``no``), for
+    ``optional``; anything else is a ValueError (400 there)."""
+    if raw.lower() in ("true", "1", "yes"):
+        return True
+    if raw.lower() in ("false", "0", "no"):
+        return False
+    raise ValueError(raw)
+
+
 def optional(request: web.Request, name: str, parse: Callable[[str], T]) -> T | None:
     raw = request.query.get(name)
     if not raw:

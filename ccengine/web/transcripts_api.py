@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ccengine.tickets.models import Ticket
 from ccengine.transcribe.attach import holding_words
 from ccengine.transcribe.storage_models import Transcript
-from ccengine.web.params import DATABASE, optional, paging, text_param
+from ccengine.web.params import DATABASE, optional, paging, text_param, yes_no
 
 
 def setup_transcripts_api(app: web.Application) -> None:
@@ -19,7 +19,7 @@ def setup_transcripts_api(app: web.Application) -> None:
 
 async def list_transcripts(request: web.Request) -> web.Response:
     page, per_page = paging(request)
-    needs_qa = optional(request, "needs_qa", _boolean)
+    needs_qa = optional(request, "needs_qa", yes_no)
     query = (select(Transcript, Ticket.number)
              .outerjoin(Ticket, Transcript.ticket_id == Ticket.id)
              .order_by(Transcript.id.desc())
@@ -31,14 +31,6 @@ async def list_transcripts(request: web.Request) -> web.Response:
         rows = (await session.execute(query)).all()
     return web.json_response({"page": page, "per_page": per_page,
                               "items": [_as_json(t, number) for t, number in rows]})
-
-
-def _boolean(raw: str) -> bool:
-    if raw.lower() in ("true", "1", "yes"):
-        return True
-    if raw.lower() in ("false", "0", "no"):
-        return False
-    raise ValueError(raw)
 
 
 def _as_json(transcript: Transcript, ticket_number: str | None) -> dict[str, Any]:
