@@ -16,7 +16,6 @@ let current = null; // the console on screen: its socket, ticker and timers
 let plainTitle = null; // the tab's title before a ringing call changed it
 
 export async function render(root) {
-  dispose();
   const model = { agent: null, pop: null, queues: [], pauseReasons: [], stateSeenAt: Date.now(),
                   popSeen: {}, error: "", busy: false, wrapUps: new Map() };
   const statusSlot = h("div", { class: "agent-status-slot" });
@@ -30,6 +29,7 @@ export async function render(root) {
     h("div", { class: "agent-console" }, live, statusSlot,
       h("div", { class: "agent-columns" }, popSlot, callbacks.panel)));
   await loadState(console_);
+  if (current !== console_) return; // the page was left meanwhile: no socket, no timers
   callbacks.reload();
   console_.socket = connect(["agent"], (message) => onMessage(console_, message));
   console_.ticker = setInterval(() => tick(console_, root), 1000);
@@ -93,8 +93,8 @@ function setAgent(c, agent) {
 function setPop(c, pop) {
   const before = c.model.pop;
   const same = before && pop && before.linkedid === pop.linkedid;
-  if (pop && (!same || before.state !== pop.state)) c.model.popSeen[pop.state] = Date.now();
   if (pop && !same) c.model.popSeen = { [pop.state]: Date.now() };
+  else if (pop && before.state !== pop.state) c.model.popSeen[pop.state] = Date.now();
   c.model.pop = pop;
   clearTimeout(c.fade);
   if (pop?.state === "missed") {

@@ -5,7 +5,6 @@ import { h } from "../app.js";
 let current = null; // the view on screen, for dispose()
 
 export async function render(root, ctx) {
-  dispose();
   root.append(h("link", { rel: "stylesheet", href: "/static/css/qa.css" }));
   const [callId] = ctx.params;
   const view = callId ? await import("./qa/call.js") : await import("./qa/list.js");

@@ -5,12 +5,9 @@
 import { api, clear, fmtDuration, fmtNumber, fmtPercent, fmtTime, h, showError, svg, t }
   from "../app.js";
 import { connect } from "../ws.js";
+import { stateLabel } from "./agent/labels.js";
 
 const STATES = ["available", "ringing", "in_call", "wrap_up", "paused", "logged_out"];
-const stateLabel = (state) => ({
-  available: t("Available"), ringing: t("Ringing"), in_call: t("In a call"),
-  wrap_up: t("Wrap-up"), paused: t("Paused"), logged_out: t("Logged out"),
-})[state];
 const SL_GOOD = 0.8; // the usual 80/20 target: at or above it the gauge is green
 const SL_WARN = 0.6; // below it red, between the two amber
 const RING = 2 * Math.PI * 42; // the gauge's circumference (r = 42 in a 100×100 box)
@@ -18,7 +15,6 @@ const RING = 2 * Math.PI * 42; // the gauge's circumference (r = 42 in a 100×10
 let current = null; // { socket, ticker, waits: [{node, base}], receivedAt }
 
 export async function render(root) {
-  dispose();
   const board = h("div", { class: "wb-board", "aria-live": "polite" });
   const stamp = h("span", { class: "wb-stamp muted" });
   const rule = h("span", { class: "wb-rule muted" });
@@ -28,6 +24,7 @@ export async function render(root) {
   root.append(h("link", { rel: "stylesheet", href: "/static/css/wallboard.css" }),
     h("div", { class: "wb-head" }, h("h1", {}, t("Wallboard")), rule, stamp), board);
   await load(view);
+  if (current !== view) return; // the page was left meanwhile: no socket, no ticker
   view.socket = connect(["wallboard"], (message) => onMessage(view, message));
   view.ticker = setInterval(() => tick(view), 1000);
 }
