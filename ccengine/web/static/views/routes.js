@@ -3,7 +3,7 @@
 import { api, ApiError, clear, h, showError, t, toast } from "../app.js";
 import { KINDS } from "./routes/edges.js";
 import { nodeForm } from "./routes/forms.js";
-import { kindName } from "./routes/names.js";
+import { kindName, versionStatusName } from "./routes/names.js";
 import { createPicture } from "./routes/picture.js";
 import { graphPanel } from "./routes/queues.js";
 import { defaultSimulation, simulatePanel } from "./routes/simulate.js";
@@ -64,11 +64,8 @@ function redraw() {
 function drawPicture() {
   const pathNodes = new Set((state.path?.path || []).map((step) => step.node));
   const pathEdges = new Set((state.path?.path || []).map((s) => `${s.node}|${s.branch}`));
-  const issues = new Map();
-  for (const issue of state.issues) {
-    if (issue.node) issues.set(issue.node, [...(issues.get(issue.node) || []), issue]);
-  }
-  state.picture.draw(state.graph, { pathNodes, pathEdges, issues, selected: state.selected });
+  state.picture.draw(state.graph, { pathNodes, pathEdges, issues: issueMap(),
+                                    selected: state.selected });
 }
 
 let pending = false;
@@ -82,8 +79,8 @@ function changed() {
 }
 
 function versionText() {
-  const status = { draft: t("draft"), published: t("published"), retired: t("retired") };
-  const base = t("version {n} ({status})", { n: state.version, status: status[state.status] });
+  const base = t("version {n} ({status})", { n: state.version,
+                                              status: versionStatusName(state.status) });
   const unsaved = t("unsaved changes");
   return state.saved ? base : [base, unsaved].join(" · ");
 }

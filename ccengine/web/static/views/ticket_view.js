@@ -34,7 +34,7 @@ export async function renderTicket(root, ctx, number) {
   show(body, detail, assignees, ctx);
 }
 
-async function loadAssignees() {
+export async function loadAssignees() {
   try {
     return (await api("GET", "/assignees")).items.map((a) => a.display_name);
   } catch (error) {

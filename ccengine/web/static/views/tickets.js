@@ -2,7 +2,8 @@
 // #/tickets/<number> one ticket (ticket_view.js). Everything goes through the
 // REST API; data reaches the page only through h() (textContent).
 import { api, clear, fmtDateTime, h, showError, t } from "../app.js";
-import { priorityBadge, renderTicket, statusName, STATUSES, PRIORITIES } from "./ticket_view.js";
+import { loadAssignees, priorityBadge, renderTicket, statusName, STATUSES, PRIORITIES }
+  from "./ticket_view.js";
 
 const PER_PAGE = 25;
 const EMPTY = { status: "", queue: "", priority: "", assignee: "", caller: "", text: "" };
@@ -21,15 +22,6 @@ export async function render(root, ctx) {
   await refresh(results, ctx);
 }
 
-async function loadAssignees() {
-  try {
-    return (await api("GET", "/assignees")).items;
-  } catch (error) {
-    showError(error);
-    return [];
-  }
-}
-
 function select(name, options, value) {
   return h("select", { name },
     options.map(([optionValue, label]) =>
@@ -45,7 +37,7 @@ function filterForm(assignees, results, ctx) {
     priority: select("priority", [["", t("Any priority")],
       ...PRIORITIES.map((p) => [p, p])], f.priority),
     assignee: select("assignee", [["", t("Anyone")], ["me", t("Me")], ["none", t("Nobody")],
-      ...assignees.map((a) => [a.display_name, a.display_name])], f.assignee),
+      ...assignees.map((name) => [name, name])], f.assignee),
     caller: h("input", { name: "caller", value: f.caller, type: "search",
                          placeholder: t("Phone number") }),
     text: h("input", { name: "text", value: f.text, type: "search",

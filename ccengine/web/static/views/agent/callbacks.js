@@ -1,6 +1,7 @@
 // Missed calls to call back: click-to-call (the agent's phone rings first, then
 // the customer's), then the outcome of the attempt with a note.
 import { api, fmtDateTime, h, t } from "../../app.js";
+import { priorityBadge } from "../ticket_view.js";
 import { errorText, outcomeLabel } from "./labels.js";
 
 const OUTCOMES = ["reached", "no_answer", "busy", "wrong_number"];
@@ -38,7 +39,7 @@ export function callbackPanel() {
         h("strong", { class: "callback-name" }, item.caller_name || t("Unknown caller")),
         h("span", { class: "callback-number" }, item.caller || t("Hidden number")),
         item.vip ? h("span", { class: "badge vip" }, t("VIP")) : null,
-        item.priority ? h("span", { class: `badge ${item.priority}` }, item.priority) : null),
+        item.priority ? priorityBadge(item.priority) : null),
       item.title ? h("div", { class: "callback-title" }, item.title) : null,
       h("div", { class: "callback-meta muted" },
         h("a", { href: `#/tickets/${encodeURIComponent(item.ticket)}` }, item.ticket), " · ",

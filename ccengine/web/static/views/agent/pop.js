@@ -1,6 +1,7 @@
 // The screen-pop card: who is calling, what they chose in the IVR, their recent
 // tickets and the ticket this call opened; then the active call, then wrap-up.
 import { fmtDateTime, fmtDuration, h, t } from "../../app.js";
+import { priorityBadge } from "../ticket_view.js";
 import { clock, countdown } from "./labels.js";
 
 const HEADINGS = {
@@ -69,7 +70,7 @@ function facts(pop) {
 export function ticketLink(ticket) {
   return h("span", { class: "pop-ticket" },
     h("a", { href: `#/tickets/${encodeURIComponent(ticket.number)}` }, ticket.number),
-    ticket.priority ? h("span", { class: `badge ${ticket.priority}` }, ticket.priority) : null);
+    ticket.priority ? priorityBadge(ticket.priority) : null);
 }
 
 function history(tickets) {
@@ -77,8 +78,7 @@ function history(tickets) {
     h("h3", {}, t("Recent tickets")),
     tickets.length ? h("ul", {}, tickets.map((ticket) => h("li", {},
       h("a", { href: `#/tickets/${encodeURIComponent(ticket.number)}` }, ticket.number),
-      ticket.priority ? [" ", h("span", { class: `badge ${ticket.priority}` }, ticket.priority)]
-        : null,
+      ticket.priority ? [" ", priorityBadge(ticket.priority)] : null,
       " ", h("span", { class: "pop-ticket-title" }, ticket.title || ""),
       " ", h("span", { class: "muted" }, fmtDateTime(ticket.created_at)))))
       : h("p", { class: "empty" }, t("No earlier tickets.")));

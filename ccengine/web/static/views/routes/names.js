@@ -11,6 +11,10 @@ export function kindName(kind) {
   }[kind] || kind;
 }
 
+export function versionStatusName(status) {
+  return { draft: t("draft"), published: t("published"), retired: t("retired") }[status];
+}
+
 export function branchName(branch) {
   if (branch.startsWith("option ")) return branch.slice(7);
   return {

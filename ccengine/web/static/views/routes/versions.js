@@ -1,14 +1,14 @@
 // Versions of the graph (open, publish a draft, roll back to an earlier published
 // one), YAML download, and YAML import (a file or pasted text → a new draft).
 import { fmtDateTime, h, t } from "../../app.js";
+import { versionStatusName } from "./names.js";
 
 export function versionsPanel(summary, current, actions) {
-  const status = { draft: t("draft"), published: t("published"), retired: t("retired") };
   const rows = [...summary.versions].reverse().map((info) => h("tr", {
     "data-version": info.version, class: info.version === current ? "current" : null },
     h("td", {}, String(info.version)),
     h("td", {}, h("span", { class: `badge ${info.status === "published" ? "ok" : ""}` },
-                  status[info.status] || info.status)),
+                  versionStatusName(info.status) || info.status)),
     h("td", {}, fmtDateTime(info.created_at), h("div", { class: "muted" },
                                                    info.author || "", " ", info.comment || "")),
     h("td", { class: "actions" },
