@@ -178,7 +178,7 @@ function renderChrome() {
     h("a", { href: `#/${name}`, dataset: { view: name } }, t(label))));
 }
 
-export function roleName(role) {
+function roleName(role) {
   return { admin: "Administrator", agent: "Agent", privileged_agent: "Senior agent",
            qa_lead: "QA lead" }[role] || role;
 }

@@ -7,7 +7,7 @@ import { reviewList, scoreForm } from "./score.js";
 
 const UNPLAYABLE = () => t("The recording cannot be played: it is missing or not yet redacted.");
 
-let current = null; // { audio, onTime } of the call on screen
+let current = null; // { audio } of the call on screen
 
 export async function render(root, { user, navigate }, callId) {
   let detail;
@@ -114,11 +114,11 @@ function follow(audio, segments, rows) {
     rows[playing]?.scrollIntoView({ block: "nearest" });
   };
   for (const event of ["timeupdate", "seeked"]) audio.addEventListener(event, onTime);
-  current = { audio, onTime };
+  current = { audio };
 }
 
 // The segment under the play head: the last one started, while it lasts.
-export function segmentAt(segments, time) {
+function segmentAt(segments, time) {
   let found = -1;
   segments.forEach((segment, index) => {
     if (segment.start <= time + 0.05 && time < segment.end) found = index;

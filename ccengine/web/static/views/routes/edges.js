@@ -29,11 +29,5 @@ export function edgesOf(node) {
   return found.filter((edge) => typeof edge.target === "string" && edge.target !== "");
 }
 
-// The fields of a kind that point at another node (for the target dropdowns).
-export function targetFields(kind) {
-  return (FIXED[kind] || []).map(([branch, field]) => ({ branch, field }))
-    .concat(kind === "menu" ? [{ branch: "fallback", field: "fallback" }] : []);
-}
-
 export const KINDS = ["entry", "time_condition", "holiday", "vip", "menu", "announcement",
                       "queue", "transfer", "voicemail", "callback", "hangup"];
