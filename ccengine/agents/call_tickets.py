@@ -12,7 +12,7 @@ kind and priority by the outcome as before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -25,7 +25,7 @@ from ccengine.agents.storage_models import LiveCallTicket
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.tickets import numbering
-from ccengine.tickets.assigning import ring_title, status_change
+from ccengine.tickets.assigning import CHUNK, ring_title, status_change
 from ccengine.tickets.enums import ActivityKind, Priority, SourceChannel, TicketKind, TicketStatus
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.rules import OpenTicket, learned_name, ticket_to_join
@@ -82,11 +82,12 @@ async def _open_once(database: Database, config: TicketsConfig,
         # Rows are numbered before anything is written: no flush in between.
         with session.no_autoflush:
             customers = await _customers(session, list(fresh.values()))
+            open_tickets = await _open_tickets(session, config, customers.values())
             opened: dict[tuple[str, str], tuple[Ticket, bool]] = {}
             new: list[tuple[RingFacts, Ticket]] = []
             for key, facts in fresh.items():
                 customer = customers.get(facts.caller or "")
-                joined = await _joinable(session, config, customer, facts.at)
+                joined = _joinable(open_tickets, config, customer, facts.at)
                 ticket = joined or _new_ticket(customer, facts)
                 opened[key] = (ticket, joined is None)
                 if joined is None:
@@ -128,13 +129,27 @@ async def _customers(session: AsyncSession,
     return known
 
 
-async def _joinable(session: AsyncSession, config: TicketsConfig, customer: Customer | None,
-                    at: datetime) -> Ticket | None:
+async def _open_tickets(session: AsyncSession, config: TicketsConfig,
+                        customers: Iterable[Customer]) -> dict[int, list[Ticket]]:
+    """The open tickets of the batch's known callers, by customer id, in chunked queries;
+    none when joining is off. A customer new in this batch has no id and no tickets yet."""
+    ids = sorted({c.id for c in customers if c.id is not None})
+    found: dict[int, list[Ticket]] = {}
+    if config.join_open_within_hours <= 0:
+        return found
+    for start in range(0, len(ids), CHUNK):
+        query = select(Ticket).where(Ticket.customer_id.in_(ids[start : start + CHUNK]),
+                                     Ticket.status != TicketStatus.CLOSED)
+        for ticket in await session.scalars(query):
+            found.setdefault(ticket.customer_id or 0, []).append(ticket)
+    return found
+
+
+def _joinable(open_tickets: dict[int, list[Ticket]], config: TicketsConfig,
+              customer: Customer | None, at: datetime) -> Ticket | None:
     if customer is None or customer.id is None or config.join_open_within_hours <= 0:
         return None  # a customer new in this batch has no tickets yet
-    query = select(Ticket).where(Ticket.customer_id == customer.id,
-                                 Ticket.status != TicketStatus.CLOSED)
-    candidates = list(await session.scalars(query))
+    candidates = open_tickets.get(customer.id, [])
     views = [OpenTicket(i, TicketStatus(t.status), t.created_at) for i, t in enumerate(candidates)]
     chosen = ticket_to_join(views, at, config.join_open_within_hours)
     return None if chosen is None else candidates[chosen.ref]
