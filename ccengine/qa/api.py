@@ -17,13 +17,13 @@ from ccengine.qa.filters import CallFilter
 from ccengine.qa.params import MAX_ID, call_filter, call_id
 from ccengine.qa.recording import get_recording
 from ccengine.qa.reviews import add_review
-from ccengine.qa.schemas import FILTERS, PAGING, SCHEMAS
+from ccengine.qa.schemas import FILTERS, SCHEMAS
 from ccengine.qa.scoring import InvalidScores
 from ccengine.qa.views import criteria_json, detail_json, page_json, review_json
 from ccengine.users.models import Role
 from ccengine.web.auth import principal
 from ccengine.web.body import InvalidBody, json_object, text
-from ccengine.web.endpoints import Endpoint, path_param
+from ccengine.web.endpoints import PAGING, Endpoint, path_param
 from ccengine.web.keys import CONFIG
 from ccengine.web.params import DATABASE, paging
 

@@ -5,16 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ccengine.calls.model import Outcome
-from ccengine.web.endpoints import query, ref
-from ccengine.web.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
+from ccengine.web.endpoints import nullable, query, ref
 
 Schema = dict[str, Any]
 BOOLEAN = {"type": "boolean"}
 DAY = {"type": "string", "format": "date"}
-
-
-def _nullable(kind: str) -> Schema:
-    return {"type": kind, "nullable": True}
 
 
 FILTERS = [
@@ -31,31 +26,24 @@ FILTERS = [
     query("reviewed", BOOLEAN, "only calls (not) reviewed yet"),
 ]
 
-PAGING = [
-    query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-          "page number, from 1"),
-    query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
-                       "default": DEFAULT_PER_PAGE}, "items per page"),
-]
-
 SEGMENT: Schema = {"type": "object", "properties": {
     "speaker": {"type": "string"}, "start": {"type": "number"}, "end": {"type": "number"},
     "text": {"type": "string", "description": "masked: [PESEL], [CARD], [CVV]"}}}
 FLAG: Schema = {"type": "object", "properties": {
     "reason": {"type": "string", "description": "pii_number_lost, asr_loop"},
-    "kind": _nullable("string"), "speaker": {"type": "string"}, "at": {"type": "number"}}}
+    "kind": nullable("string"), "speaker": {"type": "string"}, "at": {"type": "number"}}}
 
 CALL_PROPERTIES: Schema = {
     "id": {"type": "integer"}, "linkedid": {"type": "string"},
-    "caller_number": _nullable("string"), "caller_name": _nullable("string"),
-    "did": _nullable("string"), "queue": _nullable("string"), "agent": _nullable("string"),
-    "agent_interface": _nullable("string"), "outcome": {"type": "string"},
+    "caller_number": nullable("string"), "caller_name": nullable("string"),
+    "did": nullable("string"), "queue": nullable("string"), "agent": nullable("string"),
+    "agent_interface": nullable("string"), "outcome": {"type": "string"},
     "started_at": {"type": "string", "format": "date-time"},
     "answered_at": {"type": "string", "format": "date-time", "nullable": True},
     "ended_at": {"type": "string", "format": "date-time"},
-    "duration": {"type": "integer"}, "hold_seconds": _nullable("integer"),
-    "talk_seconds": _nullable("integer"), "ivr_digits": {"type": "string"},
-    "ticket": _nullable("string"),
+    "duration": {"type": "integer"}, "hold_seconds": nullable("integer"),
+    "talk_seconds": nullable("integer"), "ivr_digits": {"type": "string"},
+    "ticket": nullable("string"),
     "recording": {"type": "string", "nullable": True, "description": "URL of the audio"},
 }
 
@@ -94,11 +82,11 @@ SCHEMAS: dict[str, Schema] = {
         "id": {"type": "integer"}, "call_id": {"type": "integer"},
         "reviewer": {"type": "string"}, "scores": {"type": "array", "items": SCORE},
         "total": {"type": "integer"}, "max_total": {"type": "integer"},
-        "comment": _nullable("string"), "created_at": {"type": "string", "format": "date-time"}}},
+        "comment": nullable("string"), "created_at": {"type": "string", "format": "date-time"}}},
     "QaCriteria": {"type": "object", "properties": {
         "criteria": {"type": "array", "items": {"type": "object", "properties": {
             "name": {"type": "string"}, "max_points": {"type": "integer"},
-            "label": _nullable("string")}}},
+            "label": nullable("string")}}},
         "max_total": {"type": "integer"}}},
     "QaFacets": {"type": "object", "properties": {
         "queues": {"type": "array", "items": {"type": "string"}},

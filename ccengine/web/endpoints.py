@@ -16,6 +16,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from ccengine.users.models import Role
+from ccengine.web.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 
 Schema = dict[str, Any]
 
@@ -54,3 +55,29 @@ def path_param(name: str, description: str, schema: Schema | None = None) -> Sch
 
 def ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(kind: str, **extra: Any) -> Schema:
+    return {"type": kind, "nullable": True, **extra}
+
+
+def page_of(item: str) -> Schema:
+    """A page of ``item`` component schemas, as ``paging`` and a count answer it."""
+    return {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total"],
+        "properties": {
+            "items": {"type": "array", "items": ref(item)},
+            "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            "total": {"type": "integer", "minimum": 0},
+        },
+    }
+
+
+PAGING = [
+    query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+          "page number, from 1"),
+    query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                       "default": DEFAULT_PER_PAGE}, "items per page"),
+]

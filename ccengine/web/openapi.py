@@ -14,34 +14,13 @@ from aiohttp import web
 from ccengine.calls.model import Outcome
 from ccengine.users.models import Role
 from ccengine.web.auth import COOKIE, PERMISSIONS, PUBLIC, Permission
+from ccengine.web.endpoints import PAGING, nullable, page_of, query, ref
 from ccengine.web.features import feature_endpoints, feature_schemas
-from ccengine.web.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 
 OPENAPI_PATH = "/api/v1/openapi.json"
 
 JSON = "application/json"
 Schema = dict[str, Any]
-
-
-def _ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _nullable(kind: str, **extra: Any) -> Schema:
-    return {"type": kind, "nullable": True, **extra}
-
-
-def _page_of(item: str) -> Schema:
-    return {
-        "type": "object",
-        "required": ["items", "page", "per_page", "total"],
-        "properties": {
-            "items": {"type": "array", "items": _ref(item)},
-            "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-            "total": {"type": "integer", "minimum": 0},
-        },
-    }
 
 
 SCHEMAS: dict[str, Schema] = {
@@ -59,28 +38,28 @@ SCHEMAS: dict[str, Schema] = {
             "id": {"type": "integer"},
             "pbx": {"type": "string"},
             "linkedid": {"type": "string"},
-            "caller_number": _nullable("string"),
-            "caller_name": _nullable("string"),
-            "did": _nullable("string"),
+            "caller_number": nullable("string"),
+            "caller_name": nullable("string"),
+            "did": nullable("string"),
             "outcome": {"type": "string", "enum": [o.value for o in Outcome]},
-            "queue": _nullable("string"),
-            "agent_name": _nullable("string"),
+            "queue": nullable("string"),
+            "agent_name": nullable("string"),
             "started_at": {"type": "string", "format": "date-time"},
-            "answered_at": _nullable("string", format="date-time"),
+            "answered_at": nullable("string", format="date-time"),
             "ended_at": {"type": "string", "format": "date-time"},
-            "talk_seconds": _nullable("integer"),
+            "talk_seconds": nullable("integer"),
             "timeline": {"type": "array", "items": {"type": "object"}},
-            "route": _nullable("object"),
+            "route": nullable("object"),
         },
     },
     "Transcript": {
         "type": "object",
         "properties": {
             "id": {"type": "integer"},
-            "call_id": _nullable("integer"),
-            "ticket": _nullable("string"),
+            "call_id": nullable("integer"),
+            "ticket": nullable("string"),
             "created_at": {"type": "string", "format": "date-time"},
-            "language": _nullable("string"),
+            "language": nullable("string"),
             "needs_qa": {"type": "boolean"},
             "segments": {"type": "array", "items": {"type": "object"}},
         },
@@ -89,12 +68,12 @@ SCHEMAS: dict[str, Schema] = {
         "type": "object",
         "required": ["items", "page", "per_page"],
         "properties": {
-            "items": {"type": "array", "items": _ref("Transcript")},
+            "items": {"type": "array", "items": ref("Transcript")},
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
         },
     },
-    "CallPage": _page_of("Call"),
+    "CallPage": page_of("Call"),
     "User": {
         "type": "object",
         "properties": {
@@ -114,13 +93,13 @@ SCHEMAS: dict[str, Schema] = {
     "LoggedIn": {
         "type": "object",
         "required": ["user", "csrf_token"],
-        "properties": {"user": _ref("User"), "csrf_token": {"type": "string"}},
+        "properties": {"user": ref("User"), "csrf_token": {"type": "string"}},
     },
     "Me": {
         "type": "object",
         "description": "``user`` for a logged-in person, ``token`` for an API token",
         "properties": {
-            "user": _ref("User"),
+            "user": ref("User"),
             "csrf_token": {"type": "string", "nullable": True,
                            "description": "the session's token for X-CSRF-Token"},
             "token": {"type": "object", "properties": {
@@ -146,28 +125,16 @@ SECURITY_SCHEMES: dict[str, Schema] = {
 }
 
 
-def _query(name: str, schema: Schema, description: str) -> Schema:
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description}
-
-
-PAGING = [
-    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-           "page number, from 1"),
-    _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
-                        "default": DEFAULT_PER_PAGE}, "items per page"),
-]
-
 # (method, path) → (summary, parameters, request body schema or None, 200 schema)
 OPERATIONS: dict[Permission, tuple[str, list[Schema], str | None, str]] = {
     ("GET", "/api/v1/calls"): ("List finished calls", [
-        _query("outcome", {"type": "string", "enum": [o.value for o in Outcome]},
+        query("outcome", {"type": "string", "enum": [o.value for o in Outcome]},
                "only calls with this outcome"),
         *PAGING,
     ], None, "CallPage"),
     ("GET", "/api/v1/transcripts"): ("List masked transcripts, newest first", [
-        _query("q", {"type": "string"}, "words that must all appear in the transcript"),
-        _query("needs_qa", {"type": "boolean"}, "only transcripts (not) flagged for QA"),
+        query("q", {"type": "string"}, "words that must all appear in the transcript"),
+        query("needs_qa", {"type": "boolean"}, "only transcripts (not) flagged for QA"),
         *PAGING,
     ], None, "TranscriptPage"),
     ("GET", "/api/v1/health"): ("Liveness and database check", [], None, "Health"),
@@ -208,19 +175,19 @@ def _operation(key: Permission) -> Schema:
     summary, parameters, body, result = all_operations()[key]
     method, path = key
     responses: dict[str, Schema] = {
-        "200": {"description": "OK", "content": {JSON: {"schema": _ref(result)}}},
+        "200": {"description": "OK", "content": {JSON: {"schema": ref(result)}}},
     }
     for status, text in ERROR_STATUSES.items():
-        responses[status] = {"description": text, "content": {JSON: {"schema": _ref("Error")}}}
+        responses[status] = {"description": text, "content": {JSON: {"schema": ref("Error")}}}
     if body is not None or method != "GET":
         for status, text in (("409", "conflict with the current state"),
                              ("502", "the PBX refused the action"),
                              ("503", "the PBX or engine is unavailable")):
             responses[status] = {"description": text,
-                                 "content": {JSON: {"schema": _ref("Error")}}}
+                                 "content": {JSON: {"schema": ref("Error")}}}
     if key == ("POST", "/api/v1/login"):
         responses["429"] = {"description": "too many failed logins",
-                            "content": {JSON: {"schema": _ref("Error")}}}
+                            "content": {JSON: {"schema": ref("Error")}}}
     operation: Schema = {
         "operationId": f"{method.lower()}{path.removeprefix('/api/v1').replace('/', '_')}"
                        .replace("{", "").replace("}", "").replace(".", "_"),
@@ -230,7 +197,7 @@ def _operation(key: Permission) -> Schema:
     }
     if body is not None:
         operation["requestBody"] = {"required": True,
-                                    "content": {JSON: {"schema": _ref(body)}}}
+                                    "content": {JSON: {"schema": ref(body)}}}
     if key in all_public():
         operation["security"] = []
         operation["x-roles"] = []

@@ -22,14 +22,11 @@ from ccengine.users.models import Role
 from ccengine.users.service import Principal
 from ccengine.web.auth import principal
 from ccengine.web.body import InvalidBody, choice, json_object, required_text, text
-from ccengine.web.endpoints import Endpoint, path_param, query
+from ccengine.web.endpoints import PAGING, Endpoint, path_param, query
 from ccengine.web.errors import InvalidParameter, Unauthorized
 from ccengine.web.keys import CONFIG
 from ccengine.web.params import (
     DATABASE,
-    DEFAULT_PER_PAGE,
-    MAX_PAGE,
-    MAX_PER_PAGE,
     REGION,
     checked_text,
     optional,
@@ -198,10 +195,7 @@ LIST_PARAMETERS = [
     query("text", {"type": "string", "maxLength": MAX_SEARCH},
           f"words (at most {MAX_WORDS}) each found in the number, title, caller's name "
           "or a note, ignoring case"),
-    query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-          "page number, from 1"),
-    query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
-                       "default": DEFAULT_PER_PAGE}, "items per page"),
+    *PAGING,
 ]
 
 ENDPOINTS: tuple[Endpoint, ...] = (

@@ -5,17 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus
-from ccengine.web.endpoints import ref
-from ccengine.web.params import MAX_PAGE, MAX_PER_PAGE
+from ccengine.web.endpoints import nullable, page_of, ref
 
 Schema = dict[str, Any]
 STATUSES = [status.value for status in TicketStatus]
 PRIORITIES = [priority.value for priority in Priority]
 MAX_NOTE = 10_000
-
-
-def _nullable(kind: str, **extra: Any) -> Schema:
-    return {"type": kind, "nullable": True, **extra}
 
 
 TIME = {"type": "string", "format": "date-time"}
@@ -28,22 +23,22 @@ TICKET_SUMMARY: Schema = {
         "status": {"type": "string", "enum": STATUSES},
         "priority": {"type": "string", "enum": PRIORITIES},
         "kind": {"type": "string"},
-        "queue": _nullable("string"),
-        "assignee": _nullable("string", description="the display name of a user"),
+        "queue": nullable("string"),
+        "assignee": nullable("string", description="the display name of a user"),
         "source_channel": {"type": "string"},
-        "caller": _nullable("string", description="E.164 where the number is valid"),
-        "caller_name": _nullable("string"),
+        "caller": nullable("string", description="E.164 where the number is valid"),
+        "caller_name": nullable("string"),
         "vip": {"type": "boolean"},
         "created_at": TIME,
         "updated_at": TIME,
-        "closed_at": _nullable("string", format="date-time"),
+        "closed_at": nullable("string", format="date-time"),
     },
 }
 
 CALL_WITH_RECORDING: Schema = {
     "allOf": [ref("Call"), {"type": "object", "properties": {
         "id": {"type": "integer"},
-        "recording_url": _nullable("string", description=(
+        "recording_url": nullable("string", description=(
             "GET it for the call's (redacted) recording; null when the call was not recorded")),
     }}],
 }
@@ -54,7 +49,7 @@ TIMELINE_ENTRY: Schema = {
     "properties": {
         "at": TIME,
         "kind": {"type": "string", "enum": [kind.value for kind in ActivityKind]},
-        "author": _nullable("string"),
+        "author": nullable("string"),
         "body": {"type": "string"},
         "data": {"type": "object", "description": (
             "call: route; transcript: segments (speaker, start, end, masked text), flags; "
@@ -65,16 +60,7 @@ TIMELINE_ENTRY: Schema = {
 
 SCHEMAS: dict[str, Schema] = {
     "TicketSummary": TICKET_SUMMARY,
-    "TicketPage": {
-        "type": "object",
-        "required": ["items", "page", "per_page", "total"],
-        "properties": {
-            "items": {"type": "array", "items": ref("TicketSummary")},
-            "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-            "total": {"type": "integer", "minimum": 0},
-        },
-    },
+    "TicketPage": page_of("TicketSummary"),
     "CallWithRecording": CALL_WITH_RECORDING,
     "TimelineEntry": TIMELINE_ENTRY,
     "TicketDetail": {
@@ -82,10 +68,10 @@ SCHEMAS: dict[str, Schema] = {
         "required": ["ticket", "customer", "activities", "calls", "timeline"],
         "properties": {
             "ticket": ref("TicketSummary"),
-            "customer": _nullable("object", properties={
+            "customer": nullable("object", properties={
                 "id": {"type": "integer"},
-                "phone": _nullable("string"),
-                "name": _nullable("string"),
+                "phone": nullable("string"),
+                "name": nullable("string"),
                 "vip": {"type": "boolean"},
                 "created_at": TIME,
             }),
@@ -101,7 +87,7 @@ SCHEMAS: dict[str, Schema] = {
         "properties": {
             "status": {"type": "string", "enum": STATUSES},
             "priority": {"type": "string", "enum": PRIORITIES},
-            "assignee": _nullable("string", maxLength=200, description=(
+            "assignee": nullable("string", maxLength=200, description=(
                 "a display name from GET /api/v1/assignees, \"me\", or null for nobody")),
         },
     },
@@ -117,7 +103,7 @@ SCHEMAS: dict[str, Schema] = {
             "id": {"type": "integer"},
             "kind": {"type": "string"},
             "body": {"type": "string"},
-            "author": _nullable("string"),
+            "author": nullable("string"),
             "created_at": TIME,
         },
     },
