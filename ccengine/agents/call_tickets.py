@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ccengine.agents.storage_models import LiveCallTicket
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
-from ccengine.tickets import numbering
+from ccengine.tickets import numbering, rules
 from ccengine.tickets.assigning import CHUNK, ring_title, status_change
 from ccengine.tickets.enums import ActivityKind, Priority, SourceChannel, TicketKind, TicketStatus
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
@@ -156,10 +156,9 @@ def _joinable(open_tickets: dict[int, list[Ticket]], config: TicketsConfig,
 
 
 def _new_ticket(customer: Customer | None, facts: RingFacts) -> Ticket:
-    priority = Priority.P3.raised() if customer is not None and customer.vip else Priority.P3
-    if facts.urgency is not None and list(Priority).index(facts.urgency) < list(
-            Priority).index(priority):
-        priority = facts.urgency
+    priority = rules.priority(Priority.P3, customer is not None and customer.vip)
+    if facts.urgency is not None:
+        priority = priority.more_urgent(facts.urgency)
     return Ticket(number="", title=ring_title(facts.caller),
                   status=TicketStatus.NEW, priority=priority, kind=TicketKind.CALL,
                   queue=facts.queue, assignee=None, customer=customer,

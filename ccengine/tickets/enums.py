@@ -23,6 +23,11 @@ class Priority(StrEnum):
         members = list(Priority)
         return members[max(members.index(self) - 1, 0)]
 
+    def more_urgent(self, other: Priority) -> Priority:
+        """The more urgent of the two (P1 before P4); ``self`` when they are equal."""
+        members = list(Priority)
+        return other if members.index(other) < members.index(self) else self
+
 
 class TicketKind(StrEnum):
     CALL = "call"

@@ -44,17 +44,16 @@ def plan_ticket(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan
     return _route_urgency(plan, call)
 
 
-def _priority(base: Priority, vip: bool) -> Priority:
+def priority(base: Priority, vip: bool) -> Priority:
     return base.raised() if vip else base
 
 
 def _route_urgency(plan: TicketPlan, call: FinishedCall) -> TicketPlan:
     """A route can make a call more urgent (an outage line's P1), never less."""
     wanted = call.route.ticket_priority if call.route else None
-    if wanted is None or list(Priority).index(Priority(wanted)) >= list(Priority).index(
-            plan.priority):
+    if wanted is None:
         return plan
-    return replace(plan, priority=Priority(wanted))
+    return replace(plan, priority=plan.priority.more_urgent(Priority(wanted)))
 
 
 # Why a call was missed, in the words of the ticket titles (stored in the contact
@@ -84,7 +83,7 @@ def _callback(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
         title=_missed_title(call, who),
         kind=TicketKind.CALLBACK,
         status=TicketStatus.NEW,
-        priority=_priority(Priority.P2, vip),
+        priority=priority(Priority.P2, vip),
         assignee=None,
         queue=call.queue,
     )
@@ -97,7 +96,7 @@ def _answered(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
         title=f"Połączenie od {who}{agent}",
         kind=TicketKind.CALL,
         status=TicketStatus.IN_PROGRESS,
-        priority=_priority(Priority.P3, vip),
+        priority=priority(Priority.P3, vip),
         assignee=call.agent_name,
         queue=call.queue,
     )
@@ -110,7 +109,7 @@ def _external(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
         title=f"Połączenie od {who} przekazane{target}",
         kind=TicketKind.CALL,
         status=TicketStatus.NEW,
-        priority=_priority(Priority.P3, vip),
+        priority=priority(Priority.P3, vip),
         assignee=None,
         queue=call.queue,
     )
