@@ -14,7 +14,7 @@ from ccengine.tickets import queries
 from ccengine.tickets.views import to_json
 from ccengine.web.auth import setup_auth
 from ccengine.web.errors import error_middleware
-from ccengine.web.features import feature_endpoints, setup_features
+from ccengine.web.features import feature_permissions, feature_public, setup_features
 from ccengine.web.keys import TIMEZONE
 from ccengine.web.openapi import OPENAPI_PATH, serve_openapi
 from ccengine.web.pages import setup_pages
@@ -32,11 +32,9 @@ def setup_api(app: web.Application, database: Database, web_config: WebConfig,
     app[TIMEZONE] = timezone
     setup_pages(app)
     app.middlewares.append(error_middleware)
-    endpoints = list(feature_endpoints())
     setup_auth(app, database, legacy_api_token=web_config.api_token,
                secure_cookie=web_config.secure_cookie,
-               extra_permissions={e.key: e.roles for e in endpoints if not e.public},
-               extra_public=frozenset(e.key for e in endpoints if e.public))
+               extra_permissions=feature_permissions(), extra_public=feature_public())
     setup_features(app)
     app.router.add_get("/api/v1/calls", list_calls)
     app.router.add_get(HEALTH_PATH, health)

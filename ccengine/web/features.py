@@ -35,7 +35,13 @@ def feature_schemas() -> dict[str, dict[str, Any]]:
 
 
 def feature_permissions() -> dict[tuple[str, str], frozenset[Role]]:
-    return {endpoint.key: endpoint.roles for endpoint in feature_endpoints()}
+    """The roles allowed on each feature endpoint that is not public."""
+    return {e.key: e.roles for e in feature_endpoints() if not e.public}
+
+
+def feature_public() -> frozenset[tuple[str, str]]:
+    """The feature endpoints that need no authentication."""
+    return frozenset(e.key for e in feature_endpoints() if e.public)
 
 
 def setup_features(app: web.Application) -> None:

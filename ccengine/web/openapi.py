@@ -15,7 +15,12 @@ from ccengine.calls.model import Outcome
 from ccengine.users.models import Role
 from ccengine.web.auth import COOKIE, PERMISSIONS, PUBLIC, Permission
 from ccengine.web.endpoints import PAGING, nullable, page_of, query, ref
-from ccengine.web.features import feature_endpoints, feature_schemas
+from ccengine.web.features import (
+    feature_endpoints,
+    feature_permissions,
+    feature_public,
+    feature_schemas,
+)
 
 OPENAPI_PATH = "/api/v1/openapi.json"
 
@@ -162,13 +167,11 @@ def all_operations() -> dict[Permission, tuple[str, list[Schema], str | None, st
 
 
 def all_permissions() -> dict[Permission, frozenset[Role]]:
-    table = dict(PERMISSIONS)
-    table.update({e.key: e.roles for e in feature_endpoints() if not e.public})
-    return table
+    return {**PERMISSIONS, **feature_permissions()}
 
 
 def all_public() -> frozenset[Permission]:
-    return PUBLIC | {e.key for e in feature_endpoints() if e.public}
+    return PUBLIC | feature_public()
 
 
 def _operation(key: Permission) -> Schema:
