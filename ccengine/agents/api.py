@@ -16,7 +16,7 @@ from ccengine.agents import callbacks
 from ccengine.agents.console import AgentConsole
 from ccengine.agents.delivery import TOPIC
 from ccengine.agents.directory import Seat
-from ccengine.agents.pbx import AgentPbx, queues_of
+from ccengine.agents.pbx import AgentPbx, ConsoleError, queues_of
 from ccengine.agents.schemas import SCHEMAS
 from ccengine.agents.wrapup import write_wrap_up
 from ccengine.ami import events as ev
@@ -28,7 +28,6 @@ from ccengine.users.service import Principal
 from ccengine.web import body as bodies
 from ccengine.web.auth import principal
 from ccengine.web.endpoints import Endpoint, path_param
-from ccengine.web.errors import ApiError
 from ccengine.web.hub import setup_hub
 from ccengine.web.keys import CONFIG, ENGINE
 from ccengine.web.params import DATABASE, checked_text
@@ -37,14 +36,9 @@ from ccengine.web.tickets_api import viewer_of
 AGENTS = frozenset({Role.AGENT, Role.PRIVILEGED_AGENT})
 READERS = AGENTS | {Role.ADMIN}
 CONSOLE = web.AppKey("ccengine.agent_console", AgentConsole)
+PBX = web.AppKey("ccengine.agent_pbx", AgentPbx)  # set with CONSOLE
 
 __all__ = ["CONSOLE", "ENDPOINTS", "SCHEMAS", "setup"]
-
-
-class ConsoleError(ApiError):
-    def __init__(self, status: int, error_id: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.error_id = status, error_id
 
 
 def _now() -> datetime:
@@ -77,13 +71,6 @@ async def _agent_seat(request: web.Request, console: AgentConsole) -> Seat:
     return seat
 
 
-def _pbx(request: web.Request, console: AgentConsole) -> AgentPbx:
-    engine = request.app.get(ENGINE)
-    if engine is None:
-        raise ConsoleError(503, "pbx-unavailable", "no PBX connection in this process")
-    return AgentPbx(engine, console)
-
-
 # -- state ---------------------------------------------------------------------
 
 async def state(request: web.Request) -> web.Response:
@@ -114,7 +101,7 @@ async def login(request: web.Request) -> web.Response:
     unknown = [q for q in wanted if q not in offered]
     if unknown or not wanted:
         raise ConsoleError(400, "unknown-queue", f"not your queues: {unknown or 'none'}")
-    await _pbx(request, console).log_in(seat, {q: offered[q] for q in wanted})
+    await request.app[PBX].log_in(seat, {q: offered[q] for q in wanted})
     return _agent(console, seat)
 
 
@@ -126,21 +113,21 @@ async def pause(request: web.Request) -> web.Response:
         raise ConsoleError(400, "invalid-reason",
                            f"reason must be one of {list(console.config.pause_reasons)}")
     seat = await _agent_seat(request, console)
-    await _pbx(request, console).pause(seat, reason)
+    await request.app[PBX].pause(seat, reason)
     return _agent(console, seat)
 
 
 async def resume(request: web.Request) -> web.Response:
     console = _console(request)
     seat = await _agent_seat(request, console)
-    await _pbx(request, console).pause(seat, None)
+    await request.app[PBX].pause(seat, None)
     return _agent(console, seat)
 
 
 async def logout(request: web.Request) -> web.Response:
     console = _console(request)
     seat = await _agent_seat(request, console)
-    await _pbx(request, console).log_out(seat)
+    await request.app[PBX].log_out(seat)
     return _agent(console, seat)
 
 
@@ -181,7 +168,7 @@ async def call_back(request: web.Request) -> web.Response:
     console = _console(request)
     number = checked_text("number", request.match_info["number"])
     seat = await _agent_seat(request, console)
-    pbx = _pbx(request, console)
+    pbx = request.app[PBX]
     try:
         target = await callbacks.target_of(request.app[DATABASE], number,
                                            viewer_of(_who(request)))
@@ -259,7 +246,8 @@ def setup(app: web.Application) -> None:
     console = AgentConsole(app[DATABASE], config.tickets if config else TicketsConfig(),
                            config.agents if config else AgentsConfig(), hub, engine.routing)
     app[CONSOLE] = console
-    console.pauser = AgentPbx(engine, console).hold_for_wrap_up
+    app[PBX] = AgentPbx(engine, console)
+    console.pauser = app[PBX].hold_for_wrap_up
     engine.on_event(console.on_event)
     engine.before_recording(console.settled)
     console.on_originate.append(lambda event: _originated(console, event))

@@ -27,7 +27,9 @@ NOT_THERE = "Not there"
 NOT_DYNAMIC = "Member not dynamic"  # QueueRemove of a member of queues.conf
 
 
-class PbxError(ApiError):
+class ConsoleError(ApiError):
+    """A console request refused (by us or by the PBX): its HTTP status and error id."""
+
     def __init__(self, status: int, error_id: str, message: str) -> None:
         super().__init__(message)
         self.status, self.error_id = status, error_id
@@ -46,8 +48,8 @@ def queues_of(console: AgentConsole, interface: str) -> list[tuple[str, int]]:
     return sorted(found.items())
 
 
-def static_member(interface: str, queues: list[str]) -> PbxError:
-    return PbxError(
+def static_member(interface: str, queues: list[str]) -> ConsoleError:
+    return ConsoleError(
         409, "static-member",
         f"{interface} is a static member of {', '.join(sorted(queues))} in Asterisk's "
         "queues.conf: Asterisk rings a static member whether logged in or not and cannot "
@@ -68,7 +70,7 @@ class AgentPbx:
 
     async def pause(self, seat: Seat, reason: str | None) -> None:
         if not self._agent(seat).queues:
-            raise PbxError(409, "not-logged-in", "log in to a queue first")
+            raise ConsoleError(409, "not-logged-in", "log in to a queue first")
         action = {"Action": "QueuePause", "Interface": seat.interface,
                   "Paused": "true" if reason else "false"}
         if reason:
@@ -108,7 +110,7 @@ class AgentPbx:
                                                 seat.display_name, now)
         try:
             await self._send(action, seat)
-        except PbxError:
+        except ConsoleError:
             await callbacks.fail_attempt(database, attempt, datetime.now(UTC))
             raise
         return attempt
@@ -119,7 +121,7 @@ class AgentPbx:
         action = {"Action": "QueueRemove", "Queue": queue, "Interface": seat.interface}
         try:
             await self._send(action, seat, tolerate=NOT_THERE)
-        except PbxError as exc:
+        except ConsoleError as exc:
             # Static although the presence had not heard so (no QueueStatus since).
             if exc.error_id == "pbx-refused" and NOT_DYNAMIC in str(exc):
                 raise static_member(seat.interface, [queue]) from None
@@ -138,9 +140,10 @@ class AgentPbx:
         try:
             result = await self.engine.send_action(action, pbx)
         except AmiError as exc:
-            raise PbxError(503, "pbx-unavailable", f"the PBX cannot be reached ({exc})") from None
+            raise ConsoleError(503, "pbx-unavailable",
+                               f"the PBX cannot be reached ({exc})") from None
         if not result.success and not (tolerate and tolerate in result.message):
-            raise PbxError(502, "pbx-refused",
+            raise ConsoleError(502, "pbx-refused",
                            f"Asterisk refused {action['Action']}: {result.message}")
         return result
 
