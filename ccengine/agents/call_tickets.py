@@ -58,12 +58,6 @@ def _view(ticket: Ticket, created: bool) -> CallTicket:
     return CallTicket(ticket.id, ticket.number, ticket.status, ticket.priority, created)
 
 
-async def open_for_call(database: Database, config: TicketsConfig, facts: RingFacts) -> CallTicket:
-    """The call's ticket, opened now unless it was already (idempotent)."""
-    [ticket] = await open_for_calls(database, config, [facts])
-    return ticket
-
-
 async def open_for_calls(database: Database, config: TicketsConfig,
                          batch: Sequence[RingFacts]) -> list[CallTicket]:
     """Each call's ticket, in order: many calls in one transaction (a burst costs one
@@ -197,5 +191,4 @@ async def assign_on_answer(database: Database, ticket_id: int, agent: str,
             ticket.status = TicketStatus.IN_PROGRESS
         ticket.updated_at = at
         await session.commit()
-        created = True
-    return _view(ticket, created)
+    return _view(ticket, True)

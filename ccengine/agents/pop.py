@@ -8,7 +8,7 @@ reads the caller's customer and recent tickets in one session.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -57,7 +57,6 @@ class Pop:
     customer: CustomerFacts | None = None
     ticket: CallTicket | None = None
     state: PopState = PopState.RINGING
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def moved(self, state: PopState) -> Pop:
         return replace(self, state=state)

@@ -63,7 +63,6 @@ class Membership:
 class Agent:
     interface: str
     pbx: str = ""
-    name: str = ""
     queues: dict[str, Membership] = field(default_factory=dict)
     activity: Activity = Activity.IDLE
     call: str | None = None  # the Linkedid it rings for, talks on or wraps up
@@ -133,9 +132,6 @@ class Presence:
 
     # -- reading ---------------------------------------------------------------
 
-    def get(self, interface: str) -> Agent | None:
-        return self._agents.get(interface)
-
     def view(self, interface: str) -> Agent:
         """The interface's presence; an unknown one is logged out."""
         return self._agents.get(interface) or Agent(interface)
@@ -198,7 +194,6 @@ class Presence:
     def _on_member(self, event: ev.Event) -> Iterable[str]:
         assert isinstance(event, ev.MemberEvent)
         agent = self._agent(event.interface, event.pbx)
-        agent.name = event.member_name or agent.name
         agent.queues[event.queue] = _membership(event)
         return [event.interface]
 
@@ -220,7 +215,6 @@ class Presence:
         for interface, members in listed.items():
             agent = self._agent(interface, event.pbx)
             agent.queues = {m.queue: _membership(m) for m in members}
-            agent.name = members[0].member_name or agent.name
             self._reconcile_activity(agent, members, self._at)
         return set(touched) | set(listed)
 
@@ -239,7 +233,6 @@ class Presence:
     def _on_rang(self, event: ev.Event) -> Iterable[str]:
         assert isinstance(event, ev.AgentRang)
         agent = self._agent(event.interface, event.pbx)
-        agent.name = event.member_name or agent.name
         self._idle(agent)
         agent.activity, agent.call = Activity.RINGING, event.linkedid
         self._ringing.setdefault(event.linkedid, set()).add(event.interface)
