@@ -131,7 +131,8 @@ SECURITY_SCHEMES: dict[str, Schema] = {
 
 
 # (method, path) → (summary, parameters, request body schema or None, 200 schema)
-OPERATIONS: dict[Permission, tuple[str, list[Schema], str | None, str]] = {
+Operation = tuple[str, list[Schema], str | None, str]
+OPERATIONS: dict[Permission, Operation] = {
     ("GET", "/api/v1/calls"): ("List finished calls", [
         query("outcome", {"type": "string", "enum": [o.value for o in Outcome]},
                "only calls with this outcome"),
@@ -157,7 +158,7 @@ ERROR_STATUSES = {
 }
 
 
-def all_operations() -> dict[Permission, tuple[str, list[Schema], str | None, str]]:
+def all_operations() -> dict[Permission, Operation]:
     """The core operations above and every feature module's endpoints."""
     operations = dict(OPERATIONS)
     for endpoint in feature_endpoints():
@@ -174,8 +175,9 @@ def all_public() -> frozenset[Permission]:
     return PUBLIC | feature_public()
 
 
-def _operation(key: Permission) -> Schema:
-    summary, parameters, body, result = all_operations()[key]
+def _operation(key: Permission, entry: Operation, public: frozenset[Permission],
+               permissions: dict[Permission, frozenset[Role]]) -> Schema:
+    summary, parameters, body, result = entry
     method, path = key
     responses: dict[str, Schema] = {
         "200": {"description": "OK", "content": {JSON: {"schema": ref(result)}}},
@@ -201,12 +203,12 @@ def _operation(key: Permission) -> Schema:
     if body is not None:
         operation["requestBody"] = {"required": True,
                                     "content": {JSON: {"schema": ref(body)}}}
-    if key in all_public():
+    if key in public:
         operation["security"] = []
         operation["x-roles"] = []
         operation["description"] = "Public: no authentication."
     else:
-        roles = sorted(role.value for role in all_permissions().get(key, frozenset()))
+        roles = sorted(role.value for role in permissions.get(key, frozenset()))
         operation["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]
         operation["x-roles"] = roles
         operation["description"] = f"Roles allowed: {', '.join(roles) or 'none'}."
@@ -216,9 +218,10 @@ def _operation(key: Permission) -> Schema:
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.0.3 document of every /api/v1 operation."""
     paths: dict[str, Schema] = {}
-    for key in all_operations():
+    public, permissions = all_public(), all_permissions()
+    for key, entry in all_operations().items():
         method, path = key
-        paths.setdefault(path, {})[method.lower()] = _operation(key)
+        paths.setdefault(path, {})[method.lower()] = _operation(key, entry, public, permissions)
     return {
         "openapi": "3.0.3",
         "info": {"title": "ccengine API", "version": "1",
