@@ -164,13 +164,17 @@ class QueueVisit:
     def __init__(self, run: CallRun, args: QueueArgs, plan: QueuePlan) -> None:
         self.run, self.args, self.plan, self.base_plan = run, args, plan, plan
         self.name = args.queue
-        self.interface = plan.interface or ""
         self.member = run.pbx.member(self.name, plan.member, self.interface)
         self.picked: SimMember | None = None  # a logged-in member rung (interface None)
         self.leg: Leg | None = None
         self.bridge = SimBridge("")
         self.joined = self.ring_started = self.connected_at = 0.0
         self.original_position = 0
+
+    @property
+    def interface(self) -> str:
+        """The interface rung: the plan's (a picked member's once one is)."""
+        return self.plan.interface or ""
 
     async def play(self) -> AgiReply:
         self._join()
@@ -243,10 +247,10 @@ class QueueVisit:
         members = self.run.pbx.server.members
         picked = members.pick(self.name)
         if picked is None:
-            self.plan, self.interface = base, base.interface or ""
+            self.plan = base
             return base.interface is not None
         members.busy.add(picked.interface)
-        self.picked, self.interface = picked, picked.interface
+        self.picked = picked
         self.plan = replace(base, interface=picked.interface, rings=picked.name,
                             answered_by=picked.name if base.answered_by else None)
         return True
