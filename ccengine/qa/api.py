@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from aiohttp import web
 
-from ccengine.config import QaConfig, QaCriterion
+from ccengine.config import QaCriterion
 from ccengine.qa import queries
 from ccengine.qa.errors import QaCallNotFound
 from ccengine.qa.filters import CallFilter
@@ -24,7 +24,7 @@ from ccengine.users.models import Role
 from ccengine.web.auth import principal
 from ccengine.web.body import InvalidBody, json_object, text
 from ccengine.web.endpoints import PAGING, Endpoint, path_param
-from ccengine.web.keys import CONFIG
+from ccengine.web.keys import config_of
 from ccengine.web.params import DATABASE, paging
 
 REVIEWERS = frozenset({Role.QA_LEAD, Role.ADMIN})
@@ -36,8 +36,7 @@ __all__ = ["ENDPOINTS", "SCHEMAS"]
 
 
 def criteria_of(app: web.Application) -> tuple[QaCriterion, ...]:
-    config = app.get(CONFIG)
-    return config.qa.criteria if config is not None else QaConfig().criteria
+    return config_of(app).qa.criteria
 
 
 async def list_calls(request: web.Request) -> web.Response:

@@ -15,7 +15,6 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy import select
 
-from ccengine.config import RoutesConfig
 from ccengine.qa.errors import NotYourCall, QaCallNotFound, RecordingNotFound, RecordingNotRedacted
 from ccengine.qa.params import call_id as call_id_of
 from ccengine.tickets.filters import Viewer, can_see
@@ -24,7 +23,7 @@ from ccengine.transcribe.storage_models import Transcript
 from ccengine.users.models import Role
 from ccengine.users.service import Principal
 from ccengine.web.auth import principal
-from ccengine.web.keys import CONFIG
+from ccengine.web.keys import config_of
 from ccengine.web.params import DATABASE
 
 AUDIO_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg",
@@ -55,9 +54,7 @@ def may_play(who: Principal, call: Call, ticket: tuple[str | None, str] | None) 
 
 
 def recordings_root(app: web.Application) -> Path:
-    config = app.get(CONFIG)
-    routes = config.routes if config is not None else RoutesConfig()
-    return Path(routes.recordings_dir)
+    return Path(config_of(app).routes.recordings_dir)
 
 
 async def get_recording(request: web.Request) -> web.StreamResponse:

@@ -16,3 +16,9 @@ CONFIG = web.AppKey("ccengine.config", Config)
 ENGINE = web.AppKey("engine", Engine)
 TIMEZONE = web.AppKey("ccengine.timezone", str)  # the contact center's, for pages
 
+
+def config_of(app: web.Application) -> Config:
+    """The application's config; the defaults in an app built without one."""
+    config = app.get(CONFIG)
+    return config if config is not None else Config()
+

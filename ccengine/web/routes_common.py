@@ -20,7 +20,7 @@ from ccengine.routes.simulation import BadCallFact
 from ccengine.routes.store import NothingToRollBack, RouteNotFound, RouteStore
 from ccengine.web.body import InvalidBody, text
 from ccengine.web.errors import ApiError, InvalidParameter
-from ccengine.web.keys import CONFIG
+from ccengine.web.keys import config_of
 from ccengine.web.params import DATABASE, checked_text
 
 MAX_YAML = 500_000  # characters; the example graph is 6 000
@@ -125,8 +125,7 @@ def store_of(request: web.Request) -> RouteStore:
 
 
 def routes_config(request: web.Request) -> RoutesConfig:
-    config = request.app.get(CONFIG)
-    return config.routes if config is not None else RoutesConfig()
+    return config_of(request.app).routes
 
 
 def graph_name(request: web.Request) -> str:

@@ -11,7 +11,6 @@ from typing import Any
 
 from aiohttp import web
 
-from ccengine.config import TicketsConfig
 from ccengine.tickets import queries
 from ccengine.tickets.enums import Priority, TicketStatus
 from ccengine.tickets.filters import EVERYONE, MAX_WORDS, TicketFilter, Viewer
@@ -24,7 +23,7 @@ from ccengine.web.auth import principal
 from ccengine.web.body import InvalidBody, choice, json_object, required_text, text
 from ccengine.web.endpoints import PAGING, Endpoint, path_param, query
 from ccengine.web.errors import InvalidParameter, Unauthorized
-from ccengine.web.keys import CONFIG
+from ccengine.web.keys import config_of
 from ccengine.web.params import (
     DATABASE,
     REGION,
@@ -122,8 +121,7 @@ def detail_json(detail: TicketDetail) -> dict[str, Any]:
 
 def _service(request: web.Request) -> TicketService:
     # Editing reads no ticket settings; an app built for a test has no CONFIG.
-    config = request.app.get(CONFIG)
-    return TicketService(request.app[DATABASE], config.tickets if config else TicketsConfig())
+    return TicketService(request.app[DATABASE], config_of(request.app).tickets)
 
 
 async def _changes(request: web.Request, who: Principal) -> TicketChanges:

@@ -30,7 +30,7 @@ from ccengine.users.models import Role
 from ccengine.users.service import Principal
 from ccengine.web.endpoints import Endpoint
 from ccengine.web.hub import Hub, Message, setup_hub
-from ccengine.web.keys import CONFIG, ENGINE, TIMEZONE
+from ccengine.web.keys import ENGINE, TIMEZONE, config_of
 from ccengine.web.params import DATABASE
 from ccengine.web.wallboard_data import day_counts, rosters
 
@@ -143,9 +143,7 @@ WALLBOARD = web.AppKey("ccengine.wallboard", Wallboard)
 
 def threshold_of(app: web.Application) -> int:
     """``[wallboard] service_level_seconds``; 20 s in an app built without a config."""
-    config = app.get(CONFIG)
-    return (config.wallboard.service_level_seconds if config is not None
-            else stats.DEFAULT_THRESHOLD_SECONDS)
+    return config_of(app).wallboard.service_level_seconds
 
 
 def setup(app: web.Application) -> None:
@@ -161,8 +159,7 @@ def setup(app: web.Application) -> None:
     if console is not None:
         board.agents = console.presence.agents
     else:
-        config = app.get(CONFIG)
-        board.use_own_presence(config.agents.wrapup_seconds if config else 60.0)
+        board.use_own_presence(config_of(app).agents.wrapup_seconds)
     engine.on_event(board.on_event)
     engine.on_recorded(board.on_recorded)
     app.cleanup_ctx.append(_publishing)
