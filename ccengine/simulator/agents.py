@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ccengine.ami.frames import render_frame
+from ccengine.simulator.pbx_state import _int
 
 if TYPE_CHECKING:
     from ccengine.simulator.server import AmiServer, ClientSession
@@ -48,14 +49,10 @@ class SimMember:
     last_call: int = 0
     status: int = 1  # 1 not in use, 2 in use, 6 ringing
 
-    @property
-    def state_interface(self) -> str:
-        return self.interface
-
     def fields(self, name_keys: tuple[str, str] = ("MemberName", "Interface")) -> Fields:
         return [
             ("Queue", self.queue), (name_keys[0], self.name), (name_keys[1], self.interface),
-            ("StateInterface", self.state_interface),
+            ("StateInterface", self.interface),
             ("Membership", "dynamic" if self.dynamic else "static"),
             ("Penalty", str(self.penalty)), ("CallsTaken", str(self.calls_taken)),
             ("LastCall", str(self.last_call)), ("LastPause", str(self.last_pause)),
@@ -197,7 +194,7 @@ class SimMembers:
         self.originated.append(dict(action))
         self._ok(session, action, "Originate successfully queued")
         reason = self.originate_reasons.get(channel, ANSWERED)
-        number, _, name = _caller_id(action.get("CallerID", ""))
+        number, name = _caller_id(action.get("CallerID", ""))
         sequence = f"{next(self._sequence):08x}"
         uniqueid = f"{int(time.time())}.{int(sequence, 16)}" if reason == ANSWERED else "<null>"
         self.server.emit(render_frame([
@@ -232,16 +229,12 @@ class SimMembers:
                                    ("Message", message)]))
 
 
-def _int(text: str) -> int:
-    return int(text) if text.lstrip("-").isdigit() else 0
-
-
 def _true(text: str) -> bool:
     return text.strip().lower() in ("true", "yes", "1", "on")
 
 
-def _caller_id(text: str) -> tuple[str, str, str]:
-    """'"Jan Kowalski" <48601111222>' → ('48601111222', '', 'Jan Kowalski')."""
+def _caller_id(text: str) -> tuple[str, str]:
+    """'"Jan Kowalski" <48601111222>' → ('48601111222', 'Jan Kowalski')."""
     name, _, rest = text.partition("<")
     number = rest.rstrip(">").strip() if rest else text.strip()
-    return number, "", name.strip().strip('"') if rest else ""
+    return number, name.strip().strip('"') if rest else ""
