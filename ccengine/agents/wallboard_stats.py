@@ -33,7 +33,7 @@ the board moves when the agent picks up rather than when the call ends.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -69,7 +69,7 @@ class DayTally:
     timed_out_after: int = 0
 
     def __add__(self, other: DayTally) -> DayTally:
-        return DayTally(*(a + b for a, b in zip(_fields(self), _fields(other), strict=True)))
+        return DayTally(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
     @property
     def offered(self) -> int:
@@ -79,11 +79,6 @@ class DayTally:
     @property
     def service_level(self) -> float | None:
         return self.answered_within / self.offered if self.offered else None
-
-
-def _fields(tally: DayTally) -> tuple[int, ...]:
-    return (tally.answered, tally.answered_within, tally.abandoned, tally.abandoned_after,
-            tally.timed_out, tally.timed_out_after)
 
 
 @dataclass(frozen=True, slots=True)

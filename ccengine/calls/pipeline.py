@@ -129,14 +129,13 @@ class EventPipeline:
 
     def _complete_listing(self, pbx: str, completion: str, received_at: float) -> None:
         listing = self._listing(pbx)
+        at = datetime.fromtimestamp(received_at, UTC)
         if completion == "CoreShowChannelsComplete":
-            at = datetime.fromtimestamp(received_at, UTC)
             self.tracker.apply_channel_snapshot(pbx, listing.channels, at)
             listing.channels = []
         else:
             self.tracker.apply_queue_entries(pbx, listing.entries)
             listing.entries = []
-            at = datetime.fromtimestamp(received_at, UTC)
             self._tell(MembersSnapshot(pbx=pbx, at=at, members=tuple(listing.members)))
             listing.members = []
 
