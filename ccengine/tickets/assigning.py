@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -27,6 +28,14 @@ from ccengine.transcribe.queue import queued_job
 
 CHUNK = 500  # bound parameters per IN (...), well under every driver's limit
 SYSTEM_AUTHOR = "ccengine"  # who changes a ticket by the call's outcome, in its history
+
+T = TypeVar("T")
+
+
+def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """``values`` in slices of at most ``size``, one IN (...) list each."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +72,9 @@ class BatchWriter:
         if self._config.join_open_within_hours <= 0 or not by_id:
             return
         ids = sorted(by_id)
-        for start in range(0, len(ids), CHUNK):
+        for chunk in chunks(ids):
             query = select(Ticket).where(
-                Ticket.customer_id.in_(ids[start : start + CHUNK]),
+                Ticket.customer_id.in_(chunk),
                 Ticket.status != TicketStatus.CLOSED,
             )
             for ticket in await self._session.scalars(query):
@@ -74,10 +83,10 @@ class BatchWriter:
     async def load_ring_tickets(self, keys: set[Key]) -> None:
         """Tickets the agent console opened when these calls first rang an agent."""
         linkedids = sorted({linkedid for _, linkedid in keys})
-        for start in range(0, len(linkedids), CHUNK):
+        for chunk in chunks(linkedids):
             query = (select(LiveCallTicket, Ticket)
                      .join(Ticket, LiveCallTicket.ticket_id == Ticket.id)
-                     .where(LiveCallTicket.linkedid.in_(linkedids[start : start + CHUNK])))
+                     .where(LiveCallTicket.linkedid.in_(chunk)))
             for live, ticket in await self._session.execute(query):
                 if (live.pbx, live.linkedid) in keys:
                     self._rung[(live.pbx, live.linkedid)] = (ticket, live.created)
@@ -87,9 +96,9 @@ class BatchWriter:
         """A priority change logged on a ticket this call opened was made during the call
         (by an agent, or through the API): the outcome must not overwrite it."""
         ids = sorted({ticket.id for ticket, created in self._rung.values() if created})
-        for start in range(0, len(ids), CHUNK):
+        for chunk in chunks(ids):
             query = (select(TicketActivity.ticket_id).distinct()
-                     .where(TicketActivity.ticket_id.in_(ids[start : start + CHUNK]),
+                     .where(TicketActivity.ticket_id.in_(chunk),
                             TicketActivity.kind == ActivityKind.PRIORITY_CHANGE))
             self._reprioritised.update(await self._session.scalars(query))
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.calls.model import FinishedCall
 from ccengine.config import TicketsConfig
-from ccengine.tickets.assigning import CHUNK, BatchWriter
+from ccengine.tickets.assigning import BatchWriter, chunks
 from ccengine.tickets.enums import Priority, TicketStatus
 from ccengine.tickets.models import Call, Customer, Ticket
 from ccengine.tickets.phones import is_e164, normalise
@@ -58,16 +58,11 @@ def _first_of_each(items: Iterable[Prepared]) -> list[Prepared]:
     return list(unique.values())
 
 
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
 async def _existing(session: AsyncSession, keys: set[Key]) -> dict[Key, RecordedCall]:
     """Calls of this batch stored earlier, with their tickets."""
     found: dict[Key, RecordedCall] = {}
     linkedids = sorted({linkedid for _, linkedid in keys})
-    for chunk in _chunks(linkedids):
+    for chunk in chunks(linkedids):
         query = (
             select(Call, Ticket)
             .join(Ticket, Call.ticket_id == Ticket.id)
@@ -115,7 +110,7 @@ async def _customers(
 
 async def _load_customers(session: AsyncSession, phones: Sequence[str]) -> dict[str, Customer]:
     known: dict[str, Customer] = {}
-    for chunk in _chunks(phones):
+    for chunk in chunks(phones):
         query = select(Customer).where(Customer.phone_e164.in_(chunk))
         for customer in await session.scalars(query):
             known[customer.phone_e164 or ""] = customer

@@ -45,6 +45,7 @@ from sqlalchemy import select
 from yarl import URL
 
 from ccengine.db import Database
+from ccengine.tickets.assigning import chunks
 from ccengine.users import service
 from ccengine.users.models import Role, User, UserSession
 from ccengine.users.service import Principal
@@ -298,10 +299,10 @@ async def _live_sessions(database: Database, digests: set[str]) -> set[str]:
     """
     ordered, alive = sorted(digests), set[str]()
     async with database.sessions() as session:
-        for start in range(0, len(ordered), RECHECK_BATCH):  # bound parameters are limited
+        for chunk in chunks(ordered, RECHECK_BATCH):  # bound parameters are limited
             query = (select(UserSession.token_hash)
                      .join(User, UserSession.user_id == User.id)
-                     .where(UserSession.token_hash.in_(ordered[start:start + RECHECK_BATCH]),
+                     .where(UserSession.token_hash.in_(chunk),
                             UserSession.expires_at > datetime.now(UTC), User.active))
             alive.update((await session.execute(query)).scalars())
     return alive
