@@ -124,14 +124,21 @@ class Engine:
         task.add_done_callback(self._joining.discard)
 
     async def _settled(self, call: FinishedCall) -> None:
-        for gate in self._gates:
-            try:
-                await gate(call)
-            except Exception:  # a gate's failure must not lose the call
-                log.exception("call %s: a pre-recording step failed", call.linkedid)
+        """The gates and the wait for the call's route run at once; the call is stored
+        (with its route) once all of them are done."""
+        gates = asyncio.gather(*(self._passed(gate, call) for gate in self._gates))
         if self.routing is not None:
-            call = await self._with_route(call, self.routing)
+            call, _ = await asyncio.gather(self._with_route(call, self.routing), gates)
+        else:
+            await gates
         self.writer.submit(call)
+
+    @staticmethod
+    async def _passed(gate: FinishGate, call: FinishedCall) -> None:
+        try:
+            await gate(call)
+        except Exception:  # a gate's failure must not lose the call
+            log.exception("call %s: a pre-recording step failed", call.linkedid)
 
     async def _with_route(self, call: FinishedCall, routing: Routing) -> FinishedCall:
         route = await routing.executor.route_of(call.pbx, call.linkedid, ROUTE_SETTLE_SECONDS)
