@@ -17,10 +17,9 @@ from sqlalchemy import select
 
 from ccengine.qa.errors import NotYourCall, QaCallNotFound, RecordingNotFound, RecordingNotRedacted
 from ccengine.qa.params import call_id as call_id_of
-from ccengine.tickets.filters import Viewer, can_see
+from ccengine.tickets.filters import can_see, viewer_of
 from ccengine.tickets.models import Call, Ticket
 from ccengine.transcribe.storage_models import Transcript
-from ccengine.users.models import Role
 from ccengine.users.service import Principal
 from ccengine.web.auth import principal
 from ccengine.web.keys import config_of
@@ -46,9 +45,10 @@ def confined(stored: str, root: Path) -> Path | None:
 def may_play(who: Principal, call: Call, ticket: tuple[str | None, str] | None) -> bool:
     """Agents play the calls of tickets they may see (the ticket workspace's rule: theirs,
     or open ones nobody took) and calls they took; every other listener plays all."""
-    if who.role != Role.AGENT:
+    viewer = viewer_of(who)
+    if viewer.sees_all:
         return True
-    if ticket is not None and can_see(Viewer(who.display_name), *ticket):
+    if ticket is not None and can_see(viewer, *ticket):
         return True
     return call.agent_name == who.display_name
 

@@ -10,13 +10,17 @@ pracownika"). Admins, QA leads and integrations see every ticket.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import QueryableAttribute
 
 from ccengine.tickets.enums import ActivityKind, TicketStatus
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
+from ccengine.users.models import Role
+
+if TYPE_CHECKING:
+    from ccengine.users.service import Principal
 
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])  # tickets, with any other columns
 
@@ -36,6 +40,11 @@ class Viewer:
 
 
 EVERYONE = Viewer()
+
+
+def viewer_of(who: Principal) -> Viewer:
+    """A plain agent sees their share; every other role sees every ticket."""
+    return Viewer(who.display_name) if who.role is Role.AGENT else EVERYONE
 
 
 def can_see(viewer: Viewer, assignee: str | None, status: str) -> bool:

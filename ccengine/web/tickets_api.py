@@ -11,9 +11,11 @@ from typing import Any
 
 from aiohttp import web
 
+from ccengine.qa.views import recording_url
 from ccengine.tickets import queries
 from ccengine.tickets.enums import Priority, TicketStatus
 from ccengine.tickets.filters import EVERYONE, MAX_WORDS, TicketFilter, Viewer
+from ccengine.tickets.filters import viewer_of as viewer_of  # agents.api imports it here
 from ccengine.tickets.phones import normalise
 from ccengine.tickets.service import TicketChanges, TicketService
 from ccengine.tickets.views import CallView, TicketDetail, to_json
@@ -49,11 +51,6 @@ def _who(request: web.Request) -> Principal:
     if who is None:  # the auth middleware lets no one without a principal through
         raise Unauthorized()
     return who
-
-
-def viewer_of(who: Principal) -> Viewer:
-    """A plain agent sees their share; every other role sees every ticket."""
-    return Viewer(who.display_name) if who.role is Role.AGENT else EVERYONE
 
 
 def _filters(request: web.Request, who: Principal) -> TicketFilter:
@@ -102,13 +99,10 @@ async def show_ticket(request: web.Request) -> web.Response:
     return await _detail(request, _number(request), viewer_of(_who(request)))
 
 
-def recording_url(call: CallView) -> str | None:
-    """Where the QA side serves the call's recording, for a call that was recorded."""
-    return f"/api/v1/calls/{call.id}/recording" if call.recording_file else None
-
-
 def _call_json(call: CallView) -> dict[str, Any]:
-    return {**to_json(call), "recording_url": recording_url(call)}
+    """The call with where the QA side serves its recording, for a call that was recorded."""
+    return {**to_json(call),
+            "recording_url": recording_url(call.id) if call.recording_file else None}
 
 
 def detail_json(detail: TicketDetail) -> dict[str, Any]:
