@@ -25,7 +25,7 @@ from ccengine.agents.storage_models import LiveCallTicket
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.tickets import numbering, rules
-from ccengine.tickets.assigning import CHUNK, ring_title, status_change
+from ccengine.tickets.assigning import chunks, ring_title, status_change
 from ccengine.tickets.enums import ActivityKind, Priority, SourceChannel, TicketKind, TicketStatus
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.rules import OpenTicket, learned_name, ticket_to_join
@@ -131,8 +131,8 @@ async def _open_tickets(session: AsyncSession, config: TicketsConfig,
     found: dict[int, list[Ticket]] = {}
     if config.join_open_within_hours <= 0:
         return found
-    for start in range(0, len(ids), CHUNK):
-        query = select(Ticket).where(Ticket.customer_id.in_(ids[start : start + CHUNK]),
+    for chunk in chunks(ids):
+        query = select(Ticket).where(Ticket.customer_id.in_(chunk),
                                      Ticket.status != TicketStatus.CLOSED)
         for ticket in await session.scalars(query):
             found.setdefault(ticket.customer_id or 0, []).append(ticket)
