@@ -14,7 +14,7 @@ from ccengine.config import QaCriterion
 from ccengine.qa import queries
 from ccengine.qa.errors import QaCallNotFound
 from ccengine.qa.filters import CallFilter
-from ccengine.qa.params import MAX_ID, call_filter, call_id
+from ccengine.qa.params import call_filter, call_id
 from ccengine.qa.recording import get_recording
 from ccengine.qa.reviews import add_review
 from ccengine.qa.schemas import FILTERS, SCHEMAS
@@ -25,7 +25,7 @@ from ccengine.web.auth import principal
 from ccengine.web.body import InvalidBody, json_object, text
 from ccengine.web.endpoints import PAGING, Endpoint, path_param
 from ccengine.web.keys import config_of
-from ccengine.web.params import DATABASE, paging
+from ccengine.web.params import DATABASE, MAX_SQL_INT, paging
 
 REVIEWERS = frozenset({Role.QA_LEAD, Role.ADMIN})
 READERS = REVIEWERS | {Role.PRIVILEGED_AGENT}
@@ -96,7 +96,7 @@ async def post_review(request: web.Request) -> web.Response:
 
 
 CALL_ID = path_param("call_id", "the call's id (from the QA call list)",
-                     {"type": "integer", "minimum": 1, "maximum": MAX_ID})
+                     {"type": "integer", "minimum": 1, "maximum": MAX_SQL_INT})
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/qa/calls", list_calls, READERS,

@@ -11,10 +11,9 @@ from ccengine.calls.model import Outcome
 from ccengine.qa.filters import CallFilter, day_span
 from ccengine.web.errors import InvalidParameter
 from ccengine.web.keys import TIMEZONE
-from ccengine.web.params import optional, text_param, yes_no
+from ccengine.web.params import MAX_SQL_INT, optional, text_param, yes_no
 
 MAX_WORDS = 200  # characters of the words search
-MAX_ID = 2**31 - 1  # an SQL INTEGER: a larger id is no call, and PostgreSQL refuses it
 
 
 def call_filter(request: web.Request) -> CallFilter:
@@ -22,7 +21,7 @@ def call_filter(request: web.Request) -> CallFilter:
     last = optional(request, "to", _day)
     if first and last and last < first:
         raise InvalidParameter("to", "must not be before 'from'")
-    start, end = day_span(first, last, ZoneInfo(request.app.get(TIMEZONE, "Europe/Warsaw")))
+    start, end = day_span(first, last, ZoneInfo(request.app[TIMEZONE]))
     return CallFilter(
         start=start, end=end,
         queue=text_param(request, "queue"), agent=text_param(request, "agent"),
@@ -50,6 +49,7 @@ def _words(request: web.Request) -> str:
 def call_id(request: web.Request) -> int:
     raw = request.match_info["call_id"]
     if (not raw.isascii() or not raw.isdigit() or len(raw) > 20
-            or not 1 <= int(raw) <= MAX_ID):
-        raise InvalidParameter("call_id", f"expected a call id (1..{MAX_ID}), got {raw[:40]!r}")
+            or not 1 <= int(raw) <= MAX_SQL_INT):
+        raise InvalidParameter("call_id",
+                               f"expected a call id (1..{MAX_SQL_INT}), got {raw[:40]!r}")
     return int(raw)

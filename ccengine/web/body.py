@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from ccengine.web.errors import ApiError
+from ccengine.web.params import MAX_SQL_INT
 
 T = TypeVar("T")
 
@@ -83,7 +84,7 @@ def boolean(body: Mapping[str, Any], name: str, default: bool) -> bool:
 
 
 def integer(body: Mapping[str, Any], name: str, *, required: bool = False,
-            minimum: int = 0, maximum: int = 2**31 - 1) -> int | None:
+            minimum: int = 0, maximum: int = MAX_SQL_INT) -> int | None:
     value = body.get(name)
     if value is None:
         if required:

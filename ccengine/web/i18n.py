@@ -54,7 +54,7 @@ async def get_i18n(request: web.Request) -> web.Response:
     locale = asked or DEFAULT_LOCALE
     return web.json_response({
         "locale": locale,
-        "timezone": request.app.get(TIMEZONE, "Europe/Warsaw"),
+        "timezone": request.app[TIMEZONE],
         "messages": catalogue(locale),
     })
 

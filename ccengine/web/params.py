@@ -15,6 +15,9 @@ REGION = web.AppKey("ccengine.region", str)  # for caller numbers given without 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
 MAX_PAGE = 1_000_000  # keeps (page - 1) * per_page within a 64-bit SQL integer
+# The largest SQL INTEGER (32-bit on PostgreSQL): an id or version above it is no row,
+# and PostgreSQL refuses it as a parameter.
+MAX_SQL_INT = 2**31 - 1
 
 T = TypeVar("T")
 

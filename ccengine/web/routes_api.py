@@ -15,6 +15,7 @@ from ccengine.routes.document import dump_graph
 from ccengine.routes.store import StoredGraph, VersionInfo
 from ccengine.users.models import Role
 from ccengine.web.endpoints import Endpoint, path_param, ref
+from ccengine.web.params import MAX_SQL_INT
 from ccengine.web.routes_common import graph_name, route_errors, store_of, version_number
 from ccengine.web.routes_edit import publish, roll_back, save_draft, validate
 from ccengine.web.routes_simulate import simulate_call
@@ -74,7 +75,7 @@ async def export_version(request: web.Request) -> web.Response:
 
 NAME = path_param("name", "the graph's name, e.g. ecommerce")
 VERSION = path_param("version", "a version number, from 1",
-                     {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
+                     {"type": "integer", "minimum": 1, "maximum": MAX_SQL_INT})
 BASE = "/api/v1/routes"
 ONE = f"{BASE}/{{name}}"
 VERSION_PATH = f"{ONE}/versions/{{version}}"

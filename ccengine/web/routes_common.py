@@ -21,11 +21,10 @@ from ccengine.routes.store import NothingToRollBack, RouteNotFound, RouteStore
 from ccengine.web.body import InvalidBody, text
 from ccengine.web.errors import ApiError, InvalidParameter
 from ccengine.web.keys import config_of
-from ccengine.web.params import DATABASE, checked_text
+from ccengine.web.params import DATABASE, MAX_SQL_INT, checked_text
 
 MAX_YAML = 500_000  # characters; the example graph is 6 000
 MAX_NODES = 500  # validation looks for loops from every node: keep it quick
-MAX_VERSION = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -137,6 +136,6 @@ def version_number(raw: str, name: str = "version") -> int:
         number = int(raw)
     except ValueError:
         raise InvalidParameter(name, f"expected a version number, got {raw!r}") from None
-    if not 1 <= number <= MAX_VERSION:
-        raise InvalidParameter(name, f"must be 1..{MAX_VERSION}")
+    if not 1 <= number <= MAX_SQL_INT:
+        raise InvalidParameter(name, f"must be 1..{MAX_SQL_INT}")
     return number

@@ -13,8 +13,8 @@ from ccengine.routes.simulation import default_prompts_dir
 from ccengine.routes.validate import validate_graph
 from ccengine.web.auth import principal
 from ccengine.web.body import integer, json_object, text
+from ccengine.web.params import MAX_SQL_INT
 from ccengine.web.routes_common import (
-    MAX_VERSION,
     GraphMalformed,
     graph_from_body,
     graph_name,
@@ -67,7 +67,7 @@ async def roll_back(request: web.Request) -> web.Response:
     """Publish an earlier published version again (default: the one before the current)."""
     name = graph_name(request)
     body = await json_object(request)
-    asked = integer(body, "version", minimum=1, maximum=MAX_VERSION)
+    asked = integer(body, "version", minimum=1, maximum=MAX_SQL_INT)
     store = store_of(request)
     previous = next((info.version for info in await store.versions(name)
                      if info.status == "published"), None)

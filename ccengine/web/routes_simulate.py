@@ -18,9 +18,8 @@ from ccengine.routes.evaluate import DialEnd, QueueEnd, Scenario
 from ccengine.routes.model import RouteGraph
 from ccengine.routes.simulation import SimulatedCall, simulate
 from ccengine.web.body import InvalidBody, boolean, integer, json_object, required_text, text
-from ccengine.web.params import REGION
+from ccengine.web.params import MAX_SQL_INT, REGION
 from ccengine.web.routes_common import (
-    MAX_VERSION,
     graph_from_body,
     route_errors,
     routes_config,
@@ -54,7 +53,7 @@ async def _graph(request: web.Request, body: Mapping[str, Any]) -> tuple[RouteGr
         return graph_from_body(body), None
     name = required_text(body, "name", max_length=100)
     stored = await store_of(request).get(name, integer(body, "version", minimum=1,
-                                                       maximum=MAX_VERSION))
+                                                       maximum=MAX_SQL_INT))
     return stored.graph, stored.version
 
 

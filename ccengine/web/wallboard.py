@@ -149,7 +149,7 @@ def threshold_of(app: web.Application) -> int:
 def setup(app: web.Application) -> None:
     engine = app.get(ENGINE)
     hub = setup_hub(app)
-    board = Wallboard(app[DATABASE], app.get(TIMEZONE, "Europe/Warsaw"), threshold_of(app),
+    board = Wallboard(app[DATABASE], app[TIMEZONE], threshold_of(app),
                       engine, hub)
     app[WALLBOARD] = board
     hub.topic(TOPIC, board.message, roles=ROLES)
