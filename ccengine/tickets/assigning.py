@@ -186,7 +186,9 @@ def _settle(ticket: Ticket, plan: TicketPlan, ring: RingState) -> TicketActivity
     if ticket.title == ring.title:
         ticket.title = plan.title
     if not ring.priority_set_by_agent:
-        ticket.priority = _more_urgent(Priority(ticket.priority), plan.priority)
+        # The outcome may raise the ring-time priority (a missed call is a callback), never
+        # lower it: the ring saw things the end may not (the queue node's urgency).
+        ticket.priority = Priority(ticket.priority).more_urgent(plan.priority)
     ticket.queue = plan.queue or ticket.queue
     ticket.assignee = ticket.assignee or plan.assignee
     open_work = (TicketStatus.NEW, TicketStatus.IN_PROGRESS)  # else an agent moved it on
@@ -195,13 +197,6 @@ def _settle(ticket: Ticket, plan: TicketPlan, ring: RingState) -> TicketActivity
     activity = status_change(ticket, plan.status, SYSTEM_AUTHOR, ring.at)
     ticket.status = plan.status
     return activity
-
-
-def _more_urgent(current: Priority, wanted: Priority) -> Priority:
-    """The outcome may raise the ring-time priority (a missed call is a callback), never
-    lower it: the ring saw things the end may not (the queue node's urgency)."""
-    order = list(Priority)
-    return wanted if order.index(wanted) < order.index(current) else current
 
 
 def ring_title(caller: str | None) -> str:
