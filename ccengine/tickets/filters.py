@@ -17,6 +17,7 @@ from sqlalchemy.orm import QueryableAttribute
 
 from ccengine.tickets.enums import ActivityKind, TicketStatus
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
+from ccengine.tickets.phones import normalise
 from ccengine.users.models import Role
 
 if TYPE_CHECKING:
@@ -78,6 +79,12 @@ class TicketFilter:
 
 def words(text: str | None) -> list[str]:
     return (text or "").split()
+
+
+def caller_key(caller: str | None, region: str) -> str | None:
+    """A caller written in any phone form, as stored (E.164); text that reads as no
+    number stays as typed, so it matches nothing rather than every ticket."""
+    return (normalise(caller, region) or caller) if caller else None
 
 
 def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:

@@ -10,9 +10,16 @@ from sqlalchemy.orm import selectinload
 
 from ccengine.tickets.enums import ActivityKind
 from ccengine.tickets.errors import CallNotFound, TicketNotFound
-from ccengine.tickets.filters import EVERYONE, TicketFilter, Viewer, can_see, narrowed, visible
+from ccengine.tickets.filters import (
+    EVERYONE,
+    TicketFilter,
+    Viewer,
+    caller_key,
+    can_see,
+    narrowed,
+    visible,
+)
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
-from ccengine.tickets.phones import normalise
 from ccengine.tickets.timeline import timeline
 from ccengine.tickets.views import (
     AssigneeView,
@@ -44,7 +51,7 @@ async def list_tickets(
 ) -> Page[TicketSummary]:
     """Tickets newest first; ``caller`` may be written in any phone form."""
     filters = TicketFilter(status=status, queue=queue,
-                           caller=normalise(caller, region) if caller else None)
+                           caller=caller_key(caller, region))
     return await find_tickets(session, filters, page=page, per_page=per_page)
 
 

@@ -14,9 +14,8 @@ from aiohttp import web
 from ccengine.qa.views import recording_url
 from ccengine.tickets import queries
 from ccengine.tickets.enums import Priority, TicketStatus
-from ccengine.tickets.filters import EVERYONE, MAX_WORDS, TicketFilter, Viewer
+from ccengine.tickets.filters import EVERYONE, MAX_WORDS, TicketFilter, Viewer, caller_key
 from ccengine.tickets.filters import viewer_of as viewer_of  # agents.api imports it here
-from ccengine.tickets.phones import normalise
 from ccengine.tickets.service import TicketChanges, TicketService
 from ccengine.tickets.views import CallView, TicketDetail, to_json
 from ccengine.users.models import Role
@@ -55,7 +54,6 @@ def _who(request: web.Request) -> Principal:
 
 def _filters(request: web.Request, who: Principal) -> TicketFilter:
     assignee = text_param(request, "assignee")
-    caller = text_param(request, "caller")
     return TicketFilter(
         status=optional(request, "status", TicketStatus),
         queue=text_param(request, "queue"),
@@ -63,7 +61,7 @@ def _filters(request: web.Request, who: Principal) -> TicketFilter:
         assignee=who.display_name if assignee == ME else (
             None if assignee == NOBODY else assignee),
         unassigned=assignee == NOBODY,
-        caller=(normalise(caller, request.app[REGION]) or caller) if caller else None,
+        caller=caller_key(text_param(request, "caller"), request.app[REGION]),
         text=_search(request),
     )
 
