@@ -77,6 +77,17 @@ class _Manager(Manager):  # type: ignore[misc]
         self.authenticated = False
         self.lost.set()
 
+    def login(self, future: asyncio.Future[Any]) -> bool:
+        """panoramisk's Login callback, quiet when the Login failed for a lost connection.
+
+        Its own version calls ``future.result()``, so a Login failed by our
+        teardown raised inside a loop callback ("Exception in callback").
+        """
+        if future.cancelled() or future.exception() is not None:
+            self.authenticated = False
+            return False
+        return bool(super().login(future))
+
 
 class AmiConnection:
     """Keeps one PBX connected, logged in and resynced; sends actions safely."""
@@ -114,7 +125,9 @@ class AmiConnection:
             started = time.monotonic()
             try:
                 await self._session()
-            except (OSError, AmiLoginFailed, AmiActionTimeout, TimeoutError) as exc:
+            except (OSError, AmiLoginFailed, AmiActionTimeout, AmiConnectionLost,
+                    TimeoutError) as exc:
+                # AmiConnectionLost: the peer closed, or stop() tore down, before Login
                 log.warning("AMI %s (%s:%s): %s", self.name, self.config.host,
                             self.config.port, exc or type(exc).__name__)
             finally:
@@ -214,6 +227,8 @@ class AmiConnection:
             self.config.action_timeout,
         )
         protocol = connected[1]
+        if protocol.closed:  # the peer closed before panoramisk's Manager was wired to it
+            raise AmiConnectionLost(f"AMI {self.name}: connection closed before Login")
         protocol.on_malformed = self._malformed
         protocol.on_event = self._deliver_headers
         protocol.wanted_events = self._events
@@ -223,14 +238,31 @@ class AmiConnection:
         return manager
 
     async def _login(self, manager: _Manager) -> None:
-        future = manager.authenticated_future
-        try:
-            answer = await asyncio.wait_for(asyncio.shield(future), self.config.action_timeout)
-        except TimeoutError:
-            raise AmiActionTimeout(f"AMI {self.name}: no answer to Login") from None
+        answer = await self._login_answer(manager)
         if not answer.success:
             reason = answer.message or "no reason"
             raise AmiLoginFailed(f"AMI {self.name}: login refused ({reason})")
+
+    async def _login_answer(self, manager: _Manager) -> Any:
+        """Login's answer; a peer that closes first fails it at once, not at the timeout.
+
+        panoramisk forgets a pending Login when the connection drops (it is a
+        "forgetable" action), so its future alone would wait the whole timeout.
+        """
+        login: asyncio.Future[Any] = manager.authenticated_future
+        answer = asyncio.ensure_future(asyncio.shield(login))
+        lost = asyncio.ensure_future(manager.lost.wait())
+        try:
+            await asyncio.wait({answer, lost}, timeout=self.config.action_timeout,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+        if answer.done():
+            return answer.result()
+        answer.cancel()
+        if manager.lost.is_set():
+            raise AmiConnectionLost(f"AMI {self.name}: connection closed before Login")
+        raise AmiActionTimeout(f"AMI {self.name}: no answer to Login")
 
     async def _watchdog(self, manager: _Manager) -> None:
         """panoramisk never checks its Pong; a half-open socket would go unnoticed."""

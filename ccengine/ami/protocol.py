@@ -52,6 +52,15 @@ class Utf8AmiProtocol(AMIProtocol):  # type: ignore[misc]
         # ActionIDs whose list events are also handed on, at their place in the stream.
         self.streamed_actions: set[str] = set()
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        # The peer may close before AmiConnection wires panoramisk's Manager to
+        # this protocol (factory still None): panoramisk would raise
+        # AttributeError in the loop. Note it; AmiConnection checks ``closed``.
+        if self.factory is None:
+            self.closed = True
+            return
+        super().connection_lost(exc)
+
     def data_received(self, data: bytes) -> None:
         text = self._pending + self._decoder.decode(data)
         *frames, self._pending = text.split(FRAME_END)

@@ -122,6 +122,9 @@ class RouteExecutor:
             future = self._pending[key]
             if not future.done():
                 future.set_exception(_ConnectionLost())
+                # The walk may be waiting on the AGI action's own answer instead, which
+                # fails too; nobody would then read this one ("never retrieved").
+                future.exception()
         if lost:
             log.warning("AMI %s lost: %d route(s) in progress stop here", pbx, len(lost))
 
