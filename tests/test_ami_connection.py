@@ -32,7 +32,7 @@ NEWCHANNEL = (
 )
 
 
-async def eventually(predicate: Callable[[], bool], timeout: float = 5) -> None:
+async def eventually(predicate: Callable[[], bool], timeout: float = 20) -> None:
     """Poll until ``predicate`` holds; fail the test if it does not in ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -57,7 +57,7 @@ class Harness:
         self.fail_on: Callable[[Mapping[str, str]], bool] = lambda _headers: False
         values: dict[str, Any] = {
             "name": "pbx-test", "port": port, "username": "ccengine", "secret": "ccsecret",
-            "action_timeout": 1.0, "ping_interval": 30.0, "ping_timeout": 1.0,
+            "action_timeout": 10.0, "ping_interval": 30.0, "ping_timeout": 10.0,
             "reconnect_min": 0.05, "reconnect_max": 0.2,
         }
         self.config = AmiConfig(**(values | settings))
@@ -83,7 +83,7 @@ class Harness:
 
     async def start(self) -> AmiConnection:
         self.task = asyncio.create_task(self.conn.run())
-        await self.conn.wait_ready(5)
+        await self.conn.wait_ready(20)
         return self.conn
 
     async def close(self) -> None:
@@ -141,10 +141,11 @@ async def test_polish_names_survive_multibyte_characters_split_across_reads(
 
     protocol.data_received = spy
     frame = newchannel("1795425074.31", "Łukasz Żółtowski").encode("utf-8")
-    for byte in frame:
+    for sent, byte in enumerate(frame, start=1):
         server.send_raw(bytes([byte]))
         await server.flush()
-        await asyncio.sleep(0.001)
+        # one byte per read: wait until the client has read it, however busy the machine
+        await eventually(lambda sent=sent: sum(map(len, reads)) == sent)
     await eventually(lambda: bool(harness.events("Newchannel")))
 
     assert any(read[-1] >= 0xC0 for read in reads), "no read ended inside a UTF-8 character"
@@ -164,7 +165,8 @@ async def test_action_times_out_when_the_server_stalls(
     started = time.monotonic()
     with pytest.raises(AmiActionTimeout):
         await conn.send({"Action": "Ping"}, timeout=0.3)
-    assert 0.25 <= time.monotonic() - started < 1.0
+    # Only the lower bound is a property: how late the timer fires depends on the load.
+    assert time.monotonic() - started >= 0.25
 
 
 # 3. an action sent while reconnecting waits for ever in panoramisk.
@@ -172,15 +174,14 @@ async def test_action_while_not_connected_fails_at_once(
     server: AmiServer, connect: Callable[..., Harness]
 ) -> None:
     harness = connect()
-    started = time.monotonic()
+    # A 60 s timeout, but a 10 s bound: failing at once, never by the timeout.
     with pytest.raises(AmiNotConnected):
-        await harness.conn.send({"Action": "Ping"}, timeout=5)
+        await asyncio.wait_for(harness.conn.send({"Action": "Ping"}, timeout=60), 10)
     conn = await harness.start()
     assert (await conn.send({"Action": "Ping"})).success
     await conn.stop()
     with pytest.raises(AmiNotConnected):
-        await conn.send({"Action": "Ping"}, timeout=5)
-    assert time.monotonic() - started < 3
+        await asyncio.wait_for(conn.send({"Action": "Ping"}, timeout=60), 10)
     assert len(seen(server, "Ping")) == 1  # only the one sent while connected
 
 
@@ -192,16 +193,14 @@ async def test_pending_action_fails_on_connection_loss_and_is_never_resent(
     conn = await harness.start()
     server.stall()
     pending = asyncio.create_task(
-        conn.send({"Action": "QueueSummary", "ActionID": "once-only"}, timeout=5)
+        conn.send({"Action": "QueueSummary", "ActionID": "once-only"}, timeout=60)
     )
-    await asyncio.sleep(0.05)  # let the frame reach the server's socket before the drop
-    started = time.monotonic()
+    await eventually(lambda: bool(seen(server, "QueueSummary")))  # read before the drop
     server.drop_clients()
     server.resume()
 
-    with pytest.raises(AmiConnectionLost):
+    with pytest.raises(AmiConnectionLost):  # failed by the loss, not by its 60 s timeout
         await pending
-    assert time.monotonic() - started < 2  # failed by the loss, not by its 5 s timeout
     await eventually(lambda: conn.logins == 2 and conn.ready)
     assert (await conn.send({"Action": "Ping"})).success  # anything re-sent came before this
     assert [a.get("ActionID") for a in server.actions_seen].count("once-only") == 1
@@ -217,7 +216,7 @@ async def test_queue_add_completes_on_its_response(
     result = await conn.send({
         "Action": "QueueAdd", "Queue": "support", "Interface": "PJSIP/101",
         "MemberName": "Anna Nowak", "Penalty": "0",
-    }, timeout=1.0)
+    }, timeout=10.0)
     assert isinstance(result, ActionResult)
     assert result.success
     assert result.message == "Added interface to queue"
@@ -235,7 +234,7 @@ async def test_async_originate_response_reaches_on_message(
         "Action": "Originate", "Async": "true", "ActionID": "callback-7",
         "Channel": "Local/48601111222@lab-outbound", "Context": "lab-callers",
         "Exten": "talk", "Priority": "1",
-    }, timeout=1.0)
+    }, timeout=10.0)
     assert result.success
     assert result.message == "Originate successfully queued"
     await eventually(lambda: bool(harness.events("OriginateResponse")))
@@ -248,15 +247,16 @@ async def test_async_originate_response_reaches_on_message(
 async def test_ping_watchdog_drops_half_open_connection_and_logs_in_again(
     server: AmiServer, connect: Callable[..., Harness]
 ) -> None:
-    harness = connect(ping_interval=0.2, ping_timeout=0.2, action_timeout=2.0)
+    # ping_timeout is long enough that only the stall can miss a Pong, even when busy
+    harness = connect(ping_interval=0.2, ping_timeout=2.0, action_timeout=5.0)
     conn = await harness.start()
     server.stall()
-    await eventually(lambda: not conn.ready, timeout=2)
+    await eventually(lambda: not conn.ready, timeout=20)
     assert harness.losses == 1
     assert conn.logins == 1
 
     server.resume()
-    await eventually(lambda: conn.ready and conn.logins == 2, timeout=3)
+    await eventually(lambda: conn.ready and conn.logins == 2, timeout=20)
     assert server.logins == 2
     assert (await conn.send({"Action": "Ping"})).success
 
@@ -332,7 +332,7 @@ async def test_wrong_secret_keeps_retrying_and_never_becomes_ready(
         ready_seen = ready_seen or conn.ready
         return len(seen(server, "Login")) >= 3
 
-    await eventually(retried, timeout=3)
+    await eventually(retried, timeout=20)
     assert not ready_seen and not conn.ready
     assert server.logins == 0 and conn.logins == 0
     assert harness.losses == 0
@@ -367,7 +367,7 @@ async def test_list_action_answered_with_error_completes(
 ) -> None:
     """An Error answer has no list after it: waiting for *Complete would hang."""
     conn = await connect().start()
-    result = await conn.send({"Action": "QueueSummary", "Queue": "support"}, timeout=2)
+    result = await conn.send({"Action": "QueueSummary", "Queue": "support"}, timeout=10)
     assert not result.success
     assert result.message == "Invalid/unknown command"
 
@@ -384,7 +384,7 @@ async def test_unsubscribed_events_are_dropped_before_parsing(server: AmiServer,
         server.emit(newchannel("1795425074.30"))
         server.emit(newchannel("1795425074.31").replace("Newchannel", "Hangup"))
         await eventually(lambda: len(seen) >= 1)
-        await conn.send({"Action": "Ping"}, timeout=2)  # everything before it has arrived
+        await conn.send({"Action": "Ping"}, timeout=10)  # everything before it has arrived
     finally:
         await conn.stop()
         await asyncio.wait_for(task, 3)
