@@ -139,8 +139,9 @@ async def test_a_replayed_caller_waits_then_abandons(served: Served) -> None:
     await play(served.pbx, waiting, speed=None, base=start)
     await served.settle()
     queue = queue_of(await served.board(), "sales-empty")
+    waited_at_most = time.time() - start  # however long the replay took on this machine
     assert queue["waiting"] == 1
-    assert WAITED - 2 <= queue["longest_wait_seconds"] <= WAITED + 5
+    assert WAITED - 2 <= queue["longest_wait_seconds"] <= waited_at_most + 1
     assert queue["agents"]["available"] == 1
     assert queue["abandoned"] == 0
     await play(served.pbx, rest, speed=None, base=start)
@@ -151,7 +152,7 @@ async def test_a_replayed_caller_waits_then_abandons(served: Served) -> None:
     assert queue["timed_out"] == 0
 
 
-async def next_board(socket: ClientWebSocketResponse, timeout: float = 5.0) -> dict[str, Any]:
+async def next_board(socket: ClientWebSocketResponse, timeout: float = 20.0) -> dict[str, Any]:
     while True:
         message = await socket.receive_json(timeout=timeout)
         if message.get("type") == "wallboard":
@@ -172,8 +173,11 @@ async def test_the_websocket_gets_the_board_when_a_caller_joins(served: Served) 
         joined = await next_board(socket)
     assert queue_of(joined, "sales-empty")["waiting"] == 1
     await play(served.pbx, rest, speed=None)
+    # Between the caller leaving and the call's row being stored (slow on a busy
+    # machine) neither the tracker nor today's calls name this agentless queue, so a
+    # board without it may come first: wait for the stored abandon, not the next board.
     gone = await next_board(socket)
-    while queue_of(gone, "sales-empty")["abandoned"] != 1:
+    while (queue_or_none(gone, "sales-empty") or {}).get("abandoned") != 1:
         gone = await next_board(socket)
     assert queue_of(gone, "sales-empty")["waiting"] == 0
     await socket.close()
