@@ -20,7 +20,9 @@ What it measures, in one run:
 The last line printed is ``pipeline/raw parse ratio: X`` (pipeline events/s
 divided by panoramisk parse events/s). These are figures, not pass/fail checks.
 
-    .venv/bin/python benchmarks/ami_ingest.py --calls 3000 [--seed 7] [--db PATH]
+    .venv/bin/python benchmarks/ami_ingest.py --calls 3000 [--seed 7] [--db PATH] [--quick]
+
+``--quick`` (20 calls) only proves it still runs.
 """
 
 from __future__ import annotations
@@ -30,10 +32,8 @@ import asyncio
 import cProfile
 import heapq
 import logging
-import multiprocessing
 import os
 import resource
-import secrets
 import shutil
 import sys
 import tempfile
@@ -45,6 +45,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from types import SimpleNamespace
 
+from _pbx import PbxProcess  # benchmarks/ is the script's folder, hence on sys.path
 from panoramisk.ami_protocol import AMIProtocol
 from sqlalchemy import text
 
@@ -61,6 +62,7 @@ FLUSH_EVERY = 64  # frames between back-pressure waits on the server side
 QUARTILES = (25, 50, 75, 100)
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 USERNAME = "bench"
+QUICK_CALLS = 20  # --quick: proves the benchmark still runs, measures nothing
 
 
 # -- the stream ----------------------------------------------------------------
@@ -138,12 +140,12 @@ def baseline_parse(blob: bytes, runs: int = 3) -> tuple[float, int]:
 # -- the simulated PBX, in its own process ------------------------------------------
 
 
-def serve(frames: list[tuple[float, str]], secret: str, pipe: Connection) -> None:
+def serve(secret: str, frames: list[tuple[float, str]], pipe: Connection) -> None:
     """Child process: serve AMI, emit the stream on "go", serve on until "stop"."""
-    asyncio.run(_serve(frames, secret, pipe))
+    asyncio.run(_serve(secret, frames, pipe))
 
 
-async def _serve(frames: list[tuple[float, str]], secret: str, pipe: Connection) -> None:
+async def _serve(secret: str, frames: list[tuple[float, str]], pipe: Connection) -> None:
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[str] = asyncio.Queue()
     loop.add_reader(pipe.fileno(), lambda: inbox.put_nowait(pipe.recv()))
@@ -165,36 +167,6 @@ async def _serve(frames: list[tuple[float, str]], secret: str, pipe: Connection)
     finally:
         loop.remove_reader(pipe.fileno())
         await server.stop()
-
-
-@dataclass(slots=True)
-class PbxProcess:
-    process: multiprocessing.Process
-    pipe: Connection
-    port: int
-    secret: str
-
-    @classmethod
-    def start(cls, stream: Stream) -> PbxProcess:
-        context = multiprocessing.get_context("fork")
-        ours, theirs = context.Pipe()
-        secret = secrets.token_hex(8)
-        process = context.Process(target=serve, args=(stream.frames, secret, theirs),
-                                  name="ami-pbx", daemon=True)
-        process.start()
-        theirs.close()
-        if not ours.poll(30.0):
-            process.kill()
-            raise RuntimeError("the simulated PBX did not start")
-        return cls(process, ours, int(ours.recv()), secret)
-
-    def stop(self) -> None:
-        if self.process.is_alive():
-            self.pipe.send("stop")
-            self.process.join(10.0)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
 
 
 # -- the pipeline run -----------------------------------------------------------------
@@ -341,7 +313,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="SQLite file to write (default: a temporary file)")
     parser.add_argument("--profile", type=Path, default=None,
                         help="write a cProfile of the engine side of the run to this file")
-    return parser.parse_args(argv)
+    parser.add_argument("--quick", action="store_true",
+                        help=f"{QUICK_CALLS} calls: a few seconds (the test suite runs this)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.calls = QUICK_CALLS
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -355,7 +332,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.db and args.db.exists():
         sys.exit(f"{args.db} exists; the benchmark writes a fresh database")
     profile = cProfile.Profile() if args.profile else None
-    pbx = PbxProcess.start(stream)
+    pbx = PbxProcess.start(serve, stream.frames, name="ami-pbx")
     try:
         run, rows = asyncio.run(benchmark(pbx, args.calls, db_path, profile))
     finally:

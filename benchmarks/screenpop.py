@@ -15,6 +15,10 @@ Times are CLOCK_MONOTONIC, which all processes share. Prints p50/p99 of
 AgentCalled-written → pop-received, of the ping round trip, and their ratio.
 
     .venv/bin/python benchmarks/screenpop.py [--agents 500] [--rate 20] [--duration 30]
+        [--quick]
+
+The simulated PBX is spawned, not forked with benchmarks/_pbx.py: it starts from
+inside the running event loop, where a fork is unsafe.
 """
 
 from __future__ import annotations
@@ -330,7 +334,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         help="seconds from the caller's first event to AgentCalled (the IVR "
                              "and the queue; the console reads the customer and opens the "
                              "ticket meanwhile)")
-    return parser.parse_args(argv)
+    parser.add_argument("--quick", action="store_true",
+                        help="5 agents, 5 calls/s for 2 s: proves it still runs (the tests)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.agents, args.rate, args.duration = 5, 5.0, 2.0
+    return args
 
 
 if __name__ == "__main__":
