@@ -61,6 +61,25 @@ def test_transcribe_with_an_unknown_model_says_so(tmp_path: Path) -> None:
     assert "no-such-model" in done.stderr
 
 
+def test_transcribe_without_model_names_the_installed_ones_when_the_configured_is_missing(
+        tmp_path: Path) -> None:
+    wav = tmp_path / "x.wav"
+    done = _ccengine("transcribe", str(wav), env={"CCENGINE_TRANSCRIBE_MODEL": "small"})
+    assert done.returncode == 2
+    advice = done.stderr.splitlines()[0]
+    assert "'small'" in advice and "not installed" in advice
+    # The dev set-up installs both: the advice names them and how to pick one.
+    assert "installed: tiny.en, base" in advice
+    assert "--model base" in advice
+
+
+def test_with_no_model_installed_the_advice_says_how_to_install_one() -> None:
+    from ccengine.transcribe.models import choose_another
+
+    advice = choose_another("small", [])
+    assert "no model is installed" in advice and "models-base" in advice
+
+
 def test_transcripts_jobs_and_search_read_the_database(tmp_path: Path) -> None:
     env = {"CCENGINE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cc.db'}"}
     jobs = _ccengine("transcripts", "jobs", env=env)

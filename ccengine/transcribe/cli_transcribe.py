@@ -65,7 +65,24 @@ def run_transcribe(args: argparse.Namespace, config: Config) -> int:
     settings = config.transcribe.model_copy(update={
         key: value for key, value in
         (("model", args.model), ("language", args.language)) if value})
+    if args.model is None:
+        missing = _configured_model_missing(settings.model, Path(settings.models_dir))
+        if missing:
+            print(f"ccengine transcribe: {missing}", file=sys.stderr)
+            return 2
     return transcribe_files(args.files, settings, as_json=args.json, redact=args.redact)
+
+
+def _configured_model_missing(model: str, models_dir: Path) -> str | None:
+    """Without --model, a missing configured model is a choice to make, not a conversion
+    to do: the advice names the installed models. None when the model is there."""
+    from ccengine.transcribe import models
+
+    try:
+        models.resolve_model(model, models_dir.expanduser())
+    except models.ModelError as exc:
+        return f"{models.choose_another(model, models.installed_models())}\n  ({exc})"
+    return None
 
 
 def run_jobs(args: argparse.Namespace, config: Config) -> int:

@@ -95,6 +95,23 @@ def resolve_model(spec: str, cache_dir: Path) -> Path:
     )
 
 
+def installed_models() -> list[str]:
+    """The packaged model names whose packages are all installed, in table order."""
+    return [model.name for model in PACKAGED_MODELS.values()
+            if all(importlib.util.find_spec(package) for package in model.packages)]
+
+
+def choose_another(configured: str, installed: Sequence[str]) -> str:
+    """What to tell a user whose configured model is missing: what is here, how to pick it."""
+    if not installed:
+        return (f"no model is installed: install one ('base': {INSTALL_BASE_HINT}) "
+                f"{GIVE_DIRECTORY_HINT}")
+    pick = "base" if "base" in installed else installed[0]
+    return (f"the configured model {configured!r} ([transcribe] model) is not installed; "
+            f"installed: {', '.join(installed)}; choose one with --model {pick} "
+            f"(or set [transcribe] model = \"{pick}\")")
+
+
 def is_english_only(spec: str) -> bool:
     """Whisper's ``.en`` models transcribe English only, whatever language is asked."""
     return Path(spec.rstrip("/\\")).name.endswith(".en")
