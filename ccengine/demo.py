@@ -19,6 +19,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from ccengine.ami.errors import AmiError
 from ccengine.app import create_app
 from ccengine.calls.model import FinishedCall
 from ccengine.config import AmiConfig, Config
@@ -34,9 +35,11 @@ from ccengine.simulator.demo_calls import RoutedCallFactory, run_routed_calls
 from ccengine.simulator.server import AmiServer, close_quietly
 from ccengine.tickets.rows import RecordedCall
 from ccengine.tickets.service import TicketService
+from ccengine.web.keys import ENGINE
 
 EXAMPLE_GRAPH = Path(__file__).resolve().parents[1] / "examples" / "ecommerce-routes.yaml"
 DEMO_RECORDINGS = "demo-recordings"
+SETTLE_SECONDS = 30.0  # at the end: the last calls read and stored, however busy the machine
 
 
 async def run_demo(config: Config, calls: int | None, interval: tuple[float, float],
@@ -72,12 +75,21 @@ async def run_demo(config: Config, calls: int | None, interval: tuple[float, flo
         traffic = run_routed_calls(agi, RoutedCallFactory(seed), interval, calls, offset)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(traffic, duration)
-        await asyncio.sleep(1.0)  # let the last hangups be stored
+        await _settle(runner.app)
     finally:
         await agi.stop()
         await runner.cleanup()
         await close_quietly(server)
     return 0
+
+
+async def _settle(app: web.Application) -> None:
+    """The last hang-ups read and stored before the engine stops: a fixed pause lost
+    them on a busy machine (stopping closes the AMI socket with events unread)."""
+    engine = app.get(ENGINE)
+    if engine is not None:
+        with contextlib.suppress(AmiError, TimeoutError):
+            await engine.settle(timeout=SETTLE_SECONDS)
 
 
 async def _prepare_database(config: Config, graph: RouteGraph, prompts_dir: Path | None) -> int:
