@@ -91,7 +91,7 @@ async def test_wallboard_follows_a_waiting_caller_live(live: Live, browser_page:
     first = await text(page, f"{TILE} .wb-wait")
     assert first >= "00:24", first
     await page.wait_for_function(
-        f"document.querySelector('{TILE} .wb-wait').textContent > '{first}'", timeout=4000)
+        f"document.querySelector('{TILE} .wb-wait').textContent > '{first}'", timeout=20_000)
     assert await text(page, ".wb-totals [data-field=waiting]") == "1"
     await screenshot(page, "wallboard")
 
