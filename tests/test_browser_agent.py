@@ -63,7 +63,8 @@ async def _missed_call(live: Live, page: Page, number: str) -> str:
     plan = QueuePlan(answered_by=None, interface=None, abandon_after=1.0)
     await (await _call(live, number, None, plan, digits=("3",))).finished(timeout=15)
     item = page.locator(".callback").filter(has_text=f"+{number}")
-    for _ in range(50):  # the ticket is written just after the hang-up
+    deadline = asyncio.get_running_loop().time() + 60  # a bound, not an expected time
+    while asyncio.get_running_loop().time() < deadline:  # written just after the hang-up
         await page.get_by_role("button", name="Odśwież").click()
         if await item.count():
             break
