@@ -6,13 +6,20 @@ with a real Asterisk; where they show the behaviour, the tests replay them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from sqlalchemy import select
 
+from ccengine.ami.frames import parse_frame
 from ccengine.calls.model import Outcome
 from ccengine.db import Database
+from ccengine.simulator.scripts import trace_script
 from ccengine.tickets.models import Call, Ticket
 from tests.conftest import build_call
 from tests.test_ticket_service import service
+from tests.test_tracker_traces import track
+from tests.traces import trace
 
 # -- item 18: external numbers in E.164 ---------------------------------------------------
 
@@ -30,3 +37,36 @@ async def test_the_external_number_a_call_was_transferred_to_is_stored_in_e164(
             Ticket.number == recorded.ticket_number))
     assert row is not None and row.external_number == "+48225550000"
     assert ticket is not None and ticket.title.endswith("na numer +48225550000")
+
+
+# -- item 16: the caller's name is the caller's own --------------------------------------
+
+LIVE_RUNS = ("live/engine-run1-conn1", "live/engine-run2-conn1")
+
+
+def agent_names(path: Path) -> set[str]:
+    """Every agent's name in a trace (their endpoints' CallerIDName)."""
+    names = set()
+    for line in trace_script(path)[0]:
+        headers = parse_frame(line.raw)
+        if headers.get("Channel", "").startswith("PJSIP/agent"):
+            names.add(headers.get("CallerIDName", ""))
+    return names - {"", "<unknown>"}
+
+
+@pytest.mark.parametrize("name", LIVE_RUNS)
+def test_no_caller_is_stored_under_an_agents_name(name: str) -> None:
+    finished, _ = track(trace(name))
+    agents = agent_names(trace(name))
+
+    assert agents, "the trace has agents"
+    assert [call.linkedid for call in finished if call.caller_name in agents] == []
+
+
+def test_a_caller_with_a_name_keeps_it_through_the_agents_that_ring() -> None:
+    finished, _ = track(trace("live/engine-run1-conn1"))
+    names = {call.caller_number: call.caller_name for call in finished}
+
+    assert names["+48604777888"] == "Anna VIP"  # answered by Ewa Dąbrowska
+    assert names["+48693010032"] == "Jan Live"  # answered by Agnieszka Wójcik
+    assert names["+48687060062"] is None  # no name of her own: never the agent's
