@@ -11,12 +11,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from ccengine.ami.events import AsyncAgiExecuted, parse_event
 from ccengine.ami.frames import parse_frame
 from ccengine.calls.model import Outcome
 from ccengine.db import Database
+from ccengine.routes.agi import AgiReply
 from ccengine.simulator.scripts import trace_script
 from ccengine.tickets.models import Call, Ticket
+from ccengine.tickets.queries import get_ticket
 from tests.conftest import build_call
+from tests.test_route_executor import EVENING, path_of, routed
 from tests.test_ticket_service import service
 from tests.test_tracker_traces import track
 from tests.traces import trace
@@ -70,3 +74,50 @@ def test_a_caller_with_a_name_keeps_it_through_the_agents_that_ring() -> None:
     assert names["+48604777888"] == "Anna VIP"  # answered by Ewa Dąbrowska
     assert names["+48693010032"] == "Jan Live"  # answered by Agnieszka Wójcik
     assert names["+48687060062"] is None  # no name of her own: never the agent's
+
+
+# -- item 13: an AGI error is not a hang-up --------------------------------------------
+
+
+def agi_results(name: str) -> list[AsyncAgiExecuted]:
+    results = []
+    for line in trace_script(trace(name))[0]:
+        event = parse_event(parse_frame(line.raw), "lab", line.t)
+        if isinstance(event, AsyncAgiExecuted):
+            results.append(event)
+    return results
+
+
+def test_the_live_traces_tell_an_agi_error_from_a_hang_up() -> None:
+    results = agi_results("live/engine-run1-conn1")
+    errors = [r for r in results if "randomerror" in r.result]
+    hang_ups = [r for r in results if "(hangup)" in r.result]
+
+    assert len(errors) == 1 and len(hang_ups) >= 4
+    assert not errors[0].channel_gone  # the caller was still there, in silence
+    assert all(r.channel_gone for r in hang_ups)
+    reply = AgiReply(200, errors[0].result)
+    assert (reply.hung_up, reply.failed, reply.error) == (False, True, "randomerror")
+    assert all(AgiReply(200, r.result).hung_up for r in hang_ups)
+
+
+async def test_a_failed_recording_says_goodbye_hangs_up_and_claims_no_message(
+        database: Database) -> None:
+    async with routed(database) as r:
+        placed = await r.place(at=EVENING, record_fails=True)
+        call = await r.finished(placed)
+        recorded = r.harness.recorded[0][1]
+
+    assert placed.recordings == []  # Asterisk wrote nothing
+    record_at = next(i for i, c in enumerate(placed.commands) if c.startswith("RECORD FILE"))
+    assert placed.commands[record_at + 1:] == ["EXEC Playback ccengine/goodbye", "HANGUP"]
+    assert call.route is not None
+    assert (call.route.ended_by, call.route.voicemail_file) == ("voicemail_failed", None)
+    assert path_of(call)[-1] == ("poczta", "failed")
+    assert "randomerror" in call.route.path[-1]["reason"]
+    assert call.outcome.value == "unanswered"  # the dialplan hung up; no message was left
+    async with database.sessions() as session:
+        detail = await get_ticket(session, recorded.ticket_number)
+    assert "wiadomość głosowa" not in detail.ticket.title
+    assert "nagranie się nie udało" in detail.ticket.title
+    assert "voicemail_file" not in detail.activities[0].data

@@ -107,6 +107,13 @@ class _CallerGone(Exception):
     """The channel hung up: nothing more can be sent to it."""
 
 
+class _CommandFailed(Exception):
+    """A command failed with the caller still there: a -1 with a reason, or a 5xx."""
+
+    def __init__(self, command: str, error: str) -> None:
+        self.command, self.error = command, error
+
+
 class _Ended(Exception):
     def __init__(self, how: str) -> None:
         self.how = how
@@ -154,6 +161,10 @@ def _run(walker: _Walker, entry_id: str, entry: EntryNode,
         return "step_limit"
     except _CallerGone:
         return "caller_hung_up"
+    except _CommandFailed as failed:
+        # Never leave the caller in silence: say where it failed, then hang up.
+        yield from walker.failed_at_node(failed)
+        return "failed"
     except _Ended as ended:
         return ended.how
 
@@ -190,7 +201,26 @@ class _Walker:
         assert reply is not None, "a Command is answered with its AgiReply"
         if reply.hung_up:
             raise _CallerGone
+        if reply.failed:
+            raise _CommandFailed(text, reply.error)
         return reply
+
+    def failed_at_node(self, failed: _CommandFailed) -> Generator[Instruction, AgiReply | None,
+                                                                  None]:
+        node_id = self.state.node
+        if node_id is not None and node_id in self.graph.nodes:
+            verb = failed.command.split(" ", 1)[0]
+            yield from self.took(node_id, self.graph.nodes[node_id], "failed",
+                                 f"{verb} failed ({failed.error})")
+        yield Command(agi.hangup())  # whatever the answer: there is nothing left to try
+
+    def goodbye(self, prompt: str | None) -> Generator[Instruction, AgiReply | None, None]:
+        """The goodbye prompt and a hang-up, after something failed: errors are moot now."""
+        try:
+            yield from self.play(prompt)
+            yield from self.command(agi.hangup())
+        except (_CallerGone, _CommandFailed):
+            pass
 
     def took(self, node_id: str, node: _Node, branch: str,
              reason: str) -> Generator[Instruction, AgiReply | None, None]:
@@ -338,6 +368,12 @@ class _Walker:
         except _CallerGone:  # the usual end of a message: the caller hangs up
             yield from self.took(node_id, node, "recorded", f"message recorded to {base}.wav")
             raise _Ended("voicemail") from None
+        except _CommandFailed as failed:  # no file: say so, never claim a message
+            self.state.voicemail_file = None
+            yield from self.took(node_id, node, "failed",
+                                 f"recording the message failed ({failed.error})")
+            yield from self.goodbye(node.goodbye)
+            raise _Ended("voicemail_failed") from None
         yield from self.took(node_id, node, "recorded", f"message recorded to {base}.wav")
         yield from self.play(node.goodbye)
         yield from self.command(agi.hangup())

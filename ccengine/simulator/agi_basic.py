@@ -119,6 +119,8 @@ async def record_file(run: CallRun, args: list[str]) -> AgiReply:
     if parsed is None:
         return usage(" Usage: RECORD FILE <filename> <format> <escape digits> <timeout> "
                      "[offset samples] [BEEP] [s=silence]")
+    if run.script.record_fails:
+        return ok("-1 (randomerror) endpos=0")
     run.placed.recordings.append(f"{parsed.file}.{parsed.format}")
     start = run.now
     try:

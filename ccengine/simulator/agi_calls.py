@@ -90,6 +90,9 @@ class CallerScript:
     queues: tuple[QueuePlan, ...] = (QueuePlan(),)  # one per Queue() run; the last repeats
     dials: tuple[DialPlan, ...] = (DialPlan(),)  # one per Dial run; the last repeats
     speaks_seconds: float = 4.0  # RECORD FILE: speaks this long, then hangs up
+    # RECORD FILE fails with the caller still there, as on an Asterisk without its
+    # core 'beep' sound: '200 result=-1 (randomerror) endpos=0' (live traces).
+    record_fails: bool = False
 
     def keys_for(self, get_data_run: int) -> str:
         return self.digits[get_data_run] if get_data_run < len(self.digits) else ""

@@ -66,6 +66,12 @@ MISSED_REASONS: dict[Outcome, str] = {
     Outcome.VOICEMAIL: "nagrał wiadomość",
 }
 
+# How a route ended, where it says more than the outcome.
+ROUTE_REASONS: dict[str, str] = {
+    "voicemail_failed": "chciał(a) nagrać wiadomość, nagranie się nie udało",
+    "failed": "błąd centrali w trakcie obsługi",
+}
+
 
 def _missed_title(call: FinishedCall, who: str) -> str:
     route = call.route
@@ -73,7 +79,8 @@ def _missed_title(call: FinishedCall, who: str) -> str:
         return f"Oddzwonić: wiadomość głosowa od {who}"
     if route is not None and route.callback_number:
         return f"Oddzwonić: prośba o kontakt od {who}"
-    reason = MISSED_REASONS.get(call.outcome, str(call.outcome))
+    reason = ROUTE_REASONS.get(route.ended_by if route else "") or MISSED_REASONS.get(
+        call.outcome, str(call.outcome))
     return f"Oddzwonić: nieodebrane połączenie od {who} ({reason})"
 
 
