@@ -121,3 +121,25 @@ async def test_a_failed_recording_says_goodbye_hangs_up_and_claims_no_message(
     assert "wiadomość głosowa" not in detail.ticket.title
     assert "nagranie się nie udało" in detail.ticket.title
     assert "voicemail_file" not in detail.activities[0].data
+
+
+# -- item 17: where the caller hung up ---------------------------------------------------
+
+
+async def test_a_hang_up_during_the_welcome_prompt_is_stored_and_titled_there(
+        database: Database) -> None:
+    """Live: the path ended at `vip` and the title said 'rozłączył się w menu'."""
+    async with routed(database) as r:
+        placed = await r.place(hang_up_in_playback=0)  # the welcome
+        call = await r.finished(placed)
+        recorded = r.harness.recorded[0][1]
+
+    assert placed.commands[-1] == "EXEC Playback ccengine/welcome"
+    assert call.route is not None and call.route.ended_by == "caller_hung_up"
+    assert path_of(call)[-1] == ("vip", "other")  # decided; the welcome never finished
+    assert (call.route.last_node, call.route.last_kind) == ("powitanie", "announcement")
+    async with database.sessions() as session:
+        detail = await get_ticket(session, recorded.ticket_number)
+    assert detail.ticket.title.endswith("(rozłączył się podczas komunikatu „powitanie”)")
+    assert detail.calls[0].route is not None
+    assert detail.calls[0].route["last_node"] == "powitanie"

@@ -45,13 +45,16 @@ class RouteTaken:
     ticket_priority: str | None = None  # a route may make it urgent (an outage line: P1)
     voicemail_file: str | None = None
     callback_number: str | None = None
+    last_node: str | None = None  # where the call was when the route ended (a hang-up)
+    last_kind: str | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
             "graph": self.graph, "version": self.version, "ended_by": self.ended_by,
             "path": list(self.path), "digits": self.digits,
             "ticket_priority": self.ticket_priority, "voicemail_file": self.voicemail_file,
-            "callback_number": self.callback_number,
+            "callback_number": self.callback_number, "last_node": self.last_node,
+            "last_kind": self.last_kind,
         }
 
 

@@ -91,11 +91,13 @@ class RouteResult:
     recording_file: str | None = None
     voicemail_file: str | None = None
     callback_number: str | None = None
-    last_node: str | None = None
+    last_node: str | None = None  # the node the call was in when the route ended
+    last_kind: str | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
             "graph": self.graph, "ended_by": self.ended_by, "last_node": self.last_node,
+            "last_kind": self.last_kind,
             "digits": self.digits, "queue": self.queue, "queue_priority": self.queue_priority,
             "queue_status": self.queue_status, "dial_status": self.dial_status,
             "ticket_priority": self.ticket_priority, "recording_file": self.recording_file,
@@ -132,6 +134,7 @@ class _State:
     voicemail_file: str | None = None
     callback_number: str | None = None
     node: str | None = None
+    node_kind: str | None = None
 
 
 def walk(graph: RouteGraph, facts: CallFacts, settings: WalkSettings = DEFAULT_SETTINGS) -> Walk:
@@ -150,8 +153,7 @@ def _run(walker: _Walker, entry_id: str, entry: EntryNode,
          reason: str) -> Generator[Instruction, AgiReply | None, str]:
     """The walk from its entry; returns how it ended."""
     try:
-        yield from walker.start(entry_id, entry, reason)
-        node_id: str | None = walker.state.node
+        node_id = yield from walker.start(entry_id, entry, reason)
         for _ in range(walker.settings.max_steps):
             if node_id is None:
                 yield from walker.command(agi.hangup())
@@ -176,6 +178,7 @@ def _result(graph: RouteGraph, state: _State, how: str) -> RouteResult:
         dial_status=state.dial_status, ticket_priority=state.ticket_priority,
         recording_file=state.recording_file, voicemail_file=state.voicemail_file,
         callback_number=state.callback_number, last_node=state.node,
+        last_kind=state.node_kind,
     )
 
 
@@ -247,19 +250,19 @@ class _Walker:
 
     # -- the call --------------------------------------------------------------
 
-    def start(self, entry_id: str, entry: EntryNode,
-              reason: str) -> Generator[Instruction, AgiReply | None, None]:
+    def start(self, entry_id: str, entry: EntryNode, reason: str) -> NodeWalk:
+        self.state.node, self.state.node_kind = entry_id, entry.kind
         yield from self.command(agi.answer())
         if self.settings.record_calls:
             path = f"{self.settings.recordings_dir}/{self.facts.uniqueid}.wav"
             yield from self.command(agi.mixmonitor(path))
             self.state.recording_file = path
         branch, why = decisions.entry_branch(entry, self.facts.caller)
-        self.state.node = yield from self.goto(entry_id, entry, branch, f"{reason}; {why}")
+        return (yield from self.goto(entry_id, entry, branch, f"{reason}; {why}"))
 
     def visit(self, node_id: str) -> NodeWalk:
-        self.state.node = node_id
         node = self.graph.nodes[node_id]
+        self.state.node, self.state.node_kind = node_id, node.kind
         return (yield from self._visitors[type(node)](node_id, node))
 
     def _entry_again(self, node_id: str, node: _Node) -> NodeWalk:

@@ -86,6 +86,7 @@ class CallerScript:
     # The keys pressed at each GET DATA in turn; "" or missing: nothing (timeout).
     digits: tuple[str, ...] = ()
     hang_up_in_get_data: int | None = None  # hangs up during this GET DATA (0-based)
+    hang_up_in_playback: int | None = None  # hangs up halfway through this Playback (0-based)
     hang_up_after_seconds: float | None = None  # from the start, whatever runs then
     queues: tuple[QueuePlan, ...] = (QueuePlan(),)  # one per Queue() run; the last repeats
     dials: tuple[DialPlan, ...] = (DialPlan(),)  # one per Dial run; the last repeats
