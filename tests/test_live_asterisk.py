@@ -6,22 +6,27 @@ with a real Asterisk; where they show the behaviour, the tests replay them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from ccengine.agents.callbacks import Target, originate_action
+from ccengine.agents.storage_models import CallbackAttempt
 from ccengine.ami.events import AsyncAgiExecuted, parse_event
 from ccengine.ami.frames import parse_frame
-from ccengine.calls.model import Outcome
+from ccengine.calls.model import Outcome, is_own_call
+from ccengine.config import AgentsConfig
 from ccengine.db import Database
 from ccengine.routes.agi import AgiReply
-from ccengine.simulator.scripts import trace_script
+from ccengine.simulator.scripts import ScriptLine, trace_script
 from ccengine.tickets.models import Call, Ticket
 from ccengine.tickets.queries import get_ticket
 from tests.conftest import build_call
+from tests.engine_harness import eventually, running_engine
 from tests.test_route_executor import EVENING, path_of, routed
-from tests.test_ticket_service import service
+from tests.test_ticket_service import NOW, service
 from tests.test_tracker_traces import track
 from tests.traces import trace
 
@@ -143,3 +148,62 @@ async def test_a_hang_up_during_the_welcome_prompt_is_stored_and_titled_there(
     assert detail.ticket.title.endswith("(rozłączył się podczas komunikatu „powitanie”)")
     assert detail.calls[0].route is not None
     assert detail.calls[0].route["last_node"] == "powitanie"
+
+
+# -- item 14: the engine's own click-to-call is no inbound call ----------------------------
+
+CLICK_TO_CALL = "live/engine-run1-conn3-after-asterisk-restart"
+ORIGINATED = "1796323381.7"  # the agent channel the engine's Originate made (live)
+ACTION_ID = "ccengine-callback-09f47771a705457896aa8a592fc3c2b3"
+
+
+def click_to_call_with_channel_id() -> list[ScriptLine]:
+    """The live click-to-call as Asterisk shows it when the Originate sets ChannelId:
+    the agent channel's Uniqueid, and so the call's Linkedid, is the ActionID."""
+    lines = [line for line in trace_script(trace(CLICK_TO_CALL))[0]
+             if 286.4 <= line.t <= 295 and ORIGINATED in line.raw]
+    assert any("OriginateResponse" in line.raw for line in lines)
+    return [replace(line, raw=line.raw.replace(ORIGINATED, ACTION_ID)) for line in lines]
+
+
+async def callback_ticket_with_attempt(database: Database) -> str:
+    tickets = service(database)
+    await tickets.add_customer("+48689010046", "Jan Live", vip=False)
+    missed = build_call("14.1", Outcome.ABANDONED, caller_number="48689010046")
+    [recorded] = await tickets.record_calls([missed])
+    async with database.writer() as session:
+        ticket = await session.scalar(select(Ticket).where(
+            Ticket.number == recorded.ticket_number))
+        assert ticket is not None
+        session.add(CallbackAttempt(ticket_id=ticket.id, agent="Katarzyna Lewandowska",
+                                    interface="PJSIP/agent1", number="+48689010046",
+                                    action_id=ACTION_ID, started_at=NOW))
+        await session.commit()
+    return recorded.ticket_number
+
+
+def test_the_click_to_call_originate_names_its_channel_by_its_action_id() -> None:
+    target = Target(ticket_id=1, number="+48689010046", name="Jan Live")
+    action = originate_action(target, "PJSIP/agent1", "TK-1", AgentsConfig())
+
+    assert action["ChannelId"] == action["ActionID"]
+    assert is_own_call(action["ChannelId"])
+
+
+async def test_a_click_to_call_is_recorded_on_its_callback_ticket_only(
+        database: Database) -> None:
+    number = await callback_ticket_with_attempt(database)
+
+    async with running_engine(database) as harness:
+        harness.emit(click_to_call_with_channel_id())
+        await harness.settle()
+        await eventually(lambda: bool(harness.recorded))
+
+    [(call, recorded)] = harness.recorded
+    assert call.linkedid == ACTION_ID
+    assert recorded.ticket_number == number
+    async with database.sessions() as session:
+        titles = list(await session.scalars(select(Ticket.title)))
+        detail = await get_ticket(session, number)
+    assert len(titles) == 1, titles  # no "Połączenie od agent1 przekazane na numer ..."
+    assert [c.linkedid for c in detail.calls] == ["14.1", ACTION_ID]

@@ -6,6 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+# The engine's own calls (click-to-call of a callback) carry this prefix in their
+# Linkedid: the Originate sets the agent channel's Uniqueid (ChannelId) to its ActionID.
+OWN_CALL_PREFIX = "ccengine-callback-"
+
+
+def is_own_call(linkedid: str) -> bool:
+    return linkedid.startswith(OWN_CALL_PREFIX)
+
 
 class Outcome(StrEnum):
     ANSWERED = "answered"  # a queue agent took it
