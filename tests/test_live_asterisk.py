@@ -12,14 +12,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from ccengine.agents.call_tickets import RingFacts, open_for_calls
 from ccengine.agents.callbacks import Target, originate_action
 from ccengine.agents.storage_models import CallbackAttempt
 from ccengine.ami.events import AsyncAgiExecuted, parse_event
 from ccengine.ami.frames import parse_frame
 from ccengine.calls.model import Outcome, is_own_call
-from ccengine.config import AgentsConfig
+from ccengine.config import AgentsConfig, TicketsConfig
 from ccengine.db import Database
 from ccengine.routes.agi import AgiReply
+from ccengine.simulator.agi_calls import QueuePlan
 from ccengine.simulator.scripts import ScriptLine, trace_script
 from ccengine.tickets.models import Call, Ticket
 from ccengine.tickets.queries import get_ticket
@@ -207,3 +209,34 @@ async def test_a_click_to_call_is_recorded_on_its_callback_ticket_only(
         detail = await get_ticket(session, number)
     assert len(titles) == 1, titles  # no "Połączenie od agent1 przekazane na numer ..."
     assert [c.linkedid for c in detail.calls] == ["14.1", ACTION_ID]
+
+
+# -- item 15: one VIP rule ------------------------------------------------------------------
+
+GRAPH_VIP = "48604777888"  # on the example graph's VIP list, no customer record flag
+
+
+async def test_a_caller_on_the_graphs_vip_list_gets_the_vip_ticket_priority(
+        database: Database) -> None:
+    """Live: queue priority 10, yet a P3 ticket (and a P2 callback)."""
+    async with routed(database) as r:
+        answered = await r.call(number=GRAPH_VIP, name="Anna VIP",
+                                queues=(QueuePlan(answered_by="Ewa Dąbrowska"),))
+        missed = await r.call(number=GRAPH_VIP, name="Anna VIP",
+                              queues=(QueuePlan(answered_by=None, abandon_after=3),))
+        priorities = {call.linkedid: rec.ticket_priority for call, rec in r.harness.recorded}
+
+    assert answered.route is not None and answered.route.vip
+    assert answered.queue_priority == 10
+    assert priorities[answered.linkedid] == "P2"  # answered P3, one step up: as a VIP customer
+    assert missed.outcome.missed
+    assert priorities[missed.linkedid] == "P1"  # a missed call's P2, one step up
+
+
+async def test_the_ring_time_ticket_of_a_graph_vip_has_the_vip_priority(
+        database: Database) -> None:
+    facts = RingFacts(pbx="pbx", linkedid="15.1", caller="+48604777888", caller_name=None,
+                      queue="vip", at=NOW, vip=True)
+    [ticket] = await open_for_calls(database, TicketsConfig(), [facts])
+
+    assert ticket.priority == "P2"  # P3 one step up, as for a customer flagged VIP

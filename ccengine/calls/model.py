@@ -55,6 +55,7 @@ class RouteTaken:
     callback_number: str | None = None
     last_node: str | None = None  # where the call was when the route ended (a hang-up)
     last_kind: str | None = None
+    vip: bool = False  # VIP by the graph's list (or the customer record) when it was routed
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -62,7 +63,7 @@ class RouteTaken:
             "path": list(self.path), "digits": self.digits,
             "ticket_priority": self.ticket_priority, "voicemail_file": self.voicemail_file,
             "callback_number": self.callback_number, "last_node": self.last_node,
-            "last_kind": self.last_kind,
+            "last_kind": self.last_kind, "vip": self.vip,
         }
 
 

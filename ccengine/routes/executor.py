@@ -34,6 +34,7 @@ from ccengine.routes.walk import (
     RouteResult,
     Walk,
     WalkSettings,
+    took_vip_branch,
     walk,
 )
 
@@ -71,6 +72,7 @@ class RouteRun:
             callback_number=result.callback_number if result else None,
             last_node=result.last_node if result else None,
             last_kind=result.last_kind if result else None,
+            vip=result.vip if result else took_vip_branch(self.steps),
         )
 
 

@@ -9,7 +9,7 @@ value is the ``RouteResult``: how the route ended and the path it took.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -73,6 +73,11 @@ class PathStep:
                 "reason": self.reason}
 
 
+def took_vip_branch(steps: Iterable[PathStep]) -> bool:
+    """A vip node found the caller VIP (on its list, or a customer flagged VIP)."""
+    return any(step.kind == "vip" and step.branch == "vip" for step in steps)
+
+
 Instruction = Command | PathStep
 Walk = Generator[Instruction, AgiReply | None, "RouteResult"]
 
@@ -93,11 +98,12 @@ class RouteResult:
     callback_number: str | None = None
     last_node: str | None = None  # the node the call was in when the route ended
     last_kind: str | None = None
+    vip: bool = False  # a vip node took its vip branch (the graph's list or the customer)
 
     def as_json(self) -> dict[str, object]:
         return {
             "graph": self.graph, "ended_by": self.ended_by, "last_node": self.last_node,
-            "last_kind": self.last_kind,
+            "last_kind": self.last_kind, "vip": self.vip,
             "digits": self.digits, "queue": self.queue, "queue_priority": self.queue_priority,
             "queue_status": self.queue_status, "dial_status": self.dial_status,
             "ticket_priority": self.ticket_priority, "recording_file": self.recording_file,
@@ -135,6 +141,7 @@ class _State:
     callback_number: str | None = None
     node: str | None = None
     node_kind: str | None = None
+    vip: bool = False
 
 
 def walk(graph: RouteGraph, facts: CallFacts, settings: WalkSettings = DEFAULT_SETTINGS) -> Walk:
@@ -178,7 +185,7 @@ def _result(graph: RouteGraph, state: _State, how: str) -> RouteResult:
         dial_status=state.dial_status, ticket_priority=state.ticket_priority,
         recording_file=state.recording_file, voicemail_file=state.voicemail_file,
         callback_number=state.callback_number, last_node=state.node,
-        last_kind=state.node_kind,
+        last_kind=state.node_kind, vip=state.vip,
     )
 
 
@@ -282,6 +289,7 @@ class _Walker:
         assert isinstance(node, VipNode)
         branch, reason = decisions.vip(node, self.facts.caller, self.facts.customer_vip)
         if branch == "vip":
+            self.state.vip = True
             self.state.queue_priority = max(self.state.queue_priority or 0, node.priority)
             reason += f"; queue priority {node.priority}"
         return (yield from self.goto(node_id, node, branch, reason))

@@ -34,7 +34,12 @@ class OpenTicket:
 
 
 def plan_ticket(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
-    """The ticket for ``call``; ``caller`` is its number as we display it (E.164)."""
+    """The ticket for ``call``; ``caller`` is its number as we display it (E.164).
+
+    ``vip``: the customer record says so; a caller the route found VIP (the graph's
+    list) is a VIP too, with the same priority in every kind of ticket.
+    """
+    vip = vip or (call.route is not None and call.route.vip)
     if call.outcome.missed:
         plan = _callback(call, caller, vip)
     elif call.outcome is Outcome.ANSWERED:
