@@ -6,6 +6,7 @@ with a real Asterisk; where they show the behaviour, the tests replay them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from ccengine.agents.callbacks import Target, originate_action
 from ccengine.agents.storage_models import CallbackAttempt
 from ccengine.ami.events import AsyncAgiExecuted, parse_event
 from ccengine.ami.frames import parse_frame
-from ccengine.calls.model import Outcome, is_own_call
+from ccengine.calls.model import FinishedCall, Outcome, is_own_call
 from ccengine.config import AgentsConfig, TicketsConfig
 from ccengine.db import Database
 from ccengine.routes.agi import AgiReply
@@ -25,10 +26,12 @@ from ccengine.simulator.agi_calls import QueuePlan
 from ccengine.simulator.scripts import ScriptLine, trace_script
 from ccengine.tickets.models import Call, Ticket
 from ccengine.tickets.queries import get_ticket
+from ccengine.tickets.service import TicketService
 from tests.conftest import build_call
 from tests.engine_harness import eventually, running_engine
 from tests.test_route_executor import EVENING, path_of, routed
 from tests.test_ticket_service import NOW, service
+from tests.test_tickets_api import World, world  # noqa: F401  (a fixture used below)
 from tests.test_tracker_traces import track
 from tests.traces import trace
 
@@ -240,3 +243,35 @@ async def test_the_ring_time_ticket_of_a_graph_vip_has_the_vip_priority(
     [ticket] = await open_for_calls(database, TicketsConfig(), [facts])
 
     assert ticket.priority == "P2"  # P3 one step up, as for a customer flagged VIP
+
+
+async def test_an_agent_flags_a_customer_vip_and_the_next_ticket_is_more_urgent(
+        world: World, make_call: Callable[..., FinishedCall]) -> None:  # noqa: F811
+    flagged = await world.call("anna", "PATCH", "/customers/602%20999%20888",
+                               json={"vip": True})
+    assert (flagged["phone"], flagged["vip"]) == ("+48602999888", True)
+
+    tickets = TicketService(world.database, TicketsConfig(join_open_within_hours=0))
+    [missed] = await tickets.record_calls([make_call("15.9", Outcome.ABANDONED,
+                                                     caller_number="+48602999888")])
+    assert missed.ticket_priority == "P1"
+    detail = await world.call("anna", "GET", f"/tickets/{missed.ticket_number}")
+    assert detail["customer"]["vip"] is True
+
+    unflagged = await world.call("admin", "PATCH", "/customers/%2B48602999888",
+                                 json={"vip": False})
+    assert unflagged["vip"] is False
+
+
+@pytest.mark.parametrize(("path", "body", "status", "error"), [
+    ("/customers/%2B48699000111", {"vip": True}, 404, "customer-not-found"),
+    ("/customers/not-a-number", {"vip": True}, 400, "invalid-phone-number"),
+    ("/customers/%2B48602999888", {"vip": "yes"}, 400, "invalid-body"),
+    ("/customers/%2B48602999888", {}, 400, "invalid-body"),
+    ("/customers/%2B48602999888", {"vip": True, "name": "X"}, 400, "invalid-body"),
+])
+async def test_flagging_vip_refuses_bad_input_with_a_json_error(
+        world: World,  # noqa: F811  (test_tickets_api's fixture)
+        path: str, body: dict[str, object], status: int, error: str) -> None:
+    refused = await world.call("anna", "PATCH", path, status, json=body)
+    assert refused["error"] == error
