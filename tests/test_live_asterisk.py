@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Page
 from sqlalchemy import select
 
 from ccengine.agents.call_tickets import RingFacts, open_for_calls
@@ -24,9 +25,11 @@ from ccengine.db import Database
 from ccengine.routes.agi import AgiReply
 from ccengine.simulator.agi_calls import QueuePlan
 from ccengine.simulator.scripts import ScriptLine, trace_script
-from ccengine.tickets.models import Call, Ticket
+from ccengine.tickets.models import Call, Customer, Ticket
 from ccengine.tickets.queries import get_ticket
 from ccengine.tickets.service import TicketService
+from ccengine.users.models import Role
+from tests.browser import Live, login
 from tests.conftest import build_call
 from tests.engine_harness import eventually, running_engine
 from tests.test_route_executor import EVENING, path_of, routed
@@ -275,3 +278,24 @@ async def test_flagging_vip_refuses_bad_input_with_a_json_error(
         path: str, body: dict[str, object], status: int, error: str) -> None:
     refused = await world.call("anna", "PATCH", path, status, json=body)
     assert refused["error"] == error
+
+
+@pytest.mark.browser
+async def test_the_ticket_view_flags_the_customer_vip(live: Live, browser_page: Page) -> None:
+    page = browser_page
+    await live.user("anna", Role.AGENT, name="Anna Nowak", sip="PJSIP/agent3")
+    tickets = TicketService(live.database, TicketsConfig())
+    [recorded] = await tickets.record_calls([build_call(
+        "15.b", Outcome.ABANDONED, caller_number="+48601222333", caller_name="Jan Kowalski")])
+    await login(page, live, "anna")
+    await page.goto(f"{live.url}/#/tickets/{recorded.ticket_number}")
+    await page.wait_for_selector(".ticket-header input[name=vip]")
+    assert await page.locator(".ticket-header .badge.vip").count() == 0
+
+    await page.check(".ticket-header input[name=vip]")
+    await page.wait_for_selector(".ticket-header .badge.vip")
+    assert await page.locator(".ticket-header input[name=vip]").is_checked()
+    async with live.database.sessions() as session:
+        customer = await session.scalar(select(Customer).where(
+            Customer.phone_e164 == "+48601222333"))
+    assert customer is not None and customer.vip
