@@ -23,6 +23,9 @@ from ccengine.calls.model import FinishedCall, Outcome, is_own_call
 from ccengine.config import AgentsConfig, TicketsConfig
 from ccengine.db import Database
 from ccengine.routes.agi import AgiReply
+from ccengine.routes.asterisk_conf import render_queuerules_conf
+from ccengine.routes.document import parse_graph
+from ccengine.routes.tier_timing import tier_timings
 from ccengine.simulator.agi_calls import QueuePlan
 from ccengine.simulator.scripts import ScriptLine, trace_script
 from ccengine.tickets.models import Call, Customer, Ticket
@@ -32,7 +35,7 @@ from ccengine.users.models import Role
 from tests.browser import Live, login
 from tests.conftest import build_call
 from tests.engine_harness import eventually, running_engine
-from tests.test_route_executor import EVENING, path_of, routed
+from tests.test_route_executor import EVENING, EXAMPLE, path_of, routed
 from tests.test_ticket_service import NOW, service
 from tests.test_tickets_api import World, world  # noqa: F401  (a fixture used below)
 from tests.test_tracker_traces import track
@@ -299,3 +302,45 @@ async def test_the_ticket_view_flags_the_customer_vip(live: Live, browser_page: 
         customer = await session.scalar(select(Customer).where(
             Customer.phone_e164 == "+48601222333"))
     assert customer is not None and customer.vip
+
+
+# -- item 19: when a later tier first rings ----------------------------------------------
+
+
+def tier_two_delay(name: str, linkedid: str) -> float:
+    """Seconds from joining the tiered queue to the first ring of its tier-2 agent."""
+    joined = rang = None
+    for line in trace_script(trace(name))[0]:
+        headers = parse_frame(line.raw)
+        if headers.get("Linkedid") != linkedid:
+            continue
+        if headers.get("Event") == "QueueCallerJoin" and joined is None:
+            joined = line.t
+        if (headers.get("Event") == "AgentCalled" and rang is None
+                and headers.get("Interface") == "PJSIP/agent9"):
+            rang = line.t
+    assert joined is not None and rang is not None
+    return rang - joined
+
+
+def test_the_rendered_rule_says_when_tier_two_rings_and_the_live_call_agrees() -> None:
+    graph = parse_graph(EXAMPLE.read_text(encoding="utf-8"))
+    queue = graph.queues["wsparcie"]
+    [timing] = tier_timings(queue)
+    measured = tier_two_delay("live/engine-run1-conn1", "1796322719.22")
+
+    assert queue.strategy == "linear" and timing.opens == 30
+    assert round(measured) == 48  # not 30: the raised tier-1 member was tried again first
+    assert timing.first_ring_by is not None
+    assert timing.opens <= measured <= timing.first_ring_by
+    assert f"; {timing.describe('linear')}" in render_queuerules_conf([graph]).splitlines()
+
+
+@pytest.mark.parametrize(("strategy", "by"), [
+    ("ringall", 30 + 16), ("linear", 30 + 16 * 3), ("rrmemory", 30 + 16 * 3),
+    ("leastrecent", None), ("random", None)])
+def test_each_strategy_has_its_own_first_ring_time(strategy: str, by: int | None) -> None:
+    queue = parse_graph(EXAMPLE.read_text(encoding="utf-8")).queues["wsparcie"]
+    [timing] = tier_timings(queue.model_copy(update={"strategy": strategy}))
+
+    assert timing.first_ring_by == by
