@@ -6,6 +6,7 @@ with a real Asterisk; where they show the behaviour, the tests replay them.
 
 from __future__ import annotations
 
+import wave
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -344,3 +345,19 @@ def test_each_strategy_has_its_own_first_ring_time(strategy: str, by: int | None
     [timing] = tier_timings(queue.model_copy(update={"strategy": strategy}))
 
     assert timing.first_ring_by == by
+
+
+async def test_voicemail_plays_our_own_beep_and_needs_no_core_sounds(
+        database: Database) -> None:
+    """RECORD FILE's BEEP option plays Asterisk's core 'beep' and fails without it."""
+    async with routed(database) as r:
+        placed = await r.place(at=EVENING, speaks_seconds=6)
+        call = await r.finished(placed)
+
+    record_at = next(i for i, c in enumerate(placed.commands) if c.startswith("RECORD FILE"))
+    assert placed.commands[record_at - 1] == "EXEC Playback ccengine/beep"
+    assert "BEEP" not in placed.commands[record_at].split()
+    assert call.outcome.value == "voicemail"
+    with wave.open(str(EXAMPLE.parents[1] / "prompts" / "tones" / "beep.wav"), "rb") as beep:
+        assert (beep.getframerate(), beep.getnchannels(), beep.getsampwidth()) == (8000, 1, 2)
+        assert 0.1 <= beep.getnframes() / 8000 <= 1.0

@@ -95,8 +95,10 @@ def dial(target: str, ring_seconds: int) -> str:
 
 
 def record_file(path_without_extension: str, max_seconds: int) -> str:
-    # '#' ends the message; BEEP before; s=5 ends it after 5 s of silence.
-    return f"RECORD FILE {path_without_extension} wav # {max_seconds * 1000} BEEP s=5"
+    # '#' ends the message; s=5 ends it after 5 s of silence. No BEEP option: it plays
+    # Asterisk's core 'beep' and fails the command where that is missing (live traces);
+    # the walk plays our own beep prompt first.
+    return f"RECORD FILE {path_without_extension} wav # {max_seconds * 1000} s=5"
 
 
 def hangup() -> str:

@@ -31,6 +31,7 @@ from ccengine.routes.model import (
     _Node,
 )
 
+BEEP_PROMPT = "beep"  # prompts/tones/beep.wav, installed beside the prompts
 QUEUE_EMPTY = frozenset({"JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL", "LEAVEUNAVAIL"})
 DIAL_BUSY = frozenset({"BUSY", "CONGESTION", "CHANUNAVAIL"})
 
@@ -374,6 +375,7 @@ class _Walker:
         yield from self.play(node.prompt)
         base = f"{self.settings.voicemail_dir}/{self.facts.uniqueid}"
         self.state.voicemail_file = f"{base}.wav"
+        yield from self.play(BEEP_PROMPT)  # a missing prompt is skipped: the message is not
         try:
             yield from self.command(agi.record_file(base, node.max_seconds))
         except _CallerGone:  # the usual end of a message: the caller hangs up
