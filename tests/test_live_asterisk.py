@@ -21,8 +21,9 @@ from ccengine.agents.storage_models import CallbackAttempt
 from ccengine.ami.events import AsyncAgiExecuted, parse_event
 from ccengine.ami.frames import parse_frame
 from ccengine.calls.model import FinishedCall, Outcome, is_own_call
-from ccengine.config import AgentsConfig, TicketsConfig
+from ccengine.config import AgentsConfig, TicketsConfig, load_config
 from ccengine.db import Database
+from ccengine.replay import replay
 from ccengine.routes.agi import AgiReply
 from ccengine.routes.asterisk_conf import render_queuerules_conf
 from ccengine.routes.document import parse_graph
@@ -361,3 +362,25 @@ async def test_voicemail_plays_our_own_beep_and_needs_no_core_sounds(
     with wave.open(str(EXAMPLE.parents[1] / "prompts" / "tones" / "beep.wav"), "rb") as beep:
         assert (beep.getframerate(), beep.getnchannels(), beep.getsampwidth()) == (8000, 1, 2)
         assert 0.1 <= beep.getnframes() / 8000 <= 1.0
+
+
+async def test_replayed_live_runs_store_no_customer_under_an_agents_name(
+        database_url: str) -> None:
+    """The live run through the TCP simulator into the database: customers keep their own
+    names (Anna VIP, Jan Live), none takes the name of an agent that rang or answered."""
+    config = load_config(environ={"CCENGINE_DATABASE_URL": database_url})
+    report = await replay([trace(name) for name in LIVE_RUNS], config)
+    agents = set().union(*(agent_names(trace(name)) for name in LIVE_RUNS))
+
+    assert report.trace_errors == []
+    database = Database.open(config.database)
+    try:
+        async with database.sessions() as session:
+            names = {c.phone_e164: c.name for c in await session.scalars(select(Customer))}
+            external = list(await session.scalars(
+                select(Call.external_number).where(Call.external_number.is_not(None))))
+    finally:
+        await database.close()
+    assert names and not agents & set(names.values())
+    assert names["+48604777888"] == "Anna VIP"
+    assert external and set(external) == {"+48225550000"}  # E.164, as every number
