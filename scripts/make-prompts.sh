@@ -43,4 +43,11 @@ while IFS=$'\t' read -r name text || [[ -n "${name:-}" ]]; do
     made=$((made + 1))
 done < "$texts"
 
-echo "make-prompts: $made prompt(s) written to $out" >&2
+# The beep before a voicemail message: our own, so that voicemail does not depend on
+# Asterisk's core sounds (RECORD FILE's BEEP option fails without them).
+mkdir -p "$out/tones"
+sox -D -n -r 8000 -c 1 -b 16 -e signed-integer "$out/tones/beep.wav" \
+    synth 0.3 sine 1000 fade 0.01 0.3 0.01 gain -n -6
+echo "$out/tones/beep.wav"
+
+echo "make-prompts: $made prompt(s) and the beep written to $out" >&2

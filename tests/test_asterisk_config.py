@@ -480,3 +480,33 @@ def test_the_varset_filter_drops_every_other_variable() -> None:
 
     for name in set(noise_variables()) - WATCHED_VARIABLES:
         assert dropped.search(name), f"VarSet {name!r} is not filtered"
+
+
+# -- what the docs tell an Asterisk admin (issue 12, item 20) ---------------------------
+
+
+def test_the_readme_gives_the_ami_read_classes_of_manager_conf() -> None:
+    """The README once said `read = call,agent,dialplan,system`: no call is routed
+    without `agi`, and digits are lost without `dtmf`."""
+    read = dialplan("manager.conf")["ccengine"]["read"][0]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+
+    written = re.findall(r"`read = ([a-z,]+)`", readme)
+    assert written and all(set(classes.split(",")) == set(read.split(","))
+                           for classes in written)
+
+
+def test_the_check_commands_are_the_ones_asterisk_knows() -> None:
+    checks = (DIALPLANS / "README.md").read_text(encoding="utf-8")
+
+    assert "queue rules show" not in checks  # Asterisk's command is `queue show rules`
+    assert "asterisk -rx 'queue show rules'" in checks
+
+
+def test_a_sample_music_class_is_shipped_for_queues_to_play() -> None:
+    """Without musiconhold.conf queues wait in silence (seen on a real Asterisk)."""
+    moh = dialplan("musiconhold.conf")
+
+    assert moh["default"]["mode"] == ["files"]
+    assert moh["default"]["directory"]
+    assert "musiconhold.conf" in (DIALPLANS / "README.md").read_text(encoding="utf-8")

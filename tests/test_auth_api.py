@@ -192,6 +192,7 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/tickets/{number}"): "AAAFFU",
     ("POST", "/api/v1/tickets/{number}/notes"): "AAAFAU",
     ("GET", "/api/v1/assignees"): "AAAAAU",
+    ("PATCH", "/api/v1/customers/{number}"): "AAAFFU",
     ("GET", "/api/v1/agent/state"): "AAAFFU",
     ("POST", "/api/v1/agent/login"): "FAAFFU",
     ("POST", "/api/v1/agent/pause"): "FAAFFU",

@@ -57,9 +57,9 @@ def test_after_hours_go_to_voicemail(graph: RouteGraph) -> None:
     result = run(graph, at=datetime(2026, 11, 23, 18, 0, tzinfo=WARSAW))
     assert nodes(result) == ["infolinia", "godziny", "zamkniete", "poczta"]
     assert result.path[1].reason == "mon 18:00 outside 08:00-18:00 (Europe/Warsaw)"
-    assert result.actions[-2:] == (
-        "EXEC Playback ccengine/voicemail",
-        "RECORD FILE /var/spool/asterisk/voicemail/ccengine/1795425158.46 wav # 120000 BEEP s=5")
+    assert result.actions[-3:] == (
+        "EXEC Playback ccengine/voicemail", "EXEC Playback ccengine/beep",
+        "RECORD FILE /var/spool/asterisk/voicemail/ccengine/1795425158.46 wav # 120000 s=5")
     assert result.result.ended_by == "voicemail"
     assert result.result.voicemail_file == (
         "/var/spool/asterisk/voicemail/ccengine/1795425158.46.wav")

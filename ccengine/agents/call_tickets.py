@@ -40,6 +40,7 @@ class RingFacts:
     queue: str | None
     at: datetime
     urgency: Priority | None = None  # a route may ask for more (an outage line: P1)
+    vip: bool = False  # VIP by the route graph's list: the same priority as a VIP customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +151,7 @@ def _joinable(open_tickets: dict[int, list[Ticket]], config: TicketsConfig,
 
 
 def _new_ticket(customer: Customer | None, facts: RingFacts) -> Ticket:
-    priority = rules.priority(Priority.P3, customer is not None and customer.vip)
+    priority = rules.priority(Priority.P3, facts.vip or (customer is not None and customer.vip))
     if facts.urgency is not None:
         priority = priority.more_urgent(facts.urgency)
     return Ticket(number="", title=ring_title(facts.caller),

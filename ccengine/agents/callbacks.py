@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ccengine.agents.storage_models import CallbackAttempt
+from ccengine.calls.model import OWN_CALL_PREFIX
 from ccengine.config import AgentsConfig
 from ccengine.db import Database
 from ccengine.tickets.enums import ActivityKind, TicketKind, TicketStatus
@@ -26,7 +27,7 @@ from ccengine.tickets.errors import TicketNotFound
 from ccengine.tickets.filters import Viewer, can_see
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 
-ACTION_PREFIX = "ccengine-callback-"
+ACTION_PREFIX = OWN_CALL_PREFIX
 LIST_LIMIT = 200
 
 
@@ -108,8 +109,10 @@ def originate_action(target: Target, interface: str, ticket_number: str,
     """The agent's phone first, then the customer; the phone shows who it will call."""
     digits = target.number.lstrip("+")
     shown = (target.name or target.number).replace('"', "'")
+    action_id = f"{ACTION_PREFIX}{uuid.uuid4().hex}"
     return {
-        "Action": "Originate", "Async": "true", "ActionID": f"{ACTION_PREFIX}{uuid.uuid4().hex}",
+        # ChannelId: the call's Linkedid is the ActionID, so the tracker knows it for ours.
+        "Action": "Originate", "Async": "true", "ActionID": action_id, "ChannelId": action_id,
         "Channel": interface, "Context": config.callback_context, "Exten": digits,
         "Priority": "1", "CallerID": f'"{shown}" <{target.number}>',
         "Timeout": str(int(config.callback_timeout_seconds * 1000)),

@@ -21,7 +21,7 @@ from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.routes.model import RouteGraph
 from ccengine.routes.routing import Routing
-from ccengine.routes.walk import PathStep
+from ccengine.routes.walk import PathStep, took_vip_branch
 from ccengine.tickets.enums import Priority
 from ccengine.tickets.phones import normalise
 
@@ -63,7 +63,7 @@ def ring_facts(event: ev.ChannelEvent, queue: str, routing: Routing | None,
         pbx=event.pbx, linkedid=event.linkedid,
         caller=normalise(event.channel.caller_num, tickets.default_region),
         caller_name=event.channel.caller_name, queue=queue, at=datetime.now(UTC),
-        urgency=Priority(urgency) if urgency else None,
+        urgency=Priority(urgency) if urgency else None, vip=took_vip_branch(steps),
     )
 
 

@@ -7,6 +7,7 @@ half of the traffic is VarSet and Newexten — is dropped before any work.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +20,8 @@ Headers = Mapping[str, str]
 UNKNOWN_VALUES = frozenset({"", "<unknown>", "unknown"})
 
 # Of the many channel variables Asterisk reports, these carry call facts.
+# An AGI result of -1 and the reason Asterisk gives: "(hangup)", "(randomerror)", none.
+_MINUS_ONE = re.compile(r"^-1(?:\s+\((?P<reason>[^)]*)\))?")
 WATCHED_VARIABLES = frozenset({"QUEUESTATUS", "MIXMONITOR_FILENAME", "QUEUE_PRIO", "DIALSTATUS"})
 
 
@@ -179,7 +182,9 @@ class AsyncAgiExecuted(ChannelEvent):
 
     @property
     def channel_gone(self) -> bool:
-        return self.result.startswith("-1")
+        """-1 bare or '(hangup)'; '-1 (randomerror)' is an error, the channel still up."""
+        match = _MINUS_ONE.match(self.result.strip())
+        return match is not None and match.group("reason") in (None, "hangup")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,6 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+# The engine's own calls (click-to-call of a callback) carry this prefix in their
+# Linkedid: the Originate sets the agent channel's Uniqueid (ChannelId) to its ActionID.
+OWN_CALL_PREFIX = "ccengine-callback-"
+
+
+def is_own_call(linkedid: str) -> bool:
+    return linkedid.startswith(OWN_CALL_PREFIX)
+
 
 class Outcome(StrEnum):
     ANSWERED = "answered"  # a queue agent took it
@@ -45,13 +53,17 @@ class RouteTaken:
     ticket_priority: str | None = None  # a route may make it urgent (an outage line: P1)
     voicemail_file: str | None = None
     callback_number: str | None = None
+    last_node: str | None = None  # where the call was when the route ended (a hang-up)
+    last_kind: str | None = None
+    vip: bool = False  # VIP by the graph's list (or the customer record) when it was routed
 
     def as_json(self) -> dict[str, object]:
         return {
             "graph": self.graph, "version": self.version, "ended_by": self.ended_by,
             "path": list(self.path), "digits": self.digits,
             "ticket_priority": self.ticket_priority, "voicemail_file": self.voicemail_file,
-            "callback_number": self.callback_number,
+            "callback_number": self.callback_number, "last_node": self.last_node,
+            "last_kind": self.last_kind, "vip": self.vip,
         }
 
 

@@ -63,13 +63,19 @@ class CallState:
         return self.caller_leg is None or leg == self.caller_leg
 
     def learn_caller(self, channel: ChannelInfo) -> None:
-        """Caller number, name and DID come from the caller's own leg only."""
+        """Caller number, name and DID come from the caller's own leg only.
+
+        The name only with the caller's own number: a Local channel's ;1 half
+        takes on the agent endpoint's CallerID (connected line) once an agent
+        rings, number and name together (live traces).
+        """
         if channel.originates_call and self.caller_leg is None:
             self.caller_leg = channel.leg
         if not self.is_caller_leg(channel):
             return
         self.caller_num = self.caller_num or channel.caller_num
-        self.caller_name = self.caller_name or channel.caller_name
+        if channel.caller_num == self.caller_num:
+            self.caller_name = self.caller_name or channel.caller_name
         if self.did is None and DIGITS.match(channel.exten):
             self.did = channel.exten
 

@@ -2,8 +2,10 @@
 
 Commands are plain text, exactly what goes into the AMI ``AGI`` action's
 ``Command`` header. Replies are read from ``AsyncAGIExec`` (``200 result=2``,
-``200 result= (timeout)``, ``200 result=1 (TIMEOUT)``, ``result=-1`` when the
-channel hung up) or from an ``Error`` response when the channel is gone.
+``200 result= (timeout)``, ``200 result=1 (TIMEOUT)``, ``result=-1`` or
+``result=-1 (hangup)`` when the channel hung up, ``result=-1 (randomerror)`` when
+the command failed with the caller still there) or from an ``Error`` response when
+the channel is gone.
 """
 
 from __future__ import annotations
@@ -26,11 +28,20 @@ class AgiReply:
 
     @property
     def hung_up(self) -> bool:
-        return self.code == 0 or self.value == "-1"
+        """Asterisk's -1 is a hang-up when bare or '(hangup)'; with another reason it is
+        an error on a channel still up: '-1 (randomerror)' when RECORD FILE cannot play
+        its beep (live traces)."""
+        return self.code == 0 or (self.value == "-1" and self.data in ("", "hangup"))
 
     @property
     def failed(self) -> bool:
-        return self.code not in (0, 200)
+        """The command failed while the caller is still there (510/511/520, or -1 (...))."""
+        return not self.hung_up and (self.code != 200 or self.value == "-1")
+
+    @property
+    def error(self) -> str:
+        """What failed, in Asterisk's words: 'randomerror', 'code 510'."""
+        return self.data if self.code == 200 else f"code {self.code}"
 
     @property
     def value(self) -> str:
@@ -84,8 +95,10 @@ def dial(target: str, ring_seconds: int) -> str:
 
 
 def record_file(path_without_extension: str, max_seconds: int) -> str:
-    # '#' ends the message; BEEP before; s=5 ends it after 5 s of silence.
-    return f"RECORD FILE {path_without_extension} wav # {max_seconds * 1000} BEEP s=5"
+    # '#' ends the message; s=5 ends it after 5 s of silence. No BEEP option: it plays
+    # Asterisk's core 'beep' and fails the command where that is missing (live traces);
+    # the walk plays our own beep prompt first.
+    return f"RECORD FILE {path_without_extension} wav # {max_seconds * 1000} s=5"
 
 
 def hangup() -> str:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ccengine.routes.model import Queue, QueueNode, RouteGraph
+from ccengine.routes.tier_timing import tier_timings
 
 QUEUES_FILE = "queues.conf"
 RULES_FILE = "queuerules.conf"
@@ -147,7 +148,9 @@ def render_queuerules_conf(graphs: Sequence[RouteGraph]) -> str:
         rule = rule_name(source.name, source.queue)
         if rule is None:
             continue
-        lines.extend(["", f"[{rule}]"])
+        lines.extend(["", f"[{rule}]", f"; strategy {source.queue.strategy}:"])
+        lines.extend(f"; {timing.describe(source.queue.strategy)}"
+                     for timing in tier_timings(source.queue))
         lines.extend(_penalty_change(seconds, penalty)
                      for seconds, penalty in penalty_changes(source.queue))
     return "\n".join(lines) + "\n"
@@ -213,7 +216,10 @@ RULES_PREAMBLE = [
     "; busy, paused or away; <raise> lifts the earlier tiers to penalty i so that all ring",
     "; alike, but only on calls that had QUEUE_RAISE_PENALTY set before Queue() (Asterisk",
     "; ignores it otherwise). Rules apply between ring cycles (timeout + retry): a tier",
-    "; opens up to one cycle after its time.",
+    "; opens up to one cycle after its time. Then ringall rings it with the earlier",
+    "; tiers at once; linear and rrmemory may try each earlier-tier member first, one",
+    "; cycle each; leastrecent, fewestcalls, random and wrandom may keep choosing the",
+    "; earlier tiers. Each rule's comments give its tiers' times for its strategy.",
 ]
 
 

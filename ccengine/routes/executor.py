@@ -34,6 +34,7 @@ from ccengine.routes.walk import (
     RouteResult,
     Walk,
     WalkSettings,
+    took_vip_branch,
     walk,
 )
 
@@ -69,6 +70,9 @@ class RouteRun:
             ticket_priority=result.ticket_priority if result else None,
             voicemail_file=result.voicemail_file if result else None,
             callback_number=result.callback_number if result else None,
+            last_node=result.last_node if result else None,
+            last_kind=result.last_kind if result else None,
+            vip=result.vip if result else took_vip_branch(self.steps),
         )
 
 

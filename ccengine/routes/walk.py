@@ -9,7 +9,7 @@ value is the ``RouteResult``: how the route ended and the path it took.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,6 +31,7 @@ from ccengine.routes.model import (
     _Node,
 )
 
+BEEP_PROMPT = "beep"  # prompts/tones/beep.wav, installed beside the prompts
 QUEUE_EMPTY = frozenset({"JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL", "LEAVEUNAVAIL"})
 DIAL_BUSY = frozenset({"BUSY", "CONGESTION", "CHANUNAVAIL"})
 
@@ -73,6 +74,11 @@ class PathStep:
                 "reason": self.reason}
 
 
+def took_vip_branch(steps: Iterable[PathStep]) -> bool:
+    """A vip node found the caller VIP (on its list, or a customer flagged VIP)."""
+    return any(step.kind == "vip" and step.branch == "vip" for step in steps)
+
+
 Instruction = Command | PathStep
 Walk = Generator[Instruction, AgiReply | None, "RouteResult"]
 
@@ -91,11 +97,14 @@ class RouteResult:
     recording_file: str | None = None
     voicemail_file: str | None = None
     callback_number: str | None = None
-    last_node: str | None = None
+    last_node: str | None = None  # the node the call was in when the route ended
+    last_kind: str | None = None
+    vip: bool = False  # a vip node took its vip branch (the graph's list or the customer)
 
     def as_json(self) -> dict[str, object]:
         return {
             "graph": self.graph, "ended_by": self.ended_by, "last_node": self.last_node,
+            "last_kind": self.last_kind, "vip": self.vip,
             "digits": self.digits, "queue": self.queue, "queue_priority": self.queue_priority,
             "queue_status": self.queue_status, "dial_status": self.dial_status,
             "ticket_priority": self.ticket_priority, "recording_file": self.recording_file,
@@ -105,6 +114,13 @@ class RouteResult:
 
 class _CallerGone(Exception):
     """The channel hung up: nothing more can be sent to it."""
+
+
+class _CommandFailed(Exception):
+    """A command failed with the caller still there: a -1 with a reason, or a 5xx."""
+
+    def __init__(self, command: str, error: str) -> None:
+        self.command, self.error = command, error
 
 
 class _Ended(Exception):
@@ -125,6 +141,8 @@ class _State:
     voicemail_file: str | None = None
     callback_number: str | None = None
     node: str | None = None
+    node_kind: str | None = None
+    vip: bool = False
 
 
 def walk(graph: RouteGraph, facts: CallFacts, settings: WalkSettings = DEFAULT_SETTINGS) -> Walk:
@@ -143,8 +161,7 @@ def _run(walker: _Walker, entry_id: str, entry: EntryNode,
          reason: str) -> Generator[Instruction, AgiReply | None, str]:
     """The walk from its entry; returns how it ended."""
     try:
-        yield from walker.start(entry_id, entry, reason)
-        node_id: str | None = walker.state.node
+        node_id = yield from walker.start(entry_id, entry, reason)
         for _ in range(walker.settings.max_steps):
             if node_id is None:
                 yield from walker.command(agi.hangup())
@@ -154,6 +171,10 @@ def _run(walker: _Walker, entry_id: str, entry: EntryNode,
         return "step_limit"
     except _CallerGone:
         return "caller_hung_up"
+    except _CommandFailed as failed:
+        # Never leave the caller in silence: say where it failed, then hang up.
+        yield from walker.failed_at_node(failed)
+        return "failed"
     except _Ended as ended:
         return ended.how
 
@@ -165,6 +186,7 @@ def _result(graph: RouteGraph, state: _State, how: str) -> RouteResult:
         dial_status=state.dial_status, ticket_priority=state.ticket_priority,
         recording_file=state.recording_file, voicemail_file=state.voicemail_file,
         callback_number=state.callback_number, last_node=state.node,
+        last_kind=state.node_kind, vip=state.vip,
     )
 
 
@@ -190,7 +212,26 @@ class _Walker:
         assert reply is not None, "a Command is answered with its AgiReply"
         if reply.hung_up:
             raise _CallerGone
+        if reply.failed:
+            raise _CommandFailed(text, reply.error)
         return reply
+
+    def failed_at_node(self, failed: _CommandFailed) -> Generator[Instruction, AgiReply | None,
+                                                                  None]:
+        node_id = self.state.node
+        if node_id is not None and node_id in self.graph.nodes:
+            verb = failed.command.split(" ", 1)[0]
+            yield from self.took(node_id, self.graph.nodes[node_id], "failed",
+                                 f"{verb} failed ({failed.error})")
+        yield Command(agi.hangup())  # whatever the answer: there is nothing left to try
+
+    def goodbye(self, prompt: str | None) -> Generator[Instruction, AgiReply | None, None]:
+        """The goodbye prompt and a hang-up, after something failed: errors are moot now."""
+        try:
+            yield from self.play(prompt)
+            yield from self.command(agi.hangup())
+        except (_CallerGone, _CommandFailed):
+            pass
 
     def took(self, node_id: str, node: _Node, branch: str,
              reason: str) -> Generator[Instruction, AgiReply | None, None]:
@@ -217,19 +258,19 @@ class _Walker:
 
     # -- the call --------------------------------------------------------------
 
-    def start(self, entry_id: str, entry: EntryNode,
-              reason: str) -> Generator[Instruction, AgiReply | None, None]:
+    def start(self, entry_id: str, entry: EntryNode, reason: str) -> NodeWalk:
+        self.state.node, self.state.node_kind = entry_id, entry.kind
         yield from self.command(agi.answer())
         if self.settings.record_calls:
             path = f"{self.settings.recordings_dir}/{self.facts.uniqueid}.wav"
             yield from self.command(agi.mixmonitor(path))
             self.state.recording_file = path
         branch, why = decisions.entry_branch(entry, self.facts.caller)
-        self.state.node = yield from self.goto(entry_id, entry, branch, f"{reason}; {why}")
+        return (yield from self.goto(entry_id, entry, branch, f"{reason}; {why}"))
 
     def visit(self, node_id: str) -> NodeWalk:
-        self.state.node = node_id
         node = self.graph.nodes[node_id]
+        self.state.node, self.state.node_kind = node_id, node.kind
         return (yield from self._visitors[type(node)](node_id, node))
 
     def _entry_again(self, node_id: str, node: _Node) -> NodeWalk:
@@ -249,6 +290,7 @@ class _Walker:
         assert isinstance(node, VipNode)
         branch, reason = decisions.vip(node, self.facts.caller, self.facts.customer_vip)
         if branch == "vip":
+            self.state.vip = True
             self.state.queue_priority = max(self.state.queue_priority or 0, node.priority)
             reason += f"; queue priority {node.priority}"
         return (yield from self.goto(node_id, node, branch, reason))
@@ -333,11 +375,18 @@ class _Walker:
         yield from self.play(node.prompt)
         base = f"{self.settings.voicemail_dir}/{self.facts.uniqueid}"
         self.state.voicemail_file = f"{base}.wav"
+        yield from self.play(BEEP_PROMPT)  # a missing prompt is skipped: the message is not
         try:
             yield from self.command(agi.record_file(base, node.max_seconds))
         except _CallerGone:  # the usual end of a message: the caller hangs up
             yield from self.took(node_id, node, "recorded", f"message recorded to {base}.wav")
             raise _Ended("voicemail") from None
+        except _CommandFailed as failed:  # no file: say so, never claim a message
+            self.state.voicemail_file = None
+            yield from self.took(node_id, node, "failed",
+                                 f"recording the message failed ({failed.error})")
+            yield from self.goodbye(node.goodbye)
+            raise _Ended("voicemail_failed") from None
         yield from self.took(node_id, node, "recorded", f"message recorded to {base}.wav")
         yield from self.play(node.goodbye)
         yield from self.command(agi.hangup())

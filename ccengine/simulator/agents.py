@@ -196,7 +196,9 @@ class SimMembers:
         reason = self.originate_reasons.get(channel, ANSWERED)
         number, name = _caller_id(action.get("CallerID", ""))
         sequence = f"{next(self._sequence):08x}"
-        uniqueid = f"{int(time.time())}.{int(sequence, 16)}" if reason == ANSWERED else "<null>"
+        # ChannelId, when given, is the channel's Uniqueid (and so the call's Linkedid).
+        uniqueid = (action.get("ChannelId") or f"{int(time.time())}.{int(sequence, 16)}"
+                    if reason == ANSWERED else "<null>")
         self.server.emit(render_frame([
             ("Event", "OriginateResponse"), ("Privilege", "call,all"),
             ("ActionID", action.get("ActionID", "")),

@@ -119,6 +119,8 @@ async def record_file(run: CallRun, args: list[str]) -> AgiReply:
     if parsed is None:
         return usage(" Usage: RECORD FILE <filename> <format> <escape digits> <timeout> "
                      "[offset samples] [BEEP] [s=silence]")
+    if run.script.record_fails:
+        return ok("-1 (randomerror) endpos=0")
     run.placed.recordings.append(f"{parsed.file}.{parsed.format}")
     start = run.now
     try:
@@ -166,9 +168,12 @@ async def exec_app(run: CallRun, args: list[str]) -> AgiReply:
 
 async def playback(run: CallRun, data: str) -> AgiReply:
     files, _, options = data.partition(",")
+    turn = run.next_run("playback")
     try:
         if "noanswer" not in options:
             await _answer(run)  # Playback answers a channel that is not up yet
+        if run.script.hang_up_in_playback == turn:
+            run.hang_up_by(run.now + prompt_seconds(files) / 2)
         await run.wait(prompt_seconds(files))
     except CallerHungUp:
         run.set_var(run.agi, "PLAYBACKSTATUS", "SUCCESS")  # so says Asterisk, even then

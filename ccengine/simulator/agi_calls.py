@@ -86,10 +86,14 @@ class CallerScript:
     # The keys pressed at each GET DATA in turn; "" or missing: nothing (timeout).
     digits: tuple[str, ...] = ()
     hang_up_in_get_data: int | None = None  # hangs up during this GET DATA (0-based)
+    hang_up_in_playback: int | None = None  # hangs up halfway through this Playback (0-based)
     hang_up_after_seconds: float | None = None  # from the start, whatever runs then
     queues: tuple[QueuePlan, ...] = (QueuePlan(),)  # one per Queue() run; the last repeats
     dials: tuple[DialPlan, ...] = (DialPlan(),)  # one per Dial run; the last repeats
     speaks_seconds: float = 4.0  # RECORD FILE: speaks this long, then hangs up
+    # RECORD FILE fails with the caller still there, as on an Asterisk without its
+    # core 'beep' sound: '200 result=-1 (randomerror) endpos=0' (live traces).
+    record_fails: bool = False
 
     def keys_for(self, get_data_run: int) -> str:
         return self.digits[get_data_run] if get_data_run < len(self.digits) else ""

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ccengine.agents.storage_models import LiveCallTicket
+from ccengine.agents.storage_models import CallbackAttempt, LiveCallTicket
+from ccengine.calls.model import is_own_call
 from ccengine.config import TicketsConfig
 from ccengine.tickets import numbering
 from ccengine.tickets.enums import ActivityKind, Priority, SourceChannel, TicketStatus
@@ -90,7 +91,19 @@ class BatchWriter:
             for live, ticket in await self._session.execute(query):
                 if (live.pbx, live.linkedid) in keys:
                     self._rung[(live.pbx, live.linkedid)] = (ticket, live.created)
+        await self._load_own_calls(keys)
         await self._load_priority_changes()
+
+    async def _load_own_calls(self, keys: set[Key]) -> None:
+        """A click-to-call the engine made belongs to its callback ticket, never a new one."""
+        own = [key for key in keys if is_own_call(key[1])]
+        by_linkedid = {linkedid: pbx for pbx, linkedid in own}
+        for chunk in chunks(sorted(by_linkedid)):
+            query = (select(CallbackAttempt.action_id, Ticket)
+                     .join(Ticket, CallbackAttempt.ticket_id == Ticket.id)
+                     .where(CallbackAttempt.action_id.in_(chunk)))
+            for action_id, ticket in await self._session.execute(query):
+                self._rung[(by_linkedid[action_id], action_id)] = (ticket, False)
 
     async def _load_priority_changes(self) -> None:
         """A priority change logged on a ticket this call opened was made during the call

@@ -30,6 +30,12 @@ class InvalidTransition(TicketError):
         self.target = target
 
 
+class CustomerNotFound(TicketError):
+    def __init__(self, phone: str) -> None:
+        super().__init__(f"no customer with number {phone}")
+        self.phone = phone
+
+
 class InvalidPhoneNumber(TicketError):
     def __init__(self, number: str) -> None:
         super().__init__(f"{number!r} is not a valid phone number")

@@ -48,7 +48,10 @@ async def record_batch(
 
 
 def _prepare(call: FinishedCall, region: str) -> Prepared:
-    return Prepared(call, normalise(call.caller_number, region), normalise(call.did, region))
+    # Every number stored is E.164, the external one too (the trunk dials '48225550000').
+    external = normalise(call.external_number, region)
+    return Prepared(replace(call, external_number=external),
+                    normalise(call.caller_number, region), normalise(call.did, region))
 
 
 def _first_of_each(items: Iterable[Prepared]) -> list[Prepared]:

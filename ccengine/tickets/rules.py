@@ -34,7 +34,12 @@ class OpenTicket:
 
 
 def plan_ticket(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
-    """The ticket for ``call``; ``caller`` is its number as we display it (E.164)."""
+    """The ticket for ``call``; ``caller`` is its number as we display it (E.164).
+
+    ``vip``: the customer record says so; a caller the route found VIP (the graph's
+    list) is a VIP too, with the same priority in every kind of ticket.
+    """
+    vip = vip or (call.route is not None and call.route.vip)
     if call.outcome.missed:
         plan = _callback(call, caller, vip)
     elif call.outcome is Outcome.ANSWERED:
@@ -66,6 +71,33 @@ MISSED_REASONS: dict[Outcome, str] = {
     Outcome.VOICEMAIL: "nagrał wiadomość",
 }
 
+# How a route ended, where it says more than the outcome.
+ROUTE_REASONS: dict[str, str] = {
+    "voicemail_failed": "chciał(a) nagrać wiadomość, nagranie się nie udało",
+    "failed": "błąd centrali w trakcie obsługi",
+}
+
+# Where in the route a caller hung up before any queue, by the kind of its last node.
+HUNG_UP_IN: dict[str, str] = {
+    "entry": "na powitaniu",
+    "announcement": "podczas komunikatu",
+    "menu": "w menu",
+    "queue": "przed wejściem do kolejki",
+    "transfer": "podczas przekierowania",
+    "voicemail": "przed nagraniem wiadomości",
+    "callback": "przy propozycji oddzwonienia",
+    "hangup": "podczas pożegnania",
+}
+
+
+def _hung_up_at(call: FinishedCall) -> str | None:
+    """'rozłączył się podczas komunikatu „powitanie”': the last node the route reached."""
+    route = call.route
+    if call.outcome is not Outcome.IVR_ABANDONED or route is None or not route.last_node:
+        return None
+    where = HUNG_UP_IN.get(route.last_kind or "", "na etapie")
+    return f"rozłączył się {where} „{route.last_node}”"
+
 
 def _missed_title(call: FinishedCall, who: str) -> str:
     route = call.route
@@ -73,7 +105,8 @@ def _missed_title(call: FinishedCall, who: str) -> str:
         return f"Oddzwonić: wiadomość głosowa od {who}"
     if route is not None and route.callback_number:
         return f"Oddzwonić: prośba o kontakt od {who}"
-    reason = MISSED_REASONS.get(call.outcome, str(call.outcome))
+    reason = (ROUTE_REASONS.get(route.ended_by if route else "") or _hung_up_at(call)
+              or MISSED_REASONS.get(call.outcome, str(call.outcome)))
     return f"Oddzwonić: nieodebrane połączenie od {who} ({reason})"
 
 

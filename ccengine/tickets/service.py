@@ -14,7 +14,12 @@ from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.tickets.editing import Change, Current, TicketChanges, plan_changes
 from ccengine.tickets.enums import ActivityKind, TicketStatus, can_transition
-from ccengine.tickets.errors import InvalidPhoneNumber, InvalidTransition, TicketNotFound
+from ccengine.tickets.errors import (
+    CustomerNotFound,
+    InvalidPhoneNumber,
+    InvalidTransition,
+    TicketNotFound,
+)
 from ccengine.tickets.filters import EVERYONE, Viewer, can_see
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import is_e164, normalise
@@ -79,6 +84,19 @@ class TicketService:
             else:
                 customer.name = name or customer.name
                 customer.vip = vip
+            await session.commit()
+        return customer_view(customer)
+
+    async def set_vip(self, phone: str, vip: bool) -> CustomerView:
+        """Flag (or unflag) a known customer VIP: every later ticket of theirs is more urgent."""
+        e164 = normalise(phone, self._config.default_region)
+        if not is_e164(e164):
+            raise InvalidPhoneNumber(phone)
+        async with self._database.writer() as session:
+            customer = await session.scalar(select(Customer).where(Customer.phone_e164 == e164))
+            if customer is None:
+                raise CustomerNotFound(e164 or phone)
+            customer.vip = vip
             await session.commit()
         return customer_view(customer)
 

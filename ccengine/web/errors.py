@@ -13,6 +13,7 @@ from aiohttp.typedefs import Handler
 
 from ccengine.tickets.errors import (
     CallNotFound,
+    CustomerNotFound,
     InvalidPhoneNumber,
     InvalidTransition,
     TicketError,
@@ -47,6 +48,7 @@ class Unauthorized(ApiError):
 ERRORS: dict[type[Exception], tuple[int, str]] = {
     TicketNotFound: (404, "ticket-not-found"),
     CallNotFound: (404, "call-not-found"),
+    CustomerNotFound: (404, "customer-not-found"),
     InvalidTransition: (409, "invalid-transition"),
     InvalidPhoneNumber: (400, "invalid-phone-number"),
     InvalidParameter: (400, "invalid-parameter"),

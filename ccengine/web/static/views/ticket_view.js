@@ -46,13 +46,14 @@ export async function loadAssignees() {
 function show(body, detail, assignees, ctx) {
   const redraw = (next) => show(body, next, assignees, ctx);
   clear(body,
-    header(detail),
+    header(detail, assignees ? redraw : null),
     assignees ? editCard(detail, assignees, redraw) : null,
     assignees ? noteCard(detail, redraw) : null,
     h("section", { class: "card" }, h("h2", {}, t("History")), timeline(detail.timeline)));
 }
 
-function header(detail) {
+// header(detail, redraw): redraw is given to those who may edit (the VIP switch).
+function header(detail, redraw) {
   const ticket = detail.ticket;
   const customer = detail.customer;
   return h("section", { class: "card ticket-header" },
@@ -67,9 +68,28 @@ function header(detail) {
       fact(t("Customer"), h("span", { class: "customer" },
         customer?.name ? h("span", { class: "customer-name" }, customer.name) : null,
         " ", customer?.phone || ticket.caller || t("hidden number"), " ",
-        customer?.vip ? h("span", { class: "badge vip" }, t("VIP")) : null)),
+        customer?.vip ? h("span", { class: "badge vip" }, t("VIP")) : null,
+        customer && redraw ? vipSwitch(detail, redraw) : null)),
       fact(t("Created"), fmtDateTime(ticket.created_at)),
       ticket.closed_at ? fact(t("Closed"), fmtDateTime(ticket.closed_at)) : null));
+}
+
+// Flags the customer VIP (PATCH /customers/{phone}): their tickets get more urgent.
+function vipSwitch(detail, redraw) {
+  const customer = detail.customer;
+  const box = h("input", { type: "checkbox", name: "vip", checked: customer.vip });
+  box.addEventListener("change", async () => {
+    try {
+      await api("PATCH", `/customers/${encodeURIComponent(customer.phone)}`,
+        { vip: box.checked });
+      redraw(await api("GET", `/tickets/${encodeURIComponent(detail.ticket.number)}`));
+      toast(box.checked ? t("Customer flagged VIP.") : t("VIP flag removed."));
+    } catch (error) {
+      box.checked = customer.vip;
+      showError(error);
+    }
+  });
+  return h("label", { class: "vip-switch" }, box, " ", t("VIP customer"));
 }
 
 function fact(label, value) {
