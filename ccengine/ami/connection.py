@@ -37,6 +37,7 @@ from ccengine.ami.errors import (
     AmiNotConnected,
 )
 from ccengine.ami.protocol import Utf8AmiProtocol
+from ccengine.ami.safe_action import safe_action
 from ccengine.config import AmiConfig
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,9 @@ class AmiConnection:
         # A list action is left to panoramisk's EventList detection, so that an
         # Error answer (no list follows) completes it; any other action
         # completes on its Response.
-        request = Action(dict(action), as_list=None if name.lower() in LIST_ACTIONS else False)
+        # safe_action: the one check of every header that reaches the socket.
+        request = Action(safe_action(action),
+                         as_list=None if name.lower() in LIST_ACTIONS else False)
         # as_list must be passed again: panoramisk's send() overwrites it (None brings back
         # its multi-response guess, which hangs QueueAdd and swallows OriginateResponse)
         future = manager.send_action(request, as_list=request.as_list)

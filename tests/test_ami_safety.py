@@ -1,0 +1,101 @@
+"""Nothing written into an AMI action can add headers or actions (issue 12, item 3),
+and a frame that never ends cannot eat the engine (item 10). Over real TCP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+
+import pytest
+
+from ccengine.agents.callbacks import Target, originate_action
+from ccengine.ami.connection import AmiConnection
+from ccengine.ami.errors import AmiUnsafeAction
+from ccengine.ami.safe_action import clean_text, safe_action
+from ccengine.config import AgentsConfig, AmiConfig
+from ccengine.simulator.server import AmiServer
+
+# Bare line feeds (Asterisk ends a header at LF alone), a whole second action,
+# a CR, a NUL and a Unicode line separator.
+HOSTILE_NAME = ('Jan Kowalski\nContext: premium\nExten: 0070012345\n\n'
+                'Action: Originate\nChannel: PJSIP/trunk/0070012345\n'
+                'Application: Dial\r\nData: \x00x\u2028y')
+
+
+class Client:
+    def __init__(self, port: int) -> None:
+        config = AmiConfig(name="pbx", port=port, username="ccengine", secret="ccsecret",
+                           action_timeout=2.0, reconnect_min=0.05, reconnect_max=0.2)
+        self.messages: list[Mapping[str, str]] = []
+        self.conn = AmiConnection(config, lambda headers, _at: self.messages.append(headers))
+        self.task = asyncio.create_task(self.conn.run())
+
+    async def close(self) -> None:
+        await self.conn.stop()
+        await asyncio.wait_for(self.task, 3)
+
+
+@pytest.fixture
+async def pbx() -> AsyncIterator[tuple[AmiServer, Client]]:
+    server = AmiServer()
+    client = Client(await server.start())
+    await client.conn.wait_ready(5)
+    yield server, client
+    await client.close()
+    await server.stop()
+
+
+def actions_named(server: AmiServer, name: str) -> list[dict[str, str]]:
+    return [a for a in server.actions_seen if a.get("Action", "").lower() == name.lower()]
+
+
+async def test_hostile_caller_name_gives_one_originate_with_no_extra_headers(
+    pbx: tuple[AmiServer, Client],
+) -> None:
+    server, client = pbx
+    action = originate_action(Target(7, "+48512345678", HOSTILE_NAME), "PJSIP/agent1",
+                              "T-1", AgentsConfig())
+    await client.conn.send(action)
+    await client.conn.send({"Action": "Ping"})  # answered in order: the server read all
+
+    originates = actions_named(server, "Originate")
+    assert len(originates) == 1
+    sent = originates[0]
+    assert set(sent) == set(action)  # no header added
+    for name in ("Channel", "Context", "Exten", "Priority", "Variable", "ActionID"):
+        assert sent[name] == action[name]
+    assert sent["CallerID"].endswith("<+48512345678>")
+    assert "Jan Kowalski" in sent["CallerID"]
+    assert not any(ch in sent["CallerID"] for ch in "\r\n\x00\u2028")
+    assert [a.get("Action") for a in server.actions_seen] == ["Login", "Originate", "Ping"]
+
+
+@pytest.mark.parametrize("field", ["Channel", "Exten", "Context", "Variable", "ActionID"])
+async def test_control_character_in_an_address_refuses_the_action(
+    pbx: tuple[AmiServer, Client], field: str,
+) -> None:
+    server, client = pbx
+    action = originate_action(Target(7, "+48512345678", "Jan"), "PJSIP/agent1", "T-1",
+                              AgentsConfig())
+    action[field] = action[field] + "\nApplication: Dial"
+    with pytest.raises(AmiUnsafeAction) as refused:
+        await client.conn.send(action)
+    assert "Dial" not in str(refused.value)  # the value is not echoed
+    await client.conn.send({"Action": "Ping"})
+    assert actions_named(server, "Originate") == []
+
+
+@pytest.mark.parametrize("name", ["Caller ID", "X\nAction", "", "Ąction", "A:B"])
+def test_header_names_must_be_plain_words(name: str) -> None:
+    with pytest.raises(AmiUnsafeAction):
+        safe_action({"Action": "Ping", name: "x"})
+
+
+def test_free_text_is_cleaned_and_list_values_checked_per_item() -> None:
+    assert clean_text("a\r\nb\x00c\x7fd\x85e") == "a  b c d e"
+    assert safe_action({"Action": "QueuePause", "Reason": "lunch\nAction: Hangup"}) == {
+        "Action": "QueuePause", "Reason": "lunch Action: Hangup"}
+    assert safe_action({"Action": "Originate", "Variable": ["A=1", "B=2"]})["Variable"] == [
+        "A=1", "B=2"]
+    with pytest.raises(AmiUnsafeAction):
+        safe_action({"Action": "Originate", "Variable": ["A=1", "B=2\nC=3"]})
