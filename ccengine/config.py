@@ -39,6 +39,8 @@ class AmiConfig(_Section):
     ping_timeout: float = Field(default=5.0, gt=0)
     reconnect_min: float = Field(default=0.5, gt=0)
     reconnect_max: float = Field(default=30.0, gt=0)
+    # A frame still open past this is dropped with the connection (it would grow for ever).
+    max_frame_bytes: int = Field(default=1 << 20, ge=4096)
 
 
 class DatabaseConfig(_Section):

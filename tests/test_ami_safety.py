@@ -11,9 +11,13 @@ import pytest
 from ccengine.agents.callbacks import Target, originate_action
 from ccengine.ami.connection import AmiConnection
 from ccengine.ami.errors import AmiUnsafeAction
+from ccengine.ami.frames import FrameBuffer, FrameTooLong
 from ccengine.ami.safe_action import clean_text, safe_action
 from ccengine.config import AgentsConfig, AmiConfig
+from ccengine.db import Database
+from ccengine.simulator.calls import Caller, CallFactory
 from ccengine.simulator.server import AmiServer
+from tests.engine_harness import eventually, running_engine
 
 # Bare line feeds (Asterisk ends a header at LF alone), a whole second action,
 # a CR, a NUL and a Unicode line separator.
@@ -99,3 +103,49 @@ def test_free_text_is_cleaned_and_list_values_checked_per_item() -> None:
         "A=1", "B=2"]
     with pytest.raises(AmiUnsafeAction):
         safe_action({"Action": "Originate", "Variable": ["A=1", "B=2\nC=3"]})
+
+
+# -- item 10: a frame that never ends --------------------------------------------
+
+FRAMES = "Event: A\r\nX: 1\r\n\r\nEvent: B\r\nY: ż\r\n\r\nEvent: C\r\n"
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 5, 7, 64])
+def test_frames_split_alike_whatever_the_reads(step: int) -> None:
+    buffer, frames = FrameBuffer(), []
+    for start in range(0, len(FRAMES), step):
+        piece = FRAMES[start:start + step]
+        frames += buffer.feed(piece, len(piece.encode()), limit=1 << 20)
+    assert frames == ["Event: A\r\nX: 1", "Event: B\r\nY: ż"]
+    assert buffer.size == len("Event: C\r\n")
+
+
+def test_an_open_frame_may_not_pass_the_limit() -> None:
+    buffer = FrameBuffer()
+    buffer.feed("Event: A\r\nData: ", 16, limit=100)
+    with pytest.raises(FrameTooLong) as too_long:
+        buffer.feed("a" * 100, 100, limit=100)
+    assert "aaa" not in str(too_long.value)
+    assert buffer.size == 0
+
+
+async def test_never_ending_frame_drops_the_connection_and_calls_are_still_tracked(
+    database: Database, caplog: pytest.LogCaptureFixture,
+) -> None:
+    call = CallFactory(seed=5).make("queue-answered", Caller("48512345678", "Zofia Wójcik"))
+    secret = b"PESEL-00000000000"
+    async with running_engine(database, max_frame_bytes=64 * 1024) as pbx:
+        pbx.server.send_raw(b"Event: Newchannel\r\nCallerIDName: " + secret)
+        for _ in range(40):  # 1.3 MB with no end in sight, in reads of 32 KiB
+            pbx.server.send_raw(b"x" * 32 * 1024)
+            await pbx.server.flush()
+        await eventually(lambda: pbx.server.logins >= 2 and pbx.engine.connections[0].ready)
+        pbx.emit(call.lines)
+        await pbx.settle()
+        outcomes = pbx.outcomes()
+
+    assert list(outcomes.values()) == ["answered"]
+    dropped = [r.getMessage() for r in caplog.records if "without ending" in r.getMessage()]
+    assert dropped and "65536" in dropped[0]
+    assert not any(secret.decode() in r.getMessage() or "xxxx" in r.getMessage()
+                   for r in caplog.records)

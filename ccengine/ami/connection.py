@@ -220,6 +220,8 @@ class AmiConnection:
         protocol.on_malformed = self._malformed
         protocol.on_event = self._deliver_headers
         protocol.wanted_events = self._events
+        protocol.max_frame_bytes = self.config.max_frame_bytes
+        protocol.on_overflow = self._overflow
         done: asyncio.Future[Any] = loop.create_future()
         done.set_result(connected)
         manager.connection_made(done)  # sets the protocol up and sends Login
@@ -260,6 +262,10 @@ class AmiConnection:
 
     def _malformed(self, frame: str) -> None:
         log.warning("AMI %s: malformed frame ignored: %.200r", self.name, frame)
+
+    def _overflow(self, limit: int) -> None:
+        log.warning("AMI %s: a frame passed %d bytes without ending; dropping the connection "
+                    "(it reconnects and resyncs)", self.name, limit)
 
     def _teardown(self) -> None:
         was_ready = self.ready
