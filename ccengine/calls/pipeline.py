@@ -135,6 +135,7 @@ class EventPipeline:
             listing.channels = []
         else:
             self.tracker.apply_queue_entries(pbx, listing.entries)
+            self.tracker.apply_queue_members(pbx, listing.members)
             listing.entries = []
             self._tell(MembersSnapshot(pbx=pbx, at=at, members=tuple(listing.members)))
             listing.members = []
