@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from ccengine.agents.call_tickets import CallTicket, RingFacts, assign_on_answer, open_for_calls
+from ccengine.agents.storage_models import LiveCallTicket
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.calls.pipeline import EventPipeline
 from ccengine.calls.tracker import CallTracker
@@ -21,10 +22,11 @@ from ccengine.simulator.calls import Caller, CallFactory, SimulatedCall
 from ccengine.simulator.scripts import ScriptLine
 from ccengine.simulator.server import AmiServer
 from ccengine.simulator.trace import read_trace
-from ccengine.tickets.models import Call, Ticket
+from ccengine.tickets.lost_calls import LOST_NOTE
+from ccengine.tickets.models import Call, Ticket, TicketActivity
 from ccengine.tickets.service import TicketService
 from tests.conftest import T0, build_call
-from tests.engine_harness import running_engine
+from tests.engine_harness import eventually, running_engine
 from tests.traces import trace
 
 AGENT = "Agnieszka Wójcik"
@@ -67,7 +69,7 @@ async def test_a_call_answered_before_the_crash_stays_answered(database: Databas
         server.emit(line.raw)
 
     async with running_engine(database, server=server) as pbx:
-        await pbx.settle()  # the resync after the login has been applied
+        await eventually(lambda: pbx.engine.resyncs >= 1)  # the resync's lists are applied
         [live] = pbx.engine.tracker.live_calls()
         assert live.answered_at is not None and live.agent_interface
         pbx.emit(after_restart)
@@ -126,3 +128,36 @@ async def test_the_recorded_resync_of_a_bridged_call_keeps_its_agent() -> None:
     [call] = [c for c in finished if c.linkedid == live.linkedid]  # later calls follow
     assert (call.outcome, call.agent_name, call.queue) == (Outcome.ANSWERED, AGENT, "posprzedaz")
     assert call.caller_number == "+48679120111"
+
+
+async def test_ring_tickets_of_calls_lost_in_a_restart_are_closed_live_ones_kept(
+        database: Database) -> None:
+    still_there = CallFactory(seed=12).make("queue-answered", Caller("48691234567", None))
+    ringing, rest = after_last(still_there.lines, "AgentCalled")
+    gone = await ring_ticket(database, "1796000000.9", "+48512345678", AGENT)  # ended meanwhile
+    unanswered = await ring_ticket(database, "1796000000.7", "+48501987654", None)
+    kept = await ring_ticket(database, linkedid_of(still_there), "+48691234567", None)
+    server = AmiServer(username="test", secret="s3cret")
+    for line in ringing:
+        server.emit(line.raw)
+
+    async with running_engine(database, server=server) as pbx:
+        await eventually(lambda: pbx.engine.resyncs >= 1)
+        await pbx.settle()  # the reconciliation the resync started is done
+        after_restart = await tickets(database)
+        pbx.emit(rest)
+        await pbx.settle()
+        [(_, recorded)] = pbx.recorded
+
+    for lost in (gone, unanswered):
+        ticket = after_restart[lost.number]
+        assert ticket.status == "closed" and ticket.closed_at is not None
+    assert after_restart[kept.number].status == "new"
+    async with database.sessions() as session:
+        notes = list(await session.scalars(select(TicketActivity).where(
+            TicketActivity.body == LOST_NOTE)))
+        live_rows = {row.linkedid for row in await session.scalars(select(LiveCallTicket))}
+        [call_row] = await session.scalars(select(Call))
+    assert sorted(n.ticket_id for n in notes) == sorted([gone.id, unanswered.id])
+    assert live_rows == {linkedid_of(still_there)}
+    assert recorded.ticket_number == kept.number and call_row.ticket_id == kept.id

@@ -79,6 +79,10 @@ class CallTracker:
     def __len__(self) -> int:
         return len(self._calls)
 
+    def knows(self, key: Key) -> bool:
+        """Is the call (PBX, Linkedid) live, or ended lately (its record on its way)?"""
+        return key in self._calls or key in self._ended
+
     # -- feeding ---------------------------------------------------------------
 
     def handle(self, event: ev.Event) -> None:
