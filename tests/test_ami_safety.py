@@ -13,7 +13,7 @@ from ccengine.ami.connection import AmiConnection
 from ccengine.ami.errors import AmiUnsafeAction
 from ccengine.ami.frames import FrameBuffer, FrameTooLong
 from ccengine.ami.safe_action import clean_text, safe_action
-from ccengine.config import AgentsConfig, AmiConfig
+from ccengine.config import AgentsConfig, AmiConfig, ConfigError, load_config
 from ccengine.db import Database
 from ccengine.simulator.calls import Caller, CallFactory
 from ccengine.simulator.server import AmiServer
@@ -149,3 +149,14 @@ async def test_never_ending_frame_drops_the_connection_and_calls_are_still_track
     assert dropped and "65536" in dropped[0]
     assert not any(secret.decode() in r.getMessage() or "xxxx" in r.getMessage()
                    for r in caplog.records)
+
+
+@pytest.mark.parametrize("key", ["USERNAME", "SECRET"])
+def test_login_values_with_a_line_break_are_refused_by_the_config(key: str) -> None:
+    environ = {"CCENGINE_AMI_0_NAME": "pbx", "CCENGINE_AMI_0_USERNAME": "ccengine",
+               "CCENGINE_AMI_0_SECRET": "s3cret"}
+    environ[f"CCENGINE_AMI_0_{key}"] = "x\r\nAction: Originate"
+    with pytest.raises(ConfigError) as refused:
+        load_config(environ=environ)
+    assert "control characters" in str(refused.value)
+    assert "Originate" not in str(refused.value)
