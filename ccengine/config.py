@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ccengine.ami.safe_action import is_control
+
 ENV_PREFIX = "CCENGINE_"
 
 
@@ -39,6 +41,16 @@ class AmiConfig(_Section):
     ping_timeout: float = Field(default=5.0, gt=0)
     reconnect_min: float = Field(default=0.5, gt=0)
     reconnect_max: float = Field(default=30.0, gt=0)
+    # A frame still open past this is dropped with the connection (it would grow for ever).
+    max_frame_bytes: int = Field(default=1 << 20, ge=4096)
+
+    @field_validator("username", "secret")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        # panoramisk writes them into the Login action itself, past ami.safe_action.
+        if any(is_control(char) for char in value):
+            raise ValueError("must not contain control characters (CR, LF, NUL, ...)")
+        return value
 
 
 class DatabaseConfig(_Section):

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from ccengine.ami.connection import ActionResult, AmiConnection
@@ -26,6 +27,7 @@ from ccengine.calls.writer import CallWriter
 from ccengine.config import AmiConfig, TicketsConfig
 from ccengine.db import Database
 from ccengine.routes.routing import Routing
+from ccengine.tickets.lost_calls import close_lost_calls
 from ccengine.tickets.rows import RecordedCall
 from ccengine.tickets.service import TicketService
 
@@ -48,7 +50,9 @@ class Engine:
         self.writer: CallWriter[RecordedCall] = CallWriter(
             self.tickets.record_calls, self._announce)
         self.tracker = CallTracker(self._finished)
-        self.pipeline = EventPipeline(self.tracker)
+        self.pipeline = EventPipeline(self.tracker, on_synced=self._synced)
+        self._database = database
+        self.resyncs = 0  # resyncs whose lists are applied, since start
         self.connections = [self._connection(pbx) for pbx in pbxs]
         self._tasks: list[asyncio.Task[None]] = []
         self._joining: set[asyncio.Task[None]] = set()
@@ -167,9 +171,28 @@ class Engine:
             # The list events reach the pipeline through the event stream itself.
             await connection.send_streamed({"Action": "CoreShowChannels"})
             await connection.send_streamed({"Action": "QueueStatus"})
+            self.pipeline.mark("synced", name, time.time())
         except AmiError as exc:
             log.warning("AMI %s: resync failed (%s); live calls may be incomplete", name, exc)
         log.info("AMI %s resynced: %d live call(s) tracked", name, len(self.tracker))
+
+    def _synced(self, pbx: str, at: datetime) -> None:
+        """The resync's lists are applied: ring-time tickets of calls lost meanwhile
+        (a restart) are reconciled; stored calls wait for it like for a gate."""
+        self.resyncs += 1
+        task = asyncio.create_task(self._close_lost_calls(pbx, at), name=f"lost-calls-{pbx}")
+        self._joining.add(task)
+        task.add_done_callback(self._joining.discard)
+
+    async def _close_lost_calls(self, pbx: str, at: datetime) -> None:
+        try:
+            lost = await close_lost_calls(self._database, pbx, at, self.tracker.knows, at)
+        except Exception:  # the next login tries again
+            log.exception("AMI %s: ring-time tickets of lost calls could not be reconciled", pbx)
+            return
+        if lost:
+            log.info("AMI %s: %d ticket(s) of calls lost during a restart reconciled",
+                     pbx, len(lost))
 
     def _lost(self, connection: AmiConnection) -> None:
         self.pipeline.mark("lost", connection.name, time.time())

@@ -45,8 +45,9 @@ class Harness:
 
 @asynccontextmanager
 async def running_engine(database: Database, routing: Routing | None = None,
-                         **ami: float) -> AsyncIterator[Harness]:
-    server = AmiServer(username="test", secret="s3cret")
+                         server: AmiServer | None = None, **ami: float) -> AsyncIterator[Harness]:
+    """``server``: a simulated PBX already playing calls (an engine restarted mid-call)."""
+    server = server or AmiServer(username="test", secret="s3cret")
     port = await server.start()
     pbx = AmiConfig(name="pbx", host="127.0.0.1", port=port, username="test", secret="s3cret",
                     **{"action_timeout": 1.0, "reconnect_min": 0.05, "reconnect_max": 0.2, **ami})

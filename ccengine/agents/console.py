@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 
 from ccengine.agents import pops
 from ccengine.agents.call_tickets import CallTicket, assign_on_answer
+from ccengine.agents.customer_reader import CustomerReader
 from ccengine.agents.delivery import Delivery
 from ccengine.agents.directory import Directory
 from ccengine.agents.opener import TicketOpener
@@ -72,10 +73,11 @@ class AgentConsole:
         self.on_originate: list[Callable[[ev.OriginateResult], None]] = []
         self._joined: OrderedDict[Key, datetime] = OrderedDict()
         self._call_tickets: OrderedDict[Key, asyncio.Future[CallTicket | None]] = OrderedDict()
-        self._customers: OrderedDict[Key, asyncio.Task[CustomerFacts | None]] = OrderedDict()
+        self._customers: OrderedDict[Key, asyncio.Future[CustomerFacts | None]] = OrderedDict()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ticker: asyncio.Task[None] | None = None
         self._opener = TicketOpener(database, tickets)
+        self._customer_reader = CustomerReader(database)
 
     @property
     def pauser(self) -> Pauser | None:
@@ -101,6 +103,7 @@ class AgentConsole:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await self._opener.stop()
+        await self._customer_reader.stop()
 
     async def _tick(self) -> None:
         """Wrap-ups that ran out of time end; the users' seats are read again now and then."""
@@ -242,21 +245,14 @@ class AgentConsole:
                 del self._unsaved[interface]
 
     def _customer_task(self, pbx: str, linkedid: str,
-                       number: str | None) -> asyncio.Task[CustomerFacts | None]:
+                       number: str | None) -> asyncio.Future[CustomerFacts | None]:
+        """Read in a batch with the other calls starting now (no task or session per call)."""
         key = (pbx, linkedid)
-        task = self._customers.get(key)
-        if task is None:
-            caller = normalise(number, self.tickets.default_region)
-            task = asyncio.create_task(self._read_customer(caller), name=f"customer-{linkedid}")
-            _bounded(self._customers, key, task)
-        return task
-
-    async def _read_customer(self, caller: str | None) -> CustomerFacts | None:
-        try:
-            return await pops.customer_of(self.database, caller)
-        except Exception:
-            log.exception("the customer of a call could not be read")
-            return None
+        future = self._customers.get(key)
+        if future is None:
+            future = self._customer_reader.read(normalise(number, self.tickets.default_region))
+            _bounded(self._customers, key, future)
+        return future
 
     def _ticket_task(self, event: ev.ChannelEvent,
                      queue: str) -> asyncio.Future[CallTicket | None]:
@@ -268,7 +264,7 @@ class AgentConsole:
             _bounded(self._call_tickets, key, task)
         return task
 
-    async def _complete(self, pop: Pop, customer_task: asyncio.Task[CustomerFacts | None],
+    async def _complete(self, pop: Pop, customer_task: asyncio.Future[CustomerFacts | None],
                         ticket_task: asyncio.Future[CallTicket | None]) -> None:
         """The pop with the customer, and its ticket when written within the budget;
         else the ticket follows in a second message. The call may have moved on."""

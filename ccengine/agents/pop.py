@@ -1,8 +1,8 @@
 """The screen-pop: what an agent sees when a call rings them.
 
 ``Pop`` is plain data; ``describe_path`` turns a route walk in progress into
-the IVR path a person reads ("menu 3 → Reklamacje"); ``customer_facts``
-reads the caller's customer and recent tickets in one session.
+the IVR path a person reads ("menu 3 → Reklamacje"). The caller's customer
+and recent tickets are read in batches (``customer_reader``).
 """
 
 from __future__ import annotations
@@ -13,13 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from ccengine.agents.call_tickets import CallTicket
 from ccengine.routes.model import QueueNode, RouteGraph
 from ccengine.routes.walk import PathStep
-from ccengine.tickets.models import Customer, Ticket
 
 RECENT_TICKETS = 5
 
@@ -123,23 +119,3 @@ def current_queue_node(graph: RouteGraph | None,
     target = node.edges().get(last.branch) if node is not None else None
     reached = graph.nodes.get(target) if target else None
     return (target, reached) if isinstance(reached, QueueNode) and target else None
-
-
-async def customer_facts(session: AsyncSession, caller: str | None,
-                         skip_ticket: int | None = None) -> CustomerFacts | None:
-    """The caller's customer record and their latest tickets (not this call's own)."""
-    if caller is None:
-        return None
-    customer = await session.scalar(select(Customer).where(Customer.phone_e164 == caller))
-    if customer is None:
-        return None
-    query = (select(Ticket).where(Ticket.customer_id == customer.id)
-             .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(RECENT_TICKETS + 1))
-    # One more than shown: the call's own ticket may be among them (left out later).
-    recent = [t for t in await session.scalars(query) if t.id != skip_ticket]
-    return CustomerFacts(
-        name=customer.name, vip=customer.vip,
-        recent=tuple({"number": t.number, "title": t.title, "status": t.status,
-                      "priority": t.priority, "created_at": t.created_at.isoformat()}
-                     for t in recent),
-    )

@@ -12,13 +12,11 @@ from ccengine.agents.pop import (
     CustomerFacts,
     Pop,
     current_queue_node,
-    customer_facts,
     describe_path,
 )
 from ccengine.ami import events as ev
 from ccengine.calls.state import DIGITS
 from ccengine.config import TicketsConfig
-from ccengine.db import Database
 from ccengine.routes.model import RouteGraph
 from ccengine.routes.routing import Routing
 from ccengine.routes.walk import PathStep, took_vip_branch
@@ -65,13 +63,6 @@ def ring_facts(event: ev.ChannelEvent, queue: str, routing: Routing | None,
         caller_name=event.channel.caller_name, queue=queue, at=datetime.now(UTC),
         urgency=Priority(urgency) if urgency else None, vip=took_vip_branch(steps),
     )
-
-
-async def customer_of(database: Database, caller: str | None) -> CustomerFacts | None:
-    """Read while the call's own ticket may be being written: it is left out by age
-    (a ticket opened at this ring is newer than the ring)."""
-    async with database.sessions() as session:
-        return await customer_facts(session, caller)
 
 
 def completed(pop: Pop, ticket: CallTicket | None, customer: CustomerFacts | None) -> Pop:

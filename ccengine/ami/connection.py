@@ -37,6 +37,7 @@ from ccengine.ami.errors import (
     AmiNotConnected,
 )
 from ccengine.ami.protocol import Utf8AmiProtocol
+from ccengine.ami.safe_action import safe_action
 from ccengine.config import AmiConfig
 
 log = logging.getLogger(__name__)
@@ -176,7 +177,9 @@ class AmiConnection:
         # A list action is left to panoramisk's EventList detection, so that an
         # Error answer (no list follows) completes it; any other action
         # completes on its Response.
-        request = Action(dict(action), as_list=None if name.lower() in LIST_ACTIONS else False)
+        # safe_action: the one check of every header that reaches the socket.
+        request = Action(safe_action(action),
+                         as_list=None if name.lower() in LIST_ACTIONS else False)
         # as_list must be passed again: panoramisk's send() overwrites it (None brings back
         # its multi-response guess, which hangs QueueAdd and swallows OriginateResponse)
         future = manager.send_action(request, as_list=request.as_list)
@@ -232,6 +235,8 @@ class AmiConnection:
         protocol.on_malformed = self._malformed
         protocol.on_event = self._deliver_headers
         protocol.wanted_events = self._events
+        protocol.max_frame_bytes = self.config.max_frame_bytes
+        protocol.on_overflow = self._overflow
         done: asyncio.Future[Any] = loop.create_future()
         done.set_result(connected)
         manager.connection_made(done)  # sets the protocol up and sends Login
@@ -289,6 +294,10 @@ class AmiConnection:
 
     def _malformed(self, frame: str) -> None:
         log.warning("AMI %s: malformed frame ignored: %.200r", self.name, frame)
+
+    def _overflow(self, limit: int) -> None:
+        log.warning("AMI %s: a frame passed %d bytes without ending; dropping the connection "
+                    "(it reconnects and resyncs)", self.name, limit)
 
     def _teardown(self) -> None:
         was_ready = self.ready

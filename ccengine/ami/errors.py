@@ -23,3 +23,7 @@ class AmiLoginFailed(AmiError):
 
 class MalformedEvent(AmiError):
     """An AMI event lacks a field the engine needs."""
+
+
+class AmiUnsafeAction(AmiError):
+    """An action would write a control character or a bad header name to the socket."""

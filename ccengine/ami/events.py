@@ -211,9 +211,15 @@ class CallTransferred(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelListed(ChannelEvent):
-    """One line of a CoreShowChannels answer (resync after a login)."""
+    """One line of a CoreShowChannels answer (resync after a login). Two channels
+    with one ``bridge_id`` talk to each other: after a restart this is how an answered
+    call is told from one still ringing."""
 
     application: str
+    application_data: str = ""
+    bridge_id: str = ""
+    connected_name: str | None = None
+    duration_seconds: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -487,8 +493,20 @@ def _transfer(h: Headers, pbx: str, at: datetime) -> Event:
 
 def _core_show_channel(h: Headers, pbx: str, at: datetime) -> Event:
     return ChannelListed(
-        pbx=pbx, at=at, channel=channel_info(h), application=h.get("Application", "")
+        pbx=pbx, at=at, channel=channel_info(h), application=h.get("Application", ""),
+        application_data=h.get("ApplicationData", ""), bridge_id=h.get("BridgeId", ""),
+        connected_name=_known(h.get("ConnectedLineName")),
+        duration_seconds=_duration(h.get("Duration", "")),
     )
+
+
+def _duration(hms: str) -> int:
+    """CoreShowChannel's Duration, HH:MM:SS, in seconds (0 when unreadable)."""
+    parts = hms.split(":")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return 0
+    hours, minutes, seconds = (int(p) for p in parts)
+    return hours * 3600 + minutes * 60 + seconds
 
 
 def _queue_entry(h: Headers, pbx: str, at: datetime) -> Event:

@@ -25,11 +25,11 @@ from typing import Any
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
 
-from ccengine.ami.frames import parse_frame
+from ccengine.ami.frames import FrameBuffer, FrameTooLong, parse_frame
 
 log = logging.getLogger(__name__)
 
-FRAME_END = "\r\n\r\n"
+DEFAULT_MAX_FRAME_BYTES = 1 << 20
 BANNER = "Asterisk Call Manager/"
 
 
@@ -44,11 +44,15 @@ class Utf8AmiProtocol(AMIProtocol):  # type: ignore[misc]
     on_malformed: Callable[[str], None] = staticmethod(lambda _frame: None)
     on_event: Callable[[dict[str, str]], None] | None = None
     wanted_events: frozenset[str] | None = None  # None: every event
+    max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
+    on_overflow: Callable[[int], None] = staticmethod(
+        lambda limit: log.warning("AMI frame over %d bytes without an end; connection dropped",
+                                  limit))
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._pending = ""
+        self._frames = FrameBuffer()
         # ActionIDs whose list events are also handed on, at their place in the stream.
         self.streamed_actions: set[str] = set()
 
@@ -62,10 +66,21 @@ class Utf8AmiProtocol(AMIProtocol):  # type: ignore[misc]
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        text = self._pending + self._decoder.decode(data)
-        *frames, self._pending = text.split(FRAME_END)
+        try:
+            frames = self._frames.feed(self._decoder.decode(data), len(data), self.max_frame_bytes)
+        except FrameTooLong:
+            self._drop_endless_frame()
+            return
         for frame in frames:
             self._handle_frame(frame.strip())
+
+    def _drop_endless_frame(self) -> None:
+        """A frame that never ends would grow without bound: hang up (AmiConnection
+        reconnects and resyncs). Nothing of the frame is logged: it may be personal."""
+        self.on_overflow(self.max_frame_bytes)
+        transport = getattr(self, "transport", None)
+        if transport is not None:
+            transport.abort()
 
     def _handle_frame(self, frame: str) -> None:
         if frame.startswith(BANNER):

@@ -34,7 +34,7 @@ Listener = Callable[[Event], None]
 
 @dataclass(frozen=True, slots=True)
 class _Marker:
-    kind: str  # resync (a resync begins) or lost (the connection dropped)
+    kind: str  # resync (a resync begins), synced (its lists are in) or lost (link dropped)
     pbx: str
     at: float
 
@@ -61,8 +61,11 @@ ACCEPTED = frozenset(EVENT_PARSERS) | LIST_COMPLETIONS
 
 
 class EventPipeline:
-    def __init__(self, tracker: CallTracker) -> None:
+    def __init__(self, tracker: CallTracker,
+                 on_synced: Callable[[str, datetime], None] | None = None) -> None:
+        """``on_synced(pbx, at)``: a resync's lists are applied (the tracker is right again)."""
         self.tracker = tracker
+        self._on_synced = on_synced
         self.stats = PipelineStats()
         self._queue: asyncio.Queue[tuple[str, Headers, float] | _Marker] = asyncio.Queue()
         self._listings: dict[str, _Listing] = {}
@@ -135,11 +138,16 @@ class EventPipeline:
             listing.channels = []
         else:
             self.tracker.apply_queue_entries(pbx, listing.entries)
+            self.tracker.apply_queue_members(pbx, listing.members)
             listing.entries = []
             self._tell(MembersSnapshot(pbx=pbx, at=at, members=tuple(listing.members)))
             listing.members = []
 
     def _apply_marker(self, marker: _Marker) -> None:
+        if marker.kind == "synced":
+            if self._on_synced is not None:
+                self._on_synced(marker.pbx, datetime.fromtimestamp(marker.at, UTC))
+            return
         self._listings.pop(marker.pbx, None)  # a half-received list is worthless
         if marker.kind == "resync":
             self.tracker.begin_resync(marker.pbx)

@@ -39,6 +39,7 @@ class CallState:
     agent_name: str | None = None
     agent_interface: str | None = None
     answered_at: datetime | None = None
+    answer_learnt_by_resync: bool = False  # from CoreShowChannels' bridges, not AgentConnect
     hold_seconds: int | None = None
     talk_seconds: int | None = None
     external_number: str | None = None

@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ccengine.ami import events as ev
+from ccengine.calls import resync
 from ccengine.calls.model import FinishedCall
 from ccengine.calls.outcome import decide_outcome, hold_seconds, talk_seconds
 from ccengine.calls.state import CallState, QueueVisit
@@ -78,6 +79,10 @@ class CallTracker:
     def __len__(self) -> int:
         return len(self._calls)
 
+    def knows(self, key: Key) -> bool:
+        """Is the call (PBX, Linkedid) live, or ended lately (its record on its way)?"""
+        return key in self._calls or key in self._ended
+
     # -- feeding ---------------------------------------------------------------
 
     def handle(self, event: ev.Event) -> None:
@@ -101,15 +106,32 @@ class CallTracker:
     def apply_channel_snapshot(
         self, pbx: str, channels: Iterable[ev.ChannelListed], at: datetime
     ) -> None:
-        """CoreShowChannels after a login: learn calls begun, end calls gone."""
-        listed: dict[Key, set[str]] = {}
+        """CoreShowChannels after a login: learn calls begun (and whether an agent is
+        talking to them: ``resync.learn_listed``), end calls gone."""
+        by_call: dict[Key, list[ev.ChannelListed]] = {}
         for item in channels:
-            listed.setdefault((pbx, item.linkedid), set()).add(item.channel.uniqueid)
-            self.handle(item)
+            by_call.setdefault((pbx, item.linkedid), []).append(item)
+        listed = {key: {i.channel.uniqueid for i in items} for key, items in by_call.items()}
+        for key, items in by_call.items():
+            self._learn_call(key, items, at)
         for key in self._resync_known.pop(pbx, set()):
             call = self._calls.get(key)
             if call is not None:
                 self._reconcile(call, listed.get(key, set()), at)
+
+    def _learn_call(self, key: Key, items: list[ev.ChannelListed], at: datetime) -> None:
+        first_seen = key not in self._calls
+        call = self._call_for(key[0], key[1], at)
+        if call is None:
+            return
+        call.agent_legs |= resync.agent_legs(items)  # before any leg may pass for the caller's
+        for item in items:
+            self.handle(item)
+        resync.learn_listed(call, items, at, first_seen)
+
+    def apply_queue_members(self, pbx: str, members: Iterable[ev.MemberListed]) -> None:
+        """QueueStatus after a login: the agent of a call whose answer a resync showed."""
+        resync.name_agents((c for c in self._calls.values() if c.pbx == pbx), members)
 
     def apply_queue_entries(self, pbx: str, entries: Iterable[ev.QueueEntryListed]) -> None:
         """QueueStatus after a login: callers waiting (keyed by Uniqueid only)."""
@@ -231,6 +253,10 @@ class CallTracker:
 
     def _on_agent_complete(self, call: CallState, event: ev.Event) -> None:
         assert isinstance(event, ev.AgentCompleted)
+        if call.answered_at is None:  # its AgentConnect was missed (a restart, a dropped link)
+            call.answered_at = event.at - timedelta(seconds=event.talk_seconds)
+            call.agent_name = call.agent_name or event.member_name
+            call.agent_interface = call.agent_interface or event.interface
         call.talk_seconds = (call.talk_seconds or 0) + event.talk_seconds
         call.note(event.at, "agent_complete", agent=event.member_name, by=event.reason,
                   talk=str(event.talk_seconds))

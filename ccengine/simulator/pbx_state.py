@@ -23,6 +23,8 @@ class LiveChannel:
     fields: dict[str, str]
     created: float
     application: str = "AppDial"
+    application_data: str = ""
+    bridge_id: str = ""  # the bridge it talks in (BridgeEnter), as CoreShowChannel shows
     queue_priority: int = 0  # QUEUE_PRIO set on the channel before Queue()
 
 
@@ -58,6 +60,18 @@ class PbxState:
             if event == "VarSet" and headers.get("Variable") == "QUEUE_PRIO":
                 self.channels[uniqueid].queue_priority = _int(headers.get("Value", ""))
         self._apply_queue(event, headers, now)
+        self._apply_bridge(event, headers)
+
+    def _apply_bridge(self, event: str, headers: Mapping[str, str]) -> None:
+        """Bridges and the queue's agent legs: what a resync shows of an answered call."""
+        channel = self.channels.get(headers.get("Uniqueid", ""))
+        if event == "BridgeEnter" and channel is not None:
+            channel.bridge_id = headers.get("BridgeUniqueid", "")
+        elif event == "BridgeLeave" and channel is not None:
+            channel.bridge_id = ""
+        agent = self.channels.get(headers.get("DestUniqueid", ""))
+        if event == "AgentCalled" and agent is not None:
+            agent.application, agent.application_data = "AppQueue", "(Outgoing Line)"
 
     def _apply_queue(self, event: str, headers: Mapping[str, str], now: float) -> None:
         queue, uniqueid = headers.get("Queue"), headers.get("Uniqueid", "")
@@ -70,7 +84,7 @@ class PbxState:
             self.waiting[uniqueid] = Waiting(queue, uniqueid, _channel_block(headers), now,
                                              priority)
             if channel:
-                channel.application = "Queue"
+                channel.application, channel.application_data = "Queue", f"{queue},t"
         elif event == "QueueCallerLeave":
             self.waiting.pop(uniqueid, None)
 
@@ -79,8 +93,9 @@ class PbxState:
             yield [
                 ("Event", "CoreShowChannel"), ("ActionID", action_id),
                 *((key, channel.fields.get(key, "")) for key in CHANNEL_FIELDS),
-                ("Application", channel.application), ("ApplicationData", ""),
-                ("Duration", _hms(now - channel.created)), ("BridgeId", ""),
+                ("Application", channel.application),
+                ("ApplicationData", channel.application_data),
+                ("Duration", _hms(now - channel.created)), ("BridgeId", channel.bridge_id),
             ]
 
     def queue_status(self, action_id: str, now: float) -> Iterator[list[tuple[str, str]]]:

@@ -25,7 +25,6 @@ from ccengine.simulator.pbx_state import PbxState
 log = logging.getLogger(__name__)
 
 BANNER = f"Asterisk Call Manager/13.0.0{EOL}"
-FRAME_END = (EOL + EOL).encode()
 Fields = list[tuple[str, str]]
 ActionHandler = Callable[["ClientSession", dict[str, str]], Awaitable[None]]
 
@@ -139,14 +138,13 @@ class AmiServer:
         session.send(BANNER)
         try:
             while True:
-                frame = await reader.readuntil(FRAME_END)
-                action = parse_frame(frame.decode("utf-8", "replace"))
+                action = parse_frame(await read_action(reader))
                 self.actions_seen.append(action)
                 await self._stalled.wait()
                 if session not in self.sessions:
                     break  # dropped while stalled: a real server never saw it answered
                 await self._answer(session, action)
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+        except (asyncio.IncompleteReadError, ConnectionError, ValueError):
             pass
         finally:
             self.sessions.discard(session)
@@ -189,6 +187,22 @@ class AmiServer:
         items = self.members.listed(
             self.state.queue_status(action.get("ActionID", ""), time.time()), action)
         _list_reply(session, action, "Queue status will follow", "QueueStatusComplete", items)
+
+
+async def read_action(reader: asyncio.StreamReader) -> str:
+    """One action's lines, read as Asterisk's manager reads them: a line ends at a
+    line feed (a carriage return before it is dropped), an empty line ends the
+    action. So a bare LF inside a value starts a new header here, as on a real PBX."""
+    lines: list[str] = []
+    while True:
+        raw = await reader.readline()
+        if not raw.endswith(b"\n"):
+            raise asyncio.IncompleteReadError(raw, None)
+        line = raw[:-1].removesuffix(b"\r").decode("utf-8", "replace")
+        if line:
+            lines.append(line)
+        elif lines:
+            return EOL.join(lines)
 
 
 def reply(session: ClientSession, action: Mapping[str, str], response: str,

@@ -15,7 +15,13 @@ from ccengine.agents.storage_models import CallbackAttempt, LiveCallTicket
 from ccengine.calls.model import is_own_call
 from ccengine.config import TicketsConfig
 from ccengine.tickets import numbering
-from ccengine.tickets.enums import ActivityKind, Priority, SourceChannel, TicketStatus
+from ccengine.tickets.enums import (
+    ActivityKind,
+    Priority,
+    SourceChannel,
+    TicketKind,
+    TicketStatus,
+)
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.rows import Key, Prepared, RecordedCall, call_activity, call_row, recorded
 from ccengine.tickets.rules import (
@@ -194,7 +200,13 @@ class BatchWriter:
 def _settle(ticket: Ticket, plan: TicketPlan, ring: RingState) -> TicketActivity | None:
     """A ticket opened while the call rang takes the outcome's kind, and its title and
     priority unless an agent set their own during the call; what an agent already did
-    (assigned it, closed it) stays. Returns the activity of a status change, if any."""
+    (assigned it, closed it) stays. Returns the activity of a status change, if any.
+
+    A ticket an agent took (assigned, in progress) is never turned into a callback:
+    the agent answered, whatever the record of the call's end says (a restart may have
+    hidden the answer from it)."""
+    if _taken_by_agent(ticket) and plan.kind is TicketKind.CALLBACK:
+        return None
     ticket.kind = plan.kind
     if ticket.title == ring.title:
         ticket.title = plan.title
@@ -210,6 +222,10 @@ def _settle(ticket: Ticket, plan: TicketPlan, ring: RingState) -> TicketActivity
     activity = status_change(ticket, plan.status, SYSTEM_AUTHOR, ring.at)
     ticket.status = plan.status
     return activity
+
+
+def _taken_by_agent(ticket: Ticket) -> bool:
+    return ticket.assignee is not None and ticket.status == TicketStatus.IN_PROGRESS
 
 
 def ring_title(caller: str | None) -> str:

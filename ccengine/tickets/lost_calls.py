@@ -1,0 +1,68 @@
+"""Ring-time tickets whose call was lost in a restart: reconciled after each resync.
+
+A ticket is opened when a call joins a queue (``agents.call_tickets``) and the
+call's record reuses it when the call ends. If the engine dies meanwhile (kill
+-9, a crash) and the call ends before it is back, no end ever comes: the
+ticket would stay new or in progress for ever, with no call. After every AMI
+login, once the resync lists are applied, the PBX's ring-time tickets with no
+call record are looked at. A call the tracker knows (still live, or ended and
+on its way to the database) keeps its ticket: its record attaches to it as
+usual. Any other is gone from Asterisk: its ticket says so in an activity and,
+if the call opened it, is closed; a ticket the call only joined (the caller's
+open one) stays open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ccengine.agents.storage_models import LiveCallTicket
+from ccengine.db import Database
+from ccengine.tickets.assigning import SYSTEM_AUTHOR, status_change
+from ccengine.tickets.enums import ActivityKind, TicketStatus
+from ccengine.tickets.models import Call, Ticket, TicketActivity
+
+LOST_NOTE = "Połączenie utracone podczas restartu: Asterisk już go nie pokazuje"
+Known = Callable[[tuple[str, str]], bool]
+
+
+async def close_lost_calls(database: Database, pbx: str, seen_before: datetime,
+                           known: Known, at: datetime) -> list[str]:
+    """Reconcile ``pbx``'s ring-time tickets opened before ``seen_before`` whose call
+    has no record and is not ``known``; the numbers of the tickets told so."""
+    async with database.writer() as session:
+        lost = [(live, ticket) for live, ticket in await _unrecorded(session, pbx, seen_before)
+                if not known((live.pbx, live.linkedid))]
+        for live, ticket in lost:
+            _tell_lost(session, live, ticket, at)
+            await session.delete(live)  # settled: nothing will reuse it, nor look again
+        await session.commit()
+    return [ticket.number for _, ticket in lost]
+
+
+async def _unrecorded(session: AsyncSession, pbx: str,
+                      seen_before: datetime) -> list[tuple[LiveCallTicket, Ticket]]:
+    recorded = and_(Call.pbx == LiveCallTicket.pbx, Call.linkedid == LiveCallTicket.linkedid)
+    query = (select(LiveCallTicket, Ticket)
+             .join(Ticket, Ticket.id == LiveCallTicket.ticket_id)
+             .outerjoin(Call, recorded)
+             .where(LiveCallTicket.pbx == pbx, LiveCallTicket.created_at < seen_before,
+                    Call.id.is_(None))
+             .order_by(LiveCallTicket.id))
+    return [(live, ticket) for live, ticket in await session.execute(query)]
+
+
+def _tell_lost(session: AsyncSession, live: LiveCallTicket, ticket: Ticket,
+               at: datetime) -> None:
+    session.add(TicketActivity(ticket=ticket, kind=ActivityKind.NOTE, body=LOST_NOTE,
+                               author=SYSTEM_AUTHOR, created_at=at,
+                               data={"call": "lost_during_restart", "linkedid": live.linkedid}))
+    ticket.updated_at = at
+    if live.created and ticket.status != TicketStatus.CLOSED:
+        session.add(status_change(ticket, TicketStatus.CLOSED, SYSTEM_AUTHOR, at))
+        ticket.status = TicketStatus.CLOSED
+        ticket.closed_at = at
