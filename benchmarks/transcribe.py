@@ -23,7 +23,7 @@ is a pipeline at most 10% over bare faster-whisper, and below it with VAD on
 call-like audio. These are figures, not pass/fail checks.
 
     .venv/bin/python benchmarks/transcribe.py [--models tiny.en,base] [--device cpu]
-        [--repeat 3] [--seconds 60] [--parallel 2] [--quick]
+        [--repeat 3] [--seconds 60] [--parallel 2] [--quick] [--save-call DIR | --call DIR]
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import logging
 import os
 import shutil
@@ -137,6 +138,24 @@ def _synthesized(folder: Path, utterances: Sequence[Utterance], music: TimeSpan,
     samples = tuple(channel.whisper_samples() for channel in recording.channels)
     return CallAudio(path, recording.duration, samples, sum(s.seconds for s in spans),
                      _union(spans), music.seconds)
+
+
+def save_call(call: CallAudio, folder: Path) -> None:
+    """--save-call: the call and its figures, for a machine without espeak-ng (a GPU box)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(call.path, folder / "call.wav")
+    figures = {"speech": call.speech, "speech_union": call.speech_union, "music": call.music}
+    (folder / "call.json").write_text(json.dumps(figures))
+
+
+def load_call(folder: Path) -> CallAudio:
+    """--call: a call saved by --save-call, measured without synthesizing it again."""
+    figures = json.loads((folder / "call.json").read_text())
+    path = folder / "call.wav"
+    recording = load_recording(path)
+    samples = tuple(channel.whisper_samples() for channel in recording.channels)
+    return CallAudio(path, recording.duration, samples, float(figures["speech"]),
+                     float(figures["speech_union"]), float(figures["music"]))
 
 
 def _union(spans: Sequence[TimeSpan]) -> float:
@@ -331,6 +350,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--parallel", type=int, default=2, help="calls at once (default 2)")
     parser.add_argument("--quick", action="store_true",
                         help="tiny.en, one run each, a 12 s call: proves it still runs")
+    parser.add_argument("--save-call", type=Path, metavar="DIR",
+                        help="also save the synthesized call (WAV + figures) into DIR")
+    parser.add_argument("--call", type=Path, metavar="DIR",
+                        help="measure a call saved by --save-call instead of synthesizing one "
+                             "(for a machine without espeak-ng and sox)")
     args = parser.parse_args(argv)
     if args.quick:
         args.models, args.repeat, args.parallel = "tiny.en", 1, 1
@@ -346,7 +370,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     models = [name.strip() for name in args.models.split(",") if name.strip()]
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
-        call = make_quick_call(folder) if args.quick else make_call(folder, args.seconds)
+        if args.call:
+            call = load_call(args.call)
+        else:
+            call = make_quick_call(folder) if args.quick else make_call(folder, args.seconds)
+        if args.save_call:
+            save_call(call, args.save_call)
         print(f"call: {call.duration:.1f} s stereo 8 kHz ({call.audio_seconds:.0f} s of channel "
               f"audio), speech {call.speech:.1f} s = {call.speech / call.audio_seconds:.0%} of "
               f"channel audio ({call.speech_union / call.duration:.0%} of the call has someone "
