@@ -1,0 +1,60 @@
+"""What every HTTP answer and the access log must (not) show.
+
+* API answers carry ``Cache-Control: no-store``: most of them hold callers'
+  names, numbers and notes, which no browser or proxy cache should keep.
+* The ``Server`` header names no versions (aiohttp's default names Python's
+  and its own, which helps an attacker pick exploits).
+* The access log masks query values with the transcript masking (a PESEL or a
+  card number typed into a search box would otherwise sit in the log).
+
+``SERVER_OPTIONS`` are the keyword arguments for ``web.run_app`` and
+``web.AppRunner`` that install the access logger.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+from ccengine.transcribe.masking import mask_text
+
+API_PREFIX = "/api/"
+SERVER_NAME = "ccengine"
+MAX_LOGGED_VALUE = 200  # characters of one query value kept in the log
+
+
+def setup_hardening(app: web.Application) -> None:
+    app.on_response_prepare.append(_secure_headers)
+
+
+async def _secure_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers["Server"] = SERVER_NAME
+    if request.path.startswith(API_PREFIX):
+        response.headers["Cache-Control"] = "no-store"
+
+
+def logged_target(request: web.BaseRequest) -> str:
+    """The request's path and query as the access log shows them: values masked."""
+    if not request.query:
+        return request.path
+    pairs = [f"{quote(key)}={quote(_masked(value))}" for key, value in request.query.items()]
+    return request.path + "?" + "&".join(pairs)
+
+
+def _masked(value: str) -> str:
+    return mask_text(value).text[:MAX_LOGGED_VALUE]
+
+
+class MaskingAccessLogger(AbstractAccessLogger):
+    """One line per request: client, method, masked target, status, size, seconds."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse,
+            time: float) -> None:
+        self.logger.info('%s "%s %s" %s %s %.3fs', request.remote, request.method,
+                         logged_target(request), response.status, response.body_length, time)
+
+
+SERVER_OPTIONS: dict[str, Any] = {"access_log_class": MaskingAccessLogger}
