@@ -17,6 +17,7 @@ from ccengine.config import Config
 from ccengine.db import Database
 from ccengine.engine import Engine
 from ccengine.routes.routing import Routing
+from ccengine.transcribe.paths import recording_dirs
 from ccengine.transcribe.service import build_workers
 from ccengine.transcribe.whisper import ModelError
 from ccengine.transcribe.worker import TranscriptionWorker
@@ -44,7 +45,7 @@ def create_app(config: Config, on_engine: EngineHook | None = None) -> web.Appli
     app.cleanup_ctx.append(_database_context(database))
     app.cleanup_ctx.append(_engine_context(engine))
     if config.transcribe.workers:
-        workers = build_workers(database, config.transcribe)
+        workers = build_workers(database, config.transcribe, recording_dirs(config.routes))
         engine.on_recorded(lambda _call, _recorded: _wake(workers))
         app.cleanup_ctx.append(_workers_context(workers))
     return app
