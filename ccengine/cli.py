@@ -162,14 +162,12 @@ def _run_serve(args: argparse.Namespace, config: Config) -> int:
     from aiohttp import web
 
     from ccengine.app import create_app
-    from ccengine.web.hardening import SERVER_OPTIONS
 
     if not config.ami:
         print("ccengine: no [[ami]] PBX configured; `ccengine demo` runs a simulated one",
               file=sys.stderr)
         return 2
-    web.run_app(create_app(config), host=config.web.host, port=config.web.port,
-                **SERVER_OPTIONS)
+    web.run_app(create_app(config), host=config.web.host, port=config.web.port)
     return 0
 
 

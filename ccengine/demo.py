@@ -34,7 +34,6 @@ from ccengine.simulator.demo_calls import RoutedCallFactory, run_routed_calls
 from ccengine.simulator.server import AmiServer, close_quietly
 from ccengine.tickets.rows import RecordedCall
 from ccengine.tickets.service import TicketService
-from ccengine.web.hardening import SERVER_OPTIONS
 
 EXAMPLE_GRAPH = Path(__file__).resolve().parents[1] / "examples" / "ecommerce-routes.yaml"
 DEMO_RECORDINGS = "demo-recordings"
@@ -61,7 +60,7 @@ async def run_demo(config: Config, calls: int | None, interval: tuple[float, flo
         "ami": (pbx,), "web": web_config, "routes": routes,
         "transcribe": config.transcribe.model_copy(update={"workers": 0})})
     version = await _prepare_database(config, graph, prompts_dir)
-    runner = web.AppRunner(create_app(config, on_engine=_print_tickets), **SERVER_OPTIONS)
+    runner = web.AppRunner(create_app(config, on_engine=_print_tickets))
     agi = AgiPbx(server, time_scale=1 / speed)
     try:
         await runner.setup()
