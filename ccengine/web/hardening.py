@@ -7,8 +7,13 @@
 * The access log masks query values with the transcript masking (a PESEL or a
   card number typed into a search box would otherwise sit in the log).
 
-``SERVER_OPTIONS`` are the keyword arguments for ``web.run_app`` and
-``web.AppRunner`` that install the access logger.
+* A request line over 8 KiB is a 414 JSON answer. aiohttp's own parser limit
+  (8 KiB) answered plain text quoting the line; ``HANDLER_ARGS`` raise that
+  limit to 64 KiB so such requests reach ``refuse_long_targets``.
+
+``create_app`` gives ``HANDLER_ARGS`` to the application (``handler_args``),
+so every runner (``serve``, ``demo``, tests) installs the access logger and
+the limits.
 """
 
 from __future__ import annotations
@@ -18,16 +23,29 @@ from urllib.parse import quote
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.typedefs import Handler
 
 from ccengine.transcribe.masking import mask_text
+from ccengine.web.errors import error_response
 
 API_PREFIX = "/api/"
 SERVER_NAME = "ccengine"
 MAX_LOGGED_VALUE = 200  # characters of one query value kept in the log
+MAX_TARGET = 8 * 1024  # the longest path + query we answer
+PARSER_LIMIT = 64 * 1024  # aiohttp's line and header limits (its own 400 beyond)
 
 
 def setup_hardening(app: web.Application) -> None:
     app.on_response_prepare.append(_secure_headers)
+    app.middlewares.append(refuse_long_targets)
+
+
+@web.middleware
+async def refuse_long_targets(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if len(request.raw_path) > MAX_TARGET:
+        return error_response(414, "request-line-too-long",
+                              f"the path and query are longer than {MAX_TARGET} bytes")
+    return await handler(request)
 
 
 async def _secure_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -57,4 +75,5 @@ class MaskingAccessLogger(AbstractAccessLogger):
                          logged_target(request), response.status, response.body_length, time)
 
 
-SERVER_OPTIONS: dict[str, Any] = {"access_log_class": MaskingAccessLogger}
+HANDLER_ARGS: dict[str, Any] = {"access_log_class": MaskingAccessLogger,
+                                "max_line_size": PARSER_LIMIT, "max_field_size": PARSER_LIMIT}
