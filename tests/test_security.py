@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -16,21 +17,27 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from ccengine.config import DatabaseConfig, WebConfig
+from ccengine.config import DatabaseConfig, TicketsConfig, WebConfig
 from ccengine.db import Database
 from ccengine.simulator.agi_calls import CallerScript, QueuePlan
 from ccengine.simulator.agi_pbx import AgiPbx
 from ccengine.tickets.models import Ticket
+from ccengine.tickets.service import TicketService
+from ccengine.transcribe.paths import OutsideRecordings, recording_path
+from ccengine.transcribe.pipeline import CallTranscript, PipelineOptions, TranscriptionPipeline
+from ccengine.transcribe.storage_models import TranscriptionJob
+from ccengine.transcribe.worker import TranscriptionWorker, WorkerSettings
 from ccengine.users import service
 from ccengine.users.models import Role, UserSession
 from ccengine.users.passwords import PasswordChecker
 from ccengine.web.api import setup_api
 from ccengine.web.auth import setup_auth
 from ccengine.web.features import feature_endpoints
-from ccengine.web.hardening import SERVER_OPTIONS
+from ccengine.web.hardening import HANDLER_ARGS
 from ccengine.web.login import PASSWORDS
 from tests.browser import Live
 from tests.browser import live as live
+from tests.conftest import build_call
 from tests.engine_harness import eventually
 
 PASSWORD = "Tajne-Haslo-42"
@@ -39,7 +46,7 @@ Client = TestClient[Any, Any]
 
 
 def _app(database: Database, checker: PasswordChecker | None = None) -> web.Application:
-    app = web.Application()
+    app = web.Application(handler_args=HANDLER_ARGS)  # as create_app builds it
     setup_api(app, database, WebConfig())
     setup_auth(app, database, secure_cookie=False, checker=checker)
     return app
@@ -204,13 +211,24 @@ async def test_a_search_of_many_words_is_a_400(
         assert response.status == 200
 
 
+async def test_a_long_request_line_is_a_json_414(database: Database) -> None:
+    client = await _client(_app(database))
+    try:
+        response = await client.get("/api/v1/transcripts", params={"q": "4" * 9000})
+        body = await response.json()
+    finally:
+        await client.close()
+    assert response.status == 414
+    assert body["error"] == "request-line-too-long" and "4444" not in body["message"]
+
+
 # -- 8: hardening ---------------------------------------------------------------
 
 
 async def test_access_log_masks_personal_numbers(database: Database,
                                                  caplog: pytest.LogCaptureFixture) -> None:
     token = await service.create_api_token(database, "crm", Role.ADMIN)
-    client = await _client(_app(database), **SERVER_OPTIONS)
+    client = await _client(_app(database))
     pesel, card = "44051401359", "4111 1111 1111 1111"
     try:
         with caplog.at_level(logging.INFO, logger="aiohttp.access"):
@@ -273,5 +291,106 @@ async def test_expired_sessions_are_swept_at_start_and_at_login(database: Databa
         response = await client.post("/api/v1/login", json={"login": "olga", "password": PASSWORD})
         assert response.status == 200
         assert await _session_rows(database) == 1  # only the new one
+    finally:
+        await client.close()
+
+
+# -- 4: the transcription worker stays inside the recording folders ---------------
+
+
+class _NoSpeech:
+    def transcribe(self, samples: Any, *, vad: bool | None = None) -> list[Any]:
+        return []
+
+
+class _Seeing(TranscriptionPipeline):
+    """Records which files it was given and touches none (the refusal comes first)."""
+
+    def __init__(self) -> None:
+        super().__init__(_NoSpeech(), PipelineOptions())
+        self.paths: list[Path] = []
+
+    def run(self, path: Path, *, redact: bool | None = None) -> CallTranscript:
+        self.paths.append(path)
+        return CallTranscript(layout="mono", duration=1.0, segments=(), flags=())
+
+
+def _folders(tmp_path: Path) -> tuple[Path, Path]:
+    monitor, voicemail = tmp_path / "monitor", tmp_path / "voicemail"
+    monitor.mkdir()
+    voicemail.mkdir()
+    return monitor, voicemail
+
+
+def test_recording_paths_resolve_inside_the_folders_only(tmp_path: Path) -> None:
+    monitor, voicemail = _folders(tmp_path)
+    (monitor / "link.wav").symlink_to(tmp_path / "outside.wav")
+    assert recording_path("a.wav", (monitor, voicemail)) == (monitor / "a.wav").resolve()
+    assert recording_path(str(voicemail / "v.wav"), (monitor, voicemail)) == (
+        voicemail / "v.wav").resolve()
+    for hostile in ("/etc/passwd", "../outside.wav", str(monitor / ".." / "outside.wav"),
+                    "link.wav", "a.wav\x00", ""):
+        with pytest.raises(OutsideRecordings) as refused:
+            recording_path(hostile, (monitor, voicemail))
+        assert refused.value.reason == "outside-recordings"
+    with pytest.raises(OutsideRecordings):
+        recording_path("a.wav", ())
+
+
+async def test_the_worker_refuses_files_outside_the_folders(database: Database,
+                                                           tmp_path: Path) -> None:
+    monitor, voicemail = _folders(tmp_path)
+    outside = tmp_path / "outside.wav"
+    outside.write_bytes(b"RIFF not to be touched")
+    hostile = ["/etc/passwd", str(outside), "../outside.wav"]
+    calls = [build_call(f"c{i}", recording_file=f)
+             for i, f in enumerate([*hostile, "inside.wav"])]
+    await TicketService(database, TicketsConfig()).record_calls(calls)
+    pipeline = _Seeing()
+    worker = TranscriptionWorker(database, lambda: pipeline, WorkerSettings(
+        model="base", language="pl", recording_dirs=(monitor, voicemail)))
+    while await worker.run_once():
+        pass
+    async with database.sessions() as session:
+        jobs = list(await session.scalars(select(TranscriptionJob)))
+    reasons = {job.recording_file: (job.status, job.reason) for job in jobs}
+    assert all(reasons[path] == ("failed", "outside-recordings") for path in hostile), reasons
+    assert reasons["inside.wav"] == ("done", None)
+    assert pipeline.paths == [(monitor / "inside.wav").resolve()]
+    assert outside.read_bytes() == b"RIFF not to be touched"
+    assert not any("passwd" in (job.detail or "") and "/etc" in (job.detail or "")
+                   for job in jobs)
+
+
+# -- 7: route graphs in YAML have the JSON graphs' limits --------------------------
+
+
+def _many_nodes_yaml(count: int) -> str:
+    lines = ["name: wielki", "entry: n0", "nodes:"]
+    lines += [f"  n{i}: {{kind: hangup}}" for i in range(count)]
+    return "\n".join(lines) + "\n"
+
+
+async def test_hostile_route_yaml_is_a_clear_400(database: Database) -> None:
+    token = await service.create_api_token(database, "admin-tool", Role.ADMIN)
+    client = await _client(_app(database))
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        deep = "name: x\nnodes: " + "[" * 200_000 + "]" * 200_000 + "\n"
+        response = await client.post("/api/v1/routes", json={"yaml": deep}, headers=headers)
+        body = await response.json()
+        assert response.status == 400, body
+        assert body["error"] == "graph-malformed" and "nested deeper" in body["message"]
+
+        for graph in ({"yaml": _many_nodes_yaml(15_000)},
+                      {"graph": {"name": "x", "entry": "n0",
+                                 "nodes": {f"n{i}": {"kind": "hangup"} for i in range(501)}}}):
+            response = await client.post("/api/v1/routes", json=graph, headers=headers)
+            body = await response.json()
+            assert response.status == 400, body
+            assert body["error"] == "invalid-body" and "at most 500 nodes" in body["message"]
+        small = await client.post("/api/v1/routes/validate", headers=headers,
+                                  json={"yaml": _many_nodes_yaml(3)})
+        assert small.status == 200
     finally:
         await client.close()
