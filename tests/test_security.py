@@ -21,7 +21,6 @@ from ccengine.config import DatabaseConfig, TicketsConfig, WebConfig
 from ccengine.db import Database
 from ccengine.simulator.agi_calls import CallerScript, QueuePlan
 from ccengine.simulator.agi_pbx import AgiPbx
-from ccengine.tickets.models import Ticket
 from ccengine.tickets.service import TicketService
 from ccengine.transcribe.paths import OutsideRecordings, recording_path
 from ccengine.transcribe.pipeline import CallTranscript, PipelineOptions, TranscriptionPipeline
@@ -70,47 +69,70 @@ async def _login(session: Any, url: str, login: str, password: str) -> tuple[int
 
 async def test_a_login_flood_starves_neither_health_nor_calls(live: Live) -> None:
     """Hashing is stalled on purpose (its threads held), so the flood is surely in
-    flight while the health check and a whole call go through."""
-    await live.user("admin", Role.ADMIN)
-    checker = live.app[PASSWORDS]
-    release = threading.Event()
-    holders = [checker.executor.submit(release.wait) for _ in range(checker.executor._max_workers)]
-    try:
-        async with aiohttp.ClientSession() as attacker, aiohttp.ClientSession() as staff:
+    flight while the health check and a whole call, screen-pop included, go through."""
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as agent, \
+            aiohttp.ClientSession() as attacker:
+        csrf = await _agent_in_queue(live, agent)
+        socket = await agent.ws_connect(f"{live.url}/ws", origin=live.url)
+        await socket.send_json({"type": "subscribe", "topics": ["agent"]})
+        checker = live.app[PASSWORDS]
+        release = threading.Event()
+        holders = [checker.executor.submit(release.wait)
+                   for _ in range(checker.executor._max_workers)]
+        try:
             flood = [asyncio.create_task(_login(attacker, f"{live.url}/api/v1/login",
                                                 f"intruder{i}", "guess"))
                      for i in range(40)]
             await eventually(lambda: checker.in_flight == checker.max_in_flight)
-            async with staff.get(f"{live.url}/api/v1/health") as health:
+            async with agent.get(f"{live.url}/api/v1/health") as health:
                 assert health.status == 200
-            number = await _call_makes_a_ticket(live)
-            assert number.startswith("TK-")
+            pop = await _call_pops_with_a_ticket(live, socket)
+            assert pop["ticket"]["number"].startswith("TK-")
+            assert pop["caller_number"] == "+48601111222"
             assert not all(task.done() for task in flood), "the flood is still waiting"
             release.set()
             answers = await asyncio.gather(*flood)
-    finally:
-        release.set()
-        for holder in holders:
-            holder.result(timeout=10)
+        finally:
+            release.set()
+            for holder in holders:
+                holder.result(timeout=10)
+            await socket.close()
+        assert csrf
     statuses = [status for status, _ in answers]
     assert all(status in (401, 429) for status in statuses), statuses
     assert statuses.count(401) <= checker.max_in_flight
     assert {body["error"] for status, body in answers if status == 429} == {"login-busy"}
 
 
-async def _call_makes_a_ticket(live: Live) -> str:
+async def _agent_in_queue(live: Live, session: Any) -> str:
+    """An agent logged in to her queue (posprzedaz in the example graph); her CSRF token."""
+    password = await live.user("agnieszka", Role.AGENT, sip="PJSIP/agent3",
+                               name="Agnieszka Wójcik")
+    status, body = await _login(session, f"{live.url}/api/v1/login", "agnieszka", password)
+    assert status == 200, body
+    csrf = str(body["csrf_token"])
+    async with session.post(f"{live.url}/api/v1/agent/login", json={},
+                            headers={"X-CSRF-Token": csrf}) as response:
+        assert response.status == 200, await response.text()
+    return csrf
+
+
+async def _call_pops_with_a_ticket(live: Live, socket: Any) -> dict[str, Any]:
+    """A routed call to the agent's queue; the pop that shows its ticket."""
     pbx = AgiPbx(live.server, time_scale=0.2)
-    plan = QueuePlan(ring_seconds=1.0, talk_seconds=1.0)
+    plan = QueuePlan(interface=None, answered_by="whoever", ring_seconds=5.0,
+                     talk_seconds=1.0)
     script = CallerScript("48601111222", "Jan Kowalski", "48221110000", digits=("2",),
                           queues=(plan,))
-    placed = await pbx.place_call(script, at=MONDAY_10)
-    await placed.finished(20)
-    await live.engine.settle()
-    async with live.database.sessions() as session:
-        numbers = list(await session.scalars(select(Ticket.number)))
-    await pbx.stop()
-    assert len(numbers) == 1
-    return numbers[0]
+    await pbx.place_call(script, at=MONDAY_10)
+    try:
+        while True:
+            message = await asyncio.wait_for(socket.receive_json(), timeout=30)
+            pop = message.get("pop") if message.get("type") == "pop" else None
+            if pop and pop.get("ticket"):
+                return dict(pop)
+    finally:
+        await pbx.stop()
 
 
 # -- 2: the login limit is counted before the check, in the database ----------

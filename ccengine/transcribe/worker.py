@@ -117,9 +117,8 @@ class TranscriptionWorker:
     async def _do(self, job: ClaimedJob, pipeline: TranscriptionPipeline) -> None:
         heartbeat = asyncio.create_task(self._keep_lease(job))
         try:
-            transcript = await asyncio.to_thread(pipeline.run,
-                                           recording_path(job.recording_file,
-                                                          self.settings.recording_dirs))
+            path = recording_path(job.recording_file, self.settings.recording_dirs)
+            transcript = await asyncio.to_thread(pipeline.run, path)
         except Exception as exc:  # every failure becomes the job's reason; the worker goes on
             await self._fail(job, exc)
             return

@@ -3,20 +3,22 @@
 argon2 takes 0.3–1.2 s of CPU per check here. On the event loop every login
 froze calls, pops and the health check; unbounded, a flood of logins would
 queue without end. ``PasswordChecker`` runs checks on a few threads of its
-own (argon2-cffi releases the GIL while hashing) and admits only a bounded
+own (argon2-cffi releases the GIL while hashing; half the cores at most) and admits only a bounded
 number of logins at once; more raise ``LoginBusy`` (429) at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from ccengine.users.service import verify_password
 
-HASH_THREADS = 2
+# Half the cores at most: argon2 (4 lanes) saturates what it gets, and calls need the rest.
+HASH_THREADS = max(1, (os.cpu_count() or 2) // 2)
 MAX_LOGINS_IN_FLIGHT = 8  # hashing plus waiting; the rest are told to retry later
 
 
