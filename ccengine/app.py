@@ -22,7 +22,7 @@ from ccengine.transcribe.service import build_workers
 from ccengine.transcribe.whisper import ModelError
 from ccengine.transcribe.worker import TranscriptionWorker
 from ccengine.web.api import setup_api
-from ccengine.web.hardening import HANDLER_ARGS
+from ccengine.web.hardening import handler_args
 from ccengine.web.keys import CONFIG, ENGINE
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ EngineHook = Callable[[Engine], None]
 
 
 def create_app(config: Config, on_engine: EngineHook | None = None) -> web.Application:
-    app = web.Application(handler_args=HANDLER_ARGS)  # masking access log, JSON 414s
+    app = web.Application(handler_args=handler_args())  # masking access log, JSON 414s
     database = Database.open(config.database)
     routing = Routing(database, config.routes, region=config.tickets.default_region)
     engine = Engine(config.ami, config.tickets, database, routing)

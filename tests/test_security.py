@@ -32,7 +32,7 @@ from ccengine.users.passwords import PasswordChecker
 from ccengine.web.api import setup_api
 from ccengine.web.auth import setup_auth
 from ccengine.web.features import feature_endpoints
-from ccengine.web.hardening import HANDLER_ARGS
+from ccengine.web.hardening import handler_args
 from ccengine.web.login import PASSWORDS
 from tests.browser import Live
 from tests.browser import live as live
@@ -45,7 +45,7 @@ Client = TestClient[Any, Any]
 
 
 def _app(database: Database, checker: PasswordChecker | None = None) -> web.Application:
-    app = web.Application(handler_args=HANDLER_ARGS)  # as create_app builds it
+    app = web.Application(handler_args=handler_args())  # as create_app builds it
     setup_api(app, database, WebConfig())
     setup_auth(app, database, secure_cookie=False, checker=checker)
     return app
@@ -242,6 +242,27 @@ async def test_a_long_request_line_is_a_json_414(database: Database) -> None:
         await client.close()
     assert response.status == 414
     assert body["error"] == "request-line-too-long" and "4444" not in body["message"]
+
+
+async def test_a_huge_request_line_is_not_quoted_in_the_log(
+        database: Database, caplog: pytest.LogCaptureFixture) -> None:
+    client = await _client(_app(database))
+    pesel = "44051401359"
+    try:
+        with caplog.at_level(logging.DEBUG):
+            reader, writer = await asyncio.open_connection(client.host, client.port)
+            writer.write(f"GET /api/v1/calls?q={pesel}{'x' * 70_000} HTTP/1.1\r\n"
+                         "Host: a\r\n\r\n".encode())
+            await writer.drain()
+            answer = await reader.read(4096)
+            writer.close()
+    finally:
+        await client.close()
+    assert answer.startswith(b"HTTP/1.") and b" 400 " in answer.split(b"\r\n")[0]
+    logged = [r for r in caplog.records if r.name.startswith(("aiohttp", "ccengine"))]
+    assert any("LineTooLong" in r.getMessage() for r in logged)
+    assert not any(pesel in r.getMessage() or (r.exc_text and pesel in r.exc_text)
+                   or r.exc_info for r in logged if r.name == "ccengine.web.http")
 
 
 # -- 8: hardening ---------------------------------------------------------------

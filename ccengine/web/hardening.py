@@ -8,21 +8,24 @@
   card number typed into a search box would otherwise sit in the log).
 
 * A request line over 8 KiB is a 414 JSON answer. aiohttp's own parser limit
-  (8 KiB) answered plain text quoting the line; ``HANDLER_ARGS`` raise that
-  limit to 64 KiB so such requests reach ``refuse_long_targets``.
+  (8 KiB) answered plain text quoting the line; ``handler_args()`` raise that
+  limit to 64 KiB so such requests reach ``refuse_long_targets`` (beyond it,
+aiohttp's own 400 remains).
 
-``create_app`` gives ``HANDLER_ARGS`` to the application (``handler_args``),
-so every runner (``serve``, ``demo``, tests) installs the access logger and
-the limits.
+``create_app`` gives ``handler_args()`` to the application, so every runner
+(``serve``, ``demo``, tests) installs the access logger, the limits and an
+error logger that does not quote malformed requests.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 
 from ccengine.transcribe.masking import mask_text
@@ -75,5 +78,26 @@ class MaskingAccessLogger(AbstractAccessLogger):
                          logged_target(request), response.status, response.body_length, time)
 
 
-HANDLER_ARGS: dict[str, Any] = {"access_log_class": MaskingAccessLogger,
-                                "max_line_size": PARSER_LIMIT, "max_field_size": PARSER_LIMIT}
+class NoRequestEcho(logging.Filter):
+    """aiohttp logs a malformed request with its exception, which quotes the start
+    of the offending line (a query with a PESEL, say): keep only the exception's type."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], HttpProcessingError):
+            record.msg = f"{record.msg} ({type(record.exc_info[1]).__name__})"
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _server_logger() -> logging.Logger:
+    logger = logging.getLogger("ccengine.web.http")
+    if not any(isinstance(f, NoRequestEcho) for f in logger.filters):
+        logger.addFilter(NoRequestEcho())
+    return logger
+
+
+def handler_args() -> dict[str, Any]:
+    """The application's ``handler_args``: access logger, parser limits, error logger."""
+    return {"access_log_class": MaskingAccessLogger, "logger": _server_logger(),
+            "max_line_size": PARSER_LIMIT, "max_field_size": PARSER_LIMIT}
