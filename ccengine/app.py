@@ -17,10 +17,12 @@ from ccengine.config import Config
 from ccengine.db import Database
 from ccengine.engine import Engine
 from ccengine.routes.routing import Routing
+from ccengine.transcribe.paths import recording_dirs
 from ccengine.transcribe.service import build_workers
 from ccengine.transcribe.whisper import ModelError
 from ccengine.transcribe.worker import TranscriptionWorker
 from ccengine.web.api import setup_api
+from ccengine.web.hardening import handler_args
 from ccengine.web.keys import CONFIG, ENGINE
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ EngineHook = Callable[[Engine], None]
 
 
 def create_app(config: Config, on_engine: EngineHook | None = None) -> web.Application:
-    app = web.Application()
+    app = web.Application(handler_args=handler_args())  # masking access log, JSON 414s
     database = Database.open(config.database)
     routing = Routing(database, config.routes, region=config.tickets.default_region)
     engine = Engine(config.ami, config.tickets, database, routing)
@@ -44,7 +46,7 @@ def create_app(config: Config, on_engine: EngineHook | None = None) -> web.Appli
     app.cleanup_ctx.append(_database_context(database))
     app.cleanup_ctx.append(_engine_context(engine))
     if config.transcribe.workers:
-        workers = build_workers(database, config.transcribe)
+        workers = build_workers(database, config.transcribe, recording_dirs(config.routes))
         engine.on_recorded(lambda _call, _recorded: _wake(workers))
         app.cleanup_ctx.append(_workers_context(workers))
     return app

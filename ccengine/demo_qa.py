@@ -24,6 +24,7 @@ from ccengine.simulator.recordings import MissingProgram, Utterance, synthesize_
 from ccengine.tickets.models import Call
 from ccengine.tickets.service import TicketService
 from ccengine.transcribe.audio import Layout
+from ccengine.transcribe.paths import recording_dirs
 from ccengine.transcribe.service import build_workers
 from ccengine.transcribe.storage_models import Transcript
 from ccengine.transcribe.types import Speaker
@@ -48,7 +49,7 @@ async def add_sample_qa_call(database: Database, config: Config) -> str:
         return f"no QA sample call ({exc})"
     await TicketService(database, config.tickets).record_calls([_sample_call(path)])
     try:
-        transcribed = await _transcribe(database, config.transcribe)
+        transcribed = await _transcribe(database, config.transcribe, recording_dirs(config.routes))
     except ModelError as exc:
         return f"QA sample call waits for a model ({exc})"
     return "QA sample call transcribed" if transcribed else "QA sample call not transcribed"
@@ -79,10 +80,11 @@ def _sample_call(path: Path) -> FinishedCall:
     )
 
 
-async def _transcribe(database: Database, demo: TranscribeConfig) -> bool:
+async def _transcribe(database: Database, demo: TranscribeConfig,
+                      folders: tuple[Path, ...]) -> bool:
     settings = TranscribeConfig(model="tiny.en", language="en", max_attempts=1,
                                 models_dir=demo.models_dir)
-    [worker] = build_workers(database, settings)
+    [worker] = build_workers(database, settings, folders)
     for _ in range(MAX_JOBS):
         if await _transcript_exists(database) or not await worker.run_once():
             break

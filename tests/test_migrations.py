@@ -16,7 +16,7 @@ HEAD_REVISION = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 TABLES = {"customers", "calls", "tickets", "ticket_activities", "ticket_counters",
           "route_graphs", "transcription_jobs", "transcripts",
-          "users", "user_sessions", "api_tokens"}
+          "users", "user_sessions", "api_tokens", "login_attempts"}
 
 
 def _differences(connection: Connection) -> list[Any]:

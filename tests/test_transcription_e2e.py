@@ -112,7 +112,7 @@ async def test_a_recorded_call_is_transcribed_masked_and_attached(
     synthesize_call([Utterance(Speaker.CALLER, CALLER_SAYS, at=1.0),
                      Utterance(Speaker.AGENT, AGENT_SAYS, at=9.0)], file, layout=Layout.STEREO)
 
-    [worker] = build_workers(database, _tiny_config())
+    [worker] = build_workers(database, _tiny_config(), (tmp_path,))
     assert await worker.run_once()
     assert not await worker.run_once()  # nothing left, nothing done twice
 
@@ -159,7 +159,7 @@ async def test_bad_audio_fails_its_job_with_a_reason_and_the_worker_goes_on(
     calls = [build_call(f"bad-{i}", recording_file=str(f)) for i, f in enumerate(files)]
     await TicketService(database, TicketsConfig()).record_calls(calls)
 
-    [worker] = build_workers(database, _tiny_config())
+    [worker] = build_workers(database, _tiny_config(), (tmp_path,))
     for _ in files:
         assert await worker.run_once()
     async with database.sessions() as session:
@@ -226,7 +226,8 @@ def test_the_real_asterisk_recordings_leave_no_part_of_the_card(name: str, tmp_p
 
 async def test_a_running_worker_picks_up_a_new_job_when_woken(
         database: Database, tmp_path: Path) -> None:
-    [worker] = build_workers(database, _tiny_config(poll_seconds=600))  # only a wake-up helps
+    # Polls only every 10 minutes: only a wake-up helps.
+    [worker] = build_workers(database, _tiny_config(poll_seconds=600), (tmp_path,))
     running = asyncio.create_task(worker.run())
     try:
         await worker.ready()

@@ -122,7 +122,8 @@ class _Silent(TranscriptionPipeline):
 def _silent_worker(database: Database, redact: bool) -> TranscriptionWorker:
     pipeline = _Silent(_NoSpeech(), PipelineOptions(redact_audio=redact))
     return TranscriptionWorker(database, lambda: pipeline,
-                               WorkerSettings(model="base", language="pl"))
+                               WorkerSettings(model="base", language="pl",
+                                              recording_dirs=(Path("/rec"),)))
 
 
 async def test_the_transcript_says_whether_the_audio_was_redacted(database: Database) -> None:

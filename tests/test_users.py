@@ -6,7 +6,7 @@ import logging
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from ccengine.db import Database, alembic_config
 from ccengine.demo_users import SAMPLE_USERS
 from ccengine.simulator.demo_calls import AGENTS
 from ccengine.users import cli_users, service
-from ccengine.users.models import ApiToken, Role, User, UserSession
+from ccengine.users.models import ApiToken, LoginAttempt, Role, User, UserSession
 from ccengine.users.ratelimit import LoginLimiter
 
 PASSWORD = "Correct-Horse-7"
@@ -33,24 +33,44 @@ def test_hash_is_not_the_password_and_verifies() -> None:
     assert not service.verify_password("not a hash", PASSWORD)
 
 
-def test_limiter_blocks_after_five_failures_then_forgets() -> None:
-    now = [0.0]
-    limiter = LoginLimiter(max_failures=5, window=300, clock=lambda: now[0])
-    for _ in range(5):
-        assert not limiter.blocked("Anna", "10.0.0.1")
-        limiter.failed("anna", "10.0.0.1")
-    assert limiter.blocked("ANNA", "10.0.0.1")
-    assert not limiter.blocked("anna", "10.0.0.2")
-    now[0] = 301.0
-    assert not limiter.blocked("anna", "10.0.0.1")
+async def test_limiter_blocks_after_five_attempts_then_forgets(database: Database) -> None:
+    now = [datetime(2026, 3, 2, 9, 0, tzinfo=UTC)]
+    limiter = LoginLimiter(database, max_attempts=5, window=timedelta(seconds=300),
+                           clock=lambda: now[0])
+    assert [await limiter.attempt("Anna", "10.0.0.1") for _ in range(6)] == [True] * 5 + [False]
+    assert not await limiter.attempt("ANNA ", "10.0.0.1")  # the same login, spelt otherwise
+    assert await limiter.attempt("anna", "10.0.0.2")
+    now[0] += timedelta(seconds=301)
+    assert await limiter.attempt("anna", "10.0.0.1")  # a new window
 
 
-def test_success_resets_the_limiter() -> None:
-    limiter = LoginLimiter(max_failures=2)
-    limiter.failed("anna", "ip")
-    limiter.succeeded("anna", "ip")
-    limiter.failed("anna", "ip")
-    assert not limiter.blocked("anna", "ip")
+async def test_success_resets_the_limiter(database: Database) -> None:
+    limiter = LoginLimiter(database, max_attempts=2)
+    assert await limiter.attempt("anna", "ip")
+    await limiter.succeeded("anna", "ip")
+    assert await limiter.attempt("anna", "ip")
+    assert await limiter.attempt("anna", "ip")
+    assert not await limiter.attempt("anna", "ip")
+
+
+async def test_limiter_stores_no_login_or_address(database: Database) -> None:
+    limiter = LoginLimiter(database)
+    await limiter.attempt("anna.kowalska", "192.0.2.7")
+    async with database.sessions() as session:
+        keys = list(await session.scalars(select(LoginAttempt.key_hash)))
+    assert len(keys) == 1 and "anna" not in keys[0] and "192.0.2.7" not in keys[0]
+
+
+async def test_sweep_forgets_ended_windows(database: Database) -> None:
+    now = [datetime(2026, 3, 2, 9, 0, tzinfo=UTC)]
+    limiter = LoginLimiter(database, clock=lambda: now[0])
+    await limiter.attempt("anna", "ip")
+    await limiter.forget_old()
+    now[0] += timedelta(hours=1)
+    await limiter.attempt("olga", "ip")
+    await limiter.forget_old()
+    async with database.sessions() as session:
+        assert len(list(await session.scalars(select(LoginAttempt.key_hash)))) == 1
 
 
 async def test_create_and_authenticate(database: Database) -> None:

@@ -19,6 +19,7 @@ from ccengine.qa.errors import NotYourCall, QaCallNotFound, RecordingNotFound, R
 from ccengine.qa.params import call_id as call_id_of
 from ccengine.tickets.filters import can_see, viewer_of
 from ccengine.tickets.models import Call, Ticket
+from ccengine.transcribe.paths import OutsideRecordings, recording_dirs, recording_path
 from ccengine.transcribe.storage_models import Transcript
 from ccengine.users.service import Principal
 from ccengine.web.auth import principal
@@ -30,16 +31,15 @@ AUDIO_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg",
 HEADERS = {"Cache-Control": "private, no-store", "Content-Disposition": "inline"}
 
 
-def confined(stored: str, root: Path) -> Path | None:
-    """The recording's real path when it is a file inside ``root``; None otherwise."""
-    if not stored or "\x00" in stored:
+def confined(stored: str, *folders: Path) -> Path | None:
+    """The recording's real path when it is a file inside ``folders``; None otherwise.
+
+    The same rule as the transcription worker's (``transcribe.paths``)."""
+    try:
+        resolved = recording_path(stored, folders)
+    except OutsideRecordings:
         return None
-    base = root.resolve()
-    candidate = Path(stored)
-    resolved = (candidate if candidate.is_absolute() else base / candidate).resolve()
-    if not resolved.is_relative_to(base) or not resolved.is_file():
-        return None
-    return resolved
+    return resolved if resolved.is_file() else None
 
 
 def may_play(who: Principal, call: Call, ticket: tuple[str | None, str] | None) -> bool:
@@ -53,8 +53,8 @@ def may_play(who: Principal, call: Call, ticket: tuple[str | None, str] | None) 
     return call.agent_name == who.display_name
 
 
-def recordings_root(app: web.Application) -> Path:
-    return Path(config_of(app).routes.recordings_dir)
+def recordings_roots(app: web.Application) -> tuple[Path, ...]:
+    return recording_dirs(config_of(app).routes)
 
 
 async def get_recording(request: web.Request) -> web.StreamResponse:
@@ -72,7 +72,7 @@ async def get_recording(request: web.Request) -> web.StreamResponse:
     ticket = (assignee, status) if call.ticket_id is not None else None
     if who is None or not may_play(who, call, ticket):
         raise NotYourCall(wanted)
-    path = confined(call.recording_file or "", recordings_root(request.app))
+    path = confined(call.recording_file or "", *recordings_roots(request.app))
     if path is None:
         raise RecordingNotFound(wanted)
     if not audio_redacted:  # None: no transcript yet; False: transcribed, not redacted

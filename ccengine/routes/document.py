@@ -9,6 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from ccengine.routes.model import NODE_KINDS, RouteGraph
+from ccengine.routes.yaml_limits import load_bounded
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +36,17 @@ class GraphInvalid(Exception):
 
 def parse_graph(text: str) -> RouteGraph:
     """A graph from YAML text; GraphInvalid lists every problem found."""
+    return graph_from_data(load_graph_yaml(text))
+
+
+def load_graph_yaml(text: str) -> Any:
+    """The YAML document in ``text`` (bounded in depth and size); GraphInvalid if it is none."""
     try:
-        data = yaml.safe_load(text)
+        return load_bounded(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "document"
         raise GraphInvalid([GraphIssue(None, where, f"not valid YAML: {exc}")]) from None
-    return graph_from_data(data)
 
 
 def graph_from_data(data: Any) -> RouteGraph:

@@ -17,6 +17,15 @@ Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])  # any columns
 
 # The activity's body is what a ticket list shows; the full text is in ``data``.
 BODY_CHARS = 2000
+# Each word is one LIKE condition; SQLite refuses an expression tree 1,000 deep.
+MAX_SEARCH_WORDS = 50
+
+
+class TooManyWords(ValueError):
+    """A search asks for more words than ``MAX_SEARCH_WORDS``."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"a search takes at most {MAX_SEARCH_WORDS} words, got {count}")
 
 
 def search_form(text: str) -> str:
@@ -64,7 +73,10 @@ def _activity(call: Call, ticket_id: int, transcript: CallTranscript,
 
 def holding_words(query: Query, words: str) -> Query:
     """``query`` narrowed to transcripts holding every word given, case-insensitively."""
-    for word in search_form(words).split():
+    split = search_form(words).split()
+    if len(split) > MAX_SEARCH_WORDS:
+        raise TooManyWords(len(split))
+    for word in split:
         query = query.where(Transcript.search_text.contains(word, autoescape=True))
     return query
 

@@ -37,7 +37,7 @@ _PCM = 0x0001
 _EXTENSIBLE = 0xFFFE
 _STREAMING_SIZES = (0, 0xFFFFFFFF)  # data sizes a writer leaves until it closes the file
 
-Reason = Literal["missing", "empty", "unreadable", "truncated"]
+Reason = Literal["missing", "empty", "unreadable", "truncated", "outside-recordings"]
 
 
 class AudioError(Exception):

@@ -141,12 +141,14 @@ def run_work(args: argparse.Namespace, config: Config) -> int:
 
 async def _work(config: Config, once: bool) -> int:
     from ccengine.db import Database
+    from ccengine.transcribe.paths import recording_dirs
     from ccengine.transcribe.service import build_workers
 
     database = Database.open(config.database)
     try:
         await database.migrate()
-        workers = build_workers(database, config.transcribe.model_copy(update={"workers": 1}))
+        workers = build_workers(database, config.transcribe.model_copy(update={"workers": 1}),
+                                recording_dirs(config.routes))
         if once:
             while await workers[0].run_once():
                 pass

@@ -103,13 +103,17 @@ async def finish(session: AsyncSession, job_id: int, worker: str, now: datetime)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+# Failures a retry cannot mend: a path outside the recording folders stays outside.
+NEVER_RETRIED = frozenset({"outside-recordings"})
+
+
 async def fail(session: AsyncSession, job: ClaimedJob, worker: str, now: datetime,
                policy: RetryPolicy, reason: str, detail: str) -> JobStatus | None:
     """Record a failure: back to pending for a later retry, or failed for good.
 
     Returns the job's new status, or None when the lease was lost meanwhile.
     """
-    final = job.attempt >= policy.max_attempts
+    final = job.attempt >= policy.max_attempts or reason in NEVER_RETRIED
     status = JobStatus.FAILED if final else JobStatus.PENDING
     retry_at = now + timedelta(seconds=policy.retry_seconds * job.attempt)
     result = await session.execute(

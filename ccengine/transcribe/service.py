@@ -27,8 +27,10 @@ def build_pipeline(config: TranscribeConfig) -> TranscriptionPipeline:
                                  PipelineOptions.from_config(config))
 
 
-def build_workers(database: Database, config: TranscribeConfig) -> list[TranscriptionWorker]:
-    """``config.workers`` workers sharing one loaded model (the pipeline is built once)."""
+def build_workers(database: Database, config: TranscribeConfig,
+                  recording_dirs: tuple[Path, ...]) -> list[TranscriptionWorker]:
+    """``config.workers`` workers sharing one loaded model (the pipeline is built once);
+    they take only files inside ``recording_dirs`` (``paths.recording_dirs``)."""
     shared: list[TranscriptionPipeline] = []
     loading = threading.Lock()  # workers start together; the model loads once
 
@@ -42,6 +44,7 @@ def build_workers(database: Database, config: TranscribeConfig) -> list[Transcri
         model=config.model, language=config.language, poll_seconds=config.poll_seconds,
         policy=RetryPolicy(max_attempts=config.max_attempts, retry_seconds=config.retry_seconds,
                            lease_seconds=config.lease_seconds),
+        recording_dirs=recording_dirs,
     )
     return [TranscriptionWorker(database, pipeline, settings, worker_name(index))
             for index in range(config.workers)]

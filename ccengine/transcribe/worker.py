@@ -24,6 +24,7 @@ from ccengine.db import Database
 from ccengine.transcribe import queue
 from ccengine.transcribe.attach import attach_transcript
 from ccengine.transcribe.audio import AudioError
+from ccengine.transcribe.paths import recording_path
 from ccengine.transcribe.pipeline import CallTranscript, TranscriptionPipeline
 from ccengine.transcribe.queue import ClaimedJob, RetryPolicy
 from ccengine.transcribe.whisper import ModelError, TranscriptionError
@@ -39,6 +40,7 @@ class WorkerSettings:
     language: str
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     poll_seconds: float = 2.0
+    recording_dirs: tuple[Path, ...] = ()  # where job files may be; none: every job refused
 
 
 def worker_name(index: int = 0) -> str:
@@ -115,7 +117,8 @@ class TranscriptionWorker:
     async def _do(self, job: ClaimedJob, pipeline: TranscriptionPipeline) -> None:
         heartbeat = asyncio.create_task(self._keep_lease(job))
         try:
-            transcript = await asyncio.to_thread(pipeline.run, Path(job.recording_file))
+            path = recording_path(job.recording_file, self.settings.recording_dirs)
+            transcript = await asyncio.to_thread(pipeline.run, path)
         except Exception as exc:  # every failure becomes the job's reason; the worker goes on
             await self._fail(job, exc)
             return

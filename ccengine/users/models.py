@@ -64,3 +64,17 @@ class ApiToken(Base):
     role: Mapped[str] = mapped_column(String(32))  # a Role value
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class LoginAttempt(Base):
+    """Login attempts of one (login, client address) in the current window.
+
+    Shared by every engine process on the database, so the limit holds behind
+    a proxy too. The key is a SHA-256 digest: no login or address is stored.
+    """
+
+    __tablename__ = "login_attempts"
+
+    key_hash: Mapped[str] = mapped_column(String(DIGEST), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +22,7 @@ from ccengine.db import Database
 from ccengine.users.models import ApiToken, Role, User, UserSession
 
 SESSION_LIFETIME = timedelta(hours=12)
+Verifier = Callable[[str, str], Awaitable[bool]]  # (stored hash, password) -> matches
 TOUCH_EVERY = timedelta(minutes=1)
 _hasher = PasswordHasher()
 # Verified against for unknown logins, so they take as long as known ones.
@@ -100,14 +102,23 @@ async def _refuse_taken(session: AsyncSession, login: str, display_name: str) ->
         raise UserError(f"display name {display_name!r} already used by {holder}")
 
 
-async def authenticate(database: Database, login: str, password: str) -> User | None:
-    """The active user with this login and password, or None (in about the same time)."""
+async def _verify_here(password_hash: str, password: str) -> bool:
+    return verify_password(password_hash, password)
+
+
+async def authenticate(database: Database, login: str, password: str,
+                       verify: Verifier = _verify_here) -> User | None:
+    """The active user with this login and password, or None (in about the same time).
+
+    The database session is closed before ``verify`` runs: a slow hash holds
+    no pooled connection. The web login passes a verifier running off the loop.
+    """
     async with database.sessions() as session:
         user = await session.scalar(select(User).where(User.login == login))
     if user is None or not user.active:
-        verify_password(_DUMMY_HASH, password)
+        await verify(_DUMMY_HASH, password)  # unknown logins cost a hash too
         return None
-    return user if verify_password(user.password_hash, password) else None
+    return user if await verify(user.password_hash, password) else None
 
 
 async def create_session(database: Database, user: User) -> NewSession:
@@ -134,6 +145,15 @@ async def lookup_session(database: Database, token: str) -> Principal | None:
     return Principal(role=Role(user.role), user_id=user.id, login=user.login,
                      display_name=user.display_name, via_session=True,
                      csrf_token=stored.csrf_token)
+
+
+async def delete_expired_sessions(database: Database) -> int:
+    """Forget sessions past their end (they no longer log anyone in); how many went."""
+    async with database.writer() as session:
+        result = await session.execute(
+            delete(UserSession).where(UserSession.expires_at <= _now()))
+        await session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def delete_session(database: Database, token: str) -> None:

@@ -15,6 +15,7 @@ from ccengine.tickets.views import to_json
 from ccengine.web.auth import setup_auth
 from ccengine.web.errors import error_middleware
 from ccengine.web.features import feature_permissions, feature_public, setup_features
+from ccengine.web.hardening import setup_hardening
 from ccengine.web.keys import TIMEZONE
 from ccengine.web.openapi import OPENAPI_PATH, serve_openapi
 from ccengine.web.pages import setup_pages
@@ -31,6 +32,7 @@ def setup_api(app: web.Application, database: Database, web_config: WebConfig,
     app[REGION] = region
     app[TIMEZONE] = timezone
     setup_pages(app)
+    setup_hardening(app)
     app.middlewares.append(error_middleware)
     setup_auth(app, database, legacy_api_token=web_config.api_token,
                secure_cookie=web_config.secure_cookie,
@@ -58,4 +60,5 @@ async def health(request: web.Request) -> web.Response:
     database = request.app[DATABASE]
     async with database.sessions() as session:
         await session.execute(text("SELECT 1"))
-    return web.json_response({"status": "ok", "database": database.dialect_name})
+    # Public: it says the engine is up, not what it runs on.
+    return web.json_response({"status": "ok"})

@@ -1,6 +1,6 @@
 """Login, sessions, CSRF and per-role permissions of the API.
 
-``setup_auth`` adds ``POST /api/v1/login``, ``POST /api/v1/logout``,
+``setup_auth`` adds ``POST /api/v1/login`` (see ``login``), ``POST /api/v1/logout``,
 ``GET /api/v1/me`` and a middleware that, for every request under /api/v1:
 
 * resolves who asks: ``Authorization: Bearer <api token>`` or the session
@@ -24,18 +24,18 @@ from aiohttp.typedefs import Handler
 from ccengine.db import Database
 from ccengine.users import service
 from ccengine.users.models import HUMAN_ROLES, Role
+from ccengine.users.passwords import PasswordChecker
 from ccengine.users.ratelimit import LoginLimiter
 from ccengine.users.service import Principal
 from ccengine.web.errors import error_response
+from ccengine.web.login import COOKIE as COOKIE  # re-exported: pages and the hub use it
+from ccengine.web.login import SECURE_COOKIE, setup_login
 from ccengine.web.params import DATABASE
 
 API_V1 = "/api/v1"
-COOKIE = "ccengine_session"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-LIMITER = web.AppKey("ccengine.login_limiter", LoginLimiter)
-SECURE_COOKIE = web.AppKey("ccengine.secure_cookie", bool)
 LEGACY_TOKEN = web.AppKey("ccengine.legacy_api_token", str)
 ROUTE_PERMISSIONS = web.AppKey("ccengine.permissions", dict)
 ROUTE_PUBLIC = web.AppKey("ccengine.public_routes", frozenset)
@@ -68,7 +68,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
 
 
 def setup_auth(app: web.Application, database: Database, *, secure_cookie: bool = True,
-               limiter: LoginLimiter | None = None, legacy_api_token: str | None = None,
+               limiter: LoginLimiter | None = None, checker: PasswordChecker | None = None,
+               legacy_api_token: str | None = None,
                extra_permissions: Mapping[Permission, frozenset[Role]] | None = None,
                extra_public: frozenset[Permission] = frozenset()) -> None:
     """Register login/logout/me and the auth middleware on ``app``.
@@ -78,7 +79,6 @@ def setup_auth(app: web.Application, database: Database, *, secure_cookie: bool 
     ``[web] api_token``, is honoured as an integration token.
     """
     app[DATABASE] = database
-    app[LIMITER] = limiter or LoginLimiter()
     app[SECURE_COOKIE] = secure_cookie
     if legacy_api_token:
         app[LEGACY_TOKEN] = legacy_api_token
@@ -87,7 +87,7 @@ def setup_auth(app: web.Application, database: Database, *, secure_cookie: bool 
     app[ROUTE_PERMISSIONS] = {**known, **PERMISSIONS, **(extra_permissions or {})}
     app[ROUTE_PUBLIC] = app.get(ROUTE_PUBLIC, frozenset()) | PUBLIC | extra_public
     app.middlewares.append(auth_middleware)
-    app.router.add_post("/api/v1/login", login)
+    setup_login(app, database, limiter, checker)
     app.router.add_post("/api/v1/logout", logout)
     app.router.add_get("/api/v1/me", me)
     app.on_startup.append(_check_permissions)
@@ -170,44 +170,6 @@ def _csrf_ok(request: web.Request, who: Principal) -> bool:
     given = request.headers.get(CSRF_HEADER, "")
     expected = who.csrf_token or ""
     return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
-
-
-async def login(request: web.Request) -> web.Response:
-    credentials = await _credentials(request)
-    if credentials is None:
-        return error_response(400, "bad-request", "expected JSON {\"login\", \"password\"}")
-    name, password = credentials
-    limiter = request.app[LIMITER]
-    address = request.remote or "unknown"
-    if limiter.blocked(name, address):
-        return error_response(429, "too-many-logins", "too many failed logins; try later")
-    database = request.app[DATABASE]
-    user = await service.authenticate(database, name, password)
-    if user is None:
-        limiter.failed(name, address)
-        return error_response(401, "invalid-login", "wrong login or password")
-    limiter.succeeded(name, address)
-    new = await service.create_session(database, user)
-    response = web.json_response({"user": service.user_json(user), "csrf_token": new.csrf_token})
-    response.set_cookie(COOKIE, new.token, httponly=True, samesite="Strict", path="/",
-                        secure=request.app[SECURE_COOKIE],
-                        max_age=int(service.SESSION_LIFETIME.total_seconds()))
-    return response
-
-
-async def _credentials(request: web.Request) -> tuple[str, str] | None:
-    try:
-        body: Any = await request.json()
-    except ValueError:
-        return None
-    if not isinstance(body, dict):
-        return None
-    name, password = body.get("login"), body.get("password")
-    if not isinstance(name, str) or not isinstance(password, str) or not name:
-        return None
-    if "\x00" in name:  # PostgreSQL text cannot hold NUL: a 400, not a database error
-        return None
-    return name, password
 
 
 async def logout(request: web.Request) -> web.Response:

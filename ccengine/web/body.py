@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from ccengine.web.errors import ApiError
+from ccengine.web.json_limits import JsonRefused, decode
 from ccengine.web.params import MAX_SQL_INT
 
 T = TypeVar("T")
@@ -28,13 +29,19 @@ class InvalidBody(ApiError):
 
 
 async def json_object(request: web.Request) -> dict[str, Any]:
-    """The body as a JSON object; an empty body counts as ``{}``."""
-    if not await request.read():
+    """The body as a JSON object; an empty body counts as ``{}``.
+
+    Every JSON endpoint reads its body here: too deep, lone surrogates and
+    broken text are a 400 ``invalid-body``, never a RecursionError or a
+    database encoding error later.
+    """
+    raw = await request.read()
+    if not raw:
         return {}
     try:
-        body = await request.json()
-    except ValueError:
-        raise InvalidBody("", "the body is not valid JSON") from None
+        body = decode(raw)
+    except JsonRefused as exc:
+        raise InvalidBody("", str(exc)) from None
     if not isinstance(body, dict):
         raise InvalidBody("", "expected a JSON object")
     return body

@@ -19,6 +19,7 @@ from ccengine.tickets.errors import (
     TicketError,
     TicketNotFound,
 )
+from ccengine.transcribe.attach import TooManyWords
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     InvalidPhoneNumber: (400, "invalid-phone-number"),
     InvalidParameter: (400, "invalid-parameter"),
     Unauthorized: (401, "unauthorized"),
+    TooManyWords: (400, "too-many-words"),
 }
 
 # aiohttp's own answers (no route, wrong method, ...) by status.
@@ -88,7 +90,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         error = HTTP_ERRORS.get(exc.status, f"http-{exc.status}")
         return error_response(exc.status, error, exc.reason)
-    except (ApiError, TicketError) as exc:
+    except (ApiError, TicketError, TooManyWords) as exc:
         mapped = _mapped(exc)
         if mapped is None:
             return _internal(request, exc)

@@ -113,8 +113,8 @@ SCHEMAS: dict[str, Schema] = {
     },
     "Health": {
         "type": "object",
-        "required": ["status", "database"],
-        "properties": {"status": {"type": "string"}, "database": {"type": "string"}},
+        "required": ["status"],
+        "properties": {"status": {"type": "string"}},
     },
     "LoggedOut": {"type": "object", "properties": {"status": {"type": "string"}}},
     "OpenApi": {"type": "object", "description": "this document"},

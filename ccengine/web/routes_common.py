@@ -7,6 +7,7 @@ of issues, each naming the node and the field, next to a stable error id.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from ccengine.config import RoutesConfig
-from ccengine.routes.document import GraphInvalid, GraphIssue, graph_from_data, parse_graph
+from ccengine.routes.document import GraphInvalid, GraphIssue, graph_from_data, load_graph_yaml
 from ccengine.routes.model import RouteGraph
 from ccengine.routes.simulation import BadCallFact
 from ccengine.routes.store import NothingToRollBack, RouteNotFound, RouteStore
@@ -84,24 +85,36 @@ def route_errors(handler: Handler) -> Handler:
     return guarded
 
 
-def graph_from_body(body: Mapping[str, Any]) -> RouteGraph:
-    """The graph in ``graph`` (JSON) or ``yaml`` (text); GraphMalformed if it is none."""
+async def graph_from_body(body: Mapping[str, Any]) -> RouteGraph:
+    """The graph in ``graph`` (JSON) or ``yaml`` (text); GraphMalformed if it is none.
+
+    Parsing and model validation take a thread: a large YAML document costs
+    seconds of pure Python, which must not stop calls on the event loop.
+    """
     if ("graph" in body) == ("yaml" in body):
         raise InvalidBody("graph", "give the graph as 'graph' (JSON) or 'yaml' (text), "
                                    "one of them")
+    return await asyncio.to_thread(_graph_of, body)
+
+
+def _graph_of(body: Mapping[str, Any]) -> RouteGraph:
     try:
         if "yaml" in body:
-            return parse_graph(text(body, "yaml", required=True, max_length=MAX_YAML) or "")
-        return graph_from_data(_checked_data(body["graph"]))
+            field = "yaml"
+            data = load_graph_yaml(text(body, "yaml", required=True, max_length=MAX_YAML) or "")
+        else:
+            field, data = "graph", body["graph"]
+        return graph_from_data(_checked_data(data, field))
     except GraphInvalid as exc:
         raise GraphMalformed(exc.issues) from None
 
 
-def _checked_data(data: Any) -> Any:
+def _checked_data(data: Any, field: str) -> Any:
+    """The same node limit for JSON and YAML graphs, before the model sees them."""
     if isinstance(data, dict) and isinstance(data.get("nodes"), dict) \
             and len(data["nodes"]) > MAX_NODES:
-        raise InvalidBody("graph", f"at most {MAX_NODES} nodes")
-    _no_nul(data, "graph")
+        raise InvalidBody(field, f"at most {MAX_NODES} nodes")
+    _no_nul(data, field)
     return data
 
 

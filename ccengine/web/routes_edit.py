@@ -30,7 +30,7 @@ async def validate(request: web.Request) -> web.Response:
     """The issues of a graph, parse errors included: what `routes validate` prints."""
     body = await json_object(request)
     try:
-        graph = graph_from_body(body)
+        graph = await graph_from_body(body)
     except GraphMalformed as exc:
         issues = exc.issues
     else:
@@ -44,7 +44,7 @@ async def save_draft(request: web.Request) -> web.Response:
     """Store the graph as the next version of its name, a draft, even with issues
     (as `routes import` does): an admin can save work in progress."""
     body = await json_object(request)
-    graph = graph_from_body(body)
+    graph = await graph_from_body(body)
     comment = text(body, "comment", max_length=1000)
     who = principal(request)
     version = await store_of(request).save_draft(graph, author=who.login if who else None,

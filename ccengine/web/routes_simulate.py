@@ -50,7 +50,7 @@ async def simulate_call(request: web.Request) -> web.Response:
 
 async def _graph(request: web.Request, body: Mapping[str, Any]) -> tuple[RouteGraph, int | None]:
     if "graph" in body or "yaml" in body:
-        return graph_from_body(body), None
+        return await graph_from_body(body), None
     name = required_text(body, "name", max_length=100)
     stored = await store_of(request).get(name, integer(body, "version", minimum=1,
                                                        maximum=MAX_SQL_INT))
