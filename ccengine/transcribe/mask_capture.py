@@ -39,6 +39,7 @@ _MONTH_DIGITS = 2  # "grudnia 2027" is as telling as "12/2027"
 _EXPIRY_MIN_DIGITS, _EXPIRY_FULL_DIGITS, _EXPIRY_MAX_DIGITS = 3, 4, 6
 _AMOUNT_NEIGHBOURS = CURRENCY_WORDS | CURRENCY_SYMBOLS
 _NO_LIMIT = sys.maxsize
+_CARD_MAX_DIGITS = 19
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +65,11 @@ PESEL_POLICY = TriggerPolicy(
     PiiKind.PESEL, 25, frozenset({Cue.PESEL}), frozenset(), bridge_until=11, min_digits=4,
     answered=range(11, _NO_LIMIT), plain_below=9, yield_from=_NO_LIMIT,
 )  # fmt: skip
+# More than 19 digits after a card word is no card as read: a loop or ASR's thousands
+# ("4 ,500 ,000, 556 ,000, ..."), masked but unanswered, so the call goes to QA.
 CARD_POLICY = TriggerPolicy(
     PiiKind.CARD, 25, frozenset({Cue.CARD}), frozenset(), bridge_until=16, min_digits=4,
-    answered=range(13, _NO_LIMIT), plain_below=13, yield_from=_NO_LIMIT,
+    answered=range(13, _CARD_MAX_DIGITS + 1), plain_below=13, yield_from=_NO_LIMIT,
 )  # fmt: skip
 # "CVV z tyłu karty to 123": the card word does not end a CVV window, but a long
 # number after it is the card number, not the CVV.
@@ -79,11 +82,16 @@ CVV_POLICY = TriggerPolicy(
 # wrote it ("4 ,500 ,000, 556 ,000, ..."), answered when it has a card's length.
 # A first piece as long as a phone number is not bridged: "600-700-800, albo
 # stacjonarny 22 111 00 00" is two numbers, "456537, I made 6899855" is one.
-_CARD_MAX_DIGITS = 19
 GENERIC_NUMBER_POLICY = TriggerPolicy(
     PiiKind.CARD, 25, frozenset(), frozenset(), bridge_until=16, min_digits=12,
     answered=range(13, _CARD_MAX_DIGITS + 1), plain_below=13, yield_from=_NO_LIMIT,
     first_number_only=True, unbridged_from=9, bridged_min_digits=10,
+)  # fmt: skip
+# "password" is what Whisper wrote for "PESEL" in a real recording ("My password is
+# d -d -ddd -ddddd."): a PESEL trigger, but only for a long number right after it.
+PASSWORD_POLICY = TriggerPolicy(
+    PiiKind.PESEL, 3, frozenset(), frozenset(), bridge_until=11, min_digits=8,
+    answered=range(11, _NO_LIMIT), plain_below=9, yield_from=_NO_LIMIT, first_number_only=True,
 )  # fmt: skip
 _GENERIC_CONTEXT_BEFORE = 2  # "order number", "numer do zamówienia"... within words
 _GENERIC_CONTEXT_AFTER = 1  # "numer telefonu", "number NIP"
@@ -293,6 +301,12 @@ def _other_number_near(items: Sequence[Item], index: int) -> bool:
     return False
 
 
+def capture_after_password(items: Sequence[Item], index: int) -> Outcome:
+    """A long number right after "password"; nothing at all otherwise (a real password)."""
+    outcome = capture_after_trigger(items, index, PASSWORD_POLICY)
+    return outcome if outcome.spans else Outcome((), None, index + 1)
+
+
 def capture_after_number_word(items: Sequence[Item], index: int) -> Outcome:
     """A long number after a generic number word; nothing at all for short ones."""
     if _other_number_near(items, index):
@@ -315,6 +329,8 @@ def _capture_at(items: Sequence[Item], index: int, first_card_cue: int) -> Outco
         return capture_after_trigger(items, index, CVV_POLICY)
     if cue is Cue.EXPIRY:
         return capture_expiry(items, index, first_card_cue)
+    if cue is Cue.PASSWORD:
+        return capture_after_password(items, index)
     return Outcome((), None, index + 1)
 
 
