@@ -96,7 +96,8 @@ def build_items(text: str) -> list[Item]:
 
 
 # Digits ASR writes as words between other digits: "two" → "to"/"too", "four" → "for"
-# ("8 5 0 1 0 1 1 to 3 4 5"). Only between two numbers: "PESEL to 850…" keeps its "to".
+# ("8 5 0 1 0 1 1 to 3 4 5"). A run of them is digits when a number follows and a
+# number comes before or the run repeats ("to to 5 1 …"): "PESEL to 850…" keeps its "to".
 DIGIT_HOMOPHONES = {"to": "2", "too": "2", "for": "4"}
 
 
@@ -104,17 +105,27 @@ def _plain_number(item: Item) -> bool:
     return item.kind is ItemKind.NUMBER and not item.date_like
 
 
+def _is_homophone(item: Item) -> bool:
+    return item.kind is ItemKind.WORD and item.norm in DIGIT_HOMOPHONES
+
+
 def _homophones_as_digits(items: list[Item]) -> list[Item]:
-    for index in range(1, len(items) - 1):
-        item = items[index]
-        if (
-            item.kind is ItemKind.WORD
-            and item.norm in DIGIT_HOMOPHONES
-            and _plain_number(items[index - 1])
-            and _plain_number(items[index + 1])
-        ):
-            digit = DIGIT_HOMOPHONES[item.norm]
-            items[index] = Item(ItemKind.NUMBER, item.start, item.end, digit, None, False)
+    index = 0
+    while index < len(items):
+        if not _is_homophone(items[index]):
+            index += 1
+            continue
+        end = index
+        while end < len(items) and _is_homophone(items[end]):
+            end += 1
+        after = end < len(items) and _plain_number(items[end])
+        before = index > 0 and _plain_number(items[index - 1])
+        if after and (before or end - index > 1):
+            for position in range(index, end):
+                item = items[position]
+                digit = DIGIT_HOMOPHONES[item.norm]
+                items[position] = Item(ItemKind.NUMBER, item.start, item.end, digit, None, False)
+        index = end
     return items
 
 

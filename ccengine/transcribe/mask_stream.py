@@ -6,6 +6,8 @@ digits:
 
 * 11 digits whose first six are a birth date are a PESEL, checksum or not;
 * 13-19 digits that pass Luhn or start with a card issuer's prefix are a card;
+* 10 digits said one by one that are a PESEL with its first or last digit lost
+  (the date still readable) are a PESEL: "d -d -d -…" is how Whisper wrote one;
 * 12 or more digits that are neither are masked as ``[NUMBER]`` and reported as a
   long run, so that the call goes to QA: nobody reads out a harmless 12-digit number
   in one breath, and a card with a lost digit looks just like that;
@@ -28,10 +30,12 @@ from ccengine.transcribe.mask_chains import Chain, chains, segments, stretches
 from ccengine.transcribe.mask_items import Item, ItemKind
 from ccengine.transcribe.mask_lexicon import CURRENCY_SYMBOLS, CURRENCY_WORDS, Cue
 from ccengine.transcribe.mask_rules import (
+    PESEL_LENGTH,
     is_valid_card,
     is_valid_pesel,
     looks_like_card,
     looks_like_pesel,
+    pesel_date_ok,
 )
 from ccengine.transcribe.mask_types import MaskedSpan, PiiKind
 
@@ -94,6 +98,16 @@ def _cue_after(items: Sequence[Item], chain: Chain) -> int | None:
     return None
 
 
+def _pesel_with_a_digit_lost(items: Sequence[Item], chain: Chain) -> bool:
+    """Ten digits said one by one whose date reads with a digit added before or after.
+
+    Digit by digit is how people read a PESEL; NIPs and order numbers come in groups.
+    """
+    if len(chain.digits) != PESEL_LENGTH - 1 or any(len(items[i].norm) != 1 for i in chain.parts):
+        return False
+    return pesel_date_ok(chain.digits) or any(pesel_date_ok(d + chain.digits) for d in "0129")
+
+
 def _spans(items: Sequence[Item], chain: Chain, kind: PiiKind) -> list[MaskedSpan]:
     """One span per stretch of the chain that no filler word interrupts."""
     return [
@@ -150,6 +164,8 @@ class _Judge:
             cue_kind = _CUE_KINDS[self.items[cue].cue]  # type: ignore[index]
             self.spans.extend(_spans(self.items, chain, cue_kind))
             self.answering.append(self.items[cue].start)
+        elif _pesel_with_a_digit_lost(self.items, chain):
+            self.spans.extend(_spans(self.items, chain, PiiKind.PESEL))
         elif len(chain.digits) >= LONG_RUN_DIGITS:
             found = _spans(self.items, chain, PiiKind.NUMBER)
             self.spans.extend(found)
