@@ -177,6 +177,9 @@ DISTRACTOR_TEMPLATES = [
     "It costs {amount_en}, delivery on {date}.",
     "Order number {order_en} ships at {time}.",
     "Numer PESEL proszę, a telefon {phone}.",
+    "Proszę dzwonić na {phone} albo {phone2}.",
+    "Numery {phone}, {phone2} i {phone3}.",
+    "Byłem klientem w latach {year}, {year2} i {year3}.",
 ]
 
 
@@ -221,7 +224,9 @@ def random_nip(rng: random.Random) -> str:
 def distractor_line(rng: random.Random) -> str:
     template = rng.choice(DISTRACTOR_TEMPLATES)
     return template.format(
-        phone=random_phone(rng), amount=random_amount(rng), date=random_date(rng),
+        phone=random_phone(rng), phone2=random_phone(rng), phone3=random_phone(rng),
+        year=rng.randint(1990, 2026), year2=rng.randint(1990, 2026),
+        year3=rng.randint(1990, 2026), amount=random_amount(rng), date=random_date(rng),
         time=random_time(rng), order=random_order(rng), nip=random_nip(rng),
         amount_en=f"${rng.randint(1, 99_999):,}.{rng.randint(0, 99):02d}",
         order_en=str(rng.randint(1, 99_999_999)),

@@ -4,7 +4,7 @@ A chain starts at a number item and goes on across
 
 * whitespace and joiner punctuation ("4 ,500, 556", "d -d -ddd"),
 * filler words a reader puts between groups ("and", "second", "potem"), and one
-  other word between two short groups ("4556 second 7375"),
+  other word between two card groups of four ("4556 I made 7375"),
 
 and stops at dates, times, trigger and other-number cues, currency and date words,
 brackets and anything longer. Each chain knows its parts (the items that gave it
@@ -27,8 +27,9 @@ _FILLERS = frozenset({
 })  # fmt: skip
 _MAX_JOINERS = 3
 _MAX_FILLERS = 2
-# One unknown word may sit between two groups of this many digits ("4556 second 7375").
-_GROUP_SIZES = range(2, 5)
+# One unknown word may sit between two card groups ("4556 I made 7375"); phone groups
+# (2-3 digits) with a word between are two phone numbers ("600 700 800 albo 601 …").
+_CARD_GROUP = 4
 
 
 class Chain(NamedTuple):
@@ -86,10 +87,8 @@ def _after_one_word(items: Sequence[Item], word: int, last_part: int) -> int | N
     following = _past_joiners(items, word + 1)
     if not _is_number(items, following):
         return None
-    short_groups = (
-        len(items[last_part].norm) in _GROUP_SIZES and len(items[following].norm) in _GROUP_SIZES
-    )
-    return following if short_groups else None
+    card_groups = len(items[last_part].norm) == len(items[following].norm) == _CARD_GROUP
+    return following if card_groups else None
 
 
 def _next_part(items: Sequence[Item], last_part: int) -> int | None:

@@ -14,7 +14,8 @@ digits:
 * a chain of 10 or more digits with a PESEL or card word right after it ("…, to mój
   numer PESEL") is that PII.
 
-What stays: chains next to a currency or right after another number's word
+What stays: lists of phone numbers or years ("600 700 800 i 601 701 801"), chains
+next to a currency or right after another number's word
 ("konto", "NIP", "zamówienie", "klienta") unless they are a valid PESEL or card, and
 everything shorter. Where recall and keeping conflict, recall wins: a 12-digit order
 number read without its word is masked.
@@ -108,6 +109,20 @@ def _pesel_with_a_digit_lost(items: Sequence[Item], chain: Chain) -> bool:
     return pesel_date_ok(chain.digits) or any(pesel_date_ok(d + chain.digits) for d in "0129")
 
 
+_PHONE_DIGITS = 9
+_YEARS = range(1900, 2100)
+
+
+def _plain_number(digits: str) -> bool:
+    """A phone number or a year: what people list ("600 700 800 albo 601 701 801")."""
+    return len(digits) == _PHONE_DIGITS or (len(digits) == 4 and int(digits) in _YEARS)
+
+
+def _list_of_plain_numbers(items: Sequence[Item], chain: Chain) -> bool:
+    parts = list(segments(items, chain))
+    return len(parts) > 1 and all(_plain_number(part.digits) for part in parts)
+
+
 def _spans(items: Sequence[Item], chain: Chain, kind: PiiKind) -> list[MaskedSpan]:
     """One span per stretch of the chain that no filler word interrupts."""
     return [
@@ -129,6 +144,8 @@ class _Judge:
             if _strictly_pii(chain.digits):
                 self.spans.extend(_spans(items, chain, shape_kind(chain.digits) or PiiKind.CARD))
             return
+        if _list_of_plain_numbers(items, chain):
+            return  # "600 700 800 i 601 701 801", "2019, 2020 i 2021"
         kind = shape_kind(chain.digits)
         if kind is not None:
             self.mask(chain, kind)
