@@ -138,10 +138,11 @@ def time_10000_lines(secrets: Sequence[SecretLine], distractors: Sequence[str]) 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a few hundred lines, seconds")
+    mode = parser.add_mutually_exclusive_group()  # --quick never runs the audio half
+    mode.add_argument("--quick", action="store_true", help="a few hundred lines, seconds")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--baseline", default=BASELINE_REVISION, help="git revision")
-    parser.add_argument("--audio", action="store_true", help="espeak-ng + Whisper (minutes)")
+    mode.add_argument("--audio", action="store_true", help="espeak-ng + Whisper (minutes)")
     parser.add_argument("--audio-sample", type=int, default=8, help="calls per model")
     parser.add_argument("--models", default="tiny.en,base")
     return parser.parse_args(argv)

@@ -26,8 +26,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from ccengine.transcribe.mask_capture import card_data_after
 from ccengine.transcribe.mask_chains import Chain, chains, segments, stretches
+from ccengine.transcribe.mask_expiry import card_data_after
 from ccengine.transcribe.mask_items import Item, ItemKind
 from ccengine.transcribe.mask_lexicon import CURRENCY_SYMBOLS, CURRENCY_WORDS, Cue
 from ccengine.transcribe.mask_rules import (

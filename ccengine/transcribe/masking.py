@@ -1,16 +1,22 @@
 """Recall-first masking of PESEL and payment card numbers in transcript text.
 
-Two passes over one item stream (:mod:`mask_items`):
+The text is first normalised without moving any offset (:mod:`mask_normalize`:
+Unicode digits, zero-width characters), then read as one item stream
+(:mod:`mask_items`: digits, number words, trigger cues, kept phone shapes). Two
+passes over it:
 
-* after trigger words ("PESEL", "numer karty", "CVV", "ważna do"...) the next
-  number is masked whatever its checksum: ASR flips, drops and repeats digits
-  (:mod:`mask_capture`);
-* anywhere else, a standalone run of digits or number words is masked only when it
-  is a valid PESEL (checksum and birth date) or a Luhn-valid card number with a known
-  issuer prefix, so phone numbers, amounts, dates and order numbers stay.
+* after trigger words ("PESEL" and how ASR spells it, "numer karty", "card"/"car",
+  "CVV", "password" before a long number...) the next number is masked whatever
+  its checksum: ASR flips, drops and repeats digits (:mod:`mask_capture`);
+* every chain of digits is judged by its shape (:mod:`mask_stream`): a PESEL's date,
+  a card's Luhn or prefix, a PESEL or card word right after it, or 12+ digits that
+  validate as nothing (masked as "[NUMBER]" and reported in ``long_runs``).
 
-Each span becomes "[PESEL]", "[CARD]" or "[CVV]"; all other characters stay as they
-were. No function here raises on any text, and none puts the text in a message.
+Where recall and keeping conflict, recall wins: a long order number or a card-shaped
+number read without its word is masked; the README's "Transcription" section lists
+what stays. Each span becomes "[PESEL]", "[CARD]", "[CVV]" or "[NUMBER]"; all other
+characters stay as they were. No function here raises on any text, and none puts
+the text in a message.
 """
 
 from __future__ import annotations
