@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum
+from functools import lru_cache
 from typing import NamedTuple
 
 from ccengine.transcribe.numbers import Token, TokenKind
@@ -175,6 +176,7 @@ def _within_one_edit(word: str, base: str) -> bool:
     return shorter[skip:] == longer[skip + 1 :]
 
 
+@lru_cache(maxsize=4096)
 def is_pesel_word(word: str) -> bool:
     """ "pesel" as ASR spells it: the known forms, or one edit away from the base ones."""
     if word in _PESEL_CORE:
