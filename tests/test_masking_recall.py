@@ -186,6 +186,25 @@ def test_cvv_words(text: str, expected: str) -> None:
     assert masked(text).text == expected
 
 
+# What tiny.en wrote for espeak-ng calls of benchmarks/masking.py --audio (other digits).
+@pytest.mark.parametrize(("text", "secret"), [
+    ("Yes, 3,100 and 9 0,300 and 32 and I did my pencils.", "31090300332"),
+    ("It's one million eleven trillion seven hundred and ninety three million eight hundred "
+     "and thirty four million seven hundred and one thousand seven hundred and forty four is "
+     "not right.", "6011793834701744"),
+    ("My petal number in 2012, near around 5.842. Thank you.", "40120953842"),
+    ("My pedal number in 8,700,000, 800,700,700, 800,700, 800, 800.", "87092877897"),
+])  # fmt: skip
+def test_asr_number_speak_of_a_secret_is_masked(text: str, secret: str) -> None:
+    result = masked(text)
+    assert not leaks(result.text, secret)
+    assert digit_stream(result.text) == ""
+
+
+def test_pedal_is_a_trigger_only_right_before_a_long_number() -> None:
+    assert masked("I pressed the pedal 3 times.").text == "I pressed the pedal 3 times."
+
+
 # --- Unicode ---------------------------------------------------------------------------------
 
 

@@ -24,6 +24,8 @@ _FILLERS = frozenset({
     "and", "then", "next", "first", "second", "third", "fourth", "last", "group",
     "i", "oraz", "potem", "dalej", "pierwsze", "drugie", "trzecie", "czwarte", "ostatnie",
     "grupa", "nastepnie",
+    # Scale words Whisper puts into digits read aloud ("5.1 million, 6.1 million, 661").
+    "million", "millions", "billion", "trillion", "milion", "miliony", "milionow", "miliard",
 })  # fmt: skip
 _MAX_JOINERS = 3
 _MAX_FILLERS = 2
@@ -135,6 +137,11 @@ def stretches(items: Sequence[Item], parts: Sequence[int]) -> Iterator[tuple[int
             yield start, left
             start = right
     yield start, parts[-1]
+
+
+def bridged(items: Sequence[Item], chain: Chain) -> bool:
+    """Words sit between some parts of the chain ("3,100 and 9 0,300 and 32")."""
+    return any(not touching(items, left, right) for left, right in pairwise(chain.parts))
 
 
 def segments(items: Sequence[Item], chain: Chain) -> Iterator[Chain]:

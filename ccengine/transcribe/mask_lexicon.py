@@ -19,7 +19,8 @@ class Cue(Enum):
     CARD = "card"
     CVV = "cvv"  # the CVV word itself: always a trigger
     CVV_GENERIC = "cvv-generic"  # "security code", "trzy cyfry z tyłu": needs card context
-    PASSWORD = "password"  # how Whisper hears "PESEL": a trigger only right before a number
+    # How Whisper hears "PESEL" ("password", "pedal"): a trigger only right before a number.
+    PASSWORD = "password"
     EXPIRY = "expiry"
     OTHER_NUMBER = "other"  # order, phone, NIP, account...: ends a trigger's window
 
@@ -53,7 +54,8 @@ _PESEL_CORE = frozenset({
 # Spellings of "PESEL" ASR makes that a word list cannot foresee ("pezel", "besel",
 # "peseł"): one edit away from these.
 _PESEL_FUZZY_BASES = ("pesel", "peselu", "pesla")
-_PASSWORD_WORDS = frozenset({"password", "passwords"})
+# tiny.en also wrote "pedal" and "petal" for an English speaker's "PESEL".
+_PASSWORD_WORDS = frozenset({"password", "passwords", "pedal", "petal", "pedals", "petals"})
 _PESEL_MODIFIERS = frozenset({"numer", "nr", "numeru", "number"})
 # "mój numer to ...", "my number is ...": on their own, weak card triggers that only
 # take long numbers (phone and order numbers are shorter); see mask_capture.

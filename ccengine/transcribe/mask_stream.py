@@ -8,7 +8,8 @@ digits:
 * 13-19 digits that pass Luhn or start with a card issuer's prefix are a card;
 * 10 digits said one by one that are a PESEL with its first or last digit lost
   (the date still readable) are a PESEL: "d -d -d -…" is how Whisper wrote one;
-* 12 or more digits that are neither are masked as ``[NUMBER]`` and reported as a
+* 12 or more digits that are neither (10 or more with words between the groups,
+  as in ASR's "3,100 and 9 0,300 and 32") are masked as ``[NUMBER]`` and reported as a
   long run, so that the call goes to QA: nobody reads out a harmless 12-digit number
   in one breath, and a card with a lost digit looks just like that;
 * a chain of 10 or more digits with a PESEL or card word right after it ("…, to mój
@@ -26,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from ccengine.transcribe.mask_chains import Chain, chains, segments, stretches
+from ccengine.transcribe.mask_chains import Chain, bridged, chains, segments, stretches
 from ccengine.transcribe.mask_expiry import card_data_after
 from ccengine.transcribe.mask_items import Item, ItemKind
 from ccengine.transcribe.mask_lexicon import CURRENCY_SYMBOLS, CURRENCY_WORDS, Cue
@@ -41,6 +42,9 @@ from ccengine.transcribe.mask_rules import (
 from ccengine.transcribe.mask_types import MaskedSpan, PiiKind
 
 LONG_RUN_DIGITS = 12
+# "Yes, 3,100 and 9 0,300 and 32" (tiny.en for a PESEL): words between the groups and
+# ten or more digits; nobody reads a phone number that way.
+BRIDGED_LONG_RUN_DIGITS = 10
 _TRIGGER_AFTER_DIGITS = 10
 _TRIGGER_AFTER_WORDS = 5  # "…, to jest mój numer PESEL"
 _OTHER_CUE_BEFORE_WORDS = 2  # "Numer klienta 123…", "NIP 526-…"
@@ -165,6 +169,13 @@ class _Judge:
         if kind is PiiKind.CARD:
             self.spans.extend(card_data_after(self.items, chain.last)[0])
 
+    def long_run(self, chain: Chain) -> bool:
+        """12+ digits, or 10+ read with words between: ASR's number-speak of a PII number."""
+        count = len(chain.digits)
+        return count >= LONG_RUN_DIGITS or (
+            count >= BRIDGED_LONG_RUN_DIGITS and bridged(self.items, chain)
+        )
+
     def judge_segments(self, chain: Chain) -> bool:
         """PII in the parts of a chain: "85010112345, 600 700 800" masks the first only."""
         found = False
@@ -183,7 +194,7 @@ class _Judge:
             self.answering.append(self.items[cue].start)
         elif _pesel_with_a_digit_lost(self.items, chain):
             self.spans.extend(_spans(self.items, chain, PiiKind.PESEL))
-        elif len(chain.digits) >= LONG_RUN_DIGITS:
+        elif self.long_run(chain):
             found = _spans(self.items, chain, PiiKind.NUMBER)
             self.spans.extend(found)
             self.long_runs.extend(found)
