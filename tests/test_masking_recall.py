@@ -201,6 +201,22 @@ def test_asr_number_speak_of_a_secret_is_masked(text: str, secret: str) -> None:
     assert digit_stream(result.text) == ""
 
 
+def test_numbers_close_together_are_one_long_run() -> None:
+    # base on an espeak-ng PESEL: "won" for a digit, groups a few words apart.
+    result = masked("Please note 2020, I've won 1138, 408, thank you.")
+    assert not leaks(result.text, "20251138408") and result.needs_review
+
+
+@pytest.mark.parametrize("text", [
+    "Od 100 do 200, potem 300 do 400.",
+    "Zamówiłem 150 sztuk, potem 250 sztuk i 300 sztuk, razem 700.",
+    "W pokoju 101 jest 12 osób, w 102 jest 15 osób, w 103 jest 20 osób.",
+    "I won 3 games.",
+])  # fmt: skip
+def test_ranges_quantities_and_counts_close_together_stay(text: str) -> None:
+    assert masked(text).text == text
+
+
 def test_pedal_is_a_trigger_only_right_before_a_long_number() -> None:
     assert masked("I pressed the pedal 3 times.").text == "I pressed the pedal 3 times."
 

@@ -98,7 +98,15 @@ def build_items(text: str) -> list[Item]:
 # Digits ASR writes as words between other digits: "two" → "to"/"too", "four" → "for"
 # ("8 5 0 1 0 1 1 to 3 4 5"). A run of them is digits when a number follows and a
 # number comes before or the run repeats ("to to 5 1 …"): "PESEL to 850…" keeps its "to".
-DIGIT_HOMOPHONES = {"to": "2", "too": "2", "for": "4"}
+# Whisper also wrote "won" for one and "Nero Free Free Nero" for 0330.
+DIGIT_HOMOPHONES = {
+    "to": "2", "too": "2", "for": "4", "won": "1", "free": "3", "tree": "3", "nero": "0",
+    "ate": "8",
+}  # fmt: skip
+
+
+# "won" is no word a caller says right before a number: a digit even on its own.
+_ALONE_BEFORE_NUMBER = frozenset({"won"})
 
 
 def _plain_number(item: Item) -> bool:
@@ -120,7 +128,7 @@ def _homophones_as_digits(items: list[Item]) -> list[Item]:
             end += 1
         after = end < len(items) and _plain_number(items[end])
         before = index > 0 and _plain_number(items[index - 1])
-        if after and (before or end - index > 1):
+        if after and (before or end - index > 1 or items[index].norm in _ALONE_BEFORE_NUMBER):
             for position in range(index, end):
                 item = items[position]
                 digit = DIGIT_HOMOPHONES[item.norm]

@@ -12,6 +12,8 @@ digits:
   as in ASR's "3,100 and 9 0,300 and 32") are masked as ``[NUMBER]`` and reported as a
   long run, so that the call goes to QA: nobody reads out a harmless 12-digit number
   in one breath, and a card with a lost digit looks just like that;
+* chains a few plain words apart with 12 or more digits together are a long run
+  too (:mod:`mask_clusters`);
 * a chain of 10 or more digits with a PESEL or card word right after it ("…, to mój
   numer PESEL") is that PII.
 
@@ -28,6 +30,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from ccengine.transcribe.mask_chains import Chain, bridged, chains, segments, stretches
+from ccengine.transcribe.mask_clusters import clusters, is_long_cluster
 from ccengine.transcribe.mask_expiry import card_data_after
 from ccengine.transcribe.mask_items import Item, ItemKind
 from ccengine.transcribe.mask_lexicon import CURRENCY_SYMBOLS, CURRENCY_WORDS, Cue
@@ -142,20 +145,26 @@ class _Judge:
         self.long_runs: list[MaskedSpan] = []
         self.answering: list[int] = []
 
-    def judge(self, chain: Chain) -> None:
+    def judge(self, chain: Chain) -> bool:
+        """Mask the chain or keep it; False when it is left open (short, no context)."""
         items = self.items
         if _amount(items, chain) or _other_number_before(items, chain):
             if _strictly_pii(chain.digits):
                 self.spans.extend(_spans(items, chain, shape_kind(chain.digits) or PiiKind.CARD))
-            return
+            return True
         if _list_of_plain_numbers(items, chain):
-            return  # "600 700 800 i 601 701 801", "2019, 2020 i 2021"
+            return True  # "600 700 800 i 601 701 801", "2019, 2020 i 2021"
         kind = shape_kind(chain.digits)
         if kind is not None:
             self.mask(chain, kind)
             self.note_cue_after(chain)
-        elif not self.judge_segments(chain):
-            self.judge_whole(chain)
+            return True
+        return self.judge_segments(chain) or self.judge_whole(chain)
+
+    def mask_long_run(self, chain: Chain) -> None:
+        found = _spans(self.items, chain, PiiKind.NUMBER)
+        self.spans.extend(found)
+        self.long_runs.extend(found)
 
     def note_cue_after(self, chain: Chain) -> None:
         """A PESEL or card word after a masked number: the number answered it."""
@@ -186,7 +195,7 @@ class _Judge:
                 found = True
         return found
 
-    def judge_whole(self, chain: Chain) -> None:
+    def judge_whole(self, chain: Chain) -> bool:
         cue = _cue_after(self.items, chain)
         if cue is not None and len(chain.digits) >= _TRIGGER_AFTER_DIGITS:
             cue_kind = _CUE_KINDS[self.items[cue].cue]  # type: ignore[index]
@@ -195,13 +204,17 @@ class _Judge:
         elif _pesel_with_a_digit_lost(self.items, chain):
             self.spans.extend(_spans(self.items, chain, PiiKind.PESEL))
         elif self.long_run(chain):
-            found = _spans(self.items, chain, PiiKind.NUMBER)
-            self.spans.extend(found)
-            self.long_runs.extend(found)
+            self.mask_long_run(chain)
+        else:
+            return False
+        return True
 
 
 def stream_findings(items: Sequence[Item]) -> StreamFindings:
     judge = _Judge(items)
-    for chain in chains(items):
-        judge.judge(chain)
+    open_chains = [chain for chain in chains(items) if not judge.judge(chain)]
+    for cluster in clusters(items, open_chains):
+        if is_long_cluster(cluster):
+            for chain in cluster:
+                judge.mask_long_run(chain)
     return StreamFindings(tuple(judge.spans), tuple(judge.long_runs), tuple(judge.answering))
