@@ -17,7 +17,14 @@ class PiiKind(StrEnum):
 
 @dataclass(frozen=True)
 class MaskedSpan:
-    """Characters ``start``..``end`` (exclusive) of the original text hold a ``kind``."""
+    """Characters ``start``..``end`` (exclusive) of the original text hold a ``kind``.
+
+    A span covers every character whose text gave one of its digits, so the audio
+    side can silence those words. Where a trigger's number was bridged over
+    misheard words ("4 times 6, Evan 3") the words stay inside: they may be digits
+    ("Evan" for seven). Filler words between groups read without a trigger
+    ("4556 second 7375") stay outside, as spans of their own on each side.
+    """
 
     kind: PiiKind
     start: int
