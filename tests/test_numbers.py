@@ -40,6 +40,9 @@ from ccengine.transcribe.numbers import TokenKind, digit_stream, fold_numbers, t
         ("oh five", "05"),
         ("one thousand two hundred thirty four", "1234"),  # a card group in English words
         ("nine thousand twelve", "9012"),
+        ("４５５６ ７３", "455673"),  # full-width
+        ("٤٥٥٦", "4556"),  # Arabic-Indic
+        ("45\u200b56", "4556"),  # a zero-width space inside a number
         ("tysiąc dwieście trzydzieści cztery", "1234"),
         ("forty four", "44"),
         ("twenty-five", "25"),
