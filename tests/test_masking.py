@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import re
-import time
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -178,7 +178,7 @@ def assert_consistent(text: str, result: MaskResult) -> None:
         # A span starts and ends on a digit or a letter: never on a space or a comma.
         assert text[span.start].isalnum() and text[span.end - 1].isalnum()
         ends.append(span.end)
-    outside = re.sub(r"\[(PESEL|CARD|CVV)\]", "\0", result.text).split("\0")
+    outside = re.sub(r"\[(PESEL|CARD|CVV|NUMBER)\]", "\0", result.text).split("\0")
     kept = [text[a.end if a else 0 : b.start if b else len(text)]
             for a, b in zip([None, *result.spans], [*result.spans, None], strict=True)]  # fmt: skip
     assert outside == kept
@@ -237,15 +237,15 @@ def test_luhn_failing_card_is_masked_after_card_words(trigger: str) -> None:
     assert [t.answered for t in result.triggers] == [True]
 
 
-def test_luhn_failing_card_without_context_is_kept() -> None:
+def test_luhn_failing_card_with_a_card_prefix_is_masked_without_context() -> None:
+    # Recall first: ASR flips a digit of a card read with no card word as easily.
     text = f"Proszę zapisać {groups_of_four(BAD_LUHN_CARD)} i oddzwonić."
-    assert masked(text).text == text
+    assert masked(text).text == "Proszę zapisać [CARD] i oddzwonić."
 
 
-def test_card_with_unknown_prefix_is_kept_without_context() -> None:
+def test_luhn_valid_card_with_unknown_prefix_is_masked_without_context() -> None:
     number = luhn_complete("999999999999999")  # Luhn-valid, no issuer starts with 9
-    # Not "numer": a generic number word takes any long number (see the tests below).
-    assert masked(f"identyfikator {number} tak").text == f"identyfikator {number} tak"
+    assert masked(f"identyfikator {number} tak").text == "identyfikator [CARD] tak"
     assert masked(f"karta {number} tak").text == "karta [CARD] tak"
 
 
@@ -358,6 +358,7 @@ def test_thousands_written_card_is_masked_whole_and_flagged_unanswered() -> None
     result = masked(text)
     assert result.text == "My car number in [CARD]."
     assert [trigger.answered for trigger in result.triggers] == [False]  # 28 digits: QA
+    assert result.needs_review
 
 
 def test_digits_split_by_misheard_words_are_one_card() -> None:
@@ -599,17 +600,34 @@ def test_any_text_gives_a_result(text: str) -> None:
     assert_consistent(text, result)
 
 
-def test_big_transcript_is_fast() -> None:
+def python_calls(function: Callable[[], object]) -> int:
+    """How many Python functions ``function`` calls: a cost that no machine's load changes."""
+    count = 0
+
+    def profile(_frame: object, event: str, _arg: object) -> None:
+        nonlocal count
+        count += event == "call"
+
+    sys.setprofile(profile)
+    try:
+        function()
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def test_big_transcript_costs_linear_work() -> None:
+    # Not a stopwatch (the suite runs on busy machines): the number of Python calls
+    # for 4x the text stays within 5x, so no part of masking grows faster than linear.
     sentence = (f"Dzień dobry, numer karty {groups_of_four(SAMPLE_CARD)}, ważna do 12/27, "
-                f"CVV 123, PESEL {VALID_PESEL}, telefon 600 700 800, kwota 1 250,50 zł. "
-                "Wszystko jasne, dziękuję bardzo za pomoc i do usłyszenia. ")  # fmt: skip
-    text = (sentence * 60)[:10_240]
-    mask_text(text)
-    started = time.perf_counter()
-    result = mask_text(text)
-    elapsed = time.perf_counter() - started
-    assert SAMPLE_CARD[:4] not in result.text
-    assert elapsed < 0.1  # measured around 5 ms; the bound only catches runaway cost
+                f"CVV 123, PESEL {VALID_PESEL}, telefon 600 700 800, kwota 1 250,50 zł, "
+                "numer 1 2 3 4 5 6 7 8 9 0 1 2 to 3, first 1234 second 5678. ")  # fmt: skip
+    small, big = sentence * 40, sentence * 160
+    mask_text(small)  # warm the word caches, so both counts see them warm
+    small_calls = python_calls(lambda: mask_text(small))
+    big_calls = python_calls(lambda: mask_text(big))
+    assert big_calls <= 5 * small_calls
+    assert SAMPLE_CARD[:4] not in mask_text(big).text
 
 
 # --- apply_spans and mask_lines -------------------------------------------------------------
@@ -634,7 +652,7 @@ def test_mask_lines_masks_each_line_alone_and_keeps_line_endings() -> None:
     lines = ["numer karty\n", f"{groups_of_four(BAD_LUHN_CARD)}\r\n", f"{SAMPLE_CARD}", "\n"]
     assert list(mask_lines(lines)) == [
         "numer karty\n",
-        f"{groups_of_four(BAD_LUHN_CARD)}\r\n",  # no card word on its own line
+        "[CARD]\r\n",  # no card word on its own line, but a card's shape
         "[CARD]",
         "\n",
     ]

@@ -10,11 +10,21 @@ class PiiKind(StrEnum):
     PESEL = "PESEL"
     CARD = "CARD"
     CVV = "CVV"
+    # 12+ digits read in one go that validate as nothing: masked all the same (a card
+    # with a lost digit looks just like that) and reported for QA.
+    NUMBER = "NUMBER"
 
 
 @dataclass(frozen=True)
 class MaskedSpan:
-    """Characters ``start``..``end`` (exclusive) of the original text hold a ``kind``."""
+    """Characters ``start``..``end`` (exclusive) of the original text hold a ``kind``.
+
+    A span covers every character whose text gave one of its digits, so the audio
+    side can silence those words. Where a trigger's number was bridged over
+    misheard words ("4 times 6, Evan 3") the words stay inside: they may be digits
+    ("Evan" for seven). Filler words between groups read without a trigger
+    ("4556 second 7375") stay outside, as spans of their own on each side.
+    """
 
     kind: PiiKind
     start: int
@@ -38,3 +48,10 @@ class MaskResult:
     text: str  # masked text
     spans: tuple[MaskedSpan, ...]  # sorted, non-overlapping, in original coordinates
     triggers: tuple[Trigger, ...]
+    # Digit runs masked although they validate as nothing (12+ digits read in one go):
+    # the call should go to QA, whose ears decide what was said.
+    long_runs: tuple[MaskedSpan, ...] = ()
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.long_runs)

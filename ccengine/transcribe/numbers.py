@@ -19,6 +19,8 @@ from enum import Enum
 from functools import lru_cache
 from typing import NamedTuple
 
+from ccengine.transcribe.mask_normalize import normalize_for_masking
+
 
 class TokenKind(Enum):
     NUMBER = "number"
@@ -319,5 +321,9 @@ def fold_numbers(
 
 
 def digit_stream(text: str) -> str:
-    """All digits the text holds, written or spoken, in order (for tests and tools)."""
-    return "".join(piece.digits for piece in fold_numbers(tokenize(text)))
+    """All digits the text holds, written or spoken, in order (for tests and tools).
+
+    Full-width and Arabic-Indic digits count as digits, and a zero-width character
+    inside a number does not split it.
+    """
+    return "".join(piece.digits for piece in fold_numbers(tokenize(normalize_for_masking(text))))
