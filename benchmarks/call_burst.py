@@ -9,7 +9,9 @@ is asked every 50 ms. Prints health latency p50/p99/max idle and during the
 burst, RSS idle and at its peak, the most pooled connections out at once, pool
 timeouts, and how long until every call had its ticket.
 
-    .venv/bin/python benchmarks/call_burst.py [--calls 2000]
+    .venv/bin/python benchmarks/call_burst.py [--calls 2000] [--quick]
+
+The last line is ``health p99 burst/idle ratio: X``.
 """
 
 from __future__ import annotations
@@ -129,11 +131,14 @@ async def tickets_opened(database: Database) -> int:
         return int(await session.scalar(select(func.count()).select_from(LiveCallTicket)) or 0)
 
 
-def summary(name: str, values: list[float]) -> str:
+def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    pick = lambda f: ordered[min(len(ordered) - 1, int(f * len(ordered)))]  # noqa: E731
-    return (f"{name}: n={len(values)} p50 {pick(0.5):.1f} ms, p99 {pick(0.99):.1f} ms, "
-            f"max {ordered[-1]:.1f} ms")
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def summary(name: str, values: list[float]) -> str:
+    return (f"{name}: n={len(values)} p50 {percentile(values, 0.5):.1f} ms, "
+            f"p99 {percentile(values, 0.99):.1f} ms, max {max(values):.1f} ms")
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -164,7 +169,7 @@ async def main(args: argparse.Namespace) -> int:
         async with ClientSession() as http:
             watch = Watch(app[DATABASE])
             idle_rss: list[float] = []
-            idle = await poll(http, health, 5.0, None, idle_rss)
+            idle = await poll(http, health, args.idle_seconds, None, idle_rss)
             done = asyncio.Event()
             burst_rss: list[float] = []
             poller = asyncio.create_task(poll(http, health, None, done, burst_rss))
@@ -190,10 +195,19 @@ async def main(args: argparse.Namespace) -> int:
     print(f"event loop blocked at most {worst[1]:.0f} ms ({worst[0] - started:.1f} s in)")
     print(f"RSS idle {max(idle_rss):.0f} MiB, peak during the burst {max(burst_rss):.0f} MiB")
     print(f"pooled connections out at once: {watch.peak}; pool timeouts: {watch.timeouts}")
+    ratio = percentile(burst, 0.99) / percentile(idle, 0.99)
+    print(f"health p99 burst/idle ratio: {ratio:.2f}")
     return 0
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000)
-    sys.exit(asyncio.run(main(parser.parse_args())))
+    parser.add_argument("--idle-seconds", type=float, default=5.0,
+                        help="how long the idle baseline is measured")
+    parser.add_argument("--quick", action="store_true",
+                        help="100 calls, 1 s of idle baseline: proves it still runs")
+    arguments = parser.parse_args()
+    if arguments.quick:
+        arguments.calls, arguments.idle_seconds = 100, 1.0
+    sys.exit(asyncio.run(main(arguments)))

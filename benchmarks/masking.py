@@ -14,7 +14,7 @@ The baseline is the masking package as it was at ``--baseline`` (default 6e5dcec
 before issue 11), loaded from git into a temporary package and run on the same
 corpus in the same process. The output names that revision. ``--audio`` speaks a
 sample of the corpus with espeak-ng (8 kHz stereo, as the end-to-end test does) and
-runs the real pipeline with each model (``benchmarks/masking_audio.py``).
+runs the real pipeline with each model (``benchmarks/_masking_audio.py``).
 
     .venv/bin/python benchmarks/masking.py [--quick] [--seed 11] [--baseline 6e5dcec]
         [--audio] [--audio-sample 8] [--models tiny.en,base]
@@ -165,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.quick:
             print(f"10,000 lines masked in {time_10000_lines(secrets, distractors):.2f} s")
         if args.audio:
-            from masking_audio import audio_leaks  # benchmarks/ is the script's folder
+            from _masking_audio import audio_leaks  # benchmarks/ is the script's folder
 
             audio_leaks(args.models.split(","), args.audio_sample, args.seed,
                         {"current": lambda text: mask_text(text).text,

@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
 NUMBER = r"-?[0-9.]+|inf|nan"
 # Each benchmark's last line: the ratio against its same-run baseline.
-# benchmarks/masking.py is written on another branch with its own --quick: add its
-# entry here when it is merged (test_every_benchmark_is_run_quick fails until then).
 LAST_LINES = {
     "ami_ingest.py": rf"pipeline/raw parse ratio: ({NUMBER})",
+    "call_burst.py": rf"health p99 burst/idle ratio: ({NUMBER})",
+    "masking.py": rf"ratio current/baseline: recall ({NUMBER}), kept ({NUMBER})",
     "routing.py": rf"routing p99 / bare AGI round trip p99: ({NUMBER})",
     "screenpop.py": rf"pop/ping ratio: p50 ({NUMBER}), p99 ({NUMBER}); .*",
     "transcribe.py": rf"pipeline/bare RTF ratio: ({NUMBER})",
