@@ -10,21 +10,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
 
 from ccengine.config import TranscribeConfig
 from ccengine.transcribe.audio import Recording, load_recording
-from ccengine.transcribe.channel_mask import MaskedChannel, MaskedSegment, QaFlag, mask_channel
-from ccengine.transcribe.redact import redact_file
-from ccengine.transcribe.types import AsrSegment, TimeSpan
+from ccengine.transcribe.channel_mask import (
+    MaskedChannel,
+    MaskedSegment,
+    QaFlag,
+    QaReason,
+    mask_channel,
+)
+from ccengine.transcribe.digit_runs import repeated_runs
+from ccengine.transcribe.redact import write_wav_atomic
+from ccengine.transcribe.self_check import silence_and_check
+from ccengine.transcribe.types import SpeechToText, TimeSpan, merge_spans
 
-
-class SpeechToText(Protocol):
-    """What the pipeline needs of a model (the real one is ``whisper.Transcriber``)."""
-
-    def transcribe(self, samples: np.ndarray, *, vad: bool | None = None) -> list[AsrSegment]: ...
+__all__ = ["CallTranscript", "PipelineOptions", "SpeechToText", "TranscriptionPipeline"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ class CallTranscript:
     @property
     def needs_qa(self) -> bool:
         return bool(self.flags)
+
+    @property
+    def redaction_proven(self) -> bool:
+        """False when a number was heard where silencing cannot be shown to cover it."""
+        return all(flag.reason != QaReason.REDACTION_UNPROVEN for flag in self.flags)
 
     @property
     def silenced_seconds(self) -> float:
@@ -74,19 +80,29 @@ class TranscriptionPipeline:
         self.options = options
 
     def run(self, path: Path, *, redact: bool | None = None) -> CallTranscript:
-        """Load, transcribe each channel, mask, and (by default) silence the PII in the file."""
+        """Load, transcribe each channel, mask, and (by default) silence the PII in the file.
+
+        Each channel is silenced where its own side spoke a number, and where it
+        repeats digits of a number masked on either side. After silencing, the
+        silenced spans are heard again (self_check) before the file is written.
+        """
         recording = load_recording(path, self.options.layout, self.options.caller_channel)
         channels = [self._channel(recording, index) for index in range(len(recording.channels))]
-        silenced = _merge([span for channel in channels for span in channel.silence])
+        spans = _spans_per_channel(channels)
+        flags = [flag for channel in channels for flag in channel.flags]
         if self.options.redact_audio if redact is None else redact:
-            redact_file(recording, silenced, self.options.redact_padding)
+            checked = silence_and_check(self.model, recording.audio, channels, spans,
+                                        self.options.redact_padding)
+            if any(checked.spans):
+                write_wav_atomic(checked.audio, recording.path)
+            spans, flags = [list(s) for s in checked.spans], [*flags, *checked.flags]
         return CallTranscript(
             layout=str(recording.layout),
             duration=recording.duration,
             segments=tuple(sorted((s for c in channels for s in c.segments),
                                   key=lambda s: (s.start, s.end))),
-            flags=tuple(sorted((f for c in channels for f in c.flags), key=lambda f: f.at)),
-            silenced=tuple(silenced),
+            flags=tuple(sorted(flags, key=lambda f: f.at)),
+            silenced=tuple(merge_spans([span for s in spans for span in s])),
         )
 
     def _channel(self, recording: Recording, index: int) -> MaskedChannel:
@@ -96,11 +112,13 @@ class TranscriptionPipeline:
                             trigger_window=self.options.trigger_window_seconds)
 
 
-def _merge(spans: Sequence[TimeSpan]) -> list[TimeSpan]:
-    merged: list[TimeSpan] = []
-    for span in sorted(spans, key=lambda s: s.start):
-        if merged and span.start <= merged[-1].end:
-            merged[-1] = TimeSpan(merged[-1].start, max(merged[-1].end, span.end))
-        else:
-            merged.append(span)
-    return merged
+def _spans_per_channel(channels: Sequence[MaskedChannel]) -> list[list[TimeSpan]]:
+    """What to silence on each channel: its own masked words, and every run of digits
+    that repeats part of a number masked on any channel (the agent reading it back)."""
+    secrets = [secret for channel in channels for secret in channel.secrets]
+    spans = []
+    for channel in channels:
+        repeats = [at for run in repeated_runs(channel.text, secrets)
+                   if (at := channel.text.silence_for(run.pieces)) is not None]
+        spans.append(merge_spans([*channel.silence, *repeats]))
+    return spans
