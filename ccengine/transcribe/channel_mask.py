@@ -19,7 +19,7 @@ from ccengine.transcribe.channel_text import ChannelText
 from ccengine.transcribe.digit_runs import AUDIO_RUN_DIGITS, DigitRun, digit_runs
 from ccengine.transcribe.masking import MaskedSpan, Trigger, apply_spans, mask_text
 from ccengine.transcribe.numbers import digit_stream
-from ccengine.transcribe.types import AsrSegment, Speaker, TimeSpan
+from ccengine.transcribe.types import AsrSegment, Speaker, TimeSpan, merge_spans
 
 # Whisper's own hallucination threshold: above it a segment is a repetition loop.
 LOOP_COMPRESSION_RATIO = 2.4
@@ -87,6 +87,10 @@ def mask_channel(speaker: Speaker, segments: Sequence[AsrSegment], *,
     masked = tuple(_masked_segments(speaker, segments, joined, result.spans))
     silence, flags = _silence_masked(speaker, joined, result.spans)
     secrets = [digits for s in result.spans if (digits := digit_stream(joined.text[s.start:s.end]))]
+    for run in digit_runs(joined):
+        # Digits next to a masked number are most likely its digits, misheard or cut off.
+        if _touches(run, result.spans) and (at := joined.silence_for(run.pieces)) is not None:
+            silence.append(at)
     for run in _unmasked_long_runs(joined, result.spans):
         secrets.append(run.digits)
         if (at := joined.silence_for(run.pieces)) is not None:
@@ -110,7 +114,7 @@ def mask_channel(speaker: Speaker, segments: Sequence[AsrSegment], *,
         if _may_hold_pii(segment, trigger_times, trigger_window):
             # Inside a loop the word timestamps mean nothing: silence the lot.
             silence.append(TimeSpan(segment.start, segment.end))
-    return MaskedChannel(masked, tuple(sorted(silence, key=lambda t: t.start)),
+    return MaskedChannel(masked, tuple(merge_spans(silence)),
                          tuple(sorted(flags, key=lambda f: f.at)), speaker, tuple(secrets), joined)
 
 
@@ -130,6 +134,10 @@ def _silence_masked(speaker: Speaker, joined: ChannelText, spans: Sequence[Maske
         elif any(joined.is_unreliable(p) for p in pieces):
             flags.append(QaFlag(QaReason.UNRELIABLE_TIMES, speaker, at.start, str(span.kind)))
     return silence, flags
+
+
+def _touches(run: DigitRun, spans: Sequence[MaskedSpan]) -> bool:
+    return any(s.start < run.end_char and run.start_char < s.end for s in spans)
 
 
 def _unmasked_long_runs(joined: ChannelText, spans: Sequence[MaskedSpan]) -> list[DigitRun]:

@@ -25,7 +25,7 @@ from ccengine.transcribe.numbers import digit_stream
 from ccengine.transcribe.redact import silence_channels
 from ccengine.transcribe.types import SpeechToText, TimeSpan, merge_spans
 
-MARGIN_SECONDS = 0.75  # heard around each span: a digit just outside it shows up too
+MARGIN_SECONDS = 1.0  # heard around each span: a digit just outside it shows up too
 ANY_RUN_DIGITS = 4  # this many digits heard in a silenced span: something leaked
 PART_DIGITS = 3  # or this many digits in a row of a masked number
 WIDENINGS = 2  # rounds of widening before the redaction counts as unproven
