@@ -43,22 +43,33 @@ def silence_and_check(model: SpeechToText, audio: AudioSegment,
                       padding: float) -> Checked:
     """Silence ``spans`` (per channel) in ``audio``, hear them again, widen where needed."""
     secrets = [secret for channel in channels for secret in channel.secrets]
-    current = [list(channel_spans) for channel_spans in spans]
+    current = [merge_spans(channel_spans) for channel_spans in spans]
+    to_check = [(index, span) for index, channel_spans in enumerate(current)
+                for span in channel_spans]
     flags: list[QaFlag] = []
     for round_ in range(WIDENINGS + 1):
         silenced = silence_channels(audio, current, padding)
-        leaks = [(index, span) for index, channel_spans in enumerate(current)
-                 for span in channel_spans
+        leaks = [(index, span) for index, span in to_check
                  if _heard(model, silenced, index, span, padding, secrets)]
         if not leaks:
             break
-        reason = QaReason.HEARD_AGAIN if round_ < WIDENINGS else QaReason.REDACTION_UNPROVEN
+        last = round_ == WIDENINGS
         for index, span in leaks:
-            flags.append(QaFlag(reason, channels[index].speaker, span.start))
-            if round_ < WIDENINGS:
-                wider = _widened(span, channels[index], padding * 2 ** (round_ + 1))
-                current[index] = merge_spans([*current[index], wider])
+            flags.append(QaFlag(QaReason.REDACTION_UNPROVEN if last else QaReason.HEARD_AGAIN,
+                                channels[index].speaker, span.start))
+        if not last:  # only what was widened is heard again
+            to_check = _widen(current, leaks, channels, padding * 2 ** (round_ + 1))
     return Checked(silenced, tuple(tuple(s) for s in current), tuple(flags))
+
+
+def _widen(current: list[list[TimeSpan]], leaks: Sequence[tuple[int, TimeSpan]],
+           channels: Sequence[MaskedChannel], extra: float) -> list[tuple[int, TimeSpan]]:
+    """Widen each leaking span in ``current`` (in place); the widened spans as they are now."""
+    for index, span in leaks:
+        current[index] = merge_spans([*current[index], _widened(span, channels[index], extra)])
+    return sorted({(index, merged) for index, span in leaks for merged in current[index]
+                   if merged.start <= span.start and span.end <= merged.end},
+                  key=lambda item: (item[0], item[1].start))
 
 
 def _widened(span: TimeSpan, channel: MaskedChannel, extra: float) -> TimeSpan:
