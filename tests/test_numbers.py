@@ -38,6 +38,9 @@ from ccengine.transcribe.numbers import TokenKind, digit_stream, fold_numbers, t
         ("45 pięćdziesiąt sześć 7 3", "455673"),
         ("four five five six", "4556"),
         ("oh five", "05"),
+        ("one thousand two hundred thirty four", "1234"),  # a card group in English words
+        ("nine thousand twelve", "9012"),
+        ("tysiąc dwieście trzydzieści cztery", "1234"),
         ("forty four", "44"),
         ("twenty-five", "25"),
         ("one hundred and five", "105"),

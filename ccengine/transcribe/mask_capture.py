@@ -12,20 +12,20 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ccengine.transcribe.mask_expiry import CVV_DIGITS, capture_expiry, card_data_after
 from ccengine.transcribe.mask_items import Item, ItemKind
 from ccengine.transcribe.mask_lexicon import (
     CURRENCY_SYMBOLS,
     CURRENCY_WORDS,
     DATE_WORDS,
     GENERIC_NUMBER_WORDS,
-    MONTH_WORDS,
     Cue,
 )
+from ccengine.transcribe.mask_outcome import Outcome
 from ccengine.transcribe.mask_runs import (
     Run,
     bridged_run_from,
     cut_after_complete,
-    next_joined_number,
     run_from,
 )
 from ccengine.transcribe.mask_types import MaskedSpan, PiiKind, Trigger
@@ -33,12 +33,9 @@ from ccengine.transcribe.mask_types import MaskedSpan, PiiKind, Trigger
 # Misheard digits tolerated between the pieces of one number: tiny.en wrote the card
 # of the real recording as "456537, I made the same 9 .8 -5 -5" (four words).
 MAX_FILLER_WORDS = 4
-_EXPIRY_WINDOW_WORDS = 6
-_EXPIRY_JOINERS = frozenset("/.-,\\")
-_MONTH_DIGITS = 2  # "grudnia 2027" is as telling as "12/2027"
-_EXPIRY_MIN_DIGITS, _EXPIRY_FULL_DIGITS, _EXPIRY_MAX_DIGITS = 3, 4, 6
 _AMOUNT_NEIGHBOURS = CURRENCY_WORDS | CURRENCY_SYMBOLS
 _NO_LIMIT = sys.maxsize
+_CARD_MAX_DIGITS = 19
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,38 +61,36 @@ PESEL_POLICY = TriggerPolicy(
     PiiKind.PESEL, 25, frozenset({Cue.PESEL}), frozenset(), bridge_until=11, min_digits=4,
     answered=range(11, _NO_LIMIT), plain_below=9, yield_from=_NO_LIMIT,
 )  # fmt: skip
+# More than 19 digits after a card word is no card as read: a loop or ASR's thousands
+# ("4 ,500 ,000, 556 ,000, ..."), masked but unanswered, so the call goes to QA.
 CARD_POLICY = TriggerPolicy(
     PiiKind.CARD, 25, frozenset({Cue.CARD}), frozenset(), bridge_until=16, min_digits=4,
-    answered=range(13, _NO_LIMIT), plain_below=13, yield_from=_NO_LIMIT,
+    answered=range(13, _CARD_MAX_DIGITS + 1), plain_below=13, yield_from=_NO_LIMIT,
 )  # fmt: skip
 # "CVV z tyłu karty to 123": the card word does not end a CVV window, but a long
 # number after it is the card number, not the CVV.
 CVV_POLICY = TriggerPolicy(
     PiiKind.CVV, 10, frozenset({Cue.CVV, Cue.CVV_GENERIC}), frozenset({Cue.CARD}),
-    bridge_until=3, min_digits=2, answered=range(3, 5), plain_below=5, yield_from=5,
+    bridge_until=3, min_digits=2, answered=CVV_DIGITS, plain_below=5, yield_from=5,
 )  # fmt: skip
 # "my number is ...", "mój numer to ...": a weak card trigger. Phone and order numbers
 # (up to 11 digits) after it are no PII and stay; a long number is a card as ASR
 # wrote it ("4 ,500 ,000, 556 ,000, ..."), answered when it has a card's length.
 # A first piece as long as a phone number is not bridged: "600-700-800, albo
 # stacjonarny 22 111 00 00" is two numbers, "456537, I made 6899855" is one.
-_CARD_MAX_DIGITS = 19
 GENERIC_NUMBER_POLICY = TriggerPolicy(
     PiiKind.CARD, 25, frozenset(), frozenset(), bridge_until=16, min_digits=12,
     answered=range(13, _CARD_MAX_DIGITS + 1), plain_below=13, yield_from=_NO_LIMIT,
     first_number_only=True, unbridged_from=9, bridged_min_digits=10,
 )  # fmt: skip
+# "password" is what Whisper wrote for "PESEL" in a real recording ("My password is
+# d -d -ddd -ddddd."): a PESEL trigger, but only for a long number right after it.
+PASSWORD_POLICY = TriggerPolicy(
+    PiiKind.PESEL, 3, frozenset(), frozenset(), bridge_until=11, min_digits=8,
+    answered=range(11, _NO_LIMIT), plain_below=9, yield_from=_NO_LIMIT, first_number_only=True,
+)  # fmt: skip
 _GENERIC_CONTEXT_BEFORE = 2  # "order number", "numer do zamówienia"... within words
 _GENERIC_CONTEXT_AFTER = 1  # "numer telefonu", "number NIP"
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What one cue produced, and the item index the scan goes on from."""
-
-    spans: tuple[MaskedSpan, ...]
-    trigger: Trigger | None
-    resume: int
 
 
 def _reads_as_amount_or_date(items: Sequence[Item], run: Run) -> bool:
@@ -194,85 +189,6 @@ def capture_after_trigger(items: Sequence[Item], index: int, policy: TriggerPoli
     return _TriggerWindow(items, index, policy).capture()
 
 
-def _slash_expiry_year(items: Sequence[Item], month: int) -> int | None:
-    """The year item of "MM/YY" or "MM/YYYY" whose month item is ``month``."""
-    year = month + 2
-    if year >= len(items) or items[month + 1].norm != "/" or len(items[month].norm) > 2:
-        return None
-    if items[year].kind is not ItemKind.NUMBER or len(items[year].norm) not in (2, 4):
-        return None
-    return year
-
-
-def card_data_after(items: Sequence[Item], last: int) -> tuple[tuple[MaskedSpan, ...], int]:
-    """Expiry and CVV read right after a card number ("… 9855 12/27 123").
-
-    They are card data even without expiry or CVV words. Returns their spans and the
-    index of the last item they take (``last`` when there are none).
-    """
-    month = next_joined_number(items, last)
-    year = None if month is None else _slash_expiry_year(items, month)
-    if month is None or year is None:
-        return (), last
-    expiry = MaskedSpan(PiiKind.CARD, items[month].start, items[year].end)
-    cvv_first = next_joined_number(items, year)
-    if cvv_first is None or items[cvv_first].date_like:
-        return (expiry,), year
-    cvv = run_from(items, cvv_first, enough=CVV_POLICY.answered.stop)
-    if len(cvv.digits) not in CVV_POLICY.answered:
-        return (expiry,), year
-    return (expiry, MaskedSpan(PiiKind.CVV, items[cvv.first].start, items[cvv.last].end)), cvv.last
-
-
-def _expiry_piece_digits(item: Item) -> int:
-    """How many digits an item adds to an expiry date; 0 when it is not part of one."""
-    if item.kind is ItemKind.NUMBER:
-        return len(item.norm)
-    if item.kind is ItemKind.WORD and item.norm in MONTH_WORDS:
-        return _MONTH_DIGITS
-    return 0
-
-
-def _expiry_end(items: Sequence[Item], first: int) -> int | None:
-    """The last item of an expiry date starting at ``first`` ("12/27", "12 2027")."""
-    head = items[first]
-    if head.kind is ItemKind.NUMBER and not head.date_like:
-        run = run_from(items, first, enough=_EXPIRY_MAX_DIGITS)
-        if len(run.digits) > _EXPIRY_MAX_DIGITS:
-            return None  # the card number itself, read after an expiry word
-    digits, last, position = 0, None, first
-    while position < len(items):
-        size = _expiry_piece_digits(items[position])
-        if size:
-            if digits >= _EXPIRY_FULL_DIGITS and digits + size > _EXPIRY_MAX_DIGITS:
-                break
-            digits, last = digits + size, position
-        elif items[position].norm not in _EXPIRY_JOINERS:
-            break
-        position += 1
-    return last if digits >= _EXPIRY_MIN_DIGITS else None
-
-
-def capture_expiry(items: Sequence[Item], index: int, first_card_cue: int) -> Outcome:
-    """An expiry date after an expiry word, masked as card data when a card came up."""
-    skip = Outcome((), None, index + 1)
-    position, words = index + 1, 0
-    while position < len(items) and words <= _EXPIRY_WINDOW_WORDS:
-        item = items[position]
-        if item.kind is ItemKind.CUE and item.cue not in (Cue.EXPIRY, Cue.CARD):
-            return skip
-        if _expiry_piece_digits(item):
-            last = _expiry_end(items, position) if first_card_cue < position else None
-            if last is None:
-                return skip
-            span = MaskedSpan(PiiKind.CARD, item.start, items[last].end)
-            return Outcome((span,), None, last + 1)
-        if item.kind in (ItemKind.WORD, ItemKind.CUE):
-            words += 1  # cues count too, so that runs of expiry words stay linear
-        position += 1
-    return skip
-
-
 def _is_generic_number_word(items: Sequence[Item], index: int) -> bool:
     """ "numer", "number"... on its own: no PESEL or card phrase took it (it is a WORD)."""
     item = items[index]
@@ -291,6 +207,12 @@ def _other_number_near(items: Sequence[Item], index: int) -> bool:
                 words += 1
             position += step
     return False
+
+
+def capture_after_password(items: Sequence[Item], index: int) -> Outcome:
+    """A long number right after "password"; nothing at all otherwise (a real password)."""
+    outcome = capture_after_trigger(items, index, PASSWORD_POLICY)
+    return outcome if outcome.spans else Outcome((), None, index + 1)
 
 
 def capture_after_number_word(items: Sequence[Item], index: int) -> Outcome:
@@ -315,6 +237,8 @@ def _capture_at(items: Sequence[Item], index: int, first_card_cue: int) -> Outco
         return capture_after_trigger(items, index, CVV_POLICY)
     if cue is Cue.EXPIRY:
         return capture_expiry(items, index, first_card_cue)
+    if cue is Cue.PASSWORD:
+        return capture_after_password(items, index)
     return Outcome((), None, index + 1)
 
 

@@ -12,6 +12,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from ccengine.transcribe.mask_lexicon import Cue, CueMatch, find_cues
+from ccengine.transcribe.mask_shapes import kept_phone_shapes
 from ccengine.transcribe.numbers import NumberPiece, Token, TokenKind, fold_numbers, tokenize
 
 
@@ -72,17 +73,60 @@ def _cue_item(tokens: Sequence[Token], match: CueMatch) -> Item:
     return Item(ItemKind.CUE, tokens[match.first].start, tokens[match.last].end, "", match.cue)
 
 
+# What a kept number ("+48 731 070 995") is to the scan: one word, never digits.
+KEPT_NUMBER = "<kept-number>"
+
+
 def build_items(text: str) -> list[Item]:
     tokens = tokenize(text)
     cues = find_cues(tokens)
+    phones = list(kept_phone_shapes(tokens))
     blocked = {index for match in cues for index in range(match.first, match.last + 1)}
+    blocked.update(index for shape in phones for index in range(shape.first, shape.last + 1))
     # Each token belongs to at most one cue or piece: cue tokens never fold into numbers.
     spans: dict[int, tuple[int, Item]] = {}
     for match in cues:
         spans[match.first] = (match.last, _cue_item(tokens, match))
+    for shape in phones:
+        kept = Item(ItemKind.WORD, tokens[shape.first].start, tokens[shape.last].end, KEPT_NUMBER)
+        spans[shape.first] = (shape.last, kept)
     for piece in fold_numbers(tokens, blocked, digit_tokens=False):
         spans[piece.first] = (piece.last, _number_item(tokens, piece))
-    return _merge_into_items(tokens, spans)
+    return _homophones_as_digits(_merge_into_items(tokens, spans))
+
+
+# Digits ASR writes as words between other digits: "two" → "to"/"too", "four" → "for"
+# ("8 5 0 1 0 1 1 to 3 4 5"). A run of them is digits when a number follows and a
+# number comes before or the run repeats ("to to 5 1 …"): "PESEL to 850…" keeps its "to".
+DIGIT_HOMOPHONES = {"to": "2", "too": "2", "for": "4"}
+
+
+def _plain_number(item: Item) -> bool:
+    return item.kind is ItemKind.NUMBER and not item.date_like
+
+
+def _is_homophone(item: Item) -> bool:
+    return item.kind is ItemKind.WORD and item.norm in DIGIT_HOMOPHONES
+
+
+def _homophones_as_digits(items: list[Item]) -> list[Item]:
+    index = 0
+    while index < len(items):
+        if not _is_homophone(items[index]):
+            index += 1
+            continue
+        end = index
+        while end < len(items) and _is_homophone(items[end]):
+            end += 1
+        after = end < len(items) and _plain_number(items[end])
+        before = index > 0 and _plain_number(items[index - 1])
+        if after and (before or end - index > 1):
+            for position in range(index, end):
+                item = items[position]
+                digit = DIGIT_HOMOPHONES[item.norm]
+                items[position] = Item(ItemKind.NUMBER, item.start, item.end, digit, None, False)
+        index = end
+    return items
 
 
 def _merge_into_items(tokens: Sequence[Token], spans: dict[int, tuple[int, Item]]) -> list[Item]:

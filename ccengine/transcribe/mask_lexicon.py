@@ -18,6 +18,7 @@ class Cue(Enum):
     CARD = "card"
     CVV = "cvv"  # the CVV word itself: always a trigger
     CVV_GENERIC = "cvv-generic"  # "security code", "trzy cyfry z tyłu": needs card context
+    PASSWORD = "password"  # how Whisper hears "PESEL": a trigger only right before a number
     EXPIRY = "expiry"
     OTHER_NUMBER = "other"  # order, phone, NIP, account...: ends a trigger's window
 
@@ -34,6 +35,8 @@ _CARD_CORE = frozenset({
     "karta", "karty", "karte", "karcie", "kart", "kartami", "kartach", "kartom",
     "kredytowka", "kredytowki", "kredytowke", "kredytowce", "debetowka", "debetowki",
     "card", "cards", "creditcard", "debitcard",
+    # How ASR hears "card": "My car number in 4 ,500, 556 ...".
+    "car", "cart", "carte", "kard", "carta",
     "visa", "mastercard", "maestro", "amex",
 })  # fmt: skip
 _CARD_MODIFIERS = frozenset({
@@ -44,14 +47,20 @@ _CARD_MODIFIERS = frozenset({
 })  # fmt: skip
 _PESEL_CORE = frozenset({
     "pesel", "peselu", "peselem", "pesela", "pesele", "peseli", "peselach", "peselowi",
-    "peselowy", "peselowego", "pessel", "pesl",
+    "peselowy", "peselowego", "pessel", "pesl", "pesla", "pesle",
 })  # fmt: skip
+# Spellings of "PESEL" ASR makes that a word list cannot foresee ("pezel", "besel",
+# "peseł"): one edit away from these.
+_PESEL_FUZZY_BASES = ("pesel", "peselu", "pesla")
+_PASSWORD_WORDS = frozenset({"password", "passwords"})
 _PESEL_MODIFIERS = frozenset({"numer", "nr", "numeru", "number"})
 # "mój numer to ...", "my number is ...": on their own, weak card triggers that only
 # take long numbers (phone and order numbers are shorter); see mask_capture.
 GENERIC_NUMBER_WORDS = frozenset({"numer", "nr", "numeru", "number"})
 
-_CVV_WORDS = frozenset({"cvv", "cvc", "cvv2", "cvc2", "cv2", "cid", "ccv"})
+_CVV_WORDS = frozenset({"cvv", "cvc", "cvv2", "cvc2", "cv2", "cid", "ccv", "cvs", "cbb"})
+# "kod" alone asks for a code; only with a card in the talk is it the CVV.
+_CVV_GENERIC_WORDS = frozenset({"kod", "kodu", "code"})
 _EXPIRY_WORDS = frozenset({
     "waznosci", "wygasa", "wygasniecia", "expires", "expire", "expiry", "expiration", "exp",
 })  # fmt: skip
@@ -154,13 +163,36 @@ def _fixed_phrase_at(tokens: Sequence[Token], index: int) -> CueMatch | None:
     return None
 
 
+def _within_one_edit(word: str, base: str) -> bool:
+    """Levenshtein distance of at most one (one substitution, insertion or deletion)."""
+    if abs(len(word) - len(base)) > 1:
+        return False
+    if len(word) == len(base):
+        return sum(a != b for a, b in zip(word, base, strict=True)) <= 1
+    shorter, longer = sorted((word, base), key=len)
+    pairs = enumerate(zip(shorter, longer, strict=False))
+    skip = next((i for i, (a, b) in pairs if a != b), len(shorter))
+    return shorter[skip:] == longer[skip + 1 :]
+
+
+def is_pesel_word(word: str) -> bool:
+    """ "pesel" as ASR spells it: the known forms, or one edit away from the base ones."""
+    if word in _PESEL_CORE:
+        return True
+    return 4 <= len(word) <= 7 and any(_within_one_edit(word, base) for base in _PESEL_FUZZY_BASES)
+
+
+def _is_core(cue: Cue, core: frozenset[str], word: str) -> bool:
+    return is_pesel_word(word) if cue is Cue.PESEL else word in core
+
+
 def _keyword_phrase_at(tokens: Sequence[Token], index: int) -> CueMatch | None:
     for cue, core, modifiers in _KEYWORD_PHRASES:
         last_core = -1
         position = index
         while _is_word(tokens, position):
             word = tokens[position].norm
-            if word in core:
+            if _is_core(cue, core, word):
                 last_core = position
             elif word not in modifiers:
                 break
@@ -175,6 +207,8 @@ def _single_word_at(tokens: Sequence[Token], index: int) -> CueMatch | None:
     word = tokens[index].norm
     for words, cue in (
         (_CVV_WORDS, Cue.CVV),
+        (_CVV_GENERIC_WORDS, Cue.CVV_GENERIC),
+        (_PASSWORD_WORDS, Cue.PASSWORD),
         (_EXPIRY_WORDS, Cue.EXPIRY),
         (_OTHER_NUMBER_WORDS, Cue.OTHER_NUMBER),
     ):
@@ -203,7 +237,7 @@ def _with_suffix(tokens: Sequence[Token], match: CueMatch) -> CueMatch:
 # Every word a cue can start with: most words are none, and one set lookup says so.
 _CUE_FIRST_WORDS = frozenset(first for first, _ in _PHRASES).union(
     _CARD_CORE, _CARD_MODIFIERS, _PESEL_CORE, _PESEL_MODIFIERS,
-    _CVV_WORDS, _EXPIRY_WORDS, _OTHER_NUMBER_WORDS,
+    _CVV_WORDS, _CVV_GENERIC_WORDS, _PASSWORD_WORDS, _EXPIRY_WORDS, _OTHER_NUMBER_WORDS,
 )  # fmt: skip
 
 
@@ -223,7 +257,8 @@ def find_cues(tokens: Sequence[Token]) -> list[CueMatch]:
     matches: list[CueMatch] = []
     index = 0
     while index < len(tokens):
-        if tokens[index].norm not in _CUE_FIRST_WORDS:
+        norm = tokens[index].norm
+        if norm not in _CUE_FIRST_WORDS and not (norm[:1] in "pb" and is_pesel_word(norm)):
             index += 1  # the common case, kept cheap
             continue
         match = _cue_at(tokens, index)

@@ -14,13 +14,13 @@ _PESEL_CENTURY_BY_MONTH_BLOCK = {4: 1800, 0: 1900, 1: 2000, 2: 2100, 3: 2200}
 
 # Issuer prefixes as (first, last) over prefixes of one length: Visa 4; Mastercard
 # 51-55 and 2221-2720; Amex 34, 37; Discover 6011, 65, 644-649; Maestro 50, 56-69;
-# JCB 3528-3589; Diners 36, 38, 300-305; UnionPay 62.
+# JCB 3528-3589; Diners 36, 38, 300-305; UnionPay 62; Mir 2200-2204.
 _CARD_PREFIX_RANGES = (
     (4, 4),
     (50, 69),
     (34, 34), (36, 38),
     (300, 305),
-    (2221, 2720), (3528, 3589),
+    (2200, 2204), (2221, 2720), (3528, 3589),
 )  # fmt: skip
 
 
@@ -71,3 +71,13 @@ def has_card_prefix(digits: str) -> bool:
 
 def is_valid_card(digits: str) -> bool:
     return len(digits) in CARD_LENGTHS and has_card_prefix(digits) and luhn_ok(digits)
+
+
+def looks_like_pesel(digits: str) -> bool:
+    """Eleven digits whose first six are a real birth date, checksum or not (ASR flips)."""
+    return len(digits) == PESEL_LENGTH and pesel_date_ok(digits)
+
+
+def looks_like_card(digits: str) -> bool:
+    """A card's length and either a known issuer prefix or a passing Luhn check."""
+    return len(digits) in CARD_LENGTHS and (has_card_prefix(digits) or luhn_ok(digits))

@@ -16,7 +16,10 @@ _MAX_JOINERS = 3
 # Fillers are bridged (misheard digits), but never across a time or a date:
 # "14:30", "12/27", "23 listopada 2026".
 # Currency and date words end a number as an amount or a date: never fillers.
-_BRIDGE_BLOCKERS = frozenset(":/") | CURRENCY_WORDS | DATE_WORDS
+# A bracket opens a remark ("(10 cyfr)"), and "cyfr"/"digits" make the number before
+# them a count, not more digits of the number.
+COUNT_WORDS = frozenset({"cyfr", "cyfry", "cyfra", "digits", "digit", "znakow", "znaki"})
+_BRIDGE_BLOCKERS = frozenset(":/()[]") | CURRENCY_WORDS | DATE_WORDS | COUNT_WORDS
 
 
 class Run(NamedTuple):

@@ -10,6 +10,9 @@ class PiiKind(StrEnum):
     PESEL = "PESEL"
     CARD = "CARD"
     CVV = "CVV"
+    # 12+ digits read in one go that validate as nothing: masked all the same (a card
+    # with a lost digit looks just like that) and reported for QA.
+    NUMBER = "NUMBER"
 
 
 @dataclass(frozen=True)
@@ -38,3 +41,10 @@ class MaskResult:
     text: str  # masked text
     spans: tuple[MaskedSpan, ...]  # sorted, non-overlapping, in original coordinates
     triggers: tuple[Trigger, ...]
+    # Digit runs masked although they validate as nothing (12+ digits read in one go):
+    # the call should go to QA, whose ears decide what was said.
+    long_runs: tuple[MaskedSpan, ...] = ()
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.long_runs)

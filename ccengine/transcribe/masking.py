@@ -1,26 +1,33 @@
 """Recall-first masking of PESEL and payment card numbers in transcript text.
 
-Two passes over one item stream (:mod:`mask_items`):
+The text is first normalised without moving any offset (:mod:`mask_normalize`:
+Unicode digits, zero-width characters), then read as one item stream
+(:mod:`mask_items`: digits, number words, trigger cues, kept phone shapes). Two
+passes over it:
 
-* after trigger words ("PESEL", "numer karty", "CVV", "ważna do"...) the next
-  number is masked whatever its checksum: ASR flips, drops and repeats digits
-  (:mod:`mask_capture`);
-* anywhere else, a standalone run of digits or number words is masked only when it
-  is a valid PESEL (checksum and birth date) or a Luhn-valid card number with a known
-  issuer prefix, so phone numbers, amounts, dates and order numbers stay.
+* after trigger words ("PESEL" and how ASR spells it, "numer karty", "card"/"car",
+  "CVV", "password" before a long number...) the next number is masked whatever
+  its checksum: ASR flips, drops and repeats digits (:mod:`mask_capture`);
+* every chain of digits is judged by its shape (:mod:`mask_stream`): a PESEL's date,
+  a card's Luhn or prefix, a PESEL or card word right after it, or 12+ digits that
+  validate as nothing (masked as "[NUMBER]" and reported in ``long_runs``).
 
-Each span becomes "[PESEL]", "[CARD]" or "[CVV]"; all other characters stay as they
-were. No function here raises on any text, and none puts the text in a message.
+Where recall and keeping conflict, recall wins: a long order number or a card-shaped
+number read without its word is masked; the README's "Transcription" section lists
+what stays. Each span becomes "[PESEL]", "[CARD]", "[CVV]" or "[NUMBER]"; all other
+characters stay as they were. No function here raises on any text, and none puts
+the text in a message.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 
-from ccengine.transcribe.mask_capture import card_data_after, scan_triggers
-from ccengine.transcribe.mask_items import Item, ItemKind, build_items
-from ccengine.transcribe.mask_rules import is_valid_card, is_valid_pesel
-from ccengine.transcribe.mask_runs import Run, run_from
+from ccengine.transcribe.mask_capture import scan_triggers
+from ccengine.transcribe.mask_items import build_items
+from ccengine.transcribe.mask_normalize import normalize_for_masking
+from ccengine.transcribe.mask_stream import stream_findings
 from ccengine.transcribe.mask_types import MaskedSpan, MaskResult, PiiKind, Trigger
 
 __all__ = [
@@ -32,58 +39,6 @@ __all__ = [
     "mask_lines",
     "mask_text",
 ]
-
-
-def _kind_without_context(digits: str) -> PiiKind | None:
-    if is_valid_pesel(digits):
-        return PiiKind.PESEL
-    if is_valid_card(digits):
-        return PiiKind.CARD
-    return None
-
-
-def _segments(items: Sequence[Item], run: Run) -> Iterator[Run]:
-    """The parts of a run that only whitespace joins: "85010112345, 600 700 800" has two."""
-    first = run.first
-    for index in range(run.first + 1, run.last + 2):
-        if index > run.last or items[index].kind is not ItemKind.NUMBER:
-            if first < index:
-                digits = "".join(items[i].norm for i in range(first, index))
-                yield Run(first, index - 1, digits)
-            first = index + 1
-
-
-def _standalone_spans(items: Sequence[Item]) -> list[MaskedSpan]:
-    """Valid PESELs and cards anywhere: a whole run, else one of its segments.
-
-    Runs join across commas because ASR writes spoken digits as "4, 5, 5, 6"; a run
-    that is no valid number as a whole may still hold one between its commas.
-    """
-    spans: list[MaskedSpan] = []
-    next_free = 0
-    for index in [i for i, item in enumerate(items) if item.kind is ItemKind.NUMBER]:
-        if index < next_free:
-            continue  # already part of the run before
-        run = run_from(items, index)
-        next_free = run.last + 1
-        whole = _spans_of_valid_run(items, run)
-        if whole or run.first == run.last:
-            spans.extend(whole)
-            continue
-        for segment in _segments(items, run):
-            spans.extend(_spans_of_valid_run(items, segment))
-    return spans
-
-
-def _spans_of_valid_run(items: Sequence[Item], run: Run) -> list[MaskedSpan]:
-    """The run's span when it is a valid PESEL or card, with any card data after it."""
-    kind = _kind_without_context(run.digits)
-    if kind is None:
-        return []
-    spans = [MaskedSpan(kind, items[run.first].start, items[run.last].end)]
-    if kind is PiiKind.CARD:
-        spans.extend(card_data_after(items, run.last)[0])
-    return spans
 
 
 def _merge(spans: Iterable[MaskedSpan]) -> tuple[MaskedSpan, ...]:
@@ -98,12 +53,25 @@ def _merge(spans: Iterable[MaskedSpan]) -> tuple[MaskedSpan, ...]:
     return tuple(merged)
 
 
+def _answered_from_before(triggers: Iterable[Trigger], cue_starts: Iterable[int]) -> list[Trigger]:
+    """Triggers that a number said before them answered ("…, to mój numer PESEL")."""
+    starts = set(cue_starts)
+    return [
+        replace(t, answered=True) if not t.answered and t.start in starts else t for t in triggers
+    ]
+
+
 def mask_text(text: str) -> MaskResult:
-    """Mask PESELs, card numbers, CVVs and expiry dates; see the module docstring."""
-    items = build_items(text)
+    """Mask PESELs, card numbers, CVVs, expiry dates and long digit runs.
+
+    See the module docstring. Spans are offsets in ``text`` itself.
+    """
+    items = build_items(normalize_for_masking(text))
     trigger_spans, triggers = scan_triggers(items)
-    spans = _merge([*trigger_spans, *_standalone_spans(items)])
-    return MaskResult(apply_spans(text, spans), spans, tuple(triggers))
+    found = stream_findings(items)
+    spans = _merge([*trigger_spans, *found.spans])
+    triggers = _answered_from_before(triggers, found.answering_cues)
+    return MaskResult(apply_spans(text, spans), spans, tuple(triggers), found.long_runs)
 
 
 def apply_spans(text: str, spans: Sequence[MaskedSpan]) -> str:
