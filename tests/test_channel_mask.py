@@ -71,13 +71,12 @@ def test_digits_right_after_a_masked_number_are_silenced_with_it() -> None:
     assert not any(s.end > said.words[9].start for s in masked.silence)  # "thanks" stays
 
 
-def test_a_long_digit_run_masking_let_through_is_silenced_flagged_and_kept_secret() -> None:
+def test_a_long_digit_run_that_is_no_known_number_is_silenced_flagged_and_kept_secret() -> None:
     said = _segment(0.0, "my car number in 4 ,500, 556 ,300 and 75 ,000, 600 and 89 ,000, 800")
     masked = mask_channel(Speaker.CALLER, [said], trigger_window=15, channel_end=20)
     first_digit = said.words[4]
     assert any(s.start <= first_digit.start and said.words[-1].end <= s.end
                for s in masked.silence)
-    assert QaReason.LONG_DIGIT_RUN in {f.reason for f in masked.flags} or "[CARD]" in (
-        masked.segments[0].text)
-    [secret] = masked.secrets  # kept for the self-check, never shown
-    assert len(secret) >= 12 and secret not in repr(masked)
+    assert QaReason.LONG_DIGIT_RUN in {f.reason for f in masked.flags}
+    assert masked.secrets  # kept for the self-check, never shown
+    assert all(len(s) >= 12 and s not in repr(masked) for s in masked.secrets)

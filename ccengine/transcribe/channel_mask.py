@@ -87,6 +87,9 @@ def mask_channel(speaker: Speaker, segments: Sequence[AsrSegment], *,
     masked = tuple(_masked_segments(speaker, segments, joined, result.spans))
     silence, flags = _silence_masked(speaker, joined, result.spans)
     secrets = [digits for s in result.spans if (digits := digit_stream(joined.text[s.start:s.end]))]
+    for long_run in result.long_runs:  # masked though it validates as nothing: QA listens
+        if (at := joined.time_of(long_run.start, long_run.end)) is not None:
+            flags.append(QaFlag(QaReason.LONG_DIGIT_RUN, speaker, at.start, str(long_run.kind)))
     for run in digit_runs(joined):
         # Digits next to a masked number are most likely its digits, misheard or cut off.
         if _touches(run, result.spans) and (at := joined.silence_for(run.pieces)) is not None:
