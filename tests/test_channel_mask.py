@@ -79,4 +79,4 @@ def test_a_long_digit_run_that_is_no_known_number_is_silenced_flagged_and_kept_s
                for s in masked.silence)
     assert QaReason.LONG_DIGIT_RUN in {f.reason for f in masked.flags}
     assert masked.secrets  # kept for the self-check, never shown
-    assert all(len(s) >= 12 and s not in repr(masked) for s in masked.secrets)
+    assert all(s not in repr(masked) for s in masked.secrets)
