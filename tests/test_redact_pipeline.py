@@ -126,6 +126,8 @@ def test_the_agent_reading_part_of_the_number_back_is_silenced_on_the_agent_side
     _assert_silent_exactly(before, after, 0, [TimeSpan(3.6, 5.15)])
     _assert_silent_exactly(before, after, 1, [TimeSpan(10.6, 10.95)])
     assert transcript.redaction_proven
+    [agent_said] = [s.text for s in transcript.segments if s.speaker == "agent"]
+    assert agent_said == "thanks so it ends [NUMBER] correct"  # masked in the text too
 
 
 def test_a_trigger_then_digits_heard_as_words_silences_those_words(tmp_path: Path) -> None:

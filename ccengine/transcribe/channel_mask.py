@@ -16,8 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ccengine.transcribe.channel_text import ChannelText
-from ccengine.transcribe.digit_runs import AUDIO_RUN_DIGITS, DigitRun, digit_runs
-from ccengine.transcribe.masking import MaskedSpan, Trigger, apply_spans, mask_text
+from ccengine.transcribe.digit_runs import (
+    AUDIO_RUN_DIGITS,
+    DigitRun,
+    digit_runs,
+    repeated_runs,
+)
+from ccengine.transcribe.masking import MaskedSpan, PiiKind, Trigger, apply_spans, mask_text
 from ccengine.transcribe.numbers import digit_stream
 from ccengine.transcribe.types import AsrSegment, Speaker, TimeSpan, merge_spans
 
@@ -81,20 +86,24 @@ class MaskedChannel:
 
 
 def mask_channel(speaker: Speaker, segments: Sequence[AsrSegment], *,
-                 trigger_window: float, channel_end: float) -> MaskedChannel:
+                 trigger_window: float, channel_end: float,
+                 heard_elsewhere: Sequence[str] = ()) -> MaskedChannel:
+    """Mask one channel; ``heard_elsewhere`` holds the digits of numbers masked on any
+    channel: a run here that repeats 4+ of them in a row is masked too."""
     joined = ChannelText(segments)
     result = mask_text(joined.text)
-    masked = tuple(_masked_segments(speaker, segments, joined, result.spans))
-    silence, flags = _silence_masked(speaker, joined, result.spans)
-    secrets = [digits for s in result.spans if (digits := digit_stream(joined.text[s.start:s.end]))]
+    spans = _with_repeats(joined, result.spans, heard_elsewhere)
+    masked = tuple(_masked_segments(speaker, segments, joined, spans))
+    silence, flags = _silence_masked(speaker, joined, spans)
+    secrets = [digits for s in spans if (digits := digit_stream(joined.text[s.start:s.end]))]
     for long_run in result.long_runs:  # masked though it validates as nothing: QA listens
         if (at := joined.time_of(long_run.start, long_run.end)) is not None:
             flags.append(QaFlag(QaReason.LONG_DIGIT_RUN, speaker, at.start, str(long_run.kind)))
     for run in digit_runs(joined):
         # Digits next to a masked number are most likely its digits, misheard or cut off.
-        if _touches(run, result.spans) and (at := joined.silence_for(run.pieces)) is not None:
+        if _touches(run, spans) and (at := joined.silence_for(run.pieces)) is not None:
             silence.append(at)
-    for run in _unmasked_long_runs(joined, result.spans):
+    for run in _unmasked_long_runs(joined, spans):
         secrets.append(run.digits)
         if (at := joined.silence_for(run.pieces)) is not None:
             silence.append(at)
@@ -119,6 +128,29 @@ def mask_channel(speaker: Speaker, segments: Sequence[AsrSegment], *,
             silence.append(TimeSpan(segment.start, segment.end))
     return MaskedChannel(masked, tuple(merge_spans(silence)),
                          tuple(sorted(flags, key=lambda f: f.at)), speaker, tuple(secrets), joined)
+
+
+def _with_repeats(joined: ChannelText, spans: Sequence[MaskedSpan],
+                  heard_elsewhere: Sequence[str]) -> tuple[MaskedSpan, ...]:
+    """``spans`` and the runs repeating a masked number (the agent reading it back),
+    sorted; overlapping spans join under the first one's kind."""
+    repeats = [MaskedSpan(PiiKind.NUMBER, _first_visible(joined.text, run.start_char),
+                          run.end_char) for run in repeated_runs(joined, heard_elsewhere)]
+    merged: list[MaskedSpan] = []
+    for span in sorted([*spans, *repeats], key=lambda span: span.start):
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            merged[-1] = MaskedSpan(last.kind, last.start, max(last.end, span.end))
+        else:
+            merged.append(span)
+    return tuple(merged)
+
+
+def _first_visible(text: str, start: int) -> int:
+    """Past the space a word starts with, so "ends 9855" becomes "ends [NUMBER]"."""
+    while start < len(text) and text[start].isspace():
+        start += 1
+    return start
 
 
 def _silence_masked(speaker: Speaker, joined: ChannelText, spans: Sequence[MaskedSpan],

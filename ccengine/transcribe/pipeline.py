@@ -20,10 +20,9 @@ from ccengine.transcribe.channel_mask import (
     QaReason,
     mask_channel,
 )
-from ccengine.transcribe.digit_runs import repeated_runs
 from ccengine.transcribe.redact import write_wav_atomic
 from ccengine.transcribe.self_check import silence_and_check
-from ccengine.transcribe.types import SpeechToText, TimeSpan, merge_spans
+from ccengine.transcribe.types import AsrSegment, SpeechToText, TimeSpan, merge_spans
 
 __all__ = ["CallTranscript", "PipelineOptions", "SpeechToText", "TranscriptionPipeline"]
 
@@ -82,13 +81,18 @@ class TranscriptionPipeline:
     def run(self, path: Path, *, redact: bool | None = None) -> CallTranscript:
         """Load, transcribe each channel, mask, and (by default) silence the PII in the file.
 
-        Each channel is silenced where its own side spoke a number, and where it
-        repeats digits of a number masked on either side. After silencing, the
+        Each channel is masked and silenced where its own side spoke a number, and
+        where it repeats 4+ digits of a number masked on either side. After silencing, the
         silenced spans are heard again (self_check) before the file is written.
         """
         recording = load_recording(path, self.options.layout, self.options.caller_channel)
-        channels = [self._channel(recording, index) for index in range(len(recording.channels))]
-        spans = _spans_per_channel(channels)
+        heard = [self.model.transcribe(c.whisper_samples()) for c in recording.channels]
+        channels = [self._mask(recording, index, heard[index]) for index in range(len(heard))]
+        secrets = [secret for channel in channels for secret in channel.secrets]
+        if secrets:  # again, now knowing the numbers masked on either side
+            channels = [self._mask(recording, index, heard[index], secrets)
+                        for index in range(len(heard))]
+        spans = [list(channel.silence) for channel in channels]
         flags = [flag for channel in channels for flag in channel.flags]
         if self.options.redact_audio if redact is None else redact:
             checked = silence_and_check(self.model, recording.audio, channels, spans,
@@ -105,20 +109,8 @@ class TranscriptionPipeline:
             silenced=tuple(merge_spans([span for s in spans for span in s])),
         )
 
-    def _channel(self, recording: Recording, index: int) -> MaskedChannel:
-        channel = recording.channels[index]
-        segments = self.model.transcribe(channel.whisper_samples())
-        return mask_channel(channel.speaker, segments, channel_end=recording.duration,
+    def _mask(self, recording: Recording, index: int, segments: Sequence[AsrSegment],
+              heard_elsewhere: Sequence[str] = ()) -> MaskedChannel:
+        return mask_channel(recording.channels[index].speaker, segments,
+                            channel_end=recording.duration, heard_elsewhere=heard_elsewhere,
                             trigger_window=self.options.trigger_window_seconds)
-
-
-def _spans_per_channel(channels: Sequence[MaskedChannel]) -> list[list[TimeSpan]]:
-    """What to silence on each channel: its own masked words, and every run of digits
-    that repeats part of a number masked on any channel (the agent reading it back)."""
-    secrets = [secret for channel in channels for secret in channel.secrets]
-    spans = []
-    for channel in channels:
-        repeats = [at for run in repeated_runs(channel.text, secrets)
-                   if (at := channel.text.silence_for(run.pieces)) is not None]
-        spans.append(merge_spans([*channel.silence, *repeats]))
-    return spans
