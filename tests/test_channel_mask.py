@@ -60,3 +60,23 @@ def test_a_repeated_word_without_numbers_is_flagged_but_keeps_its_audio() -> Non
     masked = mask_channel(Speaker.AGENT, [loop], trigger_window=15, channel_end=20)
     assert [f.reason for f in masked.flags] == [QaReason.ASR_LOOP]
     assert masked.silence == ()
+
+
+def test_digits_right_after_a_masked_number_are_silenced_with_it() -> None:
+    # base wrote "[CARD] ,850." once: the card's tail heard again as a number of its own.
+    said = _segment(0.0, "my card number is 4556 7375 8689 9855 ,850. thanks")
+    masked = mask_channel(Speaker.CALLER, [said], trigger_window=15, channel_end=20)
+    tail = said.words[8]
+    assert any(s.start <= tail.start and tail.end <= s.end for s in masked.silence)
+    assert not any(s.end > said.words[9].start for s in masked.silence)  # "thanks" stays
+
+
+def test_a_long_digit_run_that_is_no_known_number_is_silenced_flagged_and_kept_secret() -> None:
+    said = _segment(0.0, "my car number in 4 ,500, 556 ,300 and 75 ,000, 600 and 89 ,000, 800")
+    masked = mask_channel(Speaker.CALLER, [said], trigger_window=15, channel_end=20)
+    first_digit = said.words[4]
+    assert any(s.start <= first_digit.start and said.words[-1].end <= s.end
+               for s in masked.silence)
+    assert QaReason.LONG_DIGIT_RUN in {f.reason for f in masked.flags}
+    assert masked.secrets  # kept for the self-check, never shown
+    assert all(s not in repr(masked) for s in masked.secrets)

@@ -105,6 +105,16 @@ async def test_a_transcript_without_redacted_audio_is_not_played(qa: Setup) -> N
     assert await _error(qa, "a", 409) == "recording-not-redacted"
 
 
+async def test_a_redaction_that_could_not_be_proven_is_not_played(qa: Setup) -> None:
+    """A number heard where ASR gave no word times: silenced by segment, never played."""
+    async with qa.database.writer() as session:
+        await session.execute(update(Transcript).where(Transcript.call_id == qa.ids["a"]).values(
+            flags=[{"reason": "redaction_unproven", "kind": "CARD", "speaker": "klient",
+                    "at": 2.0}], needs_qa=True))
+        await session.commit()
+    assert await _error(qa, "a", 409) == "recording-not-redacted"
+
+
 async def test_agents_play_only_calls_of_tickets_they_see(qa: Setup) -> None:
     for call in ("b", "c"):
         write_wav(qa.recordings / f"{call}.wav")

@@ -17,6 +17,7 @@ from ccengine.transcribe.audio import Layout, load_recording
 from ccengine.transcribe.redact import (
     frame_ranges,
     redact_file,
+    silence_channels,
     silence_spans,
     write_wav_atomic,
 )
@@ -134,7 +135,7 @@ def test_redact_file_rewrites_in_place(tmp_path: Path, channels: int) -> None:
     path = write_wav(tmp_path / "call.wav", noise(6.0, channels))
     before = load_recording(path)
     spans = [TimeSpan(2.0, 3.0)]
-    assert redact_file(before, spans) == path
+    assert redact_file(before, [spans] * channels) == path
     after = load_recording(path)
     assert after.layout is before.layout
     assert after.duration == before.duration
@@ -145,7 +146,7 @@ def test_redact_file_rewrites_in_place(tmp_path: Path, channels: int) -> None:
 def test_no_spans_leaves_the_file_alone(tmp_path: Path) -> None:
     path = write_wav(tmp_path / "call.wav", noise(1.0, 1))
     content, modified = path.read_bytes(), path.stat().st_mtime_ns
-    assert redact_file(load_recording(path), []) is None
+    assert redact_file(load_recording(path), [[]]) is None
     assert path.read_bytes() == content
     assert path.stat().st_mtime_ns == modified
 
@@ -157,7 +158,7 @@ def test_real_interleaved_file_is_written_back_as_proper_stereo(tmp_path: Path) 
     before = load_recording(path)
     assert before.layout is Layout.INTERLEAVED
     spans = [TimeSpan(6.0, 11.5), TimeSpan(11.4, 12.0), TimeSpan(20.0, 21.0)]
-    redact_file(before, spans, padding=0.25)
+    redact_file(before, [spans, spans], padding=0.25)
     with wave.open(str(path)) as header:  # the header now tells the truth
         assert (header.getnchannels(), header.getframerate(), header.getsampwidth()) == (
             2, 8000, 2)
@@ -199,3 +200,19 @@ def test_failed_write_leaves_the_original(tmp_path: Path) -> None:
         write_wav_atomic(broken, path)
     assert path.read_bytes() == content
     assert [p.name for p in tmp_path.iterdir()] == ["call.wav"]
+
+
+def test_each_channel_is_silenced_only_where_its_own_spans_say() -> None:
+    audio = noise(4.0, 2)
+    caller, agent = [TimeSpan(0.5, 1.0)], [TimeSpan(2.0, 2.5), TimeSpan(3.9, 5.0)]
+    after = silence_channels(audio, [caller, agent], padding=0.1)
+    for index, spans in enumerate([caller, agent]):
+        one_channel = [AudioSegment(data=np.ascontiguousarray(frames_of(a)[:, index]).tobytes(),
+                                    sample_width=2, frame_rate=RATE, channels=1)
+                       for a in (audio, after)]
+        assert_silenced_exactly(*one_channel, spans, 0.1)
+
+
+def test_span_lists_must_match_the_channels() -> None:
+    with pytest.raises(ValueError, match="2 span lists for 1 channel"):
+        silence_channels(noise(1.0, 1), [[], []])

@@ -13,6 +13,9 @@ import pytest
 from ccengine.simulator.recordings import Utterance, synthesize_call
 from ccengine.transcribe.audio import Layout
 from ccengine.transcribe.types import Speaker
+from tests.asr_models import leaks
+
+CARD = "4556737586899855"
 
 
 def _ccengine(*args: str, stdin: str = "", env: dict[str, str] | None = None,
@@ -48,7 +51,9 @@ def test_transcribe_prints_masked_segments_as_json_with_a_progress_bar(tmp_path:
     assert result["file"] == str(good) and result["layout"] == "stereo"
     assert {s["speaker"] for s in result["segments"]} == {"klient"}
     said = " ".join(s["text"] for s in result["segments"])
-    assert "refund" in said.lower() and "[CARD]" in said and "8689" not in said
+    # Whatever this CPU's model wrote: the words kept, no 7 digits of the card anywhere.
+    assert "refund" in said.lower()
+    assert leaks(said, CARD) == [] and leaks(done.stderr, CARD) == []
     assert all(s["start"] < s["end"] for s in result["segments"])
     assert f"unreadable: {broken}" in done.stderr
     assert "transcribing" in done.stderr  # the progress bar

@@ -1,17 +1,20 @@
-"""From a routed call to a masked transcript on its ticket, with the real tiny.en model.
+"""From a routed call to a masked transcript on its ticket, with each shipped model.
 
 The simulated PBX routes a call over AsyncAGI (MixMonitor into a folder of
 the test's), the "recording" is spoken by espeak-ng with a card number in
 it, the engine stores the call with its job, and a worker transcribes it:
-the transcript lands on the ticket, masked, and the card number is nowhere
+the transcript lands on the ticket, and no 7 digits of the card are anywhere
 in the database, the log or what Whisper hears in the redacted recording.
+
+What Whisper writes differs between models and between CPUs: the tests assert
+those properties, never one machine's transcript.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
@@ -33,21 +36,23 @@ from ccengine.tickets.models import Base
 from ccengine.tickets.queries import get_ticket
 from ccengine.tickets.service import TicketService
 from ccengine.transcribe.attach import search
-from ccengine.transcribe.audio import Layout, load_recording
-from ccengine.transcribe.service import build_pipeline, build_workers
-from ccengine.transcribe.storage_models import TranscriptionJob
-from ccengine.transcribe.types import Speaker
-from ccengine.transcribe.whisper import Transcriber
+from ccengine.transcribe.audio import Layout
+from ccengine.transcribe.pipeline import PipelineOptions, TranscriptionPipeline
+from ccengine.transcribe.queue import RetryPolicy
+from ccengine.transcribe.service import build_workers
+from ccengine.transcribe.storage_models import Transcript, TranscriptionJob
+from ccengine.transcribe.types import AsrSegment, Speaker
+from ccengine.transcribe.worker import TranscriptionWorker, WorkerSettings
 from ccengine.users.models import Role
 from ccengine.users.service import create_user
 from ccengine.web.api import setup_api
+from tests.asr_models import MODELS, config, heard_in, leaks, loaded
 from tests.conftest import build_call
 from tests.engine_harness import eventually, running_engine
 from tests.test_route_executor import EXAMPLE, MONDAY_MORNING
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "shared" / "recordings"
 CARD = "4556737586899855"  # Luhn-valid, the number of the shared recording
-CARD_GROUPS = [CARD[i : i + 4] for i in range(0, 16, 4)]
 CALLER_SAYS = ("Hi, I am calling about my refund for order two four seven. "
                "My card number is 4556 7375 8689 9855.")
 GOOD_SENTENCE = "Hello, I am calling about my refund for order two four seven."
@@ -57,15 +62,17 @@ pytestmark = pytest.mark.slow
 
 
 def _tiny_config(**extra: object) -> TranscribeConfig:
-    return TranscribeConfig(model="tiny.en", language="en", max_attempts=1,
-                            retry_seconds=0, **extra)  # type: ignore[arg-type]
+    return config("tiny.en", **extra)
 
 
-def _leaks(found: str) -> list[str]:
-    """Pieces of the card number in a text, digits folded together (spaces, dots, dashes)."""
-    digits = re.sub(r"\D", "", found)
-    return [group for group in CARD_GROUPS if group in digits] + (
-        [CARD] if CARD in digits else [])
+def _worker(database: Database, model: str, recordings: Path) -> TranscriptionWorker:
+    """A worker on the model the test process already loaded, taking files in ``recordings``."""
+    options = PipelineOptions.from_config(config(model))
+    settings = WorkerSettings(model=model, language="en",
+                              policy=RetryPolicy(max_attempts=1, retry_seconds=0),
+                              recording_dirs=(recordings,))
+    return TranscriptionWorker(database, lambda: TranscriptionPipeline(loaded(model), options),
+                               settings)
 
 
 async def _all_rows_as_text(database: Database) -> str:
@@ -100,8 +107,9 @@ async def _route_a_recorded_call(database: Database, recordings: Path) -> str:
     return call.recording_file
 
 
+@pytest.mark.parametrize("model", MODELS)
 async def test_a_recorded_call_is_transcribed_masked_and_attached(
-        database: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        database: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture, model: str) -> None:
     caplog.set_level(logging.DEBUG)
     file = Path(await _route_a_recorded_call(database, tmp_path))
     assert file.parent == tmp_path
@@ -112,7 +120,7 @@ async def test_a_recorded_call_is_transcribed_masked_and_attached(
     synthesize_call([Utterance(Speaker.CALLER, CALLER_SAYS, at=1.0),
                      Utterance(Speaker.AGENT, AGENT_SAYS, at=9.0)], file, layout=Layout.STEREO)
 
-    [worker] = build_workers(database, _tiny_config(), (tmp_path,))
+    worker = _worker(database, model, tmp_path)
     assert await worker.run_once()
     assert not await worker.run_once()  # nothing left, nothing done twice
 
@@ -125,14 +133,13 @@ async def test_a_recorded_call_is_transcribed_masked_and_attached(
     speakers = {segment["speaker"] for segment in activity.data["segments"]}
     assert speakers == {"klient", "agent"}
     assert "refund" in activity.body.lower()
-    assert "[CARD]" in activity.body
     assert found.call_id == job.call_id
 
-    assert _leaks(await _all_rows_as_text(database)) == []
-    assert _leaks("\n".join(record.getMessage() for record in caplog.records)) == []
-    heard = _transcribe_raw(file)
-    assert "refund" in heard.lower()  # the rest of the call is still there
-    assert _leaks(heard) == []
+    assert leaks(await _all_rows_as_text(database), CARD) == []
+    assert leaks("\n".join(record.getMessage() for record in caplog.records), CARD) == []
+    again = heard_in(model, file)
+    assert "refund" in again.lower()  # the rest of the call is still there
+    assert leaks(again, CARD) == []
 
 
 async def _ticket_number(session: object, call_id: int) -> str:
@@ -143,23 +150,13 @@ async def _ticket_number(session: object, call_id: int) -> str:
     return str((await session.execute(query)).scalar_one())  # type: ignore[attr-defined]
 
 
-def _transcribe_raw(file: Path) -> str:
-    """What the model hears in the (redacted) file, unmasked: only the test sees it."""
-    from ccengine.transcribe.service import whisper_settings
-
-    model = Transcriber.load(whisper_settings(_tiny_config()))
-    recording = load_recording(file)
-    return " ".join(segment.text for channel in recording.channels
-                    for segment in model.transcribe(channel.whisper_samples()))
-
-
 async def test_bad_audio_fails_its_job_with_a_reason_and_the_worker_goes_on(
         database: Database, tmp_path: Path) -> None:
     files = _bad_and_good_files(tmp_path)
     calls = [build_call(f"bad-{i}", recording_file=str(f)) for i, f in enumerate(files)]
     await TicketService(database, TicketsConfig()).record_calls(calls)
 
-    [worker] = build_workers(database, _tiny_config(), (tmp_path,))
+    worker = _worker(database, "tiny.en", tmp_path)
     for _ in files:
         assert await worker.run_once()
     async with database.sessions() as session:
@@ -216,12 +213,12 @@ def test_the_real_asterisk_recordings_leave_no_part_of_the_card(name: str, tmp_p
     """Whisper loops on these digits and hears some as words; nothing of the card may stay."""
     file = tmp_path / name
     file.write_bytes((RECORDINGS / name).read_bytes())
-    pipeline = build_pipeline(_tiny_config())
+    pipeline = TranscriptionPipeline(loaded("tiny.en"), PipelineOptions())
     transcript = pipeline.run(file)
     assert transcript.layout == ("mono" if "mono" in name else "interleaved")
-    assert _leaks(transcript.as_text()) == []
+    assert leaks(transcript.as_text(), CARD) == []
     assert transcript.silenced, "the card's audio is silenced"
-    assert _leaks(_transcribe_raw(file)) == []  # nor in what the redacted audio still says
+    assert leaks(heard_in("tiny.en", file), CARD) == []  # nor what the redacted audio says
 
 
 async def test_a_running_worker_picks_up_a_new_job_when_woken(
@@ -246,3 +243,58 @@ async def test_a_running_worker_picks_up_a_new_job_when_woken(
         assert not running.done()  # the worker waits for the next job
     finally:
         running.cancel()
+
+
+# Calls the masking rules were not written from (espeak-ng, 8 kHz), in the shapes
+# Whisper got wrong on them: the PESEL word heard as "password", a card read with no
+# trigger word, a card read in groups of English number words.
+HELD_OUT = {
+    "pesel-as-password": ("My password is 4 4 0 5 1 4 0 1 3 5 9.", "44051401359"),
+    "card-without-trigger": ("It is 5425 2334 3010 9903, thanks.", "5425233430109903"),
+    "card-in-number-words": ("My card is four thousand five hundred fifty six, seven thousand "
+                             "three hundred seventy five, eight thousand six hundred eighty "
+                             "nine, nine thousand eight hundred fifty five.", CARD),
+}
+AGENT_KEEPS = "Thank you, your refund is on its way."
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("case", sorted(HELD_OUT))
+def test_held_out_calls_leak_no_secret_into_text_or_audio(
+        tmp_path: Path, case: str, model: str) -> None:
+    said, secret = HELD_OUT[case]
+    file = tmp_path / "call.wav"
+    synthesize_call([Utterance(Speaker.CALLER, "Hello, I am calling about an order.", at=0.5),
+                     Utterance(Speaker.CALLER, said, at=3.0),
+                     Utterance(Speaker.AGENT, AGENT_KEEPS, at=3.0)], file, layout=Layout.STEREO)
+    transcript = TranscriptionPipeline(loaded(model), PipelineOptions()).run(file)
+    stored = json.dumps([transcript.as_text(), transcript.segments_json(),
+                         transcript.flags_json()])
+    assert leaks(stored, secret) == []
+    again = heard_in(model, file)
+    assert leaks(again, secret) == []
+    # The other side of the call keeps its words, in the text and in the audio.
+    assert "refund" in transcript.as_text().lower() and "refund" in again.lower()
+
+
+class _NoWordTimes:
+    """A model of our SpeechToText interface that hears a card but gives no word times."""
+
+    def transcribe(self, samples: object, *, vad: bool | None = None) -> list[AsrSegment]:
+        return [AsrSegment(0.5, 3.0, " my card number is 4556 7375 8689 9855", ())]
+
+
+async def test_a_transcript_whose_redaction_is_unproven_is_stored_as_not_redacted(
+        database: Database, tmp_path: Path) -> None:
+    good = _bad_and_good_files(tmp_path)[-1]
+    await TicketService(database, TicketsConfig()).record_calls(
+        [build_call("unproven", recording_file=str(good))])
+    worker = TranscriptionWorker(
+        database, lambda: TranscriptionPipeline(_NoWordTimes(), PipelineOptions()),
+        WorkerSettings(model="scripted", language="en", recording_dirs=(tmp_path,)))
+    assert await worker.run_once()
+    async with database.sessions() as session:
+        [stored] = await session.scalars(select(Transcript))
+    assert (stored.audio_redacted, stored.needs_qa) == (False, True)
+    assert "redaction_unproven" in {flag["reason"] for flag in stored.flags}
+    assert leaks(await _all_rows_as_text(database), CARD) == []

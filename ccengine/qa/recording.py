@@ -5,7 +5,9 @@ it is trusted no further than the configured recordings folder: a path that
 resolves (symlinks, ``..``) outside it is treated as no recording at all.
 The file is only played once the transcription worker has silenced the
 masked words in it: its transcript says so (``audio_redacted``). A transcript
-made with ``[transcribe] redact_audio = false`` leaves the audio as spoken.
+made with ``[transcribe] redact_audio = false`` leaves the audio as spoken, and
+one flagged ``redaction_unproven`` (a number heard where ASR gave no word times,
+or still heard after the silence was widened) is never played either.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ccengine.qa.errors import NotYourCall, QaCallNotFound, RecordingNotFound, R
 from ccengine.qa.params import call_id as call_id_of
 from ccengine.tickets.filters import can_see, viewer_of
 from ccengine.tickets.models import Call, Ticket
+from ccengine.transcribe.channel_mask import QaReason
 from ccengine.transcribe.paths import OutsideRecordings, recording_dirs, recording_path
 from ccengine.transcribe.storage_models import Transcript
 from ccengine.users.service import Principal
@@ -53,6 +56,11 @@ def may_play(who: Principal, call: Call, ticket: tuple[str | None, str] | None) 
     return call.agent_name == who.display_name
 
 
+def redaction_proven(flags: list[dict[str, object]]) -> bool:
+    """No QA flag says the silence may not cover a number that was heard."""
+    return all(flag.get("reason") != QaReason.REDACTION_UNPROVEN for flag in flags)
+
+
 def recordings_roots(app: web.Application) -> tuple[Path, ...]:
     return recording_dirs(config_of(app).routes)
 
@@ -61,13 +69,14 @@ async def get_recording(request: web.Request) -> web.StreamResponse:
     wanted = call_id_of(request)
     async with request.app[DATABASE].sessions() as session:
         row = (await session.execute(
-            select(Call, Ticket.assignee, Ticket.status, Transcript.audio_redacted)
+            select(Call, Ticket.assignee, Ticket.status, Transcript.audio_redacted,
+                   Transcript.flags)
             .outerjoin(Ticket, Call.ticket_id == Ticket.id)
             .outerjoin(Transcript, Transcript.call_id == Call.id)
             .where(Call.id == wanted))).first()
     if row is None:
         raise QaCallNotFound(wanted)
-    call, assignee, status, audio_redacted = row
+    call, assignee, status, audio_redacted, flags = row
     who = principal(request)
     ticket = (assignee, status) if call.ticket_id is not None else None
     if who is None or not may_play(who, call, ticket):
@@ -75,7 +84,8 @@ async def get_recording(request: web.Request) -> web.StreamResponse:
     path = confined(call.recording_file or "", *recordings_roots(request.app))
     if path is None:
         raise RecordingNotFound(wanted)
-    if not audio_redacted:  # None: no transcript yet; False: transcribed, not redacted
+    if not audio_redacted or not redaction_proven(flags or []):
+        # None: no transcript yet; False: transcribed, not redacted
         raise RecordingNotRedacted(wanted)
     content_type = AUDIO_TYPES.get(path.suffix.lower(), "application/octet-stream")
     return web.FileResponse(path, headers={**HEADERS, "Content-Type": content_type})

@@ -13,23 +13,39 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ccengine.transcribe.masking import MaskedSpan, Trigger, apply_spans, mask_text
+from ccengine.transcribe.channel_text import ChannelText
+from ccengine.transcribe.digit_runs import (
+    AUDIO_RUN_DIGITS,
+    DigitRun,
+    digit_runs,
+    repeated_runs,
+)
+from ccengine.transcribe.masking import MaskedSpan, PiiKind, Trigger, apply_spans, mask_text
 from ccengine.transcribe.numbers import digit_stream
-from ccengine.transcribe.types import AsrSegment, Speaker, TimeSpan
+from ccengine.transcribe.types import AsrSegment, Speaker, TimeSpan, merge_spans
 
 # Whisper's own hallucination threshold: above it a segment is a repetition loop.
 LOOP_COMPRESSION_RATIO = 2.4
 LOOP_REPEATS = 5  # the same token this many times in a row is a loop too
 # Fewer words than this in the window after a PII word: speech there was lost.
 MIN_WORDS_AFTER_TRIGGER = 3
+# A run of digits this long that masking let through is flagged for QA (12+: no
+# phone number, date or amount is that long; a card or a PESEL read oddly may be).
+FLAG_RUN_DIGITS = 12
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 class QaReason:
     NUMBER_LOST = "pii_number_lost"  # a PII word with no usable number after it
     ASR_LOOP = "asr_loop"  # the decoder repeated itself; speech may be lost
+    LONG_DIGIT_RUN = "long_digit_run"  # many digits that masking did not take as PII
+    UNRELIABLE_TIMES = "unreliable_word_times"  # a masked number's word times mean little
+    # A number was heard but ASR gave no word times: what was silenced cannot be
+    # shown to cover it, so the recording is not played (qa.recording).
+    REDACTION_UNPROVEN = "redaction_unproven"
+    HEARD_AGAIN = "pii_heard_again"  # the self-check heard digits in a silenced span
 
 
 @dataclass(frozen=True)
@@ -59,59 +75,42 @@ class MaskedSegment:
 @dataclass(frozen=True)
 class MaskedChannel:
     segments: tuple[MaskedSegment, ...]
-    silence: tuple[TimeSpan, ...]
+    silence: tuple[TimeSpan, ...]  # on this channel only
     flags: tuple[QaFlag, ...]
-
-
-@dataclass(frozen=True)
-class _Piece:
-    """A word (or a whole segment Whisper gave no words for) at its place in the text."""
-
-    start_char: int
-    end_char: int
-    at: TimeSpan
-
-
-class _ChannelText:
-    """The channel's words joined into one text, remembering where each came from."""
-
-    def __init__(self, segments: Sequence[AsrSegment]) -> None:
-        self.text = ""
-        self.pieces: list[_Piece] = []
-        self.segment_chars: list[tuple[int, int]] = []
-        for segment in segments:
-            first = len(self.text)
-            for text, at in _words_of(segment):
-                self._add(text, at)
-            self.segment_chars.append((first, len(self.text)))
-
-    def _add(self, text: str, at: TimeSpan) -> None:
-        if self.text and not text[:1].isspace():
-            text = " " + text  # keep words apart so numbers of two words stay two
-        start = len(self.text)
-        self.text += text
-        self.pieces.append(_Piece(start, len(self.text), at))
-
-    def time_of(self, start_char: int, end_char: int) -> TimeSpan | None:
-        touched = [p.at for p in self.pieces if p.start_char < end_char and start_char < p.end_char]
-        if not touched:
-            return None
-        return TimeSpan(min(t.start for t in touched), max(t.end for t in touched))
-
-
-def _words_of(segment: AsrSegment) -> list[tuple[str, TimeSpan]]:
-    if segment.words:
-        return [(w.text, TimeSpan(w.start, w.end)) for w in segment.words if w.text]
-    return [(segment.text, TimeSpan(segment.start, segment.end))] if segment.text else []
+    speaker: Speaker = Speaker.MIXED
+    # Unmasked: the digits of each masked number and the words. They live only while
+    # one recording is processed (to find the number read back, to self-check the
+    # audio) and stay out of every repr, so no log or error can quote them.
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+    text: ChannelText = field(default_factory=lambda: ChannelText(()), repr=False)
 
 
 def mask_channel(speaker: Speaker, segments: Sequence[AsrSegment], *,
-                 trigger_window: float, channel_end: float) -> MaskedChannel:
-    joined = _ChannelText(segments)
+                 trigger_window: float, channel_end: float,
+                 heard_elsewhere: Sequence[str] = ()) -> MaskedChannel:
+    """Mask one channel; ``heard_elsewhere`` holds the digits of numbers masked on any
+    channel: a run here that repeats 4+ of them in a row is masked too."""
+    joined = ChannelText(segments)
     result = mask_text(joined.text)
-    masked = tuple(_masked_segments(speaker, segments, joined, result.spans))
-    silence = [t for s in result.spans if (t := joined.time_of(s.start, s.end)) is not None]
-    flags: list[QaFlag] = []
+    spans = _with_repeats(joined, result.spans, heard_elsewhere)
+    masked = tuple(_masked_segments(speaker, segments, joined, spans))
+    silence, flags = _silence_masked(speaker, joined, spans)
+    secrets = [digits for s in spans if (digits := digit_stream(joined.text[s.start:s.end]))]
+    for long_run in result.long_runs:  # masked though it validates as nothing: QA listens
+        if (at := joined.time_of(long_run.start, long_run.end)) is not None:
+            flags.append(QaFlag(QaReason.LONG_DIGIT_RUN, speaker, at.start, str(long_run.kind)))
+    for run in digit_runs(joined):
+        # Digits next to a masked number are most likely its digits, misheard or cut off.
+        if _touches(run, spans) and (at := joined.silence_for(run.pieces)) is not None:
+            silence.append(at)
+    for run in _unmasked_long_runs(joined, spans):
+        secrets.append(run.digits)
+        if (at := joined.silence_for(run.pieces)) is not None:
+            silence.append(at)
+            if not all(p.has_word_time for p in run.pieces):
+                flags.append(QaFlag(QaReason.REDACTION_UNPROVEN, speaker, at.start))
+            elif len(run.digits) >= FLAG_RUN_DIGITS:
+                flags.append(QaFlag(QaReason.LONG_DIGIT_RUN, speaker, at.start))
     loops = [segment for segment in segments if _is_loop(segment)]
     for trigger in result.triggers:
         if trigger.answered:
@@ -127,11 +126,69 @@ def mask_channel(speaker: Speaker, segments: Sequence[AsrSegment], *,
         if _may_hold_pii(segment, trigger_times, trigger_window):
             # Inside a loop the word timestamps mean nothing: silence the lot.
             silence.append(TimeSpan(segment.start, segment.end))
-    return MaskedChannel(masked, tuple(sorted(silence, key=lambda t: t.start)),
-                         tuple(sorted(flags, key=lambda f: f.at)))
+    return MaskedChannel(masked, tuple(merge_spans(silence)),
+                         tuple(sorted(flags, key=lambda f: f.at)), speaker, tuple(secrets), joined)
 
 
-def _masked_segments(speaker: Speaker, segments: Sequence[AsrSegment], joined: _ChannelText,
+def _with_repeats(joined: ChannelText, spans: Sequence[MaskedSpan],
+                  heard_elsewhere: Sequence[str]) -> tuple[MaskedSpan, ...]:
+    """``spans`` and the runs repeating a masked number (the agent reading it back),
+    sorted; overlapping spans join under the first one's kind."""
+    repeats = [MaskedSpan(PiiKind.NUMBER, _first_visible(joined.text, run.start_char),
+                          run.end_char) for run in repeated_runs(joined, heard_elsewhere)]
+    merged: list[MaskedSpan] = []
+    for span in sorted([*spans, *repeats], key=lambda span: span.start):
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            merged[-1] = MaskedSpan(last.kind, last.start, max(last.end, span.end))
+        else:
+            merged.append(span)
+    return tuple(merged)
+
+
+def _first_visible(text: str, start: int) -> int:
+    """Past the space a word starts with, so "ends 9855" becomes "ends [NUMBER]"."""
+    while start < len(text) and text[start].isspace():
+        start += 1
+    return start
+
+
+def _silence_masked(speaker: Speaker, joined: ChannelText, spans: Sequence[MaskedSpan],
+                    ) -> tuple[list[TimeSpan], list[QaFlag]]:
+    """Each masked number's words, or their whole segments where word times fail."""
+    silence: list[TimeSpan] = []
+    flags: list[QaFlag] = []
+    for span in spans:
+        pieces = joined.touched(span.start, span.end)
+        at = joined.silence_for(pieces)
+        if at is None:
+            continue
+        silence.append(at)
+        if not all(p.has_word_time for p in pieces):
+            flags.append(QaFlag(QaReason.REDACTION_UNPROVEN, speaker, at.start, str(span.kind)))
+        elif any(joined.is_unreliable(p) for p in pieces):
+            flags.append(QaFlag(QaReason.UNRELIABLE_TIMES, speaker, at.start, str(span.kind)))
+    return silence, flags
+
+
+def _touches(run: DigitRun, spans: Sequence[MaskedSpan]) -> bool:
+    return any(s.start < run.end_char and run.start_char < s.end for s in spans)
+
+
+def _unmasked_long_runs(joined: ChannelText, spans: Sequence[MaskedSpan]) -> list[DigitRun]:
+    """Long digit runs with digits outside every masked span: the text let them through."""
+    out = []
+    for run in digit_runs(joined):
+        if len(run.digits) < AUDIO_RUN_DIGITS:
+            continue
+        outside = [p for p in run.pieces
+                   if not any(s.start < p.end_char and p.start_char < s.end for s in spans)]
+        if any(digit_stream(joined.piece_text(p)) for p in outside):
+            out.append(run)
+    return out
+
+
+def _masked_segments(speaker: Speaker, segments: Sequence[AsrSegment], joined: ChannelText,
                      spans: Sequence[MaskedSpan]) -> list[MaskedSegment]:
     out = []
     for segment, (first, last) in zip(segments, joined.segment_chars, strict=True):
@@ -143,14 +200,14 @@ def _masked_segments(speaker: Speaker, segments: Sequence[AsrSegment], joined: _
     return out
 
 
-def _window_after(joined: _ChannelText, trigger: Trigger, seconds: float,
+def _window_after(joined: ChannelText, trigger: Trigger, seconds: float,
                   channel_end: float) -> TimeSpan:
     at = joined.time_of(trigger.start, trigger.end)
     start = at.end if at is not None else 0.0
     return TimeSpan(start, min(channel_end, start + seconds))
 
 
-def _number_lost(joined: _ChannelText, trigger: Trigger, window: TimeSpan,
+def _number_lost(joined: ChannelText, trigger: Trigger, window: TimeSpan,
                  loops: Sequence[AsrSegment]) -> bool:
     """Did ASR lose the number a PII word announced (rather than there being none)?
 

@@ -10,21 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
 
 from ccengine.config import TranscribeConfig
 from ccengine.transcribe.audio import Recording, load_recording
-from ccengine.transcribe.channel_mask import MaskedChannel, MaskedSegment, QaFlag, mask_channel
-from ccengine.transcribe.redact import redact_file
-from ccengine.transcribe.types import AsrSegment, TimeSpan
+from ccengine.transcribe.channel_mask import (
+    MaskedChannel,
+    MaskedSegment,
+    QaFlag,
+    QaReason,
+    mask_channel,
+)
+from ccengine.transcribe.redact import write_wav_atomic
+from ccengine.transcribe.self_check import silence_and_check
+from ccengine.transcribe.types import AsrSegment, SpeechToText, TimeSpan, merge_spans
 
-
-class SpeechToText(Protocol):
-    """What the pipeline needs of a model (the real one is ``whisper.Transcriber``)."""
-
-    def transcribe(self, samples: np.ndarray, *, vad: bool | None = None) -> list[AsrSegment]: ...
+__all__ = ["CallTranscript", "PipelineOptions", "SpeechToText", "TranscriptionPipeline"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,11 @@ class CallTranscript:
     @property
     def needs_qa(self) -> bool:
         return bool(self.flags)
+
+    @property
+    def redaction_proven(self) -> bool:
+        """False when a number was heard where silencing cannot be shown to cover it."""
+        return all(flag.reason != QaReason.REDACTION_UNPROVEN for flag in self.flags)
 
     @property
     def silenced_seconds(self) -> float:
@@ -74,33 +79,38 @@ class TranscriptionPipeline:
         self.options = options
 
     def run(self, path: Path, *, redact: bool | None = None) -> CallTranscript:
-        """Load, transcribe each channel, mask, and (by default) silence the PII in the file."""
+        """Load, transcribe each channel, mask, and (by default) silence the PII in the file.
+
+        Each channel is masked and silenced where its own side spoke a number, and
+        where it repeats 4+ digits of a number masked on either side. After silencing, the
+        silenced spans are heard again (self_check) before the file is written.
+        """
         recording = load_recording(path, self.options.layout, self.options.caller_channel)
-        channels = [self._channel(recording, index) for index in range(len(recording.channels))]
-        silenced = _merge([span for channel in channels for span in channel.silence])
+        heard = [self.model.transcribe(c.whisper_samples()) for c in recording.channels]
+        channels = [self._mask(recording, index, heard[index]) for index in range(len(heard))]
+        secrets = [secret for channel in channels for secret in channel.secrets]
+        if secrets:  # again, now knowing the numbers masked on either side
+            channels = [self._mask(recording, index, heard[index], secrets)
+                        for index in range(len(heard))]
+        spans = [list(channel.silence) for channel in channels]
+        flags = [flag for channel in channels for flag in channel.flags]
         if self.options.redact_audio if redact is None else redact:
-            redact_file(recording, silenced, self.options.redact_padding)
+            checked = silence_and_check(self.model, recording.audio, channels, spans,
+                                        self.options.redact_padding)
+            if any(checked.spans):
+                write_wav_atomic(checked.audio, recording.path)
+            spans, flags = [list(s) for s in checked.spans], [*flags, *checked.flags]
         return CallTranscript(
             layout=str(recording.layout),
             duration=recording.duration,
             segments=tuple(sorted((s for c in channels for s in c.segments),
                                   key=lambda s: (s.start, s.end))),
-            flags=tuple(sorted((f for c in channels for f in c.flags), key=lambda f: f.at)),
-            silenced=tuple(silenced),
+            flags=tuple(sorted(flags, key=lambda f: f.at)),
+            silenced=tuple(merge_spans([span for s in spans for span in s])),
         )
 
-    def _channel(self, recording: Recording, index: int) -> MaskedChannel:
-        channel = recording.channels[index]
-        segments = self.model.transcribe(channel.whisper_samples())
-        return mask_channel(channel.speaker, segments, channel_end=recording.duration,
+    def _mask(self, recording: Recording, index: int, segments: Sequence[AsrSegment],
+              heard_elsewhere: Sequence[str] = ()) -> MaskedChannel:
+        return mask_channel(recording.channels[index].speaker, segments,
+                            channel_end=recording.duration, heard_elsewhere=heard_elsewhere,
                             trigger_window=self.options.trigger_window_seconds)
-
-
-def _merge(spans: Sequence[TimeSpan]) -> list[TimeSpan]:
-    merged: list[TimeSpan] = []
-    for span in sorted(spans, key=lambda s: s.start):
-        if merged and span.start <= merged[-1].end:
-            merged[-1] = TimeSpan(merged[-1].start, max(merged[-1].end, span.end))
-        else:
-            merged.append(span)
-    return merged

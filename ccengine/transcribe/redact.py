@@ -26,18 +26,29 @@ from ccengine.transcribe.types import TimeSpan
 
 def silence_spans(audio: AudioSegment, spans: Sequence[TimeSpan],
                   padding: float = 0.25) -> AudioSegment:
-    """``audio`` with every span, widened by ``padding`` on both sides, made silent."""
-    frames = frame_ranges(spans, padding, int(audio.frame_rate),
-                          len(audio.raw_data) // int(audio.frame_width))
-    if not frames:
-        return audio
-    data = bytearray(audio.raw_data)
-    width = int(audio.frame_width)
-    for first, end in frames:
-        # pydub keeps samples signed (8-bit too), so zero bytes are digital silence.
-        data[first * width:end * width] = bytes((end - first) * width)
-    return AudioSegment(data=bytes(data), sample_width=audio.sample_width,
-                        frame_rate=audio.frame_rate, channels=audio.channels)
+    """``audio`` with every span, widened by ``padding`` on both sides, made silent
+    in every channel."""
+    return silence_channels(audio, [spans] * int(audio.channels), padding)
+
+
+def silence_channels(audio: AudioSegment, spans: Sequence[Sequence[TimeSpan]],
+                     padding: float = 0.25) -> AudioSegment:
+    """``audio`` with ``spans[i]`` (padded) made silent in channel ``i`` only.
+
+    The other side of a call keeps its words while one side reads a number.
+    """
+    if len(spans) != audio.channels:
+        raise ValueError(f"{len(spans)} span lists for {audio.channels} channel(s)")
+    width, channels = int(audio.sample_width), int(audio.channels)
+    frame_count = len(audio.raw_data) // (width * channels)
+    samples = np.frombuffer(audio.raw_data, np.uint8)[:frame_count * width * channels].copy()
+    by_channel = samples.reshape(frame_count, channels, width)
+    for channel, channel_spans in enumerate(spans):
+        for first, end in frame_ranges(channel_spans, padding, int(audio.frame_rate),
+                                       frame_count):
+            by_channel[first:end, channel, :] = 0  # pydub keeps samples signed: 0 is silence
+    return AudioSegment(data=samples.tobytes(), sample_width=width,
+                        frame_rate=audio.frame_rate, channels=channels)
 
 
 def frame_ranges(spans: Sequence[TimeSpan], padding: float, rate: int,
@@ -114,15 +125,15 @@ def _fsync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def redact_file(recording: Recording, spans: Sequence[TimeSpan],
+def redact_file(recording: Recording, spans: Sequence[Sequence[TimeSpan]],
                 padding: float = 0.25) -> Path | None:
-    """Silence ``spans`` in every channel and rewrite the recording's file in place.
+    """Silence ``spans[i]`` in channel ``i`` and rewrite the recording's file in place.
 
     An interleaved recording is written back as a proper 2-channel WAV, header
     included. Returns the path, or None when there was nothing to silence (the
     file is then left untouched).
     """
-    if not spans:
+    if not any(spans):
         return None
-    write_wav_atomic(silence_spans(recording.audio, spans, padding), recording.path)
+    write_wav_atomic(silence_channels(recording.audio, spans, padding), recording.path)
     return recording.path

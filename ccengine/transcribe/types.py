@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
+
+import numpy as np
 
 
 class Speaker(StrEnum):
@@ -51,3 +55,20 @@ class AsrSegment:
     compression_ratio: float = 1.0
     avg_logprob: float = 0.0
     no_speech_prob: float = 0.0
+
+
+class SpeechToText(Protocol):
+    """What the pipeline needs of a model (the real one is ``whisper.Transcriber``)."""
+
+    def transcribe(self, samples: np.ndarray, *, vad: bool | None = None) -> list[AsrSegment]: ...
+
+
+def merge_spans(spans: Sequence[TimeSpan]) -> list[TimeSpan]:
+    """Sorted, with overlapping or touching spans joined."""
+    merged: list[TimeSpan] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        if merged and span.start <= merged[-1].end:
+            merged[-1] = TimeSpan(merged[-1].start, max(merged[-1].end, span.end))
+        else:
+            merged.append(span)
+    return merged

@@ -128,7 +128,9 @@ class TranscriptionWorker:
                 await heartbeat
         # run() redacts the file exactly when the options ask it to, and fails the
         # job if it cannot: a transcript stored with the flag set has silenced audio.
-        await self._store(job, transcript, audio_redacted=pipeline.options.redact_audio)
+        # Where the silence cannot be shown to cover a number, it counts as not redacted.
+        await self._store(job, transcript, audio_redacted=pipeline.options.redact_audio
+                          and transcript.redaction_proven)
 
     async def _store(self, job: ClaimedJob, transcript: CallTranscript, *,
                      audio_redacted: bool) -> None:

@@ -1,0 +1,188 @@
+"""The pipeline's silencing over ASR output of the shapes Whisper really gives.
+
+A scripted model (a fake of our own SpeechToText interface) returns hand-made
+segments for each channel; the recording is noise, loud where the number is
+"spoken". Every sample is checked: zero inside what must be silent, unchanged
+outside it, and the other channel untouched unless it repeats the number. For
+the self-check the fake "hears" digits in a clip exactly when the clip still
+holds loud samples.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from ccengine.transcribe.audio import WHISPER_RATE
+from ccengine.transcribe.channel_mask import QaReason
+from ccengine.transcribe.pipeline import CallTranscript, PipelineOptions, TranscriptionPipeline
+from ccengine.transcribe.types import AsrSegment, TimeSpan, Word
+from tests.test_redact import write_wav
+
+RATE = 8000
+SECONDS = 20.0
+QUIET, LOUD = 1_500, 20_000
+PAD = 0.25
+CARD = "4556 7375 8689 9855"
+
+
+class ScriptedAsr:
+    """Whole channels get their script; short clips are "heard" by their loudness."""
+
+    def __init__(self, *channels: list[AsrSegment]) -> None:
+        self.channels = list(channels)
+        self.clips = 0
+
+    def transcribe(self, samples: NDArray[np.float32], *, vad: bool | None = None,
+                   ) -> list[AsrSegment]:
+        if samples.size >= SECONDS * WHISPER_RATE - 1:
+            return self.channels.pop(0)
+        self.clips += 1
+        said = " 4556 7375" if np.abs(samples).max() > 0.3 else " okay"
+        return [AsrSegment(0.0, samples.size / WHISPER_RATE, said, ())]
+
+
+def _timed(start: float, words: str, step: float = 0.4) -> AsrSegment:
+    parts = words.split()
+    timed = tuple(Word(start + i * step, start + (i + 1) * step - 0.05, " " + w)
+                  for i, w in enumerate(parts))
+    return AsrSegment(start, start + len(parts) * step, " " + words, timed)
+
+
+def _call(path: Path, loud: dict[int, list[TimeSpan]]) -> NDArray[np.int16]:
+    """Stereo noise, quiet everywhere and loud in ``loud[channel]`` (the spoken number)."""
+    rng = np.random.default_rng(7)
+    frames = rng.integers(200, QUIET, (round(SECONDS * RATE), 2)) * rng.choice([-1, 1], (
+        round(SECONDS * RATE), 2))
+    for channel, spans in loud.items():
+        for span in spans:
+            frames[round(span.start * RATE):round(span.end * RATE), channel] *= LOUD // QUIET
+    from pydub import AudioSegment
+    write_wav(path, AudioSegment(data=frames.astype("<i2").tobytes(), sample_width=2,
+                                 frame_rate=RATE, channels=2))
+    return frames.astype(np.int16)
+
+
+def _frames(path: Path) -> NDArray[np.int16]:
+    import wave
+    with wave.open(str(path)) as wav:
+        return np.frombuffer(wav.readframes(wav.getnframes()), "<i2").reshape(-1, 2)
+
+
+def _run(path: Path, asr: ScriptedAsr) -> CallTranscript:
+    options = PipelineOptions(layout="stereo", redact_padding=PAD, trigger_window_seconds=5.0)
+    return TranscriptionPipeline(asr, options).run(path)
+
+
+def _assert_silent_exactly(before: NDArray[np.int16], after: NDArray[np.int16], channel: int,
+                           spans: list[TimeSpan]) -> None:
+    """Zero inside each span (padding included), the original samples outside all of them."""
+    inside = np.zeros(len(before), bool)
+    for span in spans:
+        inside[max(0, int((span.start - PAD) * RATE)):int(np.ceil((span.end + PAD) * RATE))] = True
+    assert not after[inside, channel].any()
+    assert np.array_equal(after[~inside, channel], before[~inside, channel])
+
+
+def _texts(transcript: CallTranscript) -> str:
+    return " ".join(segment.text for segment in transcript.segments)
+
+
+def test_digits_merged_into_one_token_silence_their_whole_segment(tmp_path: Path) -> None:
+    # Whisper put the whole number in one word with a 0.2 s time; it was said over 4 s.
+    segment = AsrSegment(2.0, 8.0, " my card number is 4556737586899855 thanks", (
+        Word(2.0, 2.3, " my"), Word(2.3, 2.6, " card"), Word(2.6, 2.9, " number"),
+        Word(2.9, 3.0, " is"), Word(3.0, 3.2, " 4556737586899855"), Word(7.5, 8.0, " thanks")))
+    before = _call(tmp_path / "c.wav", {0: [TimeSpan(3.0, 7.0)]})
+    transcript = _run(tmp_path / "c.wav", ScriptedAsr([segment], [_timed(10.0, "okay refund")]))
+    after = _frames(tmp_path / "c.wav")
+    _assert_silent_exactly(before, after, 0, [TimeSpan(2.0, 8.0)])
+    _assert_silent_exactly(before, after, 1, [])  # the agent's side keeps every sample
+    assert QaReason.UNRELIABLE_TIMES in {f.reason for f in transcript.flags}
+    assert "4556" not in _texts(transcript) and "refund" in _texts(transcript)
+    assert transcript.redaction_proven
+
+
+def test_a_number_without_word_times_is_silenced_by_segment_and_left_unproven(
+        tmp_path: Path) -> None:
+    segment = AsrSegment(2.0, 8.0, f" my card number is {CARD}", ())
+    before = _call(tmp_path / "c.wav", {0: [TimeSpan(3.0, 7.0)]})
+    transcript = _run(tmp_path / "c.wav", ScriptedAsr([segment], []))
+    _assert_silent_exactly(before, _frames(tmp_path / "c.wav"), 0, [TimeSpan(2.0, 8.0)])
+    assert QaReason.REDACTION_UNPROVEN in {f.reason for f in transcript.flags}
+    assert not transcript.redaction_proven and transcript.needs_qa
+
+
+def test_the_agent_reading_part_of_the_number_back_is_silenced_on_the_agent_side(
+        tmp_path: Path) -> None:
+    caller = _timed(2.0, f"my card number is {CARD}")  # the number: 3.6 .. 5.15
+    agent = _timed(9.0, "thanks so it ends 9855 correct")  # "9855": 10.6 .. 10.95
+    before = _call(tmp_path / "c.wav", {0: [TimeSpan(3.6, 5.15)], 1: [TimeSpan(10.6, 10.95)]})
+    transcript = _run(tmp_path / "c.wav", ScriptedAsr([caller], [agent]))
+    after = _frames(tmp_path / "c.wav")
+    _assert_silent_exactly(before, after, 0, [TimeSpan(3.6, 5.15)])
+    _assert_silent_exactly(before, after, 1, [TimeSpan(10.6, 10.95)])
+    assert transcript.redaction_proven
+    [agent_said] = [s.text for s in transcript.segments if s.speaker == "agent"]
+    assert agent_said == "thanks so it ends [NUMBER] correct"  # masked in the text too
+
+
+def test_a_trigger_then_digits_heard_as_words_silences_those_words(tmp_path: Path) -> None:
+    words = ("my card number is four five five six seven three seven five "
+             "eight six eight nine nine eight five five")
+    caller = _timed(1.0, words, step=0.3)  # the digits: 2.2 .. 6.95
+    before = _call(tmp_path / "c.wav", {0: [TimeSpan(2.2, 6.95)]})
+    transcript = _run(tmp_path / "c.wav", ScriptedAsr([caller], []))
+    _assert_silent_exactly(before, _frames(tmp_path / "c.wav"), 0, [TimeSpan(2.2, 6.95)])
+    assert "eight six eight" not in _texts(transcript)
+
+
+def test_a_long_run_that_masking_let_through_is_silenced_and_flagged(tmp_path: Path) -> None:
+    # 4 ,500, 556 ,300 and 75 ,000, ...: what tiny.en once wrote for a card; no valid number.
+    said = "my car number in 4 ,500, 556 ,300 and 75 ,000, 600 and 89 ,000, 800 and 55"
+    caller = _timed(1.0, said, step=0.3)
+    first_digit = 1.0 + 4 * 0.3
+    before = _call(tmp_path / "c.wav", {0: [TimeSpan(first_digit, caller.end)]})
+    transcript = _run(tmp_path / "c.wav", ScriptedAsr([caller], []))
+    after = _frames(tmp_path / "c.wav")
+    loud = np.zeros(len(before), bool)
+    loud[int(first_digit * RATE):int(caller.end * RATE)] = True
+    assert not after[loud, 0].any()
+    assert transcript.needs_qa  # many digits that are no known number: a person looks
+
+
+def test_the_self_check_widens_a_silence_that_word_times_placed_wrong(tmp_path: Path) -> None:
+    # The words say 3.0-4.6, the number really went on until 6.5 (late word times).
+    segment = AsrSegment(2.0, 7.0, f" my card is {CARD}", (
+        Word(2.0, 2.4, " my"), Word(2.4, 2.7, " card"), Word(2.7, 3.0, " is"),
+        Word(3.0, 3.4, " 4556"), Word(3.4, 3.8, " 7375"), Word(3.8, 4.2, " 8689"),
+        Word(4.2, 4.6, " 9855")))
+    before = _call(tmp_path / "c.wav", {0: [TimeSpan(3.0, 6.5)]})
+    asr = ScriptedAsr([segment], [])
+    transcript = _run(tmp_path / "c.wav", asr)
+    after = _frames(tmp_path / "c.wav")
+    assert not after[int(3.0 * RATE):int(6.5 * RATE), 0].any()
+    assert QaReason.HEARD_AGAIN in {f.reason for f in transcript.flags}
+    assert transcript.redaction_proven and asr.clips >= 2
+    assert np.array_equal(after[int(9 * RATE):, 0], before[int(9 * RATE):, 0])
+
+
+def test_digits_still_heard_after_widening_leave_the_redaction_unproven(tmp_path: Path) -> None:
+    segment = _timed(2.0, f"card {CARD}")  # ASR heard it in 2-4 s; it goes on to 15 s
+    _call(tmp_path / "c.wav", {0: [TimeSpan(2.4, 15.0)]})
+    transcript = _run(tmp_path / "c.wav", ScriptedAsr([segment], []))
+    assert not transcript.redaction_proven
+
+
+@pytest.mark.parametrize("layout", ["stereo"])
+def test_nothing_to_silence_leaves_the_file_and_hears_nothing_again(
+        tmp_path: Path, layout: str) -> None:
+    _call(tmp_path / "c.wav", {})
+    content = (tmp_path / "c.wav").read_bytes()
+    asr = ScriptedAsr([_timed(1.0, "I want a refund for order 247")], [])
+    transcript = _run(tmp_path / "c.wav", asr)
+    assert (tmp_path / "c.wav").read_bytes() == content and asr.clips == 0
+    assert transcript.silenced == () and transcript.flags == ()
