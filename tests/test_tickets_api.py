@@ -182,6 +182,23 @@ async def test_who_sees_which_tickets(world: World, who: str, expected: set[str]
         assert shown["ticket"]["number"] == world.numbers[key]
 
 
+@pytest.mark.parametrize(("who", "expected"), [
+    ("anna", {"a.1", "m.1", "m.2"}),  # the calls of the tickets she may open
+    ("tomasz", {"a.1", "a.2", "m.1", "m.2", "m.3"}),
+    ("crm", {"a.1", "a.2", "m.1", "m.2", "m.3"}),
+])
+async def test_calls_list_follows_ticket_visibility_and_hides_server_paths(
+        world: World, who: str, expected: set[str]) -> None:
+    body = await world.call(who, "GET", "/calls?per_page=200")
+    assert {item["linkedid"] for item in body["items"]} == expected
+    assert body["total"] == len(expected)
+    recorded = next(item for item in body["items"] if item["linkedid"] == "a.1")
+    assert recorded["recording_url"] == f"/api/v1/calls/{recorded['id']}/recording"
+    assert "/var/spool" not in repr(body) and "recording_file" not in repr(body)
+    detail = await world.call(who, "GET", f"/tickets/{world.numbers['anna']}")
+    assert "/var/spool" not in repr(detail)
+
+
 async def test_me_is_the_asker(world: World) -> None:
     assert await world.keys("anna", "assignee=me") == {"anna"}
     assert await world.keys("tomasz", "assignee=me") == set()

@@ -161,7 +161,8 @@ def _agent(console: AgentConsole, seat: Seat) -> web.Response:
 # -- callbacks -----------------------------------------------------------------
 
 async def list_callbacks(request: web.Request) -> web.Response:
-    return web.json_response({"items": await callbacks.list_callbacks(request.app[DATABASE])})
+    items = await callbacks.list_callbacks(request.app[DATABASE], viewer_of(_who(request)))
+    return web.json_response({"items": items})
 
 
 async def call_back(request: web.Request) -> web.Response:
@@ -187,15 +188,16 @@ async def outcome(request: web.Request) -> web.Response:
     who = _who(request)
     assert attempt is not None and result is not None
     try:
+        reporter = callbacks.Reporter(who.user_id, who.display_name, viewer_of(who),
+                                      admin=who.role is Role.ADMIN)
         recorded = await callbacks.record_outcome(request.app[DATABASE], number, attempt,
-                                                  result, note, who.display_name,
-                                                  viewer_of(who), _now())
+                                                  result, note, reporter, _now())
     except callbacks.CallbackError as exc:
         raise ConsoleError(_CALLBACK_STATUS.get(exc.error, 409), exc.error, str(exc)) from None
     return web.json_response({"attempt": recorded})
 
 
-_CALLBACK_STATUS = {"attempt-not-found": 404}
+_CALLBACK_STATUS = {"attempt-not-found": 404, "not-your-attempt": 403}
 
 
 def _who(request: web.Request) -> Principal:

@@ -23,7 +23,7 @@ from ccengine.config import AgentsConfig
 from ccengine.db import Database
 from ccengine.tickets.enums import ActivityKind, TicketKind, TicketStatus
 from ccengine.tickets.errors import TicketNotFound
-from ccengine.tickets.filters import Viewer, can_see
+from ccengine.tickets.filters import Viewer, can_see, visible
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 
 ACTION_PREFIX = "ccengine-callback-"
@@ -52,11 +52,13 @@ class Target:
     name: str | None
 
 
-async def list_callbacks(database: Database) -> list[dict[str, Any]]:
-    """Callback tickets not closed, most urgent and oldest first, with their attempts."""
+async def list_callbacks(database: Database, viewer: Viewer) -> list[dict[str, Any]]:
+    """Callback tickets not closed that ``viewer`` may open, most urgent and oldest
+    first, with their attempts (the list shows no more than the ticket itself)."""
     query = (select(Ticket, Customer)
              .outerjoin(Customer, Ticket.customer_id == Customer.id)
-             .where(Ticket.kind == TicketKind.CALLBACK, Ticket.status != TicketStatus.CLOSED)
+             .where(Ticket.kind == TicketKind.CALLBACK, Ticket.status != TicketStatus.CLOSED,
+                    visible(viewer))
              .order_by(Ticket.priority, Ticket.created_at, Ticket.id).limit(LIST_LIMIT))
     async with database.sessions() as session:
         rows = list(await session.execute(query))
@@ -161,12 +163,30 @@ async def fail_attempt(database: Database, attempt_id: int, at: datetime) -> Non
             await session.commit()
 
 
+@dataclass(frozen=True, slots=True)
+class Reporter:
+    """Who reports an attempt's outcome: an agent (her user id and name), or an admin."""
+
+    user_id: int | None
+    name: str
+    viewer: Viewer
+    admin: bool = False
+
+
+def check_attempt_owner(attempt: CallbackAttempt, reporter: Reporter) -> None:
+    """Only who made the attempt (or an admin) reports how it went: another agent's
+    word would overwrite what happened on someone else's call."""
+    if not reporter.admin and attempt.user_id != reporter.user_id:
+        raise CallbackError("not-your-attempt",
+                            f"callback attempt {attempt.id} was made by another agent")
+
+
 async def record_outcome(database: Database, number: str, attempt_id: int, outcome: Outcome,
-                         note: str | None, agent: str, viewer: Viewer,
+                         note: str | None, reporter: Reporter,
                          at: datetime) -> dict[str, Any]:
     async with database.writer() as session:
         check_callback(await session.scalar(select(Ticket).where(Ticket.number == number)),
-                       number, viewer)
+                       number, reporter.viewer)
         row = (await session.execute(
             select(CallbackAttempt, Ticket).join(Ticket, CallbackAttempt.ticket_id == Ticket.id)
             .where(CallbackAttempt.id == attempt_id, Ticket.number == number))).first()
@@ -174,11 +194,12 @@ async def record_outcome(database: Database, number: str, attempt_id: int, outco
             raise CallbackError("attempt-not-found",
                                 f"ticket {number} has no callback attempt {attempt_id}")
         attempt, ticket = row
+        check_attempt_owner(attempt, reporter)
         attempt.outcome, attempt.note, attempt.finished_at = outcome.value, note, at
         ticket.updated_at = at
         body = f"Oddzwonienie: {outcome.value}" + (f" — {note}" if note else "")
         session.add(TicketActivity(ticket=ticket, kind=ActivityKind.NOTE, body=body,
-                                   author=agent, created_at=at,
+                                   author=reporter.name, created_at=at,
                                    data={"callback": outcome.value, "attempt": attempt.id}))
         await session.commit()
     return attempt_json(attempt)

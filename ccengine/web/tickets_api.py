@@ -17,7 +17,7 @@ from ccengine.tickets.enums import Priority, TicketStatus
 from ccengine.tickets.filters import EVERYONE, MAX_WORDS, TicketFilter, Viewer, caller_key
 from ccengine.tickets.filters import viewer_of as viewer_of  # agents.api imports it here
 from ccengine.tickets.service import TicketChanges, TicketService
-from ccengine.tickets.views import CallView, TicketDetail, to_json
+from ccengine.tickets.views import CallView, TicketDetail, to_json, without_server_paths
 from ccengine.users.models import Role
 from ccengine.users.service import Principal
 from ccengine.web.auth import principal
@@ -97,16 +97,17 @@ async def show_ticket(request: web.Request) -> web.Response:
     return await _detail(request, _number(request), viewer_of(_who(request)))
 
 
-def _call_json(call: CallView) -> dict[str, Any]:
-    """The call with where the QA side serves its recording, for a call that was recorded."""
-    return {**to_json(call),
+def call_json(call: CallView) -> dict[str, Any]:
+    """The call with where the QA side serves its recording, for a call that was
+    recorded; where the file lies on the server is never said."""
+    return {**without_server_paths(to_json(call)),
             "recording_url": recording_url(call.id) if call.recording_file else None}
 
 
 def detail_json(detail: TicketDetail) -> dict[str, Any]:
-    body: dict[str, Any] = to_json(detail)
-    body["calls"] = [_call_json(call) for call in detail.calls]
-    body["timeline"] = [{**to_json(entry), "call": _call_json(entry.call) if entry.call else None}
+    body: dict[str, Any] = without_server_paths(to_json(detail))
+    body["calls"] = [call_json(call) for call in detail.calls]
+    body["timeline"] = [{**to_json(entry), "call": call_json(entry.call) if entry.call else None}
                         for entry in detail.timeline]
     return body
 
