@@ -4,6 +4,7 @@
 import { api, fmtDuration, h, t, toast } from "../app.js";
 import { connect } from "../ws.js";
 import { callbackPanel } from "./agent/callbacks.js";
+import { dropDraft, saveLeftDrafts } from "./agent/drafts.js";
 import { errorText, startOf } from "./agent/labels.js";
 import { renderIdle, renderPop } from "./agent/pop.js";
 import { renderStatus } from "./agent/status.js";
@@ -101,6 +102,9 @@ function setPop(c, pop) {
     c.fade = setTimeout(() => { if (c.model.pop === pop) setPop(c, null); }, MISSED_FADE_MS);
     c.callbacks.reload();
   }
+  // With no call on screen no wrap-up is open (not even one a ring put aside): a
+  // draft left now lost its form (time ran out) and goes onto its ticket.
+  if (!pop) saveLeftDrafts(null);
   drawPop(c);
 }
 
@@ -154,6 +158,7 @@ async function saveWrapUp(c, pop, body) {
   } catch (error) {
     throw errorText(error);
   }
+  dropDraft(pop.linkedid);
   c.model.wrapUps.delete(pop.linkedid);
   if (c.model.pop?.linkedid === pop.linkedid) setPop(c, null);
   toast(t("Wrap-up saved."));

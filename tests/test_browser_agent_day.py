@@ -1,0 +1,62 @@
+"""An agent's day in real Chromium against the whole application and a simulated PBX:
+a wrap-up note survives a visit to the ticket and is saved when time runs out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.async_api import Page, expect
+
+from ccengine.agents.api import CONSOLE
+from ccengine.simulator.agi_calls import QueuePlan
+from ccengine.users.models import Role
+from tests.browser import Live
+from tests.engine_harness import eventually
+from tests.test_browser_agent import _call, _console, _go_available
+
+pytestmark = pytest.mark.browser
+
+NOTE = "Klient prosi o fakturę korygującą."
+
+
+async def test_a_wrap_up_note_is_never_lost(live: Live, browser_page: Page) -> None:
+    page = browser_page
+    await live.user("magda", Role.AGENT, name="Magdalena Szymańska", sip="PJSIP/agent5")
+    await _console(page, live, "magda")
+    await _go_available(page)
+    plan = QueuePlan(answered_by="Magdalena Szymańska", interface=None, ring_seconds=1.0,
+                     talk_seconds=1.0)
+    call = await _call(live, "48601111222", "Jan Kowalski", plan, digits=("3",))
+    await call.finished(timeout=15)
+    form = page.locator(".pop-wrap_up form.wrapup")
+    await expect(form).to_be_visible(timeout=10_000)
+    number = await form.locator(".pop-ticket a").text_content()
+    await form.locator("textarea[name=note]").fill(NOTE)
+
+    # To the ticket and back: the half-written note is still there.
+    await form.locator(".pop-ticket a").click()
+    await expect(page.locator(".agent-console")).to_have_count(0)
+    await page.go_back()
+    await expect(form.locator("textarea[name=note]")).to_have_value(NOTE)
+
+    # Wrap-up time runs out while she is away from the console: the note is saved.
+    await page.evaluate("location.hash = '#/tickets'")
+    await expect(page.locator(".agent-console")).to_have_count(0)
+    console = live.app[CONSOLE]
+    clock = console.clock
+    console.clock = lambda: clock() + timedelta(hours=1)
+    await eventually(lambda: "PJSIP/agent5" not in console.pops)
+    console.clock = clock
+    await page.go_back()
+    await expect(page.locator(".toast")).to_contain_text(f"zapisana w zgłoszeniu {number}")
+    await expect(page.locator(".pop")).to_have_count(0)
+    assert await notes(page, live, str(number)) == [NOTE]
+    await page.reload()  # saved once: a reload sends nothing again
+    await expect(page.locator(".agent-state-label")).to_have_text("Dostępny")
+    assert await notes(page, live, str(number)) == [NOTE]
+
+
+async def notes(page: Page, live: Live, number: str) -> list[str]:
+    answer = await page.request.get(f"{live.url}/api/v1/tickets/{number}")
+    return [a["body"] for a in (await answer.json())["activities"] if a["kind"] == "note"]
