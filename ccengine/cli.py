@@ -96,6 +96,8 @@ def _add_demo(commands: Subparsers) -> None:
                       help="let calls ring as if at this ISO time (Europe/Warsaw if no zone)")
     demo.add_argument("--speed", type=float, default=1.0,
                       help="play calls this many times faster than real time")
+    demo.add_argument("--port", type=int, default=None,
+                      help="the web application's port (default: [web] port, 8080)")
     demo.set_defaults(run=_run_demo)
 
 
@@ -172,6 +174,9 @@ def _run_demo(args: argparse.Namespace, config: Config) -> int:
     except (OSError, GraphInvalid) as exc:
         print(f"ccengine demo: {graph_file}: {exc}", file=sys.stderr)
         return 2
+    if args.port is not None:
+        config = config.model_copy(update={
+            "web": config.web.model_copy(update={"port": args.port})})
     prompts = Path(config.routes.prompts_dir)
     return asyncio.run(run_demo(config, calls=args.calls, interval=tuple(args.interval),
                                 duration=args.duration, seed=args.seed, graph=graph,
