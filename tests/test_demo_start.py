@@ -10,6 +10,9 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import aiohttp
 
 from ccengine.config import DatabaseConfig
 from ccengine.db import Database
@@ -50,15 +53,21 @@ async def test_every_start_prints_working_passwords_and_no_access_log(tmp_path: 
         "--interval", "0.2", "0.4", "--speed", "20", "--at", "2026-11-23T10:00",
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
     try:
+        seen = await printed_passwords(process)
         await poll_tickets(f"http://127.0.0.1:{port}/api/v1/tickets", want=1)
-        _, stderr_bytes = await asyncio.wait_for(process.communicate(), 60)
+        # The wallboard counts the --at call it printed (a check: this held already).
+        board = await wallboard(port, seen["admin"], want=1)
+        stdout, stderr_bytes = await asyncio.wait_for(process.communicate(), 60)
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
-    stderr = stderr_bytes.decode()
+    printed = [line for line in stdout.decode().splitlines() if line.startswith("TK-")]
+    totals = board["totals"]
+    assert totals["answered"] + totals["abandoned"] + totals["timed_out"] == len(printed) == 1
+    stderr = "".join(seen.values()) + stderr_bytes.decode()
     assert "GET /api/v1/tickets" not in stderr  # the access log stays off the terminal
-    passwords = dict(PASSWORD.findall(stderr))
+    passwords = seen
     assert set(passwords) == {"admin", "agnieszka", "tomasz", "qa"}
     assert dict(PASSWORD.findall(first.stderr)).keys() == passwords.keys()
     database = Database.open(DatabaseConfig(url=f"sqlite+aiosqlite:///{tmp_path}/demo.db"))
@@ -88,3 +97,30 @@ async def test_users_passwd_sets_a_new_password(tmp_path: Path) -> None:
         assert await authenticate(database, "ola", "stare-haslo") is None
     finally:
         await database.close()
+
+
+async def printed_passwords(process: asyncio.subprocess.Process) -> dict[str, str]:
+    """The sample users' passwords, read off the running demo's stderr."""
+    assert process.stderr is not None
+    found: dict[str, str] = {}
+    while len(found) < 4:
+        line = (await asyncio.wait_for(process.stderr.readline(), 60)).decode()
+        assert line, "the demo ended before printing its users"
+        found.update(PASSWORD.findall(line))
+    return found
+
+
+async def wallboard(port: int, password: str, want: int) -> dict[str, Any]:
+    base = f"http://127.0.0.1:{port}/api/v1"
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        async with session.post(f"{base}/login",
+                                json={"login": "admin", "password": password}) as response:
+            assert response.status == 200
+        for _ in range(120):
+            async with session.get(f"{base}/wallboard") as response:
+                board: dict[str, Any] = await response.json()
+            totals = board["totals"]
+            if totals["answered"] + totals["abandoned"] + totals["timed_out"] >= want:
+                return board
+            await asyncio.sleep(0.5)
+    raise AssertionError(f"the wallboard never counted {want} call(s): {board}")
