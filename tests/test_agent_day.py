@@ -1,5 +1,6 @@
 """An agent's day end to end (application on TCP, simulated PBX over real AMI, SQLite
-and PostgreSQL): callbacks she may open and attempts only she reports on."""
+and PostgreSQL): callbacks she may open, attempts only she reports on, one entry per
+caller, claims, "reached" closes, no click-to-call during wrap-up."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ccengine.users.models import Role
 from tests.browser import Live
 from tests.test_agent_console import AGENT3, AGENT6, MONDAY_10, caller, log_in
 from tests.test_agent_console import sessions as sessions  # the fixture
+from tests.test_agent_wrapup import answered_call
 
 
 async def missed_call(live: Live, number: str) -> None:
@@ -49,3 +51,59 @@ async def test_callbacks_list_only_what_she_may_open_and_attempts_are_the_makers
     assert listed["items"] == []
     _, listed = await other.call("GET", "/callbacks")
     assert [item["ticket"] for item in listed["items"]] == [number]
+
+
+async def test_one_entry_per_caller_a_claim_holds_it_and_reached_closes_it(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    other = await log_in(live, sessions, "ewa", Role.AGENT, AGENT6, "Ewa Dąbrowska")
+    boss = await log_in(live, sessions, "tomasz", Role.PRIVILEGED_AGENT, "PJSIP/agent4",
+                        "Tomasz Kamiński")
+    for _ in range(2):
+        await missed_call(live, "48602333444")
+    await missed_call(live, "48602333555")
+    _, listed = await agent.call("GET", "/callbacks")
+    by_caller = {item["caller"]: item for item in listed["items"]}
+    assert len(listed["items"]) == 2, "the caller who rang twice is one entry"
+    twice = by_caller["+48602333444"]
+    assert (twice["missed_calls"], len(twice["also"])) == (2, 1)
+    assert by_caller["+48602333555"]["missed_calls"] == 1
+    number = twice["ticket"]
+
+    status, answer = await agent.call("POST", f"/callbacks/{number}/claim")
+    assert (status, answer["holder"]) == (200, "Agnieszka Wójcik")
+    status, answer = await boss.call("POST", f"/callbacks/{number}/claim")
+    assert (status, answer["error"]) == (409, "callback-held")
+    assert "Agnieszka Wójcik" in answer["message"]
+    status, answer = await other.call("POST", f"/callbacks/{number}/claim")
+    assert (status, answer["error"]) == (404, "ticket-not-found")  # hers now: hidden
+    _, listed = await boss.call("GET", "/callbacks")
+    held = next(item for item in listed["items"] if item["ticket"] == number)
+    assert held["assignee"] == "Agnieszka Wójcik"
+
+    status, started = await agent.call("POST", f"/callbacks/{number}/call")
+    assert status == 200, started
+    status, answer = await agent.call("POST", f"/callbacks/{number}/outcome", {
+        "attempt": started["attempt"], "outcome": "reached"})
+    assert status == 200, answer
+    _, detail = await agent.call("GET", f"/tickets/{number}")
+    assert detail["ticket"]["status"] == "closed"
+    _, listed = await agent.call("GET", "/callbacks")
+    assert number not in [item["ticket"] for item in listed["items"]]
+
+
+async def test_click_to_call_is_refused_during_wrap_up(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    await missed_call(live, "48602333444")
+    _, listed = await agent.call("GET", "/callbacks")
+    [number] = [item["ticket"] for item in listed["items"]]
+    tab = await agent.tab()
+    assert (await agent.call("POST", "/agent/login", {}))[0] == 200
+    await answered_call(live, agent, tab, "48601111222")
+    originated = len(live.server.members.originated)
+    status, answer = await agent.call("POST", f"/callbacks/{number}/call")
+    assert (status, answer["error"]) == (409, "in-wrap-up")
+    assert "wrap-up" in answer["message"]
+    assert len(live.server.members.originated) == originated
+    await tab.close()

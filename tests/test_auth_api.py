@@ -201,6 +201,7 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/callbacks"): "AAAFFU",
     ("POST", "/api/v1/callbacks/{number}/call"): "FAAFFU",
     ("POST", "/api/v1/callbacks/{number}/outcome"): "FAAFFU",
+    ("POST", "/api/v1/callbacks/{number}/claim"): "FAAFFU",
     ("GET", "/api/v1/routes"): "AFFFFU",
     ("POST", "/api/v1/routes"): "AFFFFU",
     ("POST", "/api/v1/routes/validate"): "AFFFFU",

@@ -3,6 +3,7 @@ a wrap-up note survives a visit to the ticket and is saved when time runs out.""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from ccengine.simulator.agi_calls import QueuePlan
 from ccengine.users.models import Role
 from tests.browser import Live
 from tests.engine_harness import eventually
-from tests.test_browser_agent import _call, _console, _go_available
+from tests.test_browser_agent import _call, _console, _go_available, _missed_call
 
 pytestmark = pytest.mark.browser
 
@@ -60,3 +61,23 @@ async def test_a_wrap_up_note_is_never_lost(live: Live, browser_page: Page) -> N
 async def notes(page: Page, live: Live, number: str) -> list[str]:
     answer = await page.request.get(f"{live.url}/api/v1/tickets/{number}")
     return [a["body"] for a in (await answer.json())["activities"] if a["kind"] == "note"]
+
+
+async def test_callbacks_one_per_caller_taken_and_refused_in_wrap_up(
+        live: Live, browser_page: Page) -> None:
+    page = browser_page
+    await live.user("piotr", Role.AGENT, name="Piotr Zieliński", sip="PJSIP/agent2")
+    await _console(page, live, "piotr")
+    await _missed_call(live, page, "48603555666")
+    ticket = await _missed_call(live, page, "48603555666")
+    items = page.locator(".callback").filter(has_text="+48603555666")
+    for _ in range(50):  # the second ticket is written just after the hang-up
+        await page.get_by_role("button", name="Odśwież").click()
+        if await items.locator(".callback-missed").count():
+            break
+        await asyncio.sleep(0.2)
+    await expect(items).to_have_count(1)
+    await expect(items.locator(".callback-missed")).to_contain_text("nieodebrane połączenia: 2")
+    await items.get_by_role("button", name="Biorę").click()
+    await expect(items.locator(".callback-holder")).to_have_text("Oddzwania: Piotr Zieliński")
+    assert ticket  # the list's one entry stands for both tickets

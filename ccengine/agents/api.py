@@ -12,11 +12,12 @@ from typing import Any
 
 from aiohttp import web
 
-from ccengine.agents import callbacks
+from ccengine.agents import callback_claims, callbacks
 from ccengine.agents.console import AgentConsole
 from ccengine.agents.delivery import TOPIC
 from ccengine.agents.directory import Seat
 from ccengine.agents.pbx import AgentPbx, ConsoleError, queues_of
+from ccengine.agents.presence import AgentState
 from ccengine.agents.schemas import SCHEMAS
 from ccengine.agents.wrapup import write_wrap_up
 from ccengine.ami import events as ev
@@ -169,6 +170,7 @@ async def call_back(request: web.Request) -> web.Response:
     console = _console(request)
     number = checked_text("number", request.match_info["number"])
     seat = await _agent_seat(request, console)
+    _free_to_call(console, seat)
     pbx = request.app[PBX]
     try:
         target = await callbacks.target_of(request.app[DATABASE], number,
@@ -195,6 +197,27 @@ async def outcome(request: web.Request) -> web.Response:
     except callbacks.CallbackError as exc:
         raise ConsoleError(_CALLBACK_STATUS.get(exc.error, 409), exc.error, str(exc)) from None
     return web.json_response({"attempt": recorded})
+
+
+async def claim(request: web.Request) -> web.Response:
+    number = checked_text("number", request.match_info["number"])
+    who = _who(request)
+    try:
+        holder = await callback_claims.claim(request.app[DATABASE], number, who.display_name,
+                                             viewer_of(who), _now())
+    except callbacks.CallbackError as exc:
+        raise ConsoleError(409, exc.error, str(exc)) from None
+    return web.json_response({"holder": holder})
+
+
+def _free_to_call(console: AgentConsole, seat: Seat) -> None:
+    """Click-to-call rings her phone: not while she wraps up, rings or talks."""
+    state = console.presence.view(seat.interface).state
+    if state is AgentState.WRAP_UP:
+        raise ConsoleError(409, "in-wrap-up",
+                           "finish the wrap-up of your last call before calling back")
+    if state in (AgentState.RINGING, AgentState.IN_CALL):
+        raise ConsoleError(409, "on-a-call", "you are on a call; call back after it")
 
 
 _CALLBACK_STATUS = {"attempt-not-found": 404, "not-your-attempt": 403}
@@ -232,6 +255,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/api/v1/callbacks/{number}/call", call_back, AGENTS,
              "Click-to-call: the agent's phone, then the customer (AMI Originate)",
              parameters=[_NUMBER], result="CallbackStarted"),
+    Endpoint("POST", "/api/v1/callbacks/{number}/claim", claim, AGENTS,
+             "Take a callback (one agent at a time; 409 callback-held names who has it)",
+             parameters=[_NUMBER], result="CallbackClaimed"),
     Endpoint("POST", "/api/v1/callbacks/{number}/outcome", outcome, AGENTS,
              "Record how a callback attempt went", parameters=[_NUMBER],
              body="CallbackOutcome", result="CallbackRecorded"),

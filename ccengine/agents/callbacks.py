@@ -17,10 +17,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.agents.storage_models import CallbackAttempt
 from ccengine.config import AgentsConfig
 from ccengine.db import Database
+from ccengine.tickets.assigning import status_change
 from ccengine.tickets.enums import ActivityKind, TicketKind, TicketStatus
 from ccengine.tickets.errors import TicketNotFound
 from ccengine.tickets.filters import Viewer, can_see, visible
@@ -69,12 +71,36 @@ async def list_callbacks(database: Database, viewer: Viewer) -> list[dict[str, A
         by_ticket: dict[int, list[dict[str, Any]]] = {}
         for attempt in attempts:
             by_ticket.setdefault(attempt.ticket_id, []).append(attempt_json(attempt))
-    return [{"ticket": ticket.number, "title": ticket.title, "status": ticket.status,
-             "caller": customer.phone_e164 if customer else None,
-             "caller_name": customer.name if customer else None,
-             "vip": bool(customer and customer.vip), "priority": ticket.priority,
-             "queue": ticket.queue, "created_at": ticket.created_at.isoformat(),
-             "attempts": by_ticket.get(ticket.id, [])} for ticket, customer in rows]
+    return one_per_caller([
+        {"ticket": ticket.number, "title": ticket.title, "status": ticket.status,
+         "caller": customer.phone_e164 if customer else None,
+         "caller_name": customer.name if customer else None,
+         "vip": bool(customer and customer.vip), "priority": ticket.priority,
+         "queue": ticket.queue, "assignee": ticket.assignee,
+         "created_at": ticket.created_at.isoformat(),
+         "attempts": by_ticket.get(ticket.id, [])} for ticket, customer in rows])
+
+
+def one_per_caller(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per caller: the first (most urgent, oldest) of the caller's open
+    callbacks, with how many missed calls wait and the other tickets' numbers. A
+    caller who rang eight times is one person to call back, not eight."""
+    first: dict[str, dict[str, Any]] = {}
+    listed: list[dict[str, Any]] = []
+    for item in items:
+        caller = item["caller"]
+        entry = first.get(caller) if caller else None
+        if entry is None:
+            entry = {**item, "missed_calls": 1, "also": []}
+            listed.append(entry)
+            if caller:
+                first[caller] = entry
+            continue
+        entry["missed_calls"] += 1
+        entry["also"].append(item["ticket"])
+        entry["attempts"] = sorted([*entry["attempts"], *item["attempts"]],
+                                   key=lambda attempt: (attempt["at"], attempt["id"]))
+    return listed
 
 
 def attempt_json(attempt: CallbackAttempt) -> dict[str, Any]:
@@ -173,6 +199,18 @@ class Reporter:
     admin: bool = False
 
 
+def _close_reached(session: AsyncSession, ticket: Ticket, agent: str, at: datetime) -> None:
+    """The customer was reached: nothing is left to call. The ticket closes as the
+    work of who reached them (a closed ticket nobody took is hidden from agents)."""
+    if ticket.assignee is None:
+        session.add(TicketActivity(ticket=ticket, kind=ActivityKind.ASSIGNMENT,
+                                   body=f"- → {agent}", data={"from": None, "to": agent},
+                                   author=agent, created_at=at))
+        ticket.assignee = agent
+    session.add(status_change(ticket, TicketStatus.CLOSED, agent, at))
+    ticket.status, ticket.closed_at = TicketStatus.CLOSED, at
+
+
 def check_attempt_owner(attempt: CallbackAttempt, reporter: Reporter) -> None:
     """Only who made the attempt (or an admin) reports how it went: another agent's
     word would overwrite what happened on someone else's call."""
@@ -197,6 +235,8 @@ async def record_outcome(database: Database, number: str, attempt_id: int, outco
         check_attempt_owner(attempt, reporter)
         attempt.outcome, attempt.note, attempt.finished_at = outcome.value, note, at
         ticket.updated_at = at
+        if outcome is Outcome.REACHED:
+            _close_reached(session, ticket, reporter.name, at)
         body = f"Oddzwonienie: {outcome.value}" + (f" — {note}" if note else "")
         session.add(TicketActivity(ticket=ticket, kind=ActivityKind.NOTE, body=body,
                                    author=reporter.name, created_at=at,

@@ -43,10 +43,31 @@ export function callbackPanel() {
       item.title ? h("div", { class: "callback-title" }, item.title) : null,
       h("div", { class: "callback-meta muted" },
         h("a", { href: `#/tickets/${encodeURIComponent(item.ticket)}` }, item.ticket), " · ",
-        t("missed {when}", { when: fmtDateTime(item.created_at) })),
+        t("missed {when}", { when: fmtDateTime(item.created_at) }),
+        item.missed_calls > 1
+          ? h("span", { class: "callback-missed" }, " · ",
+            t("{count} missed calls", { count: item.missed_calls })) : null),
+      h("div", { class: "callback-holder" }, item.assignee
+        ? t("Taken by {name}", { name: item.assignee }) : claimButton(item)),
       h("div", { class: "callback-attempts" }, h("span", { class: "muted" }, t("Attempts:")),
         " ", attempts(item.attempts || [])),
       action);
+  }
+
+  // One agent at a time: she takes the callback; the list shows who has it.
+  function claimButton(item) {
+    const error = h("span", { class: "error", role: "alert" });
+    const button = h("button", { type: "button", onclick: async () => {
+      button.disabled = true;
+      try {
+        await api("POST", `/callbacks/${encodeURIComponent(item.ticket)}/claim`, {});
+        await reload();
+      } catch (failure) {
+        button.disabled = false;
+        error.textContent = errorText(failure);
+      }
+    } }, t("Take it"));
+    return h("span", {}, button, error);
   }
 
   function showAction(cell, item) {
