@@ -107,3 +107,30 @@ async def test_click_to_call_is_refused_during_wrap_up(
     assert "wrap-up" in answer["message"]
     assert len(live.server.members.originated) == originated
     await tab.close()
+
+
+async def test_the_pop_links_only_tickets_she_may_open(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    boss = await log_in(live, sessions, "tomasz", Role.PRIVILEGED_AGENT, "PJSIP/agent3x",
+                        "Tomasz Kamiński")
+    await missed_call(live, "48602333444")
+    await missed_call(live, "48602333444")
+    _, listed = await boss.call("GET", "/callbacks")
+    [item] = listed["items"]
+    open_one, theirs = item["ticket"], item["also"][0]
+    tickets = TicketService(live.database, TicketsConfig())
+    await tickets.update(theirs, TicketChanges(assignee="Ewa Dąbrowska", reassign=True), None)
+
+    tab = await agent.tab()
+    assert (await agent.call("POST", "/agent/login", {}))[0] == 200
+    number = await answered_call(live, agent, tab, "48602333444")
+    pops = [m["pop"] for m in tab.of("pop") if m["pop"]]
+    shown = {t["number"] for pop in pops for t in pop["recent_tickets"]}
+    assert shown == {open_one}, "Ewa's ticket would be a 404 for her"
+    _, state = await agent.call("GET", "/agent/state")
+    assert [t["number"] for t in state["pop"]["recent_tickets"]] == [open_one]
+    for listed_number in shown:
+        assert (await agent.call("GET", f"/tickets/{listed_number}"))[0] == 200
+    assert number not in shown
+    await tab.close()

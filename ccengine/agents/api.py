@@ -17,6 +17,7 @@ from ccengine.agents.console import AgentConsole
 from ccengine.agents.delivery import TOPIC
 from ccengine.agents.directory import Seat
 from ccengine.agents.pbx import AgentPbx, ConsoleError, queues_of
+from ccengine.agents.pop import seen_by
 from ccengine.agents.presence import AgentState
 from ccengine.agents.schemas import SCHEMAS
 from ccengine.agents.wrapup import write_wrap_up
@@ -60,7 +61,7 @@ async def _seat(request: web.Request, console: AgentConsole) -> tuple[Principal,
     user = await users.get_user(request.app[DATABASE], who.user_id)
     if user is None or not user.sip_interface:
         return who, None
-    seat = Seat(user.id, user.login, user.display_name, user.sip_interface)
+    seat = Seat(user.id, user.login, user.display_name, user.sip_interface, user.role)
     console.directory.remember(seat)
     return who, seat
 
@@ -83,7 +84,7 @@ async def state(request: web.Request) -> web.Response:
                                   "pause_reasons": list(config.pause_reasons)})
     return web.json_response({
         "agent": console.presence.view(seat.interface).as_json(),
-        "pop": console.pop_message(seat.interface)["pop"],
+        "pop": seen_by(console.pop_message(seat.interface), seat.viewer)["pop"],
         "pause_reasons": list(config.pause_reasons),
         "queues": [{"queue": q, "penalty": p} for q, p in queues_of(console, seat.interface)],
     })
@@ -291,8 +292,10 @@ async def _state_messages(console: AgentConsole, who: Principal) -> list[dict[st
     user = await users.get_user(console.database, who.user_id)
     if user is None or not user.sip_interface:
         return []
-    console.directory.remember(Seat(user.id, user.login, user.display_name, user.sip_interface))
-    return [console.agent_message(user.sip_interface), console.pop_message(user.sip_interface)]
+    seat = Seat(user.id, user.login, user.display_name, user.sip_interface, user.role)
+    console.directory.remember(seat)
+    return [console.agent_message(seat.interface),
+            seen_by(console.pop_message(seat.interface), seat.viewer)]
 
 
 def _originated(console: AgentConsole, event: ev.OriginateResult) -> None:

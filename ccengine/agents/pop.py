@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ccengine.agents.call_tickets import CallTicket
 from ccengine.routes.model import QueueNode, RouteGraph
 from ccengine.routes.walk import PathStep
+from ccengine.tickets.filters import Viewer, can_see
 from ccengine.tickets.models import Customer, Ticket
 
 RECENT_TICKETS = 5
@@ -140,6 +141,18 @@ async def customer_facts(session: AsyncSession, caller: str | None,
     return CustomerFacts(
         name=customer.name, vip=customer.vip,
         recent=tuple({"number": t.number, "title": t.title, "status": t.status,
-                      "priority": t.priority, "created_at": t.created_at.isoformat()}
+                      "priority": t.priority, "assignee": t.assignee,
+                      "created_at": t.created_at.isoformat()}
                      for t in recent),
     )
+
+
+def seen_by(message: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
+    """A pop message as ``viewer`` may see it: the caller's earlier tickets only
+    where she may open them (a link to a ticket she may not open would be a 404)."""
+    pop = message.get("pop") if message.get("type") == "pop" else None
+    if not pop or not pop.get("recent_tickets"):
+        return message
+    recent = [ticket for ticket in pop["recent_tickets"]
+              if can_see(viewer, ticket.get("assignee"), ticket["status"])]
+    return {**message, "pop": {**pop, "recent_tickets": recent}}
