@@ -7,7 +7,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Dialog, Page, expect
 
 from ccengine.agents.api import CONSOLE
 from ccengine.simulator.agi_calls import QueuePlan
@@ -81,3 +81,26 @@ async def test_callbacks_one_per_caller_taken_and_refused_in_wrap_up(
     await items.get_by_role("button", name="Biorę").click()
     await expect(items.locator(".callback-holder")).to_have_text("Oddzwania: Piotr Zieliński")
     assert ticket  # the list's one entry stands for both tickets
+
+
+@pytest.mark.parametrize("leave", [True, False])
+async def test_logging_out_of_the_page_asks_about_the_queues(
+        live: Live, browser_page: Page, leave: bool) -> None:
+    page = browser_page
+    await live.user("magda", Role.AGENT, name="Magdalena Szymańska", sip="PJSIP/agent5")
+    await _console(page, live, "magda")
+    await _go_available(page)
+    asked: list[str] = []
+
+    async def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        await (dialog.accept() if leave else dialog.dismiss())
+
+    page.on("dialog", answer)
+    await page.locator("#logout").click()
+    await expect(page.locator(".toast")).to_contain_text(
+        "Wylogowano z kolejek." if leave else "Pozostajesz w kolejkach")
+    await expect(page.locator("form.login")).to_be_visible()
+    assert len(asked) == 1 and "Wylogować także z kolejek?" in asked[0]
+    members = {i for (_, i) in live.server.members.members}
+    assert ("PJSIP/agent5" in members) is not leave

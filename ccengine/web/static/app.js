@@ -2,6 +2,8 @@
 // Views are ES modules in ./views exporting render(root, ctx) and maybe dispose().
 // Data only ever reaches the page through h()/textContent, never innerHTML.
 
+import { leaveQueuesFirst } from "./leaving.js";
+
 const state = { user: null, csrf: null, locale: "pl", timezone: "Europe/Warsaw", messages: {},
                 view: null };
 
@@ -150,6 +152,7 @@ export async function logIn(login, password) {
 }
 
 async function logOut() {
+  await leaveQueuesFirst(state.user);
   try { await api("POST", "/logout"); } catch (error) { /* gone already */ }
   state.user = null;
   renderChrome();
