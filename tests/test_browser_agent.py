@@ -140,6 +140,8 @@ async def test_a_call_pops_up_then_is_answered_and_wrapped_up(live: Live,
     detail = await answer.json()
     assert detail["ticket"]["status"] == "closed"
     assert "Klient zgłasza uszkodzoną paczkę." in json.dumps(detail, ensure_ascii=False)
+    notes = [a["body"] for a in detail["activities"] if a["kind"] == "note"]
+    assert notes == ["Klient zgłasza uszkodzoną paczkę."], "the saved draft is not sent again"
 
 
 async def test_a_missed_call_is_called_back_and_the_outcome_recorded(

@@ -4,7 +4,7 @@
 import { api, fmtDuration, h, t, toast } from "../app.js";
 import { connect } from "../ws.js";
 import { callbackPanel } from "./agent/callbacks.js";
-import { dropDraft, saveLeftDrafts } from "./agent/drafts.js";
+import { dropDraft, keepDraft, loadDraft, saveLeftDrafts } from "./agent/drafts.js";
 import { errorText, startOf } from "./agent/labels.js";
 import { renderIdle, renderPop } from "./agent/pop.js";
 import { renderStatus } from "./agent/status.js";
@@ -153,12 +153,16 @@ function wrapUpFor(c, pop) {
 }
 
 async function saveWrapUp(c, pop, body) {
+  // The draft goes before the request: the socket's "pop: null" may come before the
+  // answer, and must not find a draft to save as a second note.
+  const draft = loadDraft(pop.linkedid);
+  dropDraft(pop.linkedid);
   try {
     await api("POST", "/agent/wrapup", body);
   } catch (error) {
+    if (draft) keepDraft(pop.linkedid, draft);
     throw errorText(error);
   }
-  dropDraft(pop.linkedid);
   c.model.wrapUps.delete(pop.linkedid);
   if (c.model.pop?.linkedid === pop.linkedid) setPop(c, null);
   toast(t("Wrap-up saved."));
