@@ -134,3 +134,24 @@ async def test_the_pop_links_only_tickets_she_may_open(
         assert (await agent.call("GET", f"/tickets/{listed_number}"))[0] == 200
     assert number not in shown
     await tab.close()
+
+
+async def test_a_callback_is_scheduled_in_the_contact_centers_time(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    await missed_call(live, "48602333444")
+    _, listed = await agent.call("GET", "/callbacks")
+    [item] = listed["items"]
+    assert item["scheduled_at"] is None
+    number = item["ticket"]
+    status, answer = await agent.call("POST", f"/callbacks/{number}/schedule",
+                                      {"at": "2026-11-23T15:00"})
+    assert (status, answer["scheduled_at"]) == (200, "2026-11-23T15:00:00+01:00"), answer
+    _, listed = await agent.call("GET", "/callbacks")
+    assert listed["items"][0]["scheduled_at"] == "2026-11-23T15:00:00+01:00"
+    status, answer = await agent.call("POST", f"/callbacks/{number}/schedule", {"at": "15"})
+    assert (status, answer["error"]) == (400, "invalid-body")
+    status, answer = await agent.call("POST", f"/callbacks/{number}/schedule", {"at": None})
+    assert (status, answer["scheduled_at"]) == (200, None)
+    _, listed = await agent.call("GET", "/callbacks")
+    assert listed["items"][0]["scheduled_at"] is None

@@ -81,6 +81,9 @@ async def test_callbacks_one_per_caller_taken_and_refused_in_wrap_up(
     await items.get_by_role("button", name="Biorę").click()
     await expect(items.locator(".callback-holder")).to_have_text("Oddzwania: Piotr Zieliński")
     assert ticket  # the list's one entry stands for both tickets
+    await items.locator("input[name=callback-at]").fill("2026-11-23T15:00")
+    await items.get_by_role("button", name="Ustaw godzinę").click()
+    await expect(items.locator(".callback-scheduled")).to_contain_text("15:00")
 
 
 @pytest.mark.parametrize("leave", [True, False])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -31,7 +32,7 @@ from ccengine.web import body as bodies
 from ccengine.web.auth import principal
 from ccengine.web.endpoints import Endpoint, path_param
 from ccengine.web.hub import setup_hub
-from ccengine.web.keys import CONFIG, ENGINE
+from ccengine.web.keys import CONFIG, ENGINE, TIMEZONE
 from ccengine.web.params import DATABASE, checked_text
 from ccengine.web.tickets_api import viewer_of
 
@@ -211,6 +212,31 @@ async def claim(request: web.Request) -> web.Response:
     return web.json_response({"holder": holder})
 
 
+async def schedule(request: web.Request) -> web.Response:
+    number = checked_text("number", request.match_info["number"])
+    body = await bodies.json_object(request)
+    when = _callback_time(bodies.text(body, "at", max_length=40),
+                          ZoneInfo(request.app[TIMEZONE]))
+    who = _who(request)
+    try:
+        await callback_claims.schedule(request.app[DATABASE], number, when, who.display_name,
+                                       viewer_of(who), _now())
+    except callbacks.CallbackError as exc:
+        raise ConsoleError(409, exc.error, str(exc)) from None
+    return web.json_response({"scheduled_at": when.isoformat() if when else None})
+
+
+def _callback_time(text: str | None, zone: ZoneInfo) -> datetime | None:
+    """ISO 8601; without an offset, in the contact center's zone (as the pages show)."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise bodies.InvalidBody("at", "an ISO 8601 time, e.g. 2026-11-23T15:00") from None
+    return when if when.tzinfo else when.replace(tzinfo=zone)
+
+
 def _free_to_call(console: AgentConsole, seat: Seat) -> None:
     """Click-to-call rings her phone: not while she wraps up, rings or talks."""
     state = console.presence.view(seat.interface).state
@@ -259,6 +285,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/api/v1/callbacks/{number}/claim", claim, AGENTS,
              "Take a callback (one agent at a time; 409 callback-held names who has it)",
              parameters=[_NUMBER], result="CallbackClaimed"),
+    Endpoint("POST", "/api/v1/callbacks/{number}/schedule", schedule, AGENTS,
+             "When to call back ({\"at\": ISO time, or null: no time agreed})",
+             parameters=[_NUMBER], body="CallbackSchedule", result="CallbackScheduled"),
     Endpoint("POST", "/api/v1/callbacks/{number}/outcome", outcome, AGENTS,
              "Record how a callback attempt went", parameters=[_NUMBER],
              body="CallbackOutcome", result="CallbackRecorded"),

@@ -1,4 +1,5 @@
-"""Claiming a callback: one agent at a time calls a customer back.
+"""Claiming and scheduling a callback: one agent at a time calls a customer back,
+at the time agreed ("call back at 15:00") when there is one.
 
 A claim assigns the callback ticket to the agent, atomically (two agents who
 click at once: one gets it, the other hears who holds it). The list shows who
@@ -12,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from ccengine.agents.callbacks import CallbackError, check_callback
+from ccengine.agents.callbacks import SCHEDULE_KEY, CallbackError, check_callback
 from ccengine.db import Database
 from ccengine.tickets.enums import ActivityKind
 from ccengine.tickets.filters import Viewer
@@ -41,3 +42,20 @@ async def claim(database: Database, number: str, agent: str, viewer: Viewer,
                                    author=agent, created_at=at))
         await session.commit()
     return agent
+
+
+async def schedule(database: Database, number: str, when: datetime | None, agent: str,
+                   viewer: Viewer, at: datetime) -> None:
+    """When to call back (None: no time agreed any more), as a note on the ticket: the
+    latest such note is the schedule the list shows."""
+    async with database.writer() as session:
+        ticket = check_callback(
+            await session.scalar(select(Ticket).where(Ticket.number == number)), number, viewer)
+        body = (f"Oddzwonić: {when.isoformat(timespec='minutes')}" if when
+                else "Oddzwonić: bez umówionej godziny")
+        session.add(TicketActivity(ticket_id=ticket.id, kind=ActivityKind.NOTE, body=body,
+                                   author=agent, created_at=at,
+                                   data={SCHEDULE_KEY: when.isoformat() if when else None}))
+        ticket.updated_at = at
+        await session.commit()
+

@@ -29,6 +29,7 @@ from ccengine.tickets.filters import Viewer, can_see, visible
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 
 ACTION_PREFIX = "ccengine-callback-"
+SCHEDULE_KEY = "callback_at"  # in a note's data: when to call back (ISO 8601, aware)
 LIST_LIMIT = 200
 
 
@@ -64,6 +65,7 @@ async def list_callbacks(database: Database, viewer: Viewer) -> list[dict[str, A
              .order_by(Ticket.priority, Ticket.created_at, Ticket.id).limit(LIST_LIMIT))
     async with database.sessions() as session:
         rows = list(await session.execute(query))
+        scheduled = await _schedules(session, [ticket.id for ticket, _ in rows])
         ids = [ticket.id for ticket, _ in rows]
         attempts: Iterable[CallbackAttempt] = await session.scalars(
             select(CallbackAttempt).where(CallbackAttempt.ticket_id.in_(ids))
@@ -77,8 +79,21 @@ async def list_callbacks(database: Database, viewer: Viewer) -> list[dict[str, A
          "caller_name": customer.name if customer else None,
          "vip": bool(customer and customer.vip), "priority": ticket.priority,
          "queue": ticket.queue, "assignee": ticket.assignee,
+         "scheduled_at": scheduled.get(ticket.id),
          "created_at": ticket.created_at.isoformat(),
          "attempts": by_ticket.get(ticket.id, [])} for ticket, customer in rows])
+
+
+async def _schedules(session: AsyncSession, ids: list[int]) -> dict[int, str | None]:
+    """Each ticket's latest agreed time to call back (see ``callback_claims.schedule``)."""
+    if not ids:
+        return {}
+    notes = await session.scalars(
+        select(TicketActivity).where(TicketActivity.ticket_id.in_(ids),
+                                     TicketActivity.kind == ActivityKind.NOTE)
+        .order_by(TicketActivity.created_at, TicketActivity.id))
+    return {note.ticket_id: note.data[SCHEDULE_KEY] for note in notes
+            if SCHEDULE_KEY in (note.data or {})}
 
 
 def one_per_caller(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
