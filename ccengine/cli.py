@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ccengine.calls.model import Outcome
 from ccengine.config import Config, ConfigError, load_config
 from ccengine.routes import cli_asterisk
 from ccengine.routes import cli_routes as routes_cli
@@ -28,6 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _quiet_migrations(args)
     try:
         config = load_config(args.config or os.environ.get("CCENGINE_CONFIG"))
     except ConfigError as exc:
@@ -38,6 +40,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command(args, config)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
+
+
+def _quiet_migrations(args: argparse.Namespace) -> None:
+    """Every command brings the database up to date first; Alembic's INFO lines about
+    it would precede every listing. `db upgrade` (and --log-level debug) still say."""
+    if args.command != "db" and args.log_level != "debug":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _reader_went_away() -> int:
+    """`ccengine tickets list | head`: the reader stopped reading, which is no error.
+    Python would still flush stdout on exit and complain; point it at nothing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,6 +96,8 @@ def _add_demo(commands: Subparsers) -> None:
                       help="let calls ring as if at this ISO time (Europe/Warsaw if no zone)")
     demo.add_argument("--speed", type=float, default=1.0,
                       help="play calls this many times faster than real time")
+    demo.add_argument("--port", type=int, default=None,
+                      help="the web application's port (default: [web] port, 8080)")
     demo.set_defaults(run=_run_demo)
 
 
@@ -116,7 +137,7 @@ def _add_calls(commands: Subparsers) -> None:
     sub = calls.add_subparsers(dest="action", required=True)
     listing = sub.add_parser("list")
     listing.add_argument("--json", action="store_true")
-    listing.add_argument("--outcome")
+    listing.add_argument("--outcome", choices=[outcome.value for outcome in Outcome])
     listing.add_argument("--page", type=int, default=1)
     listing.add_argument("--per-page", type=int, default=50)
     listing.set_defaults(run=_run_calls_list)
@@ -128,7 +149,9 @@ def _add_customers(commands: Subparsers) -> None:
     add = sub.add_parser("add")
     add.add_argument("phone")
     add.add_argument("--name")
-    add.add_argument("--vip", action="store_true")
+    add.add_argument("--vip", action=argparse.BooleanOptionalAction, default=None,
+                     help="flag (or with --no-vip unflag) the customer; a known "
+                          "customer keeps the flag when neither is given")
     add.set_defaults(run=_run_customers_add)
 
 
@@ -151,6 +174,9 @@ def _run_demo(args: argparse.Namespace, config: Config) -> int:
     except (OSError, GraphInvalid) as exc:
         print(f"ccengine demo: {graph_file}: {exc}", file=sys.stderr)
         return 2
+    if args.port is not None:
+        config = config.model_copy(update={
+            "web": config.web.model_copy(update={"port": args.port})})
     prompts = Path(config.routes.prompts_dir)
     return asyncio.run(run_demo(config, calls=args.calls, interval=tuple(args.interval),
                                 duration=args.duration, seed=args.seed, graph=graph,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import socket
 import sys
 import time
 from datetime import datetime
@@ -62,13 +63,20 @@ async def run_demo(config: Config, calls: int | None, interval: tuple[float, flo
     config = config.model_copy(update={
         "ami": (pbx,), "web": web_config, "routes": routes,
         "transcribe": config.transcribe.model_copy(update={"workers": 0})})
+    if not _port_free(config.web.host, config.web.port):
+        await close_quietly(server)
+        return _port_taken(config)
     version = await _prepare_database(config, graph, prompts_dir)
-    runner = web.AppRunner(create_app(config, on_engine=_print_tickets))
+    # No access log: the terminal is for the tickets (`ccengine serve` keeps one).
+    runner = web.AppRunner(create_app(config, on_engine=_print_tickets), access_log=None)
     agi = AgiPbx(server, time_scale=1 / speed)
     try:
         await runner.setup()
         site = web.TCPSite(runner, config.web.host, config.web.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError:  # taken between the check and now
+            return _port_taken(config)
         _banner(config, graph.name, version, at)
         await server.wait_for_login()
         offset = at.timestamp() - time.time() if at else 0.0
@@ -90,6 +98,23 @@ async def _settle(app: web.Application) -> None:
     if engine is not None:
         with contextlib.suppress(AmiError, TimeoutError):
             await engine.settle(timeout=SETTLE_SECONDS)
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Whether the web application can listen there (checked before any set-up)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _port_taken(config: Config) -> int:
+    print(f"ccengine demo: port {config.web.port} on {config.web.host} is in use "
+          f"(another demo?); pick a free one: ccengine demo --port 8081", file=sys.stderr)
+    return 2
 
 
 async def _prepare_database(config: Config, graph: RouteGraph, prompts_dir: Path | None) -> int:

@@ -141,6 +141,8 @@ async def test_a_call_pops_up_then_is_answered_and_wrapped_up(live: Live,
     detail = await answer.json()
     assert detail["ticket"]["status"] == "closed"
     assert "Klient zgłasza uszkodzoną paczkę." in json.dumps(detail, ensure_ascii=False)
+    notes = [a["body"] for a in detail["activities"] if a["kind"] == "note"]
+    assert notes == ["Klient zgłasza uszkodzoną paczkę."], "the saved draft is not sent again"
 
 
 async def test_a_missed_call_is_called_back_and_the_outcome_recorded(
@@ -164,10 +166,13 @@ async def test_a_missed_call_is_called_back_and_the_outcome_recorded(
     await item.locator("select[name=outcome]").select_option("reached")
     await item.locator("input[name=note]").fill("Umówiona wymiana towaru.")
     await item.get_by_role("button", name="Zapisz wynik").click()
-    attempts = page.locator(f".callback[data-ticket='{ticket}'] .attempts li")
-    await expect(attempts).to_have_count(1)
-    await expect(attempts).to_contain_text("Rozmowa odbyta")
-    await expect(attempts).to_contain_text("Piotr Zieliński")
+    # Reached: the callback is done, its ticket closed, and it leaves the list.
+    await expect(page.locator(f".callback[data-ticket='{ticket}']")).to_have_count(0)
+    answer = await page.request.get(f"{live.url}/api/v1/tickets/{ticket}")
+    detail = await answer.json()
+    assert detail["ticket"]["status"] == "closed"
+    assert any(a["body"] == "Oddzwonienie: reached — Umówiona wymiana towaru."
+               for a in detail["activities"])
 
 
 async def test_pause_with_a_reason_resume_and_reload_keep_the_truth(

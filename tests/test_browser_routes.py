@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from playwright.async_api import Page
+from playwright.async_api import Dialog, Page
 
 from ccengine.routes.model import HolidayNode
 from ccengine.routes.store import RouteStore
@@ -48,10 +48,31 @@ async def test_admin_adds_a_holiday_publishes_and_sees_christmas_routed(
     await form.get_by_role("button", name="Dodaj datę").click()
     await page.fill("input[name='custom.1.name']", "Dzień firmy")
     await page.fill("input[name='custom.1.date']", "2026-11-20")
+
+    # Leaving with unsaved changes asks first; staying keeps them.
+    asked: list[str] = []
+
+    async def stay(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        await dialog.dismiss()
+
+    page.on("dialog", stay)
+    await page.click("#nav a[data-view=tickets]")
+    await page.wait_for_function("location.hash === '#/routes'")
+    page.remove_listener("dialog", stay)
+    assert asked == ["Na tej stronie są niezapisane zmiany. Opuścić ją i je utracić?"]
+    assert await page.input_value("input[name='custom.1.name']") == "Dzień firmy"
+
     await page.click("button[name=save]")
     await page.wait_for_function(
         "document.querySelector('.version-state').textContent.startsWith('wersja 2 (szkic')")
     await page.click("button[name=publish]")
+    # Publishing asks, showing what changes against the live version.
+    confirm = page.locator("dialog.publish-confirm")
+    await confirm.wait_for()
+    assert await confirm.locator(".publish-diff li").all_text_contents() == [
+        "Zmieniony węzeł swieta: custom"]
+    await confirm.locator("button[name=confirm-publish]").click()
     await page.wait_for_function(
         "document.querySelector('.version-state').textContent === 'wersja 2 (opublikowana)'")
     stored = await RouteStore(live.database).get("ecommerce")
@@ -104,6 +125,10 @@ async def test_a_menu_option_pointing_nowhere_shows_on_the_menu_node(
     assert await form.locator("select[data-field='options.3'].invalid").count() == 1
     # Publishing is refused, and the live graph stays the one it was.
     await page.click("button[name=publish]")
+    confirm = page.locator("dialog.publish-confirm")
+    assert "Usunięty węzeł kolejka-reklamacje" in (
+        await confirm.locator(".publish-diff").text_content() or "")
+    await confirm.locator("button[name=confirm-publish]").click()
     await page.wait_for_selector(".toast.error:has-text('the graph has issues')")
     stored = await RouteStore(live.database).get("ecommerce")
     assert (stored.version, stored.status) == (live.graph_version, "published")

@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -64,6 +66,49 @@ def test_calls_list(replayed: Path) -> None:
     assert (vip_call["ivr_digits"], vip_call["queue_priority"]) == ("2", 10)
     text = ccengine(replayed, "calls", "list", "--outcome", "abandoned").stdout
     assert "+48602333444" in text and "answered" not in text
+
+
+def test_calls_list_prints_times_in_the_contact_centers_zone(replayed: Path) -> None:
+    calls = json.loads(ccengine(replayed, "calls", "list", "--json").stdout)["items"]
+    text = ccengine(replayed, "calls", "list").stdout
+    for call in calls:
+        started = datetime.fromisoformat(call["started_at"])
+        assert f"{started.astimezone(ZoneInfo('Europe/Warsaw')):%Y-%m-%d %H:%M:%S}" in text
+
+
+def test_an_unknown_outcome_is_refused(replayed: Path) -> None:
+    result = ccengine(replayed, "calls", "list", "--outcome", "bogus")
+    assert result.returncode == 2
+    assert "bogus" in result.stderr and result.stdout == ""
+
+
+def test_no_migration_chatter_at_the_default_log_level(replayed: Path) -> None:
+    env = {**os.environ, "CCENGINE_DATABASE_URL": f"sqlite+aiosqlite:///{replayed}"}
+    result = subprocess.run([sys.executable, "-m", "ccengine.cli", "tickets", "list"],
+                            capture_output=True, text=True, timeout=120, check=False, env=env)
+    assert result.returncode == 0
+    assert "alembic" not in result.stderr and "INFO" not in result.stderr
+
+
+def test_a_reader_that_stops_early_is_no_error(replayed: Path) -> None:
+    env = {**os.environ, "CCENGINE_DATABASE_URL": f"sqlite+aiosqlite:///{replayed}"}
+    process = subprocess.Popen([sys.executable, "-m", "ccengine.cli", "tickets", "list"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # as `| head` does once it has its lines: every write fails
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, errors
+    assert "BrokenPipe" not in errors and "Traceback" not in errors
+
+
+def test_customers_add_keeps_a_known_customers_vip_flag(tmp_path: Path) -> None:
+    database = tmp_path / "customers.db"
+    assert ccengine(database, "customers", "add", "604777888", "--vip").returncode == 0
+    renamed = ccengine(database, "customers", "add", "604777888", "--name", "Anna Nowak")
+    assert json.loads(renamed.stdout)["vip"] is True
+    unflagged = ccengine(database, "customers", "add", "604777888", "--no-vip")
+    assert json.loads(unflagged.stdout) | {"created_at": None} == {
+        "id": 1, "phone": "+48604777888", "name": "Anna Nowak", "vip": False, "created_at": None}
 
 
 def test_a_config_error_names_the_key(tmp_path: Path) -> None:

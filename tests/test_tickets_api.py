@@ -21,6 +21,7 @@ from ccengine.tickets.errors import InvalidTransition
 from ccengine.tickets.filters import EVERYONE, Viewer, can_see, glob_pattern
 from ccengine.tickets.models import Call, TicketActivity
 from ccengine.tickets.service import TicketChanges, TicketService
+from ccengine.transcribe.storage_models import Transcript
 from ccengine.users import service
 from ccengine.users.models import Role, User
 from ccengine.web.api import setup_api
@@ -180,6 +181,43 @@ async def test_who_sees_which_tickets(world: World, who: str, expected: set[str]
     for key in expected:
         shown = await world.call(who, "GET", f"/tickets/{world.numbers[key]}")
         assert shown["ticket"]["number"] == world.numbers[key]
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("anna", {"a.1", "m.1", "m.2"}),  # the calls of the tickets she may open
+    ("tomasz", {"a.1", "a.2", "m.1", "m.2", "m.3"}),
+    ("crm", {"a.1", "a.2", "m.1", "m.2", "m.3"}),
+])
+async def test_calls_list_follows_ticket_visibility_and_hides_server_paths(
+        world: World, who: str, expected: set[str]) -> None:
+    body = await world.call(who, "GET", "/calls?per_page=200")
+    assert {item["linkedid"] for item in body["items"]} == expected
+    assert body["total"] == len(expected)
+    recorded = next(item for item in body["items"] if item["linkedid"] == "a.1")
+    assert recorded["recording_url"] == f"/api/v1/calls/{recorded['id']}/recording"
+    assert "/var/spool" not in repr(body) and "recording_file" not in repr(body)
+    detail = await world.call(who, "GET", f"/tickets/{world.numbers['anna']}")
+    assert "/var/spool" not in repr(detail)
+
+
+async def test_a_recording_says_whether_it_can_be_played(world: World) -> None:
+    async def state(key: str) -> str:
+        detail = await world.call("admin", "GET", f"/tickets/{world.numbers[key]}")
+        states = {call["recording_state"] for call in detail["calls"]}
+        states |= {e["call"]["recording_state"] for e in detail["timeline"] if e["call"]}
+        [only] = states
+        return str(only)
+
+    assert await state("bartek") == "none"  # never recorded: the page shows nothing
+    assert await state("anna") == "not_redacted"  # no transcript yet: the server refuses it
+    async with world.database.writer() as session:
+        call = (await session.scalars(select(Call).where(Call.linkedid == "a.1"))).one()
+        session.add(Transcript(call_id=call.id, ticket_id=call.ticket_id, language="pl",
+                               model="tiny", layout="mono", duration=1.0, segments=[],
+                               text="", search_text="", flags=[], audio_redacted=True,
+                               created_at=T0))
+        await session.commit()
+    assert await state("anna") == "ready"
 
 
 async def test_me_is_the_asker(world: World) -> None:

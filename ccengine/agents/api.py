@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from ccengine.agents import callbacks
+from ccengine.agents import callback_claims, callbacks
 from ccengine.agents.console import AgentConsole
 from ccengine.agents.delivery import TOPIC
 from ccengine.agents.directory import Seat
 from ccengine.agents.pbx import AgentPbx, ConsoleError, queues_of
+from ccengine.agents.pop import seen_by
+from ccengine.agents.presence import AgentState
 from ccengine.agents.schemas import SCHEMAS
 from ccengine.agents.wrapup import write_wrap_up
 from ccengine.ami import events as ev
@@ -29,7 +32,7 @@ from ccengine.web import body as bodies
 from ccengine.web.auth import principal
 from ccengine.web.endpoints import Endpoint, path_param
 from ccengine.web.hub import setup_hub
-from ccengine.web.keys import CONFIG, ENGINE
+from ccengine.web.keys import CONFIG, ENGINE, TIMEZONE
 from ccengine.web.params import DATABASE, checked_text
 from ccengine.web.tickets_api import viewer_of
 
@@ -59,7 +62,7 @@ async def _seat(request: web.Request, console: AgentConsole) -> tuple[Principal,
     user = await users.get_user(request.app[DATABASE], who.user_id)
     if user is None or not user.sip_interface:
         return who, None
-    seat = Seat(user.id, user.login, user.display_name, user.sip_interface)
+    seat = Seat(user.id, user.login, user.display_name, user.sip_interface, user.role)
     console.directory.remember(seat)
     return who, seat
 
@@ -82,7 +85,7 @@ async def state(request: web.Request) -> web.Response:
                                   "pause_reasons": list(config.pause_reasons)})
     return web.json_response({
         "agent": console.presence.view(seat.interface).as_json(),
-        "pop": console.pop_message(seat.interface)["pop"],
+        "pop": seen_by(console.pop_message(seat.interface), seat.viewer)["pop"],
         "pause_reasons": list(config.pause_reasons),
         "queues": [{"queue": q, "penalty": p} for q, p in queues_of(console, seat.interface)],
     })
@@ -161,13 +164,15 @@ def _agent(console: AgentConsole, seat: Seat) -> web.Response:
 # -- callbacks -----------------------------------------------------------------
 
 async def list_callbacks(request: web.Request) -> web.Response:
-    return web.json_response({"items": await callbacks.list_callbacks(request.app[DATABASE])})
+    items = await callbacks.list_callbacks(request.app[DATABASE], viewer_of(_who(request)))
+    return web.json_response({"items": items})
 
 
 async def call_back(request: web.Request) -> web.Response:
     console = _console(request)
     number = checked_text("number", request.match_info["number"])
     seat = await _agent_seat(request, console)
+    _free_to_call(console, seat)
     pbx = request.app[PBX]
     try:
         target = await callbacks.target_of(request.app[DATABASE], number,
@@ -187,15 +192,62 @@ async def outcome(request: web.Request) -> web.Response:
     who = _who(request)
     assert attempt is not None and result is not None
     try:
+        reporter = callbacks.Reporter(who.user_id, who.display_name, viewer_of(who),
+                                      admin=who.role is Role.ADMIN)
         recorded = await callbacks.record_outcome(request.app[DATABASE], number, attempt,
-                                                  result, note, who.display_name,
-                                                  viewer_of(who), _now())
+                                                  result, note, reporter, _now())
     except callbacks.CallbackError as exc:
         raise ConsoleError(_CALLBACK_STATUS.get(exc.error, 409), exc.error, str(exc)) from None
     return web.json_response({"attempt": recorded})
 
 
-_CALLBACK_STATUS = {"attempt-not-found": 404}
+async def claim(request: web.Request) -> web.Response:
+    number = checked_text("number", request.match_info["number"])
+    who = _who(request)
+    try:
+        holder = await callback_claims.claim(request.app[DATABASE], number, who.display_name,
+                                             viewer_of(who), _now())
+    except callbacks.CallbackError as exc:
+        raise ConsoleError(409, exc.error, str(exc)) from None
+    return web.json_response({"holder": holder})
+
+
+async def schedule(request: web.Request) -> web.Response:
+    number = checked_text("number", request.match_info["number"])
+    body = await bodies.json_object(request)
+    when = _callback_time(bodies.text(body, "at", max_length=40),
+                          ZoneInfo(request.app[TIMEZONE]))
+    who = _who(request)
+    try:
+        await callback_claims.schedule(request.app[DATABASE], number, when, who.display_name,
+                                       viewer_of(who), _now())
+    except callbacks.CallbackError as exc:
+        raise ConsoleError(409, exc.error, str(exc)) from None
+    return web.json_response({"scheduled_at": when.isoformat() if when else None})
+
+
+def _callback_time(text: str | None, zone: ZoneInfo) -> datetime | None:
+    """ISO 8601; without an offset, in the contact center's zone (as the pages show)."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise bodies.InvalidBody("at", "an ISO 8601 time, e.g. 2026-11-23T15:00") from None
+    return when if when.tzinfo else when.replace(tzinfo=zone)
+
+
+def _free_to_call(console: AgentConsole, seat: Seat) -> None:
+    """Click-to-call rings her phone: not while she wraps up, rings or talks."""
+    state = console.presence.view(seat.interface).state
+    if state is AgentState.WRAP_UP:
+        raise ConsoleError(409, "in-wrap-up",
+                           "finish the wrap-up of your last call before calling back")
+    if state in (AgentState.RINGING, AgentState.IN_CALL):
+        raise ConsoleError(409, "on-a-call", "you are on a call; call back after it")
+
+
+_CALLBACK_STATUS = {"attempt-not-found": 404, "not-your-attempt": 403}
 
 
 def _who(request: web.Request) -> Principal:
@@ -230,6 +282,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/api/v1/callbacks/{number}/call", call_back, AGENTS,
              "Click-to-call: the agent's phone, then the customer (AMI Originate)",
              parameters=[_NUMBER], result="CallbackStarted"),
+    Endpoint("POST", "/api/v1/callbacks/{number}/claim", claim, AGENTS,
+             "Take a callback (one agent at a time; 409 callback-held names who has it)",
+             parameters=[_NUMBER], result="CallbackClaimed"),
+    Endpoint("POST", "/api/v1/callbacks/{number}/schedule", schedule, AGENTS,
+             "When to call back ({\"at\": ISO time, or null: no time agreed})",
+             parameters=[_NUMBER], body="CallbackSchedule", result="CallbackScheduled"),
     Endpoint("POST", "/api/v1/callbacks/{number}/outcome", outcome, AGENTS,
              "Record how a callback attempt went", parameters=[_NUMBER],
              body="CallbackOutcome", result="CallbackRecorded"),
@@ -263,8 +321,10 @@ async def _state_messages(console: AgentConsole, who: Principal) -> list[dict[st
     user = await users.get_user(console.database, who.user_id)
     if user is None or not user.sip_interface:
         return []
-    console.directory.remember(Seat(user.id, user.login, user.display_name, user.sip_interface))
-    return [console.agent_message(user.sip_interface), console.pop_message(user.sip_interface)]
+    seat = Seat(user.id, user.login, user.display_name, user.sip_interface, user.role)
+    console.directory.remember(seat)
+    return [console.agent_message(seat.interface),
+            seen_by(console.pop_message(seat.interface), seat.viewer)]
 
 
 def _originated(console: AgentConsole, event: ev.OriginateResult) -> None:

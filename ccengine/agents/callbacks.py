@@ -17,17 +17,20 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.agents.storage_models import CallbackAttempt
 from ccengine.calls.model import OWN_CALL_PREFIX
 from ccengine.config import AgentsConfig
 from ccengine.db import Database
+from ccengine.tickets.assigning import status_change
 from ccengine.tickets.enums import ActivityKind, TicketKind, TicketStatus
 from ccengine.tickets.errors import TicketNotFound
-from ccengine.tickets.filters import Viewer, can_see
+from ccengine.tickets.filters import Viewer, can_see, visible
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 
 ACTION_PREFIX = OWN_CALL_PREFIX
+SCHEDULE_KEY = "callback_at"  # in a note's data: when to call back (ISO 8601, aware)
 LIST_LIMIT = 200
 
 
@@ -53,14 +56,17 @@ class Target:
     name: str | None
 
 
-async def list_callbacks(database: Database) -> list[dict[str, Any]]:
-    """Callback tickets not closed, most urgent and oldest first, with their attempts."""
+async def list_callbacks(database: Database, viewer: Viewer) -> list[dict[str, Any]]:
+    """Callback tickets not closed that ``viewer`` may open, most urgent and oldest
+    first, with their attempts (the list shows no more than the ticket itself)."""
     query = (select(Ticket, Customer)
              .outerjoin(Customer, Ticket.customer_id == Customer.id)
-             .where(Ticket.kind == TicketKind.CALLBACK, Ticket.status != TicketStatus.CLOSED)
+             .where(Ticket.kind == TicketKind.CALLBACK, Ticket.status != TicketStatus.CLOSED,
+                    visible(viewer))
              .order_by(Ticket.priority, Ticket.created_at, Ticket.id).limit(LIST_LIMIT))
     async with database.sessions() as session:
         rows = list(await session.execute(query))
+        scheduled = await _schedules(session, [ticket.id for ticket, _ in rows])
         ids = [ticket.id for ticket, _ in rows]
         attempts: Iterable[CallbackAttempt] = await session.scalars(
             select(CallbackAttempt).where(CallbackAttempt.ticket_id.in_(ids))
@@ -68,12 +74,49 @@ async def list_callbacks(database: Database) -> list[dict[str, Any]]:
         by_ticket: dict[int, list[dict[str, Any]]] = {}
         for attempt in attempts:
             by_ticket.setdefault(attempt.ticket_id, []).append(attempt_json(attempt))
-    return [{"ticket": ticket.number, "title": ticket.title, "status": ticket.status,
-             "caller": customer.phone_e164 if customer else None,
-             "caller_name": customer.name if customer else None,
-             "vip": bool(customer and customer.vip), "priority": ticket.priority,
-             "queue": ticket.queue, "created_at": ticket.created_at.isoformat(),
-             "attempts": by_ticket.get(ticket.id, [])} for ticket, customer in rows]
+    return one_per_caller([
+        {"ticket": ticket.number, "title": ticket.title, "status": ticket.status,
+         "caller": customer.phone_e164 if customer else None,
+         "caller_name": customer.name if customer else None,
+         "vip": bool(customer and customer.vip), "priority": ticket.priority,
+         "queue": ticket.queue, "assignee": ticket.assignee,
+         "scheduled_at": scheduled.get(ticket.id),
+         "created_at": ticket.created_at.isoformat(),
+         "attempts": by_ticket.get(ticket.id, [])} for ticket, customer in rows])
+
+
+async def _schedules(session: AsyncSession, ids: list[int]) -> dict[int, str | None]:
+    """Each ticket's latest agreed time to call back (see ``callback_claims.schedule``)."""
+    if not ids:
+        return {}
+    notes = await session.scalars(
+        select(TicketActivity).where(TicketActivity.ticket_id.in_(ids),
+                                     TicketActivity.kind == ActivityKind.NOTE)
+        .order_by(TicketActivity.created_at, TicketActivity.id))
+    return {note.ticket_id: note.data[SCHEDULE_KEY] for note in notes
+            if SCHEDULE_KEY in (note.data or {})}
+
+
+def one_per_caller(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per caller: the first (most urgent, oldest) of the caller's open
+    callbacks, with how many missed calls wait and the other tickets' numbers. A
+    caller who rang eight times is one person to call back, not eight."""
+    first: dict[str, dict[str, Any]] = {}
+    listed: list[dict[str, Any]] = []
+    for item in items:
+        caller = item["caller"]
+        entry = first.get(caller) if caller else None
+        if entry is None:
+            entry = {**item, "missed_calls": 1, "also": []}
+            listed.append(entry)
+            if caller:
+                first[caller] = entry
+            continue
+        entry["missed_calls"] += 1
+        entry["also"].append(item["ticket"])
+        entry["attempts"] = sorted([*entry["attempts"], *item["attempts"]],
+                                   key=lambda attempt: (attempt["at"], attempt["id"]))
+    return listed
 
 
 def attempt_json(attempt: CallbackAttempt) -> dict[str, Any]:
@@ -164,12 +207,42 @@ async def fail_attempt(database: Database, attempt_id: int, at: datetime) -> Non
             await session.commit()
 
 
+@dataclass(frozen=True, slots=True)
+class Reporter:
+    """Who reports an attempt's outcome: an agent (her user id and name), or an admin."""
+
+    user_id: int | None
+    name: str
+    viewer: Viewer
+    admin: bool = False
+
+
+def _close_reached(session: AsyncSession, ticket: Ticket, agent: str, at: datetime) -> None:
+    """The customer was reached: nothing is left to call. The ticket closes as the
+    work of who reached them (a closed ticket nobody took is hidden from agents)."""
+    if ticket.assignee is None:
+        session.add(TicketActivity(ticket=ticket, kind=ActivityKind.ASSIGNMENT,
+                                   body=f"- → {agent}", data={"from": None, "to": agent},
+                                   author=agent, created_at=at))
+        ticket.assignee = agent
+    session.add(status_change(ticket, TicketStatus.CLOSED, agent, at))
+    ticket.status, ticket.closed_at = TicketStatus.CLOSED, at
+
+
+def check_attempt_owner(attempt: CallbackAttempt, reporter: Reporter) -> None:
+    """Only who made the attempt (or an admin) reports how it went: another agent's
+    word would overwrite what happened on someone else's call."""
+    if not reporter.admin and attempt.user_id != reporter.user_id:
+        raise CallbackError("not-your-attempt",
+                            f"callback attempt {attempt.id} was made by another agent")
+
+
 async def record_outcome(database: Database, number: str, attempt_id: int, outcome: Outcome,
-                         note: str | None, agent: str, viewer: Viewer,
+                         note: str | None, reporter: Reporter,
                          at: datetime) -> dict[str, Any]:
     async with database.writer() as session:
         check_callback(await session.scalar(select(Ticket).where(Ticket.number == number)),
-                       number, viewer)
+                       number, reporter.viewer)
         row = (await session.execute(
             select(CallbackAttempt, Ticket).join(Ticket, CallbackAttempt.ticket_id == Ticket.id)
             .where(CallbackAttempt.id == attempt_id, Ticket.number == number))).first()
@@ -177,11 +250,14 @@ async def record_outcome(database: Database, number: str, attempt_id: int, outco
             raise CallbackError("attempt-not-found",
                                 f"ticket {number} has no callback attempt {attempt_id}")
         attempt, ticket = row
+        check_attempt_owner(attempt, reporter)
         attempt.outcome, attempt.note, attempt.finished_at = outcome.value, note, at
         ticket.updated_at = at
+        if outcome is Outcome.REACHED:
+            _close_reached(session, ticket, reporter.name, at)
         body = f"Oddzwonienie: {outcome.value}" + (f" — {note}" if note else "")
         session.add(TicketActivity(ticket=ticket, kind=ActivityKind.NOTE, body=body,
-                                   author=agent, created_at=at,
+                                   author=reporter.name, created_at=at,
                                    data={"callback": outcome.value, "attempt": attempt.id}))
         await session.commit()
     return attempt_json(attempt)

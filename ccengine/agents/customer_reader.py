@@ -82,4 +82,5 @@ async def _recent_tickets(session: AsyncSession, ids: Sequence[int]) -> dict[int
 
 def _summary(ticket: Ticket) -> dict[str, object]:
     return {"number": ticket.number, "title": ticket.title, "status": ticket.status,
-            "priority": ticket.priority, "created_at": ticket.created_at.isoformat()}
+            "priority": ticket.priority, "assignee": ticket.assignee,
+            "created_at": ticket.created_at.isoformat()}

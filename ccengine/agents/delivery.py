@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from ccengine.agents.directory import Directory, Seat
+from ccengine.agents.pop import seen_by
 from ccengine.web.hub import Hub, Message
 
 log = logging.getLogger(__name__)
@@ -52,4 +53,4 @@ class Delivery:
 
     def _deliver(self, seats: tuple[Seat, ...], message: Message) -> None:
         for seat in seats:
-            self.hub.publish(TOPIC, message, user_id=seat.user_id)
+            self.hub.publish(TOPIC, seen_by(message, seat.viewer), user_id=seat.user_id)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ccengine.db import Database
-from ccengine.users.models import User
+from ccengine.tickets.filters import EVERYONE, Viewer
+from ccengine.users.models import Role, User
 
 MISS_SECONDS = 10.0  # how long an interface nobody sits at is not asked for again
 
@@ -24,6 +25,12 @@ class Seat:
     login: str
     display_name: str
     interface: str
+    role: str = Role.AGENT.value  # what her pops may show (a plain agent's share)
+
+    @property
+    def viewer(self) -> Viewer:
+        """Whose share of the tickets the seat's user sees (``filters.viewer_of``)."""
+        return Viewer(self.display_name) if self.role == Role.AGENT.value else EVERYONE
 
 
 class Directory:
@@ -79,4 +86,4 @@ class Directory:
 
 
 def _seat(user: User) -> Seat:
-    return Seat(user.id, user.login, user.display_name, user.sip_interface or "")
+    return Seat(user.id, user.login, user.display_name, user.sip_interface or "", user.role)

@@ -16,6 +16,7 @@ from typing import Any
 from ccengine.agents.call_tickets import CallTicket
 from ccengine.routes.model import QueueNode, RouteGraph
 from ccengine.routes.walk import PathStep
+from ccengine.tickets.filters import Viewer, can_see
 
 RECENT_TICKETS = 5
 
@@ -119,3 +120,14 @@ def current_queue_node(graph: RouteGraph | None,
     target = node.edges().get(last.branch) if node is not None else None
     reached = graph.nodes.get(target) if target else None
     return (target, reached) if isinstance(reached, QueueNode) and target else None
+
+
+def seen_by(message: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
+    """A pop message as ``viewer`` may see it: the caller's earlier tickets only
+    where she may open them (a link to a ticket she may not open would be a 404)."""
+    pop = message.get("pop") if message.get("type") == "pop" else None
+    if not pop or not pop.get("recent_tickets"):
+        return message
+    recent = [ticket for ticket in pop["recent_tickets"]
+              if can_see(viewer, ticket.get("assignee"), ticket["status"])]
+    return {**message, "pop": {**pop, "recent_tickets": recent}}

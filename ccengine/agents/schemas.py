@@ -86,8 +86,21 @@ SCHEMAS: dict[str, Schema] = {
         "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
             "ticket": _STRING, "title": _STRING, "caller": _nullable("string"),
             "caller_name": _nullable("string"), "vip": {"type": "boolean"},
-            "priority": _STRING, "created_at": _STRING,
+            "priority": _STRING, "created_at": _STRING, "assignee": _nullable("string"),
+            "scheduled_at": _nullable("string"),
+            "missed_calls": {"type": "integer", "description": "the caller's open callbacks"},
+            "also": {"type": "array", "items": _STRING,
+                     "description": "the caller's other open callback tickets"},
             "attempts": {"type": "array", "items": _ref("CallbackAttempt")}}}}},
+    },
+    "CallbackSchedule": {
+        "type": "object", "properties": {"at": _nullable("string")},
+    },
+    "CallbackScheduled": {
+        "type": "object", "properties": {"scheduled_at": _nullable("string")},
+    },
+    "CallbackClaimed": {
+        "type": "object", "required": ["holder"], "properties": {"holder": _STRING},
     },
     "CallbackStarted": {
         "type": "object", "required": ["attempt"],

@@ -124,9 +124,13 @@ async def list_calls(
     outcome: str | None = None,
     page: int = 1,
     per_page: int = 50,
+    viewer: Viewer = EVERYONE,
 ) -> Page[CallView]:
-    """Calls newest first."""
+    """Calls newest first; a viewer who does not see every ticket sees the calls of
+    the tickets she may open (a call is no more public than its ticket)."""
     query = select(Call)
+    if not viewer.sees_all:
+        query = query.join(Ticket, Call.ticket_id == Ticket.id).where(visible(viewer))
     if outcome is not None:
         query = query.where(Call.outcome == outcome)
     total = await _count(session, query)

@@ -70,8 +70,10 @@ class TicketService:
             await session.commit()
         return recorded
 
-    async def add_customer(self, phone: str, name: str | None, vip: bool) -> CustomerView:
-        """Create the customer of ``phone``, or update the name and VIP flag of the known one."""
+    async def add_customer(self, phone: str, name: str | None,
+                           vip: bool | None) -> CustomerView:
+        """Create the customer of ``phone``, or update the name and VIP flag of the known
+        one; ``vip`` None leaves a known customer's flag as it is (a new one is not VIP)."""
         e164 = normalise(phone, self._config.default_region)
         if not is_e164(e164):
             raise InvalidPhoneNumber(phone)
@@ -79,11 +81,12 @@ class TicketService:
             query = select(Customer).where(Customer.phone_e164 == e164)
             customer = (await session.execute(query)).scalar_one_or_none()
             if customer is None:
-                customer = Customer(phone_e164=e164, name=name, vip=vip, created_at=self._clock())
+                customer = Customer(phone_e164=e164, name=name, vip=bool(vip),
+                                    created_at=self._clock())
                 session.add(customer)
             else:
                 customer.name = name or customer.name
-                customer.vip = vip
+                customer.vip = customer.vip if vip is None else vip
             await session.commit()
         return customer_view(customer)
 

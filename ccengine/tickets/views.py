@@ -128,6 +128,20 @@ def to_json(value: Any) -> Any:
     return value
 
 
+# Where files lie on the server: the API serves recordings by URL and never says where.
+SERVER_PATH_KEYS = frozenset({"recording_file", "voicemail_file", "file"})
+
+
+def without_server_paths(value: Any) -> Any:
+    """JSON (as ``to_json`` gives it) with every file path on the server left out."""
+    if isinstance(value, dict):
+        return {key: without_server_paths(item) for key, item in value.items()
+                if key not in SERVER_PATH_KEYS}
+    if isinstance(value, list):
+        return [without_server_paths(item) for item in value]
+    return value
+
+
 def customer_view(customer: Customer) -> CustomerView:
     return CustomerView(
         id=customer.id,

@@ -1,4 +1,4 @@
-"""`ccengine users add` and `ccengine users tokens add`.
+"""`ccengine users add`, `users passwd` and `ccengine users tokens add`.
 
 Passwords come from stdin (``--password-stdin``) or a getpass prompt; they are
 never echoed, printed or logged.
@@ -31,6 +31,11 @@ def add_parsers(commands: Any) -> None:
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of stdin")
     add.set_defaults(run=run_add_user)
+    passwd = sub.add_parser("passwd", help="set a user's password (e.g. a forgotten one)")
+    passwd.add_argument("login")
+    passwd.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of stdin")
+    passwd.set_defaults(run=run_passwd)
     tokens = sub.add_parser("tokens", help="API tokens for integrations")
     token_sub = tokens.add_subparsers(dest="tokens_command", required=True)
     token_add = token_sub.add_parser("add", help="create an API token and print it once")
@@ -76,6 +81,33 @@ async def _add_user(config: Config, args: argparse.Namespace, password: str) -> 
     finally:
         await database.close()
     print(f"created user {user.login} ({user.role})")
+    return 0
+
+
+def run_passwd(args: argparse.Namespace, config: Config) -> int:
+    password = read_password(args.password_stdin)
+    if password is None:
+        return 2
+    if not password:
+        print("ccengine: no password given", file=sys.stderr)
+        return 2
+    return asyncio.run(_passwd(config, args.login, password))
+
+
+async def _passwd(config: Config, login: str, password: str) -> int:
+    from ccengine.db import Database
+    from ccengine.users.service import UserError, set_password
+
+    database = Database.open(config.database)
+    try:
+        await database.migrate()
+        await set_password(database, login, password)
+    except UserError as exc:
+        print(f"ccengine: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await database.close()
+    print(f"password of {login} changed")
     return 0
 
 

@@ -211,3 +211,15 @@ async def set_locale(database: Database, user_id: int, locale: str) -> None:
 def user_json(user: User) -> dict[str, object]:
     return {"id": user.id, "login": user.login, "display_name": user.display_name,
             "role": user.role, "sip_interface": user.sip_interface, "locale": user.locale}
+
+
+async def set_password(database: Database, login: str, password: str) -> None:
+    """A new password for ``login`` (the old one is forgotten: only its hash was kept)."""
+    if not password:
+        raise UserError("the password must not be empty")
+    async with database.writer() as session:
+        user = await session.scalar(select(User).where(User.login == login))
+        if user is None:
+            raise UserError(f"no user {login!r}")
+        user.password_hash = hash_password(password)
+        await session.commit()

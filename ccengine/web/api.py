@@ -11,8 +11,8 @@ from ccengine.calls.model import Outcome
 from ccengine.config import WebConfig
 from ccengine.db import Database
 from ccengine.tickets import queries
-from ccengine.tickets.views import to_json
-from ccengine.web.auth import setup_auth
+from ccengine.tickets.filters import EVERYONE, viewer_of
+from ccengine.web.auth import principal, setup_auth
 from ccengine.web.errors import error_middleware
 from ccengine.web.features import feature_permissions, feature_public, setup_features
 from ccengine.web.hardening import setup_hardening
@@ -20,6 +20,7 @@ from ccengine.web.keys import TIMEZONE
 from ccengine.web.openapi import OPENAPI_PATH, serve_openapi
 from ccengine.web.pages import setup_pages
 from ccengine.web.params import DATABASE, REGION, optional, paging
+from ccengine.web.tickets_api import call_json
 from ccengine.web.transcripts_api import setup_transcripts_api
 
 HEALTH_PATH = "/api/v1/health"
@@ -45,15 +46,20 @@ def setup_api(app: web.Application, database: Database, web_config: WebConfig,
 
 
 async def list_calls(request: web.Request) -> web.Response:
+    """The calls of the tickets the caller may open (an API token sees all)."""
     page, per_page = paging(request)
+    who = principal(request)
     async with request.app[DATABASE].sessions() as session:
         result = await queries.list_calls(
             session,
             outcome=optional(request, "outcome", Outcome),
             page=page,
             per_page=per_page,
+            viewer=viewer_of(who) if who is not None else EVERYONE,
         )
-    return web.json_response(to_json(result))
+    return web.json_response({"items": [call_json(call) for call in result.items],
+                              "page": result.page, "per_page": result.per_page,
+                              "total": result.total})
 
 
 async def health(request: web.Request) -> web.Response:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.qa.views import recording_url
 from ccengine.tickets import queries
@@ -17,7 +19,8 @@ from ccengine.tickets.enums import Priority, TicketStatus
 from ccengine.tickets.filters import EVERYONE, MAX_WORDS, TicketFilter, Viewer, caller_key
 from ccengine.tickets.filters import viewer_of as viewer_of  # agents.api imports it here
 from ccengine.tickets.service import TicketChanges, TicketService
-from ccengine.tickets.views import CallView, TicketDetail, to_json
+from ccengine.tickets.views import CallView, TicketDetail, to_json, without_server_paths
+from ccengine.transcribe.storage_models import Transcript
 from ccengine.users.models import Role
 from ccengine.users.service import Principal
 from ccengine.web.auth import principal
@@ -90,23 +93,46 @@ def _number(request: web.Request) -> str:
 async def _detail(request: web.Request, number: str, viewer: Viewer) -> web.Response:
     async with request.app[DATABASE].sessions() as session:
         detail = await queries.get_ticket(session, number, viewer)
-    return web.json_response(detail_json(detail))
+        redacted = await _redacted(session, [call.id for call in detail.calls])
+    body = detail_json(detail)
+    for call in [*body["calls"], *(entry["call"] for entry in body["timeline"] if entry["call"])]:
+        call["recording_state"] = recording_state(call, redacted)
+    return web.json_response(body)
+
+
+async def _redacted(session: AsyncSession, call_ids: list[int]) -> dict[int, bool]:
+    """Per call with a transcript: whether its audio was redacted (playable)."""
+    if not call_ids:
+        return {}
+    rows = await session.execute(select(Transcript.call_id, Transcript.audio_redacted)
+                                 .where(Transcript.call_id.in_(call_ids)))
+    return {call_id: bool(done) for call_id, done in rows}
+
+
+def recording_state(call: dict[str, Any], redacted: dict[int, bool]) -> str:
+    """Why a call's recording can (not) be played: ``none`` (not recorded),
+    ``not_redacted`` (not yet transcribed and redacted: the server refuses it) or
+    ``ready``; the page shows a player only when ready, and says why otherwise."""
+    if not call.get("recording_url"):
+        return "none"
+    return "ready" if redacted.get(call["id"]) else "not_redacted"
 
 
 async def show_ticket(request: web.Request) -> web.Response:
     return await _detail(request, _number(request), viewer_of(_who(request)))
 
 
-def _call_json(call: CallView) -> dict[str, Any]:
-    """The call with where the QA side serves its recording, for a call that was recorded."""
-    return {**to_json(call),
+def call_json(call: CallView) -> dict[str, Any]:
+    """The call with where the QA side serves its recording, for a call that was
+    recorded; where the file lies on the server is never said."""
+    return {**without_server_paths(to_json(call)),
             "recording_url": recording_url(call.id) if call.recording_file else None}
 
 
 def detail_json(detail: TicketDetail) -> dict[str, Any]:
-    body: dict[str, Any] = to_json(detail)
-    body["calls"] = [_call_json(call) for call in detail.calls]
-    body["timeline"] = [{**to_json(entry), "call": _call_json(entry.call) if entry.call else None}
+    body: dict[str, Any] = without_server_paths(to_json(detail))
+    body["calls"] = [call_json(call) for call in detail.calls]
+    body["timeline"] = [{**to_json(entry), "call": call_json(entry.call) if entry.call else None}
                         for entry in detail.timeline]
     return body
 

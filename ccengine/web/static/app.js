@@ -2,6 +2,8 @@
 // Views are ES modules in ./views exporting render(root, ctx) and maybe dispose().
 // Data only ever reaches the page through h()/textContent, never innerHTML.
 
+import { leaveQueuesFirst } from "./leaving.js";
+
 const state = { user: null, csrf: null, locale: "pl", timezone: "Europe/Warsaw", messages: {},
                 view: null };
 
@@ -150,6 +152,7 @@ export async function logIn(login, password) {
 }
 
 async function logOut() {
+  await leaveQueuesFirst(state.user);
   try { await api("POST", "/logout"); } catch (error) { /* gone already */ }
   state.user = null;
   renderChrome();
@@ -193,7 +196,23 @@ let routeSeq = 0;
 
 // Each navigation renders into a fresh container: a slow view still rendering when the
 // user moves on writes into its own detached container, never into the next page.
+// A view with unsaved work (its unsaved() says so) is left only when the user
+// agrees; otherwise the address goes back to it and nothing is rendered again.
+let shownHash = null;
+let stayingHash = null;
+
+function mayLeave() {
+  if (location.hash === stayingHash) { stayingHash = null; return false; }
+  if (!state.view?.unsaved?.() || location.hash === shownHash) return true;
+  if (window.confirm(t("This page has unsaved changes. Leave it and lose them?"))) return true;
+  stayingHash = shownHash;
+  location.hash = shownHash;
+  return false;
+}
+
 async function route() {
+  if (!mayLeave()) return;
+  shownHash = location.hash;
   const { name, params } = parseHash();
   const seq = ++routeSeq;
   if (state.view?.dispose) state.view.dispose();
@@ -226,6 +245,9 @@ async function start() {
   document.getElementById("logout").addEventListener("click", logOut);
   document.getElementById("language").addEventListener("change", changeLanguage);
   window.addEventListener("hashchange", route);
+  window.addEventListener("beforeunload", (event) => {
+    if (state.view?.unsaved?.()) event.preventDefault(); // the browser asks
+  });
   await loadSession();
   renderChrome();
   await route();

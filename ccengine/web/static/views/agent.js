@@ -4,6 +4,7 @@
 import { api, fmtDuration, h, t, toast } from "../app.js";
 import { connect } from "../ws.js";
 import { callbackPanel } from "./agent/callbacks.js";
+import { dropDraft, keepDraft, loadDraft, saveLeftDrafts } from "./agent/drafts.js";
 import { errorText, startOf } from "./agent/labels.js";
 import { renderIdle, renderPop } from "./agent/pop.js";
 import { renderStatus } from "./agent/status.js";
@@ -101,6 +102,9 @@ function setPop(c, pop) {
     c.fade = setTimeout(() => { if (c.model.pop === pop) setPop(c, null); }, MISSED_FADE_MS);
     c.callbacks.reload();
   }
+  // With no call on screen no wrap-up is open (not even one a ring put aside): a
+  // draft left now lost its form (time ran out) and goes onto its ticket.
+  if (!pop) saveLeftDrafts(null);
   drawPop(c);
 }
 
@@ -149,9 +153,14 @@ function wrapUpFor(c, pop) {
 }
 
 async function saveWrapUp(c, pop, body) {
+  // The draft goes before the request: the socket's "pop: null" may come before the
+  // answer, and must not find a draft to save as a second note.
+  const draft = loadDraft(pop.linkedid);
+  dropDraft(pop.linkedid);
   try {
     await api("POST", "/agent/wrapup", body);
   } catch (error) {
+    if (draft) keepDraft(pop.linkedid, draft);
     throw errorText(error);
   }
   c.model.wrapUps.delete(pop.linkedid);

@@ -9,6 +9,7 @@ import { graphPanel } from "./routes/queues.js";
 import { defaultSimulation, simulatePanel } from "./routes/simulate.js";
 import { versionsPanel, importPanel, download } from "./routes/versions.js";
 import { newNode } from "./routes/defaults.js";
+import { confirmPublish, graphDiff } from "./routes/publish_diff.js";
 
 const NODE_ID = /^[a-z0-9][a-z0-9_-]*$/;
 let state = null;
@@ -30,6 +31,11 @@ export async function render(root, ctx) {
 
 export function dispose() {
   state = null;
+}
+
+// The shell asks before leaving a page with unsaved work (a link, a reload, closing).
+export function unsaved() {
+  return Boolean(state?.graph && !state.saved);
 }
 
 async function load(name, version) {
@@ -153,7 +159,7 @@ function panelContent() {
   if (state.tab === "versions") {
     return versionsPanel(state.summary, state.version, {
       open: (v) => guarded(() => load(state.name, v)),
-      publish: (v) => guarded(() => publishVersion(v)),
+      publish: (v) => guarded(() => publishStored(v)),
       rollBack: (v) => guarded(() => rollBack(v)) });
   }
   if (state.tab === "import") return importPanel(importYaml);
@@ -202,8 +208,23 @@ async function saveDraft() {
 }
 
 async function publish() {
-  const version = state.saved ? state.version : await saveDraft();
+  const version = state.saved ? state.version : null;
+  if (!(await confirmPublish(version, graphDiff(await liveGraph(), state.graph)))) return;
+  await publishVersion(version ?? await saveDraft());
+}
+
+// A stored version (from the versions list), once the admin saw what it changes.
+async function publishStored(version) {
+  const stored = await api("GET",
+    `/routes/${encodeURIComponent(state.name)}/versions/${version}`);
+  if (!(await confirmPublish(version, graphDiff(await liveGraph(), stored.graph)))) return;
   await publishVersion(version);
+}
+
+async function liveGraph() {
+  const live = state.summary?.published;
+  if (!live) return null;
+  return (await api("GET", `/routes/${encodeURIComponent(state.name)}/versions/${live}`)).graph;
 }
 
 async function publishVersion(version) {

@@ -206,12 +206,28 @@ function callContent(call) {
           { duration: fmtDuration(call.talk_seconds) })) : null),
     path.length ? h("div", { class: "route" }, h("span", { class: "muted" }, t("Route")), " ",
       path.map((step) => `${step.node} (${step.branch})`).join(" → ")) : null,
-    call.recording_url
-      ? h("audio", { controls: true, preload: "none", src: call.recording_url }) : null,
+    recording(call),
     h("details", {}, h("summary", {}, t("Call events")),
       h("ul", { class: "call-events" }, (call.timeline || []).map((event) =>
         h("li", {}, h("time", { datetime: event.at }, fmtTime(event.at)), " ", event.kind)))),
   ];
+}
+
+// A player only for a recording the server will play; otherwise why there is none
+// (a call never recorded shows nothing).
+function recording(call) {
+  if (call.recording_state === "ready") {
+    const why = h("p", { class: "muted recording-note" });
+    return h("div", { class: "recording" },
+      h("audio", { controls: true, preload: "none", src: call.recording_url,
+                   onerror: () => { why.textContent = t("The recording cannot be played."); } }),
+      why);
+  }
+  if (call.recording_state === "not_redacted") {
+    return h("p", { class: "muted recording-note" },
+      t("Recording not playable yet: it plays once transcription has muted personal data."));
+  }
+  return null;
 }
 
 // The transcription worker names the two channels in Polish (klient, agent).

@@ -43,10 +43,52 @@ export function callbackPanel() {
       item.title ? h("div", { class: "callback-title" }, item.title) : null,
       h("div", { class: "callback-meta muted" },
         h("a", { href: `#/tickets/${encodeURIComponent(item.ticket)}` }, item.ticket), " · ",
-        t("missed {when}", { when: fmtDateTime(item.created_at) })),
+        t("missed {when}", { when: fmtDateTime(item.created_at) }),
+        item.missed_calls > 1
+          ? h("span", { class: "callback-missed" }, " · ",
+            t("{count} missed calls", { count: item.missed_calls })) : null),
+      scheduleForm(item),
+      h("div", { class: "callback-holder" }, item.assignee
+        ? t("Taken by {name}", { name: item.assignee }) : claimButton(item)),
       h("div", { class: "callback-attempts" }, h("span", { class: "muted" }, t("Attempts:")),
         " ", attempts(item.attempts || [])),
       action);
+  }
+
+  // "Call back at 15:00": the time agreed, in the contact center's zone.
+  function scheduleForm(item) {
+    const when = h("input", { type: "datetime-local", name: "callback-at",
+                              "aria-label": t("Call back at") });
+    const error = h("span", { class: "error", role: "alert" });
+    return h("form", { class: "callback-when", onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        await api("POST", `/callbacks/${encodeURIComponent(item.ticket)}/schedule`,
+          { at: when.value || null });
+        await reload();
+      } catch (failure) {
+        error.textContent = errorText(failure);
+      }
+    } },
+    item.scheduled_at ? h("strong", { class: "callback-scheduled" },
+      t("Call back at {when}", { when: fmtDateTime(item.scheduled_at) })) : null,
+    " ", when, h("button", { type: "submit" }, t("Set the time")), error);
+  }
+
+  // One agent at a time: she takes the callback; the list shows who has it.
+  function claimButton(item) {
+    const error = h("span", { class: "error", role: "alert" });
+    const button = h("button", { type: "button", onclick: async () => {
+      button.disabled = true;
+      try {
+        await api("POST", `/callbacks/${encodeURIComponent(item.ticket)}/claim`, {});
+        await reload();
+      } catch (failure) {
+        button.disabled = false;
+        error.textContent = errorText(failure);
+      }
+    } }, t("Take it"));
+    return h("span", {}, button, error);
   }
 
   function showAction(cell, item) {

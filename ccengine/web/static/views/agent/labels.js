@@ -81,6 +81,14 @@ export function errorText(error) {
       return t("This ticket is not the call you are wrapping up.");
     case "not-a-callback":
       return t("This ticket is not an open callback any more.");
+    case "in-wrap-up":
+      return t("Finish the wrap-up of your last call first, then call back.");
+    case "on-a-call":
+      return t("You are on a call. Call back when it has ended.");
+    case "callback-held":
+      return t("Someone else is already calling this customer back.");
+    case "not-your-attempt":
+      return t("Only the agent who made this attempt can record its outcome.");
     case "static-member":
       return t("You are a fixed member of a queue in the phone system and cannot log out here. Ask an administrator.");
     case "forbidden":

@@ -1,5 +1,7 @@
 // The wrap-up form: a note and the ticket's status, saved to end the wrap-up.
+// What she writes is kept as a draft of this call (drafts.js) from the first key.
 import { h, t } from "../../app.js";
+import { keepDraft, loadDraft } from "./drafts.js";
 import { ticketStatusLabel } from "./labels.js";
 import { ticketLink } from "./pop.js";
 
@@ -11,6 +13,15 @@ export function wrapUpForm(pop, save) {
                                placeholder: t("What was the call about, what was agreed?") });
   const status = h("select", { name: "status" },
     STATUSES.map((value) => h("option", { value }, ticketStatusLabel(value))));
+  const draft = loadDraft(pop.linkedid);
+  if (draft) {
+    note.value = draft.note || "";
+    if (STATUSES.includes(draft.status)) status.value = draft.status;
+  }
+  const keep = () => keepDraft(pop.linkedid, { ticket: pop.ticket?.number, note: note.value,
+                                               status: status.value });
+  note.addEventListener("input", keep);
+  status.addEventListener("change", keep);
   const error = h("p", { class: "error", role: "alert" });
   const button = h("button", { type: "submit", class: "primary" }, t("Save and finish"));
   const form = h("form", { class: "wrapup", onsubmit: async (event) => {

@@ -1,0 +1,61 @@
+"""Claiming and scheduling a callback: one agent at a time calls a customer back,
+at the time agreed ("call back at 15:00") when there is one.
+
+A claim assigns the callback ticket to the agent, atomically (two agents who
+click at once: one gets it, the other hears who holds it). The list shows who
+holds each callback; a plain agent no longer sees one another agent holds, as
+with any ticket assigned to someone else.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from ccengine.agents.callbacks import SCHEDULE_KEY, CallbackError, check_callback
+from ccengine.db import Database
+from ccengine.tickets.enums import ActivityKind
+from ccengine.tickets.filters import Viewer
+from ccengine.tickets.models import Ticket, TicketActivity
+
+
+async def claim(database: Database, number: str, agent: str, viewer: Viewer,
+                at: datetime) -> str:
+    """The callback ``number`` is ``agent``'s now (it is already: nothing changes).
+    Returns the holder's name; another agent's claim is a ``callback-held`` error."""
+    async with database.writer() as session:
+        ticket = check_callback(
+            await session.scalar(select(Ticket).where(Ticket.number == number)), number, viewer)
+        if ticket.assignee == agent:
+            return agent
+        ticket_id = ticket.id
+        taken = await session.execute(
+            update(Ticket).where(Ticket.id == ticket_id, Ticket.assignee.is_(None))
+            .values(assignee=agent, updated_at=at).execution_options(synchronize_session=False))
+        if getattr(taken, "rowcount", 0) != 1:
+            await session.rollback()
+            holder = await session.scalar(select(Ticket.assignee).where(Ticket.id == ticket_id))
+            raise CallbackError("callback-held", f"{holder} is calling this customer back")
+        session.add(TicketActivity(ticket_id=ticket_id, kind=ActivityKind.ASSIGNMENT,
+                                   body=f"- → {agent}", data={"from": None, "to": agent},
+                                   author=agent, created_at=at))
+        await session.commit()
+    return agent
+
+
+async def schedule(database: Database, number: str, when: datetime | None, agent: str,
+                   viewer: Viewer, at: datetime) -> None:
+    """When to call back (None: no time agreed any more), as a note on the ticket: the
+    latest such note is the schedule the list shows."""
+    async with database.writer() as session:
+        ticket = check_callback(
+            await session.scalar(select(Ticket).where(Ticket.number == number)), number, viewer)
+        body = (f"Oddzwonić: {when.isoformat(timespec='minutes')}" if when
+                else "Oddzwonić: bez umówionej godziny")
+        session.add(TicketActivity(ticket_id=ticket.id, kind=ActivityKind.NOTE, body=body,
+                                   author=agent, created_at=at,
+                                   data={SCHEDULE_KEY: when.isoformat() if when else None}))
+        ticket.updated_at = at
+        await session.commit()
+

@@ -1,0 +1,126 @@
+"""`ccengine demo` started again and again, as a person does: a busy port is said
+plainly, every start prints the sample users' passwords, no access log lines."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from ccengine.config import DatabaseConfig
+from ccengine.db import Database
+from ccengine.users.service import authenticate
+from tests.test_demo import free_port, poll_tickets
+
+PASSWORD = re.compile(r"^  (\w+)\s+\w+\s+password (\S+)$", re.MULTILINE)
+
+
+def demo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CCENGINE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/demo.db",
+           "CCENGINE_WEB_API_TOKEN": "demo-test-token"}
+    return subprocess.run([sys.executable, "-m", "ccengine.cli", "demo", *args],
+                          capture_output=True, text=True, timeout=120, check=False, env=env,
+                          cwd=tmp_path)
+
+
+def test_a_busy_port_is_said_plainly_before_any_set_up(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = demo(tmp_path, "--port", str(port), "--calls", "0")
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+    assert "--port" in result.stderr and "Traceback" not in result.stderr
+    assert "sample users" not in result.stderr
+
+
+async def test_every_start_prints_working_passwords_and_no_access_log(tmp_path: Path) -> None:
+    first = demo(tmp_path, "--port", str(free_port()), "--calls", "0")
+    assert first.returncode == 0, first.stderr
+    port = free_port()
+    env = {**os.environ, "CCENGINE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/demo.db",
+           "CCENGINE_WEB_API_TOKEN": "demo-test-token"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ccengine.cli", "demo", "--port", str(port), "--calls", "1",
+        "--interval", "0.2", "0.4", "--speed", "20", "--at", "2026-11-23T10:00",
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    try:
+        seen = await printed_passwords(process)
+        await poll_tickets(f"http://127.0.0.1:{port}/api/v1/tickets", want=1)
+        # The wallboard counts the --at call it printed (a check: this held already).
+        board = await wallboard(port, seen["admin"], want=1)
+        stdout, stderr_bytes = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    printed = [line for line in stdout.decode().splitlines() if line.startswith("TK-")]
+    totals = board["totals"]
+    assert totals["answered"] + totals["abandoned"] + totals["timed_out"] == len(printed) == 1
+    stderr = "".join(seen.values()) + stderr_bytes.decode()
+    assert "GET /api/v1/tickets" not in stderr  # the access log stays off the terminal
+    passwords = seen
+    assert set(passwords) == {"admin", "agnieszka", "tomasz", "qa"}
+    assert dict(PASSWORD.findall(first.stderr)).keys() == passwords.keys()
+    database = Database.open(DatabaseConfig(url=f"sqlite+aiosqlite:///{tmp_path}/demo.db"))
+    try:
+        for login, password in passwords.items():  # the second start's passwords work
+            assert await authenticate(database, login, password) is not None, login
+    finally:
+        await database.close()
+
+
+async def test_users_passwd_sets_a_new_password(tmp_path: Path) -> None:
+    env = {**os.environ, "CCENGINE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/u.db"}
+
+    def users(*args: str, password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "ccengine.cli", "users", *args,
+                               "--password-stdin"], input=password + "\n", capture_output=True,
+                              text=True, timeout=120, check=False, env=env)
+
+    assert users("add", "ola", "--role", "agent", password="stare-haslo").returncode == 0
+    changed = users("passwd", "ola", password="nowe-haslo-1")
+    assert changed.returncode == 0 and "nowe-haslo-1" not in changed.stdout + changed.stderr
+    unknown = users("passwd", "nikt", password="x")
+    assert (unknown.returncode, "'nikt'" in unknown.stderr) == (1, True)
+    database = Database.open(DatabaseConfig(url=f"sqlite+aiosqlite:///{tmp_path}/u.db"))
+    try:
+        assert await authenticate(database, "ola", "nowe-haslo-1") is not None
+        assert await authenticate(database, "ola", "stare-haslo") is None
+    finally:
+        await database.close()
+
+
+async def printed_passwords(process: asyncio.subprocess.Process) -> dict[str, str]:
+    """The sample users' passwords, read off the running demo's stderr."""
+    assert process.stderr is not None
+    found: dict[str, str] = {}
+    while len(found) < 4:
+        line = (await asyncio.wait_for(process.stderr.readline(), 60)).decode()
+        assert line, "the demo ended before printing its users"
+        found.update(PASSWORD.findall(line))
+    return found
+
+
+async def wallboard(port: int, password: str, want: int) -> dict[str, Any]:
+    base = f"http://127.0.0.1:{port}/api/v1"
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        async with session.post(f"{base}/login",
+                                json={"login": "admin", "password": password}) as response:
+            assert response.status == 200
+        for _ in range(120):
+            async with session.get(f"{base}/wallboard") as response:
+                board: dict[str, Any] = await response.json()
+            totals = board["totals"]
+            if totals["answered"] + totals["abandoned"] + totals["timed_out"] >= want:
+                return board
+            await asyncio.sleep(0.5)
+    raise AssertionError(f"the wallboard never counted {want} call(s): {board}")
