@@ -18,6 +18,16 @@ from ccengine.transcribe.masking import (
     mask_text,
 )
 from ccengine.transcribe.numbers import digit_stream
+from tests.pii_readings import (
+    EN_TEENS,
+    EN_TENS,
+    EN_UNITS,
+    PL_TEENS,
+    PL_TENS,
+    PL_UNITS,
+    chunks,
+    words_of_pair,
+)
 
 # --- helpers: valid numbers and the ways people (and ASR) say them -----------------
 
@@ -52,34 +62,10 @@ SAMPLE_CARD = "4556737586899855"  # from our sample recording; Luhn-valid
 BAD_LUHN_CARD = "4556737586899856"
 TEST_VISA = "4111111111111111"
 
-PL_UNITS = ["zero", "jeden", "dwa", "trzy", "cztery", "pięć", "sześć", "siedem", "osiem",
-            "dziewięć"]  # fmt: skip
 PL_ASCII_UNITS = ["zero", "jeden", "dwa", "trzy", "cztery", "piec", "szesc", "siedem",
                   "osiem", "dziewiec"]  # fmt: skip
-PL_TEENS = ["dziesięć", "jedenaście", "dwanaście", "trzynaście", "czternaście", "piętnaście",
-            "szesnaście", "siedemnaście", "osiemnaście", "dziewiętnaście"]  # fmt: skip
-PL_TENS = ["", "", "dwadzieścia", "trzydzieści", "czterdzieści", "pięćdziesiąt",
-           "sześćdziesiąt", "siedemdziesiąt", "osiemdziesiąt", "dziewięćdziesiąt"]  # fmt: skip
 PL_HUNDREDS = ["", "sto", "dwieście", "trzysta", "czterysta", "pięćset", "sześćset",
                "siedemset", "osiemset", "dziewięćset"]  # fmt: skip
-EN_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-EN_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
-            "seventeen", "eighteen", "nineteen"]  # fmt: skip
-EN_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
-           "ninety"]  # fmt: skip
-
-
-def chunks(digits: str, size: int) -> list[str]:
-    return [digits[i : i + size] for i in range(0, len(digits), size)]
-
-
-def words_of_pair(pair: str, units: list[str], teens: list[str], tens: list[str]) -> str:
-    """How a two-digit group is said: "05" → "zero pięć", "44" → "czterdzieści cztery"."""
-    if len(pair) == 1 or pair[0] == "0":
-        return " ".join(units[int(d)] for d in pair)
-    if pair[0] == "1":
-        return teens[int(pair[1])]
-    return tens[int(pair[0])] + ("" if pair[1] == "0" else " " + units[int(pair[1])])
 
 
 def polish_digits(digits: str) -> str:

@@ -22,7 +22,14 @@ from ccengine.transcribe.digit_runs import (
     digit_runs,
     repeated_runs,
 )
-from ccengine.transcribe.masking import MaskedSpan, PiiKind, Trigger, apply_spans, mask_text
+from ccengine.transcribe.masking import (
+    MaskedSpan,
+    PiiKind,
+    Trigger,
+    apply_spans,
+    mask_text,
+    merge_masked,
+)
 from ccengine.transcribe.numbers import digit_stream
 from ccengine.transcribe.types import AsrSegment, Speaker, TimeSpan, merge_spans
 
@@ -136,14 +143,7 @@ def _with_repeats(joined: ChannelText, spans: Sequence[MaskedSpan],
     sorted; overlapping spans join under the first one's kind."""
     repeats = [MaskedSpan(PiiKind.NUMBER, _first_visible(joined.text, run.start_char),
                           run.end_char) for run in repeated_runs(joined, heard_elsewhere)]
-    merged: list[MaskedSpan] = []
-    for span in sorted([*spans, *repeats], key=lambda span: span.start):
-        if merged and span.start < merged[-1].end:
-            last = merged[-1]
-            merged[-1] = MaskedSpan(last.kind, last.start, max(last.end, span.end))
-        else:
-            merged.append(span)
-    return tuple(merged)
+    return merge_masked([*spans, *repeats])
 
 
 def _first_visible(text: str, start: int) -> int:

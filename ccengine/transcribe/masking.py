@@ -38,10 +38,11 @@ __all__ = [
     "apply_spans",
     "mask_lines",
     "mask_text",
+    "merge_masked",
 ]
 
 
-def _merge(spans: Iterable[MaskedSpan]) -> tuple[MaskedSpan, ...]:
+def merge_masked(spans: Iterable[MaskedSpan]) -> tuple[MaskedSpan, ...]:
     """Sorted and non-overlapping; overlapping spans join under the earlier one's kind."""
     merged: list[MaskedSpan] = []
     for span in sorted(spans, key=lambda span: span.start):  # stable: trigger spans first
@@ -69,7 +70,7 @@ def mask_text(text: str) -> MaskResult:
     items = build_items(normalize_for_masking(text))
     trigger_spans, triggers = scan_triggers(items)
     found = stream_findings(items)
-    spans = _merge([*trigger_spans, *found.spans])
+    spans = merge_masked([*trigger_spans, *found.spans])
     triggers = _answered_from_before(triggers, found.answering_cues)
     return MaskResult(apply_spans(text, spans), spans, tuple(triggers), found.long_runs)
 

@@ -55,12 +55,17 @@ def read_password(from_stdin: bool) -> str | None:
     return first
 
 
-def run_add_user(args: argparse.Namespace, config: Config) -> int:
+def _new_password(args: argparse.Namespace) -> str | None:
+    """The password from stdin or the terminal; None (said why) when there is none."""
     password = read_password(args.password_stdin)
-    if password is None:
-        return 2
-    if not password:
+    if password == "":
         print("ccengine: no password given", file=sys.stderr)
+    return password or None
+
+
+def run_add_user(args: argparse.Namespace, config: Config) -> int:
+    password = _new_password(args)
+    if password is None:
         return 2
     return asyncio.run(_add_user(config, args, password))
 
@@ -85,11 +90,8 @@ async def _add_user(config: Config, args: argparse.Namespace, password: str) -> 
 
 
 def run_passwd(args: argparse.Namespace, config: Config) -> int:
-    password = read_password(args.password_stdin)
+    password = _new_password(args)
     if password is None:
-        return 2
-    if not password:
-        print("ccengine: no password given", file=sys.stderr)
         return 2
     return asyncio.run(_passwd(config, args.login, password))
 
