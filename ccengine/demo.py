@@ -80,7 +80,8 @@ async def run_demo(config: Config, calls: int | None, interval: tuple[float, flo
         _banner(config, graph.name, version, at)
         await server.wait_for_login()
         offset = at.timestamp() - time.time() if at else 0.0
-        traffic = run_routed_calls(agi, RoutedCallFactory(seed), interval, calls, offset)
+        factory = RoutedCallFactory(seed, own_members=members_of(graph))
+        traffic = run_routed_calls(agi, factory, interval, calls, offset)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(traffic, duration)
         await _settle(runner.app)
@@ -98,6 +99,14 @@ async def _settle(app: web.Application) -> None:
     if engine is not None:
         with contextlib.suppress(AmiError, TimeoutError):
             await engine.settle(timeout=SETTLE_SECONDS)
+
+
+def members_of(graph: RouteGraph) -> tuple[tuple[str, str, str], ...]:
+    """(queue, name, interface) of every queue member: the demo's agents answer only
+    the calls of their own queues, as Asterisk would ring them."""
+    return tuple((queue, member.name, member.interface)
+                 for queue, settings in graph.queues.items()
+                 for tier in settings.tiers for member in tier.members)
 
 
 def _port_free(host: str, port: int) -> bool:

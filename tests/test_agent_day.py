@@ -5,10 +5,15 @@ caller, claims, "reached" closes, no click-to-call during wrap-up."""
 from __future__ import annotations
 
 import aiohttp
+from sqlalchemy import select
 
 from ccengine.config import TicketsConfig
+from ccengine.demo import EXAMPLE_GRAPH, members_of
+from ccengine.routes.document import parse_graph
+from ccengine.simulator.agi_calls import CallerScript, QueuePlan
 from ccengine.simulator.agi_pbx import AgiPbx
 from ccengine.tickets.editing import TicketChanges
+from ccengine.tickets.models import Call
 from ccengine.tickets.service import TicketService
 from ccengine.users.models import Role
 from tests.browser import Live
@@ -155,3 +160,21 @@ async def test_a_callback_is_scheduled_in_the_contact_centers_time(
     assert (status, answer["scheduled_at"]) == (200, None)
     _, listed = await agent.call("GET", "/callbacks")
     assert listed["items"][0]["scheduled_at"] is None
+
+
+async def test_a_demo_call_is_answered_by_a_member_of_its_queue(live: Live) -> None:
+    graph = parse_graph(EXAMPLE_GRAPH.read_text(encoding="utf-8"))
+    # The demo's plan names an agent of another queue; nobody is logged in.
+    plan = QueuePlan(answered_by="Marek Jankowski", interface="PJSIP/agent1",
+                     ring_seconds=1.0, talk_seconds=1.0, logged_in_first=True,
+                     own_members=members_of(graph))
+    pbx = AgiPbx(live.server, time_scale=0.2)
+    script = CallerScript("48601111222", "Jan Kowalski", "48221110000", digits=("3",),
+                          queues=(plan,))
+    await (await pbx.place_call(script, at=MONDAY_10)).finished(15)
+    await live.engine.settle()
+    await pbx.stop()
+    async with live.database.sessions() as session:
+        [call] = (await session.scalars(select(Call))).all()
+    assert (call.queue, call.agent_name, call.agent_interface) == (
+        "reklamacje", "Magdalena Szymańska", "PJSIP/agent5")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import uuid
+import zlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -247,8 +248,8 @@ class QueueVisit:
         members = self.run.pbx.server.members
         picked = members.pick(self.name)
         if picked is None:
-            self.plan = base
-            return base.interface is not None
+            self.plan = own_member(base, self.name)
+            return self.plan.interface is not None
         members.busy.add(picked.interface)
         self.picked = picked
         self.plan = replace(base, interface=picked.interface, rings=picked.name,
@@ -586,3 +587,13 @@ class DialCall:
         run.emit(shapes.device_state(leg.device, "NOT_INUSE"))
         run.emit(shapes.device_state(leg.device, "NOT_INUSE"))
 
+
+def own_member(plan: QueuePlan, queue: str) -> QueuePlan:
+    """``plan`` with its member one of ``queue``'s own when it names the members of
+    each queue and its member is not in this one (a stable choice by name)."""
+    own = [(name, interface) for q, name, interface in plan.own_members if q == queue]
+    if not own or plan.member in [name for name, _ in own]:
+        return plan
+    name, interface = own[zlib.crc32(plan.member.encode()) % len(own)]
+    return replace(plan, interface=interface, rings=name,
+                   answered_by=name if plan.answered_by else None)

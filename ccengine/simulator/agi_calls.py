@@ -55,6 +55,9 @@ class QueuePlan:
     member_timeout: float = 15.0  # queues.conf timeout: one ring lasts at most this
     retry_seconds: float = 1.0  # queues.conf retry: pause between two rings
     logged_in_first: bool = False
+    # (queue, name, interface) of each queue's members in the route graph: with no
+    # logged-in member free, the queue's own member answers (or rings), not a stranger.
+    own_members: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def member(self) -> str:

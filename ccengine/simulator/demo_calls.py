@@ -27,9 +27,11 @@ MENU_CHOICES = {"1": 3, "2": 5, "3": 2, "4": 1, "5": 3, "9": 1, "7": 1, "": 1}
 
 class RoutedCallFactory:
     def __init__(self, seed: int | None = None, callers: Sequence[Caller] = DEMO_CALLERS,
-                 did: str = DEMO_DID) -> None:
+                 did: str = DEMO_DID,
+                 own_members: tuple[tuple[str, str, str], ...] = ()) -> None:
         self._random = random.Random(seed)
         self._callers, self._did = callers, did
+        self._own_members = own_members  # (queue, name, interface), from the graph
 
     def make(self) -> CallerScript:
         rng = self._random
@@ -53,12 +55,13 @@ class RoutedCallFactory:
         if roll < 0.7:
             return QueuePlan(answered_by=agent, ring_seconds=rng.uniform(2, 12),
                              talk_seconds=rng.uniform(20, 90), interface="PJSIP/agent1",
-                             logged_in_first=True)
+                             logged_in_first=True, own_members=self._own_members)
         if roll < 0.85:
             return QueuePlan(answered_by=None, rings=agent, abandon_after=rng.uniform(5, 40),
-                             logged_in_first=True)
+                             logged_in_first=True, own_members=self._own_members)
         # Rings in vain until the queue times out.
-        return QueuePlan(answered_by=None, rings=agent, logged_in_first=True)
+        return QueuePlan(answered_by=None, rings=agent, logged_in_first=True,
+                         own_members=self._own_members)
 
 
 async def run_routed_calls(pbx: AgiPbx, factory: RoutedCallFactory,
