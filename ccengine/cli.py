@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -188,12 +189,15 @@ def _run_serve(args: argparse.Namespace, config: Config) -> int:
     from aiohttp import web
 
     from ccengine.app import create_app
+    from ccengine.web.malformed import serve_until_stopped
 
     if not config.ami:
         print("ccengine: no [[ami]] PBX configured; `ccengine demo` runs a simulated one",
               file=sys.stderr)
         return 2
-    web.run_app(create_app(config), host=config.web.host, port=config.web.port)
+    app = create_app(config)
+    with contextlib.suppress(web.GracefulExit, KeyboardInterrupt):
+        asyncio.run(serve_until_stopped(app, config.web.host, config.web.port))
     return 0
 
 

@@ -37,6 +37,7 @@ from ccengine.simulator.server import AmiServer, close_quietly
 from ccengine.tickets.rows import RecordedCall
 from ccengine.tickets.service import TicketService
 from ccengine.web.keys import ENGINE
+from ccengine.web.malformed import HardenedAppRunner
 
 EXAMPLE_GRAPH = Path(__file__).resolve().parents[1] / "examples" / "ecommerce-routes.yaml"
 DEMO_RECORDINGS = "demo-recordings"
@@ -68,7 +69,7 @@ async def run_demo(config: Config, calls: int | None, interval: tuple[float, flo
         return _port_taken(config)
     version = await _prepare_database(config, graph, prompts_dir)
     # No access log: the terminal is for the tickets (`ccengine serve` keeps one).
-    runner = web.AppRunner(create_app(config, on_engine=_print_tickets), access_log=None)
+    runner = HardenedAppRunner(create_app(config, on_engine=_print_tickets), access_log=None)
     agi = AgiPbx(server, time_scale=1 / speed)
     try:
         await runner.setup()

@@ -33,6 +33,7 @@ from ccengine.simulator.server import AmiServer, close_quietly
 from ccengine.users import service
 from ccengine.users.models import Role
 from ccengine.web.keys import ENGINE
+from ccengine.web.malformed import HardenedAppRunner
 from ccengine.web.params import DATABASE
 from tests.engine_harness import served_config
 
@@ -86,7 +87,7 @@ async def live(database_url: str, tmp_path: Path) -> AsyncIterator[Live]:
                            ROUTES_RECORDINGS_DIR=str(recordings))
     version = await _publish_example(config.database.url)
     app = create_app(config)
-    runner = web.AppRunner(app)
+    runner = HardenedAppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -4,7 +4,10 @@ real application, SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
+import socket
 import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -34,6 +37,7 @@ from ccengine.web.auth import setup_auth
 from ccengine.web.features import feature_endpoints
 from ccengine.web.hardening import handler_args
 from ccengine.web.login import PASSWORDS
+from ccengine.web.malformed import HardenedAppRunner, serve_until_stopped
 from tests.browser import Live
 from tests.browser import live as live
 from tests.conftest import build_call
@@ -437,3 +441,81 @@ async def test_hostile_route_yaml_is_a_clear_400(database: Database) -> None:
         assert small.status == 200
     finally:
         await client.close()
+
+
+# -- issue 12 item 5: what aiohttp's parser refuses is a JSON error, never echoed --
+
+PESEL_IN_REQUEST = "44051401359"
+
+
+async def _raw_exchange(port: int, request: bytes) -> tuple[int, dict[str, Any]]:
+    """Sends ``request`` as it is (the server answers before it has read it all)
+    and reads the answer up to the server's close."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(request)
+    try:
+        answer = await asyncio.wait_for(reader.read(), 30)
+    finally:
+        writer.close()
+    assert PESEL_IN_REQUEST.encode() not in answer and b"xxxx" not in answer
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ")[1]), json.loads(body)
+
+
+MALFORMED = [
+    pytest.param(f"GET /?q={PESEL_IN_REQUEST}{'x' * 100_000} HTTP/1.1\r\nHost: a\r\n\r\n",
+                 414, "request-line-too-long", id="request-line-100KiB"),
+    pytest.param(f"GET /?q={PESEL_IN_REQUEST}{'x' * 1_048_576} HTTP/1.1\r\nHost: a\r\n\r\n",
+                 414, "request-line-too-long", id="request-line-1MiB"),
+    pytest.param(f"GET / HTTP/1.1\r\nHost: a\r\nX-Note: {PESEL_IN_REQUEST}{'x' * 100_000}\r\n\r\n",
+                 431, "header-too-large", id="header-100KiB"),
+    pytest.param("GET / HTTP/1.1\r\nHost: a\r\n"
+                 + "".join(f"X-N{i}: {PESEL_IN_REQUEST}\r\n" for i in range(1000)) + "\r\n",
+                 431, "too-many-headers", id="1000-headers"),
+    pytest.param(f"\x16\x03\x01\x02\x00{PESEL_IN_REQUEST}\x00\xff garbage\r\n\r\n",
+                 400, "bad-request", id="garbage"),
+]
+
+
+@pytest.mark.parametrize(("request_text", "status", "error"), MALFORMED)
+async def test_a_malformed_request_is_a_json_error_and_serving_goes_on(
+        database: Database, caplog: pytest.LogCaptureFixture,
+        request_text: str, status: int, error: str) -> None:
+    runner = HardenedAppRunner(_app(database))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        with caplog.at_level(logging.DEBUG):
+            answer = await _raw_exchange(port, request_text.encode("latin-1"))
+        async with aiohttp.ClientSession() as session, \
+                session.get(f"http://127.0.0.1:{port}/api/v1/health") as health:
+            assert health.status == 200
+    finally:
+        await runner.cleanup()
+    assert answer[0] == status, answer
+    assert answer[1]["error"] == error and set(answer[1]) == {"error", "message"}
+    logged = [r.getMessage() + (r.exc_text or "") for r in caplog.records]
+    assert not any(PESEL_IN_REQUEST in text or "xxxx" in text for text in logged)
+
+
+async def test_ccengine_serve_answers_malformed_requests_in_json(database: Database) -> None:
+    """`ccengine serve` runs ``serve_until_stopped``, not aiohttp's ``run_app``."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    serving = asyncio.create_task(serve_until_stopped(_app(database), "127.0.0.1", port))
+    try:
+        await eventually(lambda: _accepts(port))
+        answer = await _raw_exchange(port, f"GET /{'x' * 70_000} HTTP/1.1\r\n\r\n".encode())
+    finally:
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+    assert (answer[0], answer[1]["error"]) == (414, "request-line-too-long")
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0

@@ -7,10 +7,11 @@
 * The access log masks query values with the transcript masking (a PESEL or a
   card number typed into a search box would otherwise sit in the log).
 
-* A request line over 8 KiB is a 414 JSON answer. aiohttp's own parser limit
+* A path and query over 8 KiB is a 414 JSON answer. aiohttp's own parser limit
   (8 KiB) answered plain text quoting the line; ``handler_args()`` raise that
-  limit to 64 KiB so such requests reach ``refuse_long_targets`` (beyond it,
-aiohttp's own 400 remains).
+  limit to 64 KiB so such requests reach ``refuse_long_targets``. Beyond the
+  parser's limits (request line 64 KiB, one header 16 KiB, 128 headers),
+  ``ccengine.web.malformed`` answers in JSON too.
 
 ``create_app`` gives ``handler_args()`` to the application, so every runner
 (``serve``, ``demo``, tests) installs the access logger, the limits and an
@@ -35,7 +36,11 @@ API_PREFIX = "/api/"
 SERVER_NAME = "ccengine"
 MAX_LOGGED_VALUE = 200  # characters of one query value kept in the log
 MAX_TARGET = 8 * 1024  # the longest path + query we answer
-PARSER_LIMIT = 64 * 1024  # aiohttp's line and header limits (its own 400 beyond)
+MAX_REQUEST_LINE = 64 * 1024  # aiohttp's request-line limit (414 beyond, web.malformed)
+# A header's name and value; differs from MAX_REQUEST_LINE, which is how a
+# too-long line is told from a too-large header (web.malformed).
+MAX_HEADER_FIELD = 16 * 1024
+MAX_HEADERS = 128  # aiohttp's default, stated here so the README and errors can say it
 
 
 def setup_hardening(app: web.Application) -> None:
@@ -100,4 +105,5 @@ def _server_logger() -> logging.Logger:
 def handler_args() -> dict[str, Any]:
     """The application's ``handler_args``: access logger, parser limits, error logger."""
     return {"access_log_class": MaskingAccessLogger, "logger": _server_logger(),
-            "max_line_size": PARSER_LIMIT, "max_field_size": PARSER_LIMIT}
+            "max_line_size": MAX_REQUEST_LINE, "max_field_size": MAX_HEADER_FIELD,
+            "max_headers": MAX_HEADERS}
