@@ -23,7 +23,7 @@ from ccengine.simulator.scripts import ScriptLine
 from ccengine.simulator.server import AmiServer
 from ccengine.simulator.trace import read_trace
 from ccengine.tickets.lost_calls import LOST_NOTE
-from ccengine.tickets.models import Call, Ticket, TicketActivity
+from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.service import TicketService
 from tests.conftest import T0, build_call
 from tests.engine_harness import eventually, running_engine
@@ -52,6 +52,14 @@ async def ring_ticket(database: Database, linkedid: str, caller: str,
     if answered_by is not None:
         assert await assign_on_answer(database, ticket.id, answered_by, datetime.now(UTC))
     return ticket
+
+
+async def make_vip(database: Database, opened: CallTicket) -> None:
+    async with database.writer() as session:
+        ticket = await session.get_one(Ticket, opened.id)
+        customer = await session.get_one(Customer, ticket.customer_id)
+        customer.vip = True
+        await session.commit()
 
 
 async def tickets(database: Database) -> dict[str, Ticket]:
@@ -130,12 +138,14 @@ async def test_the_recorded_resync_of_a_bridged_call_keeps_its_agent() -> None:
     assert call.caller_number == "+48679120111"
 
 
-async def test_ring_tickets_of_calls_lost_in_a_restart_are_closed_live_ones_kept(
+async def test_ring_tickets_of_lost_calls_closed_if_taken_else_callbacks_live_kept(
         database: Database) -> None:
     still_there = CallFactory(seed=12).make("queue-answered", Caller("48691234567", None))
     ringing, rest = after_last(still_there.lines, "AgentCalled")
     gone = await ring_ticket(database, "1796000000.9", "+48512345678", AGENT)  # ended meanwhile
     unanswered = await ring_ticket(database, "1796000000.7", "+48501987654", None)
+    vip_unanswered = await ring_ticket(database, "1796000000.5", "+48601222333", None)
+    await make_vip(database, vip_unanswered)
     kept = await ring_ticket(database, linkedid_of(still_there), "+48691234567", None)
     server = AmiServer(username="test", secret="s3cret")
     for line in ringing:
@@ -149,15 +159,19 @@ async def test_ring_tickets_of_calls_lost_in_a_restart_are_closed_live_ones_kept
         await pbx.settle()
         [(_, recorded)] = pbx.recorded
 
-    for lost in (gone, unanswered):
-        ticket = after_restart[lost.number]
-        assert ticket.status == "closed" and ticket.closed_at is not None
+    taken = after_restart[gone.number]  # an agent answered it before the crash
+    assert taken.status == "closed" and taken.closed_at is not None
+    for lost, missed_priority in ((unanswered, "P2"), (vip_unanswered, "P1")):
+        ticket = after_restart[lost.number]  # rang, never answered: the caller waits
+        assert (ticket.status, ticket.kind, ticket.closed_at) == ("new", "callback", None)
+        assert ticket.priority == missed_priority
     assert after_restart[kept.number].status == "new"
     async with database.sessions() as session:
         notes = list(await session.scalars(select(TicketActivity).where(
             TicketActivity.body == LOST_NOTE)))
         live_rows = {row.linkedid for row in await session.scalars(select(LiveCallTicket))}
         [call_row] = await session.scalars(select(Call))
-    assert sorted(n.ticket_id for n in notes) == sorted([gone.id, unanswered.id])
+    assert sorted(n.ticket_id for n in notes) == sorted([gone.id, unanswered.id,
+                                                         vip_unanswered.id])
     assert live_rows == {linkedid_of(still_there)}
     assert recorded.ticket_number == kept.number and call_row.ticket_id == kept.id
