@@ -1,9 +1,11 @@
-"""Ring-time tickets whose call was lost in a restart: reconciled after each resync.
+"""Ring-time tickets whose call was lost while the engine was not connected to
+Asterisk: reconciled after each resync.
 
 A ticket is opened when a call joins a queue (``agents.call_tickets``) and the
-call's record reuses it when the call ends. If the engine dies meanwhile (kill
--9, a crash) and the call ends before it is back, no end ever comes: the
-ticket would stay new or in progress for ever, with no call. After every AMI
+call's record reuses it when the call ends. If the engine is not connected
+meanwhile (kill -9, a crash, a restart, a plain link drop) and the call ends
+before it is back, no end ever comes: the ticket would stay new or in progress
+for ever, with no call. After every AMI
 login, once the resync lists are applied, the PBX's ring-time tickets with no
 call record are looked at. A call the tracker knows (still live, or ended and
 on its way to the database) keeps its ticket: its record attaches to it as
@@ -30,7 +32,8 @@ from ccengine.tickets.enums import ActivityKind, Priority, TicketKind, TicketSta
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.rules import MISSED_CALL_PRIORITY, priority
 
-LOST_NOTE = "Połączenie utracone podczas restartu: Asterisk już go nie pokazuje"
+LOST_NOTE = ("Połączenie utracone, gdy silnik nie był połączony z Asterisk: "
+             "Asterisk już go nie pokazuje")
 Known = Callable[[tuple[str, str]], bool]
 
 
@@ -66,7 +69,7 @@ def _tell_lost(session: AsyncSession, live: LiveCallTicket, ticket: Ticket,
                at: datetime) -> None:
     session.add(TicketActivity(ticket=ticket, kind=ActivityKind.NOTE, body=LOST_NOTE,
                                author=SYSTEM_AUTHOR, created_at=at,
-                               data={"call": "lost_during_restart", "linkedid": live.linkedid}))
+                               data={"call": "lost_while_disconnected", "linkedid": live.linkedid}))
     ticket.updated_at = at
 
 
