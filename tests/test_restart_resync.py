@@ -6,8 +6,9 @@ databases."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -175,3 +176,30 @@ async def test_ring_tickets_of_lost_calls_closed_if_taken_else_callbacks_live_ke
                                                          vip_unanswered.id])
     assert live_rows == {linkedid_of(still_there)}
     assert recorded.ticket_number == kept.number and call_row.ticket_id == kept.id
+
+
+async def test_a_caller_learnt_by_resync_has_waited_as_long_as_queue_status_says() -> None:
+    """The recorded resync of a caller waiting in a queue, as if the caller had spent a
+    minute in the menu first: CoreShowChannel's Duration is the channel's age, so only
+    QueueStatus's Wait tells when the caller joined the queue (the wallboard's wait)."""
+    messages, _ = read_trace(trace("resync-lists-during-call"))
+    lists = [m.headers for m in messages if m.incoming and 3.0 <= m.t <= 3.51]
+    for headers in lists:
+        if headers.get("Application") == "Queue":
+            headers["Duration"] = "00:01:00"
+    [wait] = [int(h["Wait"]) for h in lists if h.get("Event") == "QueueEntry"]
+    pipeline = EventPipeline(CallTracker(lambda _call: None))
+    runner = asyncio.create_task(pipeline.run())
+    start = time.time()
+    pipeline.mark("resync", "pbx", start)
+    for headers in lists:
+        pipeline.feed("pbx", headers, start)
+    await pipeline.drained()
+    runner.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await runner
+    [live] = pipeline.tracker.live_calls()
+    [visit] = live.visits
+    assert visit.queue == "tiered"
+    assert visit.joined_at == datetime.fromtimestamp(start, UTC) - timedelta(seconds=wait)
+    assert live.started_at == datetime.fromtimestamp(start, UTC) - timedelta(minutes=1)
