@@ -36,6 +36,7 @@ from ccengine.ami.errors import (
     AmiLoginFailed,
     AmiNotConnected,
 )
+from ccengine.ami.frames import describe_frame
 from ccengine.ami.protocol import Utf8AmiProtocol
 from ccengine.ami.safe_action import safe_action
 from ccengine.config import AmiConfig
@@ -293,7 +294,7 @@ class AmiConnection:
             log.exception("AMI %s: event hand-off failed", self.name)
 
     def _malformed(self, frame: str) -> None:
-        log.warning("AMI %s: malformed frame ignored: %.200r", self.name, frame)
+        log.warning("AMI %s: malformed frame ignored (%s)", self.name, describe_frame(frame))
 
     def _overflow(self, limit: int) -> None:
         log.warning("AMI %s: a frame passed %d bytes without ending; dropping the connection "
