@@ -213,3 +213,27 @@ async def test_a_restart_while_an_agi_action_is_unanswered_leaves_no_stray_error
         await eventually(lambda: connection.logins == 2 and connection.ready)
     assert noise(caplog) == []
     assert loop_errors.messages() == []
+
+
+async def test_cancelling_run_while_login_is_unanswered_leaves_no_stray_error(
+    loop_errors: LoopErrors, caplog: pytest.LogCaptureFixture
+) -> None:
+    """run() cancelled (not stopped) mid-Login; the refusal that comes after must
+    not leave "Future exception was never retrieved" behind."""
+    server = AmiServer(username="ccengine", secret="another-secret")
+    port = await server.start()
+    server.stall()  # the Login is read, answered only when resumed
+    conn = AmiConnection(config(port), lambda _headers, _at: None)
+    task = asyncio.create_task(conn.run())
+    try:
+        await eventually(lambda: len(seen(server, "Login")) == 1)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        server.resume()  # the refusal of the Login reaches the abandoned future
+        await asyncio.sleep(0.2)
+    finally:
+        await conn.stop()
+        await server.stop()
+    assert not conn.ready
+    assert loop_errors.messages() == []

@@ -261,6 +261,9 @@ class AmiConnection:
         try:
             await asyncio.wait({answer, lost}, timeout=self.config.action_timeout,
                                return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:  # cancelled: nobody will read the answer
+            _abandon(answer)
+            raise
         finally:
             lost.cancel()
         if answer.done():
@@ -314,6 +317,15 @@ class AmiConnection:
         _fail_pending(manager, pending)
         if was_ready and self._on_loss is not None:
             self._on_loss(self)
+
+
+def _abandon(answer: asyncio.Future[Any]) -> None:
+    """An answer no one will wait for: a Login failing later would otherwise log
+    "Future exception was never retrieved"."""
+    if not answer.done():
+        answer.cancel()
+    elif not answer.cancelled():
+        answer.exception()  # retrieved, so never reported
 
 
 def _abort(manager: _Manager) -> None:
