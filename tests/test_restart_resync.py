@@ -10,10 +10,12 @@ import contextlib
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from ccengine.agents.call_tickets import CallTicket, RingFacts, assign_on_answer, open_for_calls
 from ccengine.agents.storage_models import LiveCallTicket
+from ccengine.ami.events import ChannelListed, parse_event
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.calls.pipeline import EventPipeline
 from ccengine.calls.tracker import CallTracker
@@ -203,3 +205,15 @@ async def test_a_caller_learnt_by_resync_has_waited_as_long_as_queue_status_says
     assert visit.queue == "tiered"
     assert visit.joined_at == datetime.fromtimestamp(start, UTC) - timedelta(seconds=wait)
     assert live.started_at == datetime.fromtimestamp(start, UTC) - timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(("duration", "seconds"), [
+    ("01:02:03", 3723), ("00:00:\u00b2", 0), ("\u0661\u0662:00:00", 0), ("1:2", 0), ("", 0)])
+def test_a_channel_age_is_read_from_ascii_digits_only(duration: str, seconds: int) -> None:
+    """A hostile CoreShowChannel ('²' passes isdigit, then int() raises) is read as
+    age 0, never an error that loses the rest of the resync list."""
+    messages, _ = read_trace(trace("resync-lists-during-call"))
+    headers = next(m.headers for m in messages if m.headers.get("Event") == "CoreShowChannel")
+    headers["Duration"] = duration
+    listed = parse_event(headers, "pbx", time.time())
+    assert isinstance(listed, ChannelListed) and listed.duration_seconds == seconds

@@ -500,12 +500,16 @@ def _core_show_channel(h: Headers, pbx: str, at: datetime) -> Event:
     )
 
 
+_HMS = re.compile(r"([0-9]+):([0-9]+):([0-9]+)")
+
+
 def _duration(hms: str) -> int:
     """CoreShowChannel's Duration, HH:MM:SS, in seconds (0 when unreadable)."""
-    parts = hms.split(":")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    # ASCII digits only: isdigit() passes '²', on which int() raises.
+    match = _HMS.fullmatch(hms)
+    if match is None:
         return 0
-    hours, minutes, seconds = (int(p) for p in parts)
+    hours, minutes, seconds = (int(p) for p in match.groups())
     return hours * 3600 + minutes * 60 + seconds
 
 
