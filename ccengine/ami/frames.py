@@ -27,6 +27,9 @@ def render_frame(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
 
 
 FRAME_END = EOL + EOL
+# A frame still open past this many bytes is dropped with the connection (the
+# default of [ami] max_frame_bytes, and the protocol's when none is given).
+DEFAULT_MAX_FRAME_BYTES = 1 << 20
 
 # Only a name-like Event value: the rest of a frame may be a caller's number or name.
 _EVENT_NAME = re.compile(r"^Event:[ \t]*([A-Za-z][A-Za-z0-9_]{0,63})\r?$", re.MULTILINE)

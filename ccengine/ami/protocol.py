@@ -25,11 +25,16 @@ from typing import Any
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
 
-from ccengine.ami.frames import FrameBuffer, FrameTooLong, describe_frame, parse_frame
+from ccengine.ami.frames import (
+    DEFAULT_MAX_FRAME_BYTES,
+    FrameBuffer,
+    FrameTooLong,
+    describe_frame,
+    parse_frame,
+)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_FRAME_BYTES = 1 << 20
 BANNER = "Asterisk Call Manager/"
 
 
