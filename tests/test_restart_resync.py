@@ -136,6 +136,8 @@ async def test_the_recorded_resync_of_a_bridged_call_keeps_its_agent() -> None:
         pipeline.feed("pbx", message.headers, start + message.t)
     await pipeline.drained()
     runner.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await runner
     [call] = [c for c in finished if c.linkedid == live.linkedid]  # later calls follow
     assert (call.outcome, call.agent_name, call.queue) == (Outcome.ANSWERED, AGENT, "posprzedaz")
     assert call.caller_number == "+48679120111"
