@@ -34,6 +34,8 @@ from sqlalchemy import event, func, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _stats import percentile  # noqa: E402  (benchmarks/ is the script's folder, on sys.path)
+
 from ccengine.agents.storage_models import LiveCallTicket  # noqa: E402
 from ccengine.app import create_app  # noqa: E402
 from ccengine.config import DatabaseConfig, load_config  # noqa: E402
@@ -130,10 +132,6 @@ async def tickets_opened(database: Database) -> int:
     async with database.sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(LiveCallTicket)) or 0)
 
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def summary(name: str, values: list[float]) -> str:
