@@ -4,7 +4,7 @@ A benchmark measures the engine; the PBX that feeds it must not share its
 event loop or its CPU time. ``PbxProcess.start(serve, ...)`` forks a child
 running ``serve(secret, *args, pipe)``: the child starts an ``AmiServer``,
 sends its port down the pipe, then follows the words the parent sends
-("stop" ends it). Shared by benchmarks/ami_ingest.py and benchmarks/routing.py.
+("stop" ends it). Shared by benchmarks/ami_ingest.py, routing.py and call_burst.py.
 """
 
 from __future__ import annotations
@@ -28,11 +28,14 @@ class PbxProcess:
     secret: str
 
     @classmethod
-    def start(cls, serve: Callable[..., None], *args: Any, name: str = "pbx") -> PbxProcess:
-        context = multiprocessing.get_context("fork")
-        ours, theirs = context.Pipe()
+    def start(cls, serve: Callable[..., None], *args: Any, name: str = "pbx",
+              context: str = "fork") -> PbxProcess:
+        """``context="spawn"`` starts the child from a fresh interpreter: nothing of the
+        parent's memory (a big heap would be copied on write and counted twice)."""
+        processes = multiprocessing.get_context(context)
+        ours, theirs = processes.Pipe()
         secret = secrets.token_hex(8)
-        process = context.Process(target=serve, args=(secret, *args, theirs), name=name,
+        process = processes.Process(target=serve, args=(secret, *args, theirs), name=name,
                                   daemon=True)
         process.start()
         theirs.close()

@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import multiprocessing
 import os
-import secrets
 import sys
 import tempfile
 import time
@@ -34,6 +32,9 @@ from sqlalchemy import event, func, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _pbx import PbxProcess  # noqa: E402  (benchmarks/ is the script's folder, on sys.path)
+from _stats import percentile  # noqa: E402  (benchmarks/ is the script's folder, on sys.path)
+
 from ccengine.agents.storage_models import LiveCallTicket  # noqa: E402
 from ccengine.app import create_app  # noqa: E402
 from ccengine.config import DatabaseConfig, load_config  # noqa: E402
@@ -41,6 +42,7 @@ from ccengine.db import Database  # noqa: E402
 from ccengine.web.params import DATABASE  # noqa: E402
 
 POLL_SECONDS = 0.05
+DEADLINE_SECONDS = 300.0  # for each step of the burst: a stuck run fails, never hangs
 
 
 def pbx_process(secret: str, calls: int, pipe: Any) -> None:
@@ -131,10 +133,6 @@ async def tickets_opened(database: Database) -> int:
         return int(await session.scalar(select(func.count()).select_from(LiveCallTicket)) or 0)
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
 
 def summary(name: str, values: list[float]) -> str:
     return (f"{name}: n={len(values)} p50 {percentile(values, 0.5):.1f} ms, "
@@ -142,17 +140,13 @@ def summary(name: str, values: list[float]) -> str:
 
 
 async def main(args: argparse.Namespace) -> int:
-    spawn = multiprocessing.get_context("spawn")
     workdir = Path(tempfile.mkdtemp(prefix="call-burst-"))
     url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     database = Database.open(DatabaseConfig(url=url))
     await database.migrate()
     await database.close()
-    secret = secrets.token_hex(8)
-    pipe, child_end = spawn.Pipe()
-    pbx = spawn.Process(target=pbx_process, args=(secret, args.calls, child_end), daemon=True)
-    pbx.start()
-    port = pipe.recv()
+    pbx = PbxProcess.start(pbx_process, args.calls, name="call-burst-pbx", context="spawn")
+    port, secret = pbx.port, pbx.secret
     config = load_config(environ={
         "CCENGINE_DATABASE_URL": url, "CCENGINE_AMI_0_NAME": "bench",
         "CCENGINE_AMI_0_PORT": str(port), "CCENGINE_AMI_0_USERNAME": "bench",
@@ -164,7 +158,6 @@ async def main(args: argparse.Namespace) -> int:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     health = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/api/v1/health"  # type: ignore[union-attr]
-    loop = asyncio.get_running_loop()
     try:
         async with ClientSession() as http:
             watch = Watch(app[DATABASE])
@@ -176,9 +169,11 @@ async def main(args: argparse.Namespace) -> int:
             lags: list[tuple[float, float]] = []
             lagger = asyncio.create_task(loop_lag(lags, done))
             started = time.monotonic()
-            pipe.send("go")
-            await loop.run_in_executor(None, pipe.recv)  # every call start written
-            while await tickets_opened(app[DATABASE]) < args.calls:  # noqa: ASYNC110 - a count
+            await pbx.ask("go", timeout=DEADLINE_SECONDS)  # every call start written
+            deadline = time.monotonic() + DEADLINE_SECONDS
+            while await tickets_opened(app[DATABASE]) < args.calls:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"tickets not all opened in {DEADLINE_SECONDS:.0f} s")
                 await asyncio.sleep(0.2)
             took = time.monotonic() - started
             done.set()
@@ -186,8 +181,7 @@ async def main(args: argparse.Namespace) -> int:
             await lagger
     finally:
         await runner.cleanup()
-        pipe.send("stop")
-        pbx.join(10)
+        pbx.stop()
     print(f"{args.calls} call starts; every call had its ticket after {took:.1f} s")
     print(summary("health idle ", idle))
     print(summary("health burst", burst))

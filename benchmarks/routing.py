@@ -40,6 +40,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from _pbx import PbxProcess  # benchmarks/ is the script's folder, hence on sys.path
+from _stats import percentile
 
 from ccengine.config import AmiConfig, DatabaseConfig, RoutesConfig, TicketsConfig
 from ccengine.db import Database
@@ -181,10 +182,6 @@ async def bare_round_trips(engine: Engine, channels: list[str], samples: int) ->
         await asyncio.sleep(PLACE_GAP)
     return times
 
-
-def percentile(values: Sequence[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def line(name: str, values: Sequence[float]) -> str:

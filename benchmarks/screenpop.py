@@ -43,6 +43,8 @@ from aiohttp import ClientSession, TCPConnector, WSMsgType, web
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _stats import percentile  # noqa: E402  (benchmarks/ is the script's folder, on sys.path)
+
 from ccengine.ami.frames import render_frame  # noqa: E402
 from ccengine.app import create_app  # noqa: E402
 from ccengine.config import DatabaseConfig, load_config  # noqa: E402
@@ -239,10 +241,6 @@ async def seed(database: Database, agents: int) -> list[str]:
         await session.commit()
     return tokens
 
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 async def main(args: argparse.Namespace) -> int:

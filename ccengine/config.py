@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ccengine.ami.frames import DEFAULT_MAX_FRAME_BYTES
 from ccengine.ami.safe_action import is_control
 
 ENV_PREFIX = "CCENGINE_"
@@ -42,7 +43,7 @@ class AmiConfig(_Section):
     reconnect_min: float = Field(default=0.5, gt=0)
     reconnect_max: float = Field(default=30.0, gt=0)
     # A frame still open past this is dropped with the connection (it would grow for ever).
-    max_frame_bytes: int = Field(default=1 << 20, ge=4096)
+    max_frame_bytes: int = Field(default=DEFAULT_MAX_FRAME_BYTES, ge=4096)
 
     @field_validator("username", "secret")
     @classmethod

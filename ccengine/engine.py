@@ -178,7 +178,7 @@ class Engine:
 
     def _synced(self, pbx: str, at: datetime) -> None:
         """The resync's lists are applied: ring-time tickets of calls lost meanwhile
-        (a restart) are reconciled; stored calls wait for it like for a gate."""
+        (a restart, a link drop) are reconciled; stored calls wait for it like for a gate."""
         self.resyncs += 1
         task = asyncio.create_task(self._close_lost_calls(pbx, at), name=f"lost-calls-{pbx}")
         self._joining.add(task)
@@ -191,7 +191,7 @@ class Engine:
             log.exception("AMI %s: ring-time tickets of lost calls could not be reconciled", pbx)
             return
         if lost:
-            log.info("AMI %s: %d ticket(s) of calls lost during a restart reconciled",
+            log.info("AMI %s: %d ticket(s) of calls lost while disconnected reconciled",
                      pbx, len(lost))
 
     def _lost(self, connection: AmiConnection) -> None:

@@ -7,6 +7,7 @@ sharp edges are the ones DESIGN.md lists for panoramisk 1.4.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
@@ -316,6 +317,21 @@ async def test_malformed_frame_and_failing_handler_keep_the_connection(
     assert conn.logins == 1 and server.logins == 1
     assert harness.losses == 0
     assert (await conn.send({"Action": "Ping"})).success
+
+
+async def test_a_malformed_frame_is_logged_without_what_it_says(
+    server: AmiServer, connect: Callable[..., Harness], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A frame with no Event/Response header can still carry a caller's number and
+    name: the log names only its size and Event (personal data never in logs)."""
+    conn = await connect().start()
+    caplog.set_level(logging.DEBUG)
+    server.send_raw("Event:Newchannel\r\nCallerIDNum: 48512345678\r\n"
+                    "CallerIDName: Łukasz Żółtowski\r\n\r\n".encode())
+    await eventually(lambda: "malformed" in caplog.text)
+    assert "48512345678" not in caplog.text and "Żółtowski" not in caplog.text
+    assert "Newchannel" in caplog.text  # what kind of frame it was, still told
+    assert conn.ready
 
 
 # 10. a refused login: keep retrying with backoff, never ready.

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from ccengine.ami.connection import AmiConnection
+from ccengine.ami.errors import AmiError
 from ccengine.config import AmiConfig
 from ccengine.db import Database
 from ccengine.simulator.server import AmiServer, ClientSession
@@ -213,3 +214,54 @@ async def test_a_restart_while_an_agi_action_is_unanswered_leaves_no_stray_error
         await eventually(lambda: connection.logins == 2 and connection.ready)
     assert noise(caplog) == []
     assert loop_errors.messages() == []
+
+
+async def test_cancelling_run_while_login_is_unanswered_leaves_no_stray_error(
+    loop_errors: LoopErrors, caplog: pytest.LogCaptureFixture
+) -> None:
+    """run() cancelled (not stopped) mid-Login; the refusal that comes after must
+    not leave "Future exception was never retrieved" behind."""
+    server = AmiServer(username="ccengine", secret="another-secret")
+    port = await server.start()
+    server.stall()  # the Login is read, answered only when resumed
+    conn = AmiConnection(config(port), lambda _headers, _at: None)
+    task = asyncio.create_task(conn.run())
+    try:
+        await eventually(lambda: len(seen(server, "Login")) == 1)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        server.resume()  # the refusal of the Login reaches the abandoned future
+        await asyncio.sleep(0.2)
+    finally:
+        await conn.stop()
+        await server.stop()
+    assert not conn.ready
+    assert loop_errors.messages() == []
+
+
+async def test_a_bug_in_a_simulator_handler_is_loud_not_a_silent_hang_up(
+    loop_errors: LoopErrors
+) -> None:
+    """Only a broken read ends a simulated session quietly: a handler's own error
+    must surface (it used to end the session like a client leaving, and tests hung)."""
+    server = AmiServer()
+    port = await server.start()
+
+    async def broken(_session: ClientSession, _action: dict[str, str]) -> None:
+        raise ValueError("a bug in the handler")
+
+    server.add_action("Broken", broken)
+    conn = AmiConnection(config(port, username=server.username, secret=server.secret,
+                                action_timeout=2.0), lambda _headers, _at: None)
+    task = asyncio.create_task(conn.run())
+    try:
+        await eventually(lambda: conn.ready)
+        with contextlib.suppress(AmiError):
+            await conn.send({"Action": "Broken"})
+        await eventually(lambda: any("a bug in the handler" in m
+                                     for m in loop_errors.messages()))
+    finally:
+        await conn.stop()
+        await asyncio.wait_for(task, 10)
+        await server.stop()

@@ -105,6 +105,17 @@ def test_free_text_is_cleaned_and_list_values_checked_per_item() -> None:
         safe_action({"Action": "Originate", "Variable": ["A=1", "B=2\nC=3"]})
 
 
+@pytest.mark.parametrize("value", [None, True, False, 1.5, b"PJSIP/1", object(), [None]])
+def test_a_value_that_is_not_text_or_a_whole_number_refuses_the_action(value: object) -> None:
+    """None would go out as 'None', True as 'True' (Asterisk wants 'true'/'yes')."""
+    with pytest.raises(AmiUnsafeAction):
+        safe_action({"Action": "Originate", "Channel": value})
+
+
+def test_a_whole_number_goes_out_as_its_digits() -> None:
+    assert safe_action({"Action": "Originate", "Timeout": 30000})["Timeout"] == "30000"
+
+
 # -- item 10: a frame that never ends --------------------------------------------
 
 FRAMES = "Event: A\r\nX: 1\r\n\r\nEvent: B\r\nY: ż\r\n\r\nEvent: C\r\n"

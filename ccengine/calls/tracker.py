@@ -141,9 +141,12 @@ class CallTracker:
         }
         for entry in entries:
             call = by_uniqueid.get(entry.uniqueid)
-            if call is not None and call.current_visit is None:
+            if call is not None and call.current_visit is not None:
+                resync.time_the_wait(call.current_visit, entry)
+            elif call is not None:
+                joined = entry.at - timedelta(seconds=entry.wait_seconds)
                 self._on_queue_join(call, ev.QueueCallerJoined(
-                    pbx=pbx, at=entry.at, queue=entry.queue, position=0,
+                    pbx=pbx, at=joined, queue=entry.queue, position=0,
                     channel=ev.ChannelInfo(entry.channel_name, entry.uniqueid, call.linkedid,
                                            None, None, "", ""),
                 ))

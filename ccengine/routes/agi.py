@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ccengine.ami.events import agi_hung_up
+
 DATA = re.compile(r"^(?P<value>-?\d*)\s*(?:\((?P<data>[^)]*)\))?")
 
 
@@ -28,10 +30,9 @@ class AgiReply:
 
     @property
     def hung_up(self) -> bool:
-        """Asterisk's -1 is a hang-up when bare or '(hangup)'; with another reason it is
-        an error on a channel still up: '-1 (randomerror)' when RECORD FILE cannot play
-        its beep (live traces)."""
-        return self.code == 0 or (self.value == "-1" and self.data in ("", "hangup"))
+        """A gone channel, or -1 read as ``agi_hung_up`` reads it (one rule for the
+        tracker and the walk)."""
+        return self.code == 0 or agi_hung_up(self.result)
 
     @property
     def failed(self) -> bool:

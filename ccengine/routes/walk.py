@@ -172,7 +172,9 @@ def _run(walker: _Walker, entry_id: str, entry: EntryNode,
     except _CallerGone:
         return "caller_hung_up"
     except _CommandFailed as failed:
-        # Never leave the caller in silence: say where it failed, then hang up.
+        # Never leave the caller waiting on a dead channel: record in the path where
+        # it failed (for the ticket), then hang up. Nothing is played: the graph has no
+        # general "sorry" prompt (only a voicemail node's goodbye, played on its failure).
         yield from walker.failed_at_node(failed)
         return "failed"
     except _Ended as ended:

@@ -137,14 +137,13 @@ class AmiServer:
         self.sessions.add(session)
         session.send(BANNER)
         try:
-            while True:
-                action = parse_frame(await read_action(reader))
+            while (action := await _next_action(reader)) is not None:
                 self.actions_seen.append(action)
                 await self._stalled.wait()
                 if session not in self.sessions:
                     break  # dropped while stalled: a real server never saw it answered
-                await self._answer(session, action)
-        except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+                await self._answer(session, action)  # a handler's bug must be loud
+        except ConnectionError:
             pass
         finally:
             self.sessions.discard(session)
@@ -187,6 +186,15 @@ class AmiServer:
         items = self.members.listed(
             self.state.queue_status(action.get("ActionID", ""), time.time()), action)
         _list_reply(session, action, "Queue status will follow", "QueueStatusComplete", items)
+
+
+async def _next_action(reader: asyncio.StreamReader) -> dict[str, str] | None:
+    """The client's next action; None when it left or sent what cannot be read
+    (a line over the stream's limit: ValueError)."""
+    try:
+        return parse_frame(await read_action(reader))
+    except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+        return None
 
 
 async def read_action(reader: asyncio.StreamReader) -> str:

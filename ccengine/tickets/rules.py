@@ -33,6 +33,9 @@ class OpenTicket:
     created_at: datetime
 
 
+MISSED_CALL_PRIORITY = Priority.P2  # a callback's, before a VIP raises it
+
+
 def plan_ticket(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
     """The ticket for ``call``; ``caller`` is its number as we display it (E.164).
 
@@ -116,7 +119,7 @@ def _callback(call: FinishedCall, caller: str | None, vip: bool) -> TicketPlan:
         title=_missed_title(call, who),
         kind=TicketKind.CALLBACK,
         status=TicketStatus.NEW,
-        priority=priority(Priority.P2, vip),
+        priority=priority(MISSED_CALL_PRIORITY, vip),
         assignee=None,
         queue=call.queue,
     )
