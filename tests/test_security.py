@@ -4,8 +4,10 @@ real application, SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -184,6 +186,11 @@ def _concrete(path: str) -> str:
     return path
 
 
+def _unclosed_string(size: int) -> bytes:
+    """A string that never closes, behind 65 brackets: a regex pre-scan backtracked on it."""
+    return b"[" * 65 + b'"' + b'\\"' * ((size - 66) // 2)
+
+
 JSON_ENDPOINTS = [("POST", "/api/v1/login", Role.ADMIN)] + [
     (e.method, _concrete(e.path), min(e.roles - {Role.INTEGRATION}, key=lambda r: r.value))
     for e in feature_endpoints() if e.body is not None]
@@ -192,6 +199,8 @@ HOSTILE = {
     "surrogate": b'{"login": "x\\ud800", "password": "p", "note": "\\ud800", '
                  b'"comment": "\\ud800", "caller": "\\ud800", "body": "\\ud800"}',
     "surrogate-key": b'{"\\udfff": 1}',
+    "unclosed-string": _unclosed_string(80_000),
+    "unclosed-string-1mib": _unclosed_string(1_000_000),
 }
 
 
@@ -220,6 +229,30 @@ async def test_hostile_json_is_a_400_on_every_json_endpoint(
             body = await response.json(content_type=None)
             assert response.status == 400, (path, body)
             assert body["error"] in ("invalid-body", "bad-request"), (path, body)
+
+
+async def _seconds_to_answer(client: Client, body: bytes) -> float:
+    """The fastest of three POST /login round trips with ``body``, each a 400."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        response = await client.post("/api/v1/login", data=body,
+                                     headers={"Content-Type": "application/json"})
+        assert response.status == 400, await response.text()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+async def test_an_unclosed_string_costs_no_more_than_ordinary_json(database: Database) -> None:
+    ordinary = json.dumps([{"login": f"user{i}", "note": "x" * 40} for i in range(13_000)])
+    assert 900_000 < len(ordinary) < 1_048_576  # under aiohttp's body limit, like the hostile one
+    client = await _client(_app(database))
+    try:
+        baseline = await _seconds_to_answer(client, ordinary.encode())
+        for kind in ("unclosed-string", "unclosed-string-1mib"):
+            assert await _seconds_to_answer(client, HOSTILE[kind]) < 10 * baseline, kind
+    finally:
+        await client.close()
 
 
 async def test_a_search_of_many_words_is_a_400(
