@@ -458,6 +458,15 @@ async def test_hostile_route_yaml_is_a_clear_400(database: Database) -> None:
         assert response.status == 400, body
         assert body["error"] == "graph-malformed" and "nested deeper" in body["message"]
 
+        laughs = ["name: x", "l0: [lol]"] + [
+            f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 7)]
+        laughs[1] = "l0: &l0 [lol]"
+        response = await client.post("/api/v1/routes", headers=headers,
+                                     json={"yaml": "\n".join(laughs) + "\n"})
+        body = await response.json()
+        assert response.status == 400, body
+        assert body["error"] == "graph-malformed" and "aliases are not allowed" in body["message"]
+
         for graph in ({"yaml": _many_nodes_yaml(15_000)},
                       {"graph": {"name": "x", "entry": "n0",
                                  "nodes": {f"n{i}": {"kind": "hangup"} for i in range(501)}}}):
