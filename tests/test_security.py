@@ -312,10 +312,15 @@ async def test_access_log_masks_personal_numbers(database: Database,
                                         params={"q": f"PESEL {pesel} karta {card}"},
                                         headers={"Authorization": f"Bearer {token}"})
             assert response.status == 200
+            for path in (f"/api/v1/customers/{pesel}", f"/api/v1/tickets/{card}",
+                         f"/api/v1/transcripts?{pesel}=1&k{card}=2"):
+                await client.get(path, headers={"Authorization": f"Bearer {token}"})
     finally:
         await client.close()
     logged = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
     assert any("/api/v1/transcripts?q=" in line for line in logged), logged
+    assert sum("/api/v1/customers/" in line or "/api/v1/tickets/" in line
+               for line in logged) == 2, logged
     for line in logged:
         for secret in (pesel, card, card.replace(" ", "+"), card.replace(" ", "%20")):
             assert secret not in line
