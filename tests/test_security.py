@@ -156,6 +156,20 @@ async def test_parallel_wrong_passwords_are_limited_before_checking(database: Da
     assert errors == {"too-many-logins"}
 
 
+async def test_a_new_password_ends_the_old_sessions(database: Database) -> None:
+    await service.create_user(database, "anna", PASSWORD, Role.AGENT)
+    other = await service.create_user(database, "ola", PASSWORD, Role.AGENT)
+    user = await service.authenticate(database, "anna", PASSWORD)
+    assert user is not None
+    stolen = await service.create_session(database, user)
+    kept = await service.create_session(database, other)
+    await service.set_password(database, "anna", "Nowe-Haslo-43")
+    assert await service.lookup_session(database, stolen.token) is None
+    assert await service.lookup_session(database, kept.token) is not None
+    assert await service.authenticate(database, "anna", "Nowe-Haslo-43") is not None
+    assert await service.authenticate(database, "anna", PASSWORD) is None
+
+
 async def test_two_app_instances_share_the_limit(database: Database) -> None:
     await service.create_user(database, "anna", PASSWORD, Role.AGENT)
     url = database.engine.url.render_as_string(hide_password=False)
