@@ -80,12 +80,13 @@ async def test_a_login_flood_starves_neither_health_nor_calls(live: Live) -> Non
         checker = live.app[PASSWORDS]
         release = threading.Event()
         holders = [checker.executor.submit(release.wait)
-                   for _ in range(checker.executor._max_workers)]
+                   for _ in range(checker.threads)]
         try:
             flood = [asyncio.create_task(_login(attacker, f"{live.url}/api/v1/login",
                                                 f"intruder{i}", "guess"))
                      for i in range(40)]
-            await eventually(lambda: checker.in_flight == checker.max_in_flight)
+            # One address: it holds its share of places and no more (item 6).
+            await eventually(lambda: checker.in_flight == checker.max_per_address)
             async with agent.get(f"{live.url}/api/v1/health") as health:
                 assert health.status == 200
             pop = await _call_pops_with_a_ticket(live, socket)
@@ -102,7 +103,7 @@ async def test_a_login_flood_starves_neither_health_nor_calls(live: Live) -> Non
         assert csrf
     statuses = [status for status, _ in answers]
     assert all(status in (401, 429) for status in statuses), statuses
-    assert statuses.count(401) <= checker.max_in_flight
+    assert statuses.count(401) <= checker.max_per_address
     assert {body["error"] for status, body in answers if status == 429} == {"login-busy"}
 
 
@@ -142,7 +143,8 @@ async def _call_pops_with_a_ticket(live: Live, socket: Any) -> dict[str, Any]:
 
 async def test_parallel_wrong_passwords_are_limited_before_checking(database: Database) -> None:
     await service.create_user(database, "anna", PASSWORD, Role.AGENT)
-    client = await _client(_app(database, PasswordChecker(max_in_flight=100)))
+    checker = PasswordChecker(max_in_flight=100, max_per_address=100)  # all 40 are admitted
+    client = await _client(_app(database, checker))
     try:
         answers = await asyncio.gather(*[
             client.post("/api/v1/login", json={"login": "anna", "password": "wrong"})
@@ -151,8 +153,8 @@ async def test_parallel_wrong_passwords_are_limited_before_checking(database: Da
         errors = {(await answer.json())["error"] for answer in answers if answer.status == 429}
     finally:
         await client.close()
-    assert statuses.count(401) <= 5
-    assert statuses.count(429) == 40 - statuses.count(401)
+    assert statuses.count(401) == 5  # the attempt is counted atomically, before the check
+    assert statuses.count(429) == 35
     assert errors == {"too-many-logins"}
 
 
@@ -168,6 +170,36 @@ async def test_a_new_password_ends_the_old_sessions(database: Database) -> None:
     assert await service.lookup_session(database, kept.token) is not None
     assert await service.authenticate(database, "anna", "Nowe-Haslo-43") is not None
     assert await service.authenticate(database, "anna", PASSWORD) is None
+
+
+async def test_one_address_flooding_leaves_another_able_to_log_in(database: Database) -> None:
+    await service.create_user(database, "anna", PASSWORD, Role.AGENT)
+    checker = PasswordChecker(threads=1)
+    client = await _client(_app(database, checker))
+    release = threading.Event()
+    holder = checker.executor.submit(release.wait)  # hashing stalls: the flood stays in flight
+    url = str(client.make_url("/api/v1/login"))
+    flooder = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=("127.0.0.1", 0)))
+    other = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=("127.0.0.2", 0)))
+    try:
+        flood = [asyncio.create_task(_login(flooder, url, f"intruder{i}", "guess"))
+                 for i in range(20)]
+        await eventually(lambda: sum(task.done() for task in flood) == 20 - 2)
+        assert checker.in_flight == 2
+        mine = asyncio.create_task(_login(other, url, "anna", PASSWORD))
+        await eventually(lambda: checker.in_flight == 3)
+        release.set()
+        answers = await asyncio.gather(*flood)
+        status, body = await mine
+    finally:
+        release.set()
+        holder.result(timeout=10)
+        await flooder.close()
+        await other.close()
+        await client.close()
+    assert status == 200, body
+    busy = [body for status, body in answers if status == 429]
+    assert len(busy) == 18 and {body["error"] for body in busy} == {"login-busy"}
 
 
 async def test_two_app_instances_share_the_limit(database: Database) -> None:
