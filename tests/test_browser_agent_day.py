@@ -8,11 +8,17 @@ from datetime import timedelta
 
 import pytest
 from playwright.async_api import Dialog, Page, expect
+from sqlalchemy import select
 
 from ccengine.agents.api import CONSOLE
+from ccengine.calls.model import Outcome
+from ccengine.config import TicketsConfig
 from ccengine.simulator.agi_calls import QueuePlan
+from ccengine.tickets.models import Ticket, TicketActivity
+from ccengine.tickets.service import TicketService
 from ccengine.users.models import Role
 from tests.browser import Live
+from tests.conftest import build_call
 from tests.engine_harness import eventually
 from tests.test_browser_agent import _call, _console, _go_available, _missed_call
 
@@ -107,3 +113,38 @@ async def test_logging_out_of_the_page_asks_about_the_queues(
     assert len(asked) == 1 and "Wylogować także z kolejek?" in asked[0]
     members = {i for (_, i) in live.server.members.members}
     assert ("PJSIP/agent5" in members) is not leave
+
+
+DRAFT_KEYS = "() => Object.keys(localStorage).filter((k) => k.startsWith('ccengine.wrapup.'))"
+KEEP_DRAFTS = """async (ticket) => {
+  const drafts = await import('/static/views/agent/drafts.js');
+  drafts.keepDraft('ola.1', { ticket, note: 'Notatka Oli' });
+  drafts.keepDraft('ola.2', { ticket: 'TK-2026-999999', note: 'Bilet usunięty' });
+}"""
+
+
+async def test_drafts_leave_with_the_user_on_a_shared_browser(
+        live: Live, browser_page: Page) -> None:
+    page = browser_page
+    page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
+    await live.user("ola", Role.AGENT, name="Ola Lis", sip="PJSIP/agent5")
+    await live.user("piotr", Role.AGENT, name="Piotr Kos", sip="PJSIP/agent6")
+    tickets = TicketService(live.database, TicketsConfig())
+    [recorded] = await tickets.record_calls([build_call(
+        "3.d", Outcome.ABANDONED, caller_number="+48601222444")])
+    await _console(page, live, "ola")
+    await page.evaluate(KEEP_DRAFTS, recorded.ticket_number)
+    assert len(await page.evaluate(DRAFT_KEYS)) == 2
+    await page.locator("#logout").click()
+    await expect(page.locator("form.login")).to_be_visible()
+    assert await page.evaluate(DRAFT_KEYS) == []  # the 404 one too: no retrying forever
+
+    await _console(page, live, "piotr")
+    await page.wait_for_load_state("networkidle")
+    async with live.database.sessions() as session:
+        notes = (await session.execute(
+            select(TicketActivity.author, TicketActivity.body)
+            .join(Ticket, TicketActivity.ticket_id == Ticket.id)
+            .where(Ticket.number == recorded.ticket_number,
+                   TicketActivity.kind == "note"))).all()
+    assert [tuple(note) for note in notes] == [("Ola Lis", "Notatka Oli")]

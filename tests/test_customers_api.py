@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.config import TicketsConfig
-from ccengine.tickets.models import Customer
+from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.service import TicketService
 from ccengine.users.models import Role
 from tests.browser import Live, login
@@ -34,6 +34,26 @@ async def test_an_agent_flags_a_customer_vip_and_the_next_ticket_is_more_urgent(
     unflagged = await world.call("admin", "PATCH", "/customers/%2B48602999888",
                                  json={"vip": False})
     assert unflagged["vip"] is False
+
+
+async def test_an_agent_flags_only_customers_of_tickets_she_sees(
+        world: World) -> None:  # noqa: F811
+    # +48601111222 called once, and Bartek took that ticket: Anna sees none of it.
+    refused = await world.call("anna", "PATCH", "/customers/%2B48601111222", 404,
+                               json={"vip": True})
+    assert refused["error"] == "customer-not-found" and "name" not in refused
+    assert (await world.call("bartek", "PATCH", "/customers/%2B48601111222",
+                             json={"vip": True}))["vip"] is True
+    assert (await world.call("tomasz", "PATCH", "/customers/%2B48601111222",
+                             json={"vip": False}))["vip"] is False
+    async with world.database.sessions() as session:
+        notes = (await session.execute(
+            select(TicketActivity.author, TicketActivity.data)
+            .join(Ticket, TicketActivity.ticket_id == Ticket.id)
+            .where(Ticket.number == world.numbers["bartek"], TicketActivity.kind == "note")
+            .order_by(TicketActivity.id))).all()
+    assert [(author, data) for author, data in notes if "vip" in data] == [
+        ("Bartek Zieliński", {"vip": True}), ("Tomasz Kamiński", {"vip": False})]
 
 
 @pytest.mark.parametrize(("path", "body", "status", "error"), [

@@ -4,7 +4,7 @@ PyYAML composes nested collections recursively: a document nested 200,000
 deep ran for seconds and ended in RecursionError. ``load_bounded`` counts
 while composing and stops at ``max_depth`` levels or ``max_nodes`` nodes with
 ``YamlTooLarge`` (a ``yaml.YAMLError``, so callers' YAML error handling
-already covers it).
+already covers it). Aliases (``*name``) are refused: they re-use nodes uncounted.
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ class _BoundedLoader(yaml.SafeLoader):
         self._nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        # An alias re-uses a node without composing it again, so it slips past both
+        # counts: ten levels of ten aliases each expand to 10**10 values when loaded.
+        if self.check_event(yaml.AliasEvent):
+            raise YamlTooLarge("aliases are not allowed")
         self._depth += 1
         self._nodes += 1
         if self._depth > self.depth_limit:

@@ -20,7 +20,7 @@ from ccengine.tickets.errors import (
     InvalidTransition,
     TicketNotFound,
 )
-from ccengine.tickets.filters import EVERYONE, Viewer, can_see
+from ccengine.tickets.filters import EVERYONE, Viewer, can_see, visible
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import is_e164, normalise
 from ccengine.tickets.recording import record_batch
@@ -41,6 +41,10 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+VIP_SET = "Customer flagged VIP"
+VIP_REMOVED = "Customer's VIP flag removed"
 
 
 class TicketService:
@@ -90,16 +94,28 @@ class TicketService:
             await session.commit()
         return customer_view(customer)
 
-    async def set_vip(self, phone: str, vip: bool) -> CustomerView:
-        """Flag (or unflag) a known customer VIP: every later ticket of theirs is more urgent."""
+    async def set_vip(self, phone: str, vip: bool, author: str | None = None,
+                      viewer: Viewer = EVERYONE) -> CustomerView:
+        """Flag (or unflag) a known customer VIP: every later ticket of theirs is more urgent.
+
+        A customer none of whose tickets ``viewer`` sees is "not found": a plain agent
+        learns no name by trying numbers. Who changed the flag is a note on the
+        customer's latest ticket.
+        """
         e164 = normalise(phone, self._config.default_region)
         if not is_e164(e164):
             raise InvalidPhoneNumber(phone)
         async with self._database.writer() as session:
             customer = await session.scalar(select(Customer).where(Customer.phone_e164 == e164))
-            if customer is None:
+            latest = None if customer is None else await session.scalar(
+                select(Ticket).where(Ticket.customer_id == customer.id, visible(viewer))
+                .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(1))
+            if customer is None or (latest is None and not viewer.sees_all):
                 raise CustomerNotFound(e164 or phone)
             customer.vip = vip
+            if latest is not None:
+                session.add(self._activity(latest, ActivityKind.NOTE,
+                                           VIP_SET if vip else VIP_REMOVED, {"vip": vip}, author))
             await session.commit()
         return customer_view(customer)
 

@@ -6,6 +6,7 @@ tokens are random, handed out once, and stored only as SHA-256 digests.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from collections.abc import Awaitable, Callable
@@ -214,12 +215,19 @@ def user_json(user: User) -> dict[str, object]:
 
 
 async def set_password(database: Database, login: str, password: str) -> None:
-    """A new password for ``login`` (the old one is forgotten: only its hash was kept)."""
+    """A new password for ``login``; the user's sessions end with the old one.
+
+    The hash is made off the loop before the writer opens: argon2 takes a while
+    and the writer is the one connection every write waits for. Whoever held the
+    old password (the reason for a reset) is logged out in the same transaction.
+    """
     if not password:
         raise UserError("the password must not be empty")
+    password_hash = await asyncio.to_thread(hash_password, password)
     async with database.writer() as session:
         user = await session.scalar(select(User).where(User.login == login))
         if user is None:
             raise UserError(f"no user {login!r}")
-        user.password_hash = hash_password(password)
+        user.password_hash = password_hash
+        await session.execute(delete(UserSession).where(UserSession.user_id == user.id))
         await session.commit()

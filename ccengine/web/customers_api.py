@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ccengine.tickets.filters import viewer_of
 from ccengine.tickets.service import TicketService
 from ccengine.tickets.views import to_json
 from ccengine.users.models import Role
+from ccengine.web.auth import principal
 from ccengine.web.body import InvalidBody, json_object
 from ccengine.web.endpoints import Endpoint, Schema, nullable, path_param
 from ccengine.web.keys import config_of
@@ -35,8 +37,11 @@ def _vip(body: dict[str, object]) -> bool:
 async def update_customer(request: web.Request) -> web.Response:
     phone = checked_text("number", request.match_info["number"])
     vip = _vip(await json_object(request))
+    who = principal(request)
+    assert who is not None  # the endpoint is for FLAGGERS only: auth ran first
     tickets = TicketService(request.app[DATABASE], config_of(request.app).tickets)
-    return web.json_response(to_json(await tickets.set_vip(phone, vip)))
+    customer = await tickets.set_vip(phone, vip, who.display_name, viewer_of(who))
+    return web.json_response(to_json(customer))
 
 
 CUSTOMER: Schema = {

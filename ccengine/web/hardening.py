@@ -63,11 +63,17 @@ async def _secure_headers(request: web.Request, response: web.StreamResponse) ->
 
 
 def logged_target(request: web.BaseRequest) -> str:
-    """The request's path and query as the access log shows them: values masked."""
+    """The request's path and query as the access log shows them, all masked.
+
+    The path too: a number typed into /customers/{number} is as personal as one in ?q=.
+    """
+    # Masking reads words; a segment is a word (the masker does not split on "/").
+    path = "/".join(quote(_masked(segment), safe="[]") for segment in request.path.split("/"))
     if not request.query:
-        return request.path
-    pairs = [f"{quote(key)}={quote(_masked(value))}" for key, value in request.query.items()]
-    return request.path + "?" + "&".join(pairs)
+        return path
+    pairs = [f"{quote(_masked(key))}={quote(_masked(value))}"
+             for key, value in request.query.items()]
+    return path + "?" + "&".join(pairs)
 
 
 def _masked(value: str) -> str:

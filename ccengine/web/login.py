@@ -53,7 +53,7 @@ async def login(request: web.Request) -> web.Response:
     if credentials is None:
         return error_response(400, "bad-request", "expected JSON {\"login\", \"password\"}")
     try:
-        with request.app[PASSWORDS].admission():
+        with request.app[PASSWORDS].admission(request.remote or "unknown"):
             return await _checked_login(request, *credentials)
     except LoginBusy as exc:
         response = error_response(429, "login-busy", str(exc))

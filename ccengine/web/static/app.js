@@ -3,6 +3,7 @@
 // Data only ever reaches the page through h()/textContent, never innerHTML.
 
 import { leaveQueuesFirst } from "./leaving.js";
+import { closeDrafts } from "./views/agent/drafts.js";
 
 const state = { user: null, csrf: null, locale: "pl", timezone: "Europe/Warsaw", messages: {},
                 view: null };
@@ -153,6 +154,7 @@ export async function logIn(login, password) {
 
 async function logOut() {
   await leaveQueuesFirst(state.user);
+  await closeDrafts(); // a shared workstation: the next user gets none of these notes
   try { await api("POST", "/logout"); } catch (error) { /* gone already */ }
   state.user = null;
   renderChrome();
