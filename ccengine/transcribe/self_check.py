@@ -42,7 +42,8 @@ def silence_and_check(model: SpeechToText, audio: AudioSegment,
                       channels: Sequence[MaskedChannel], spans: Sequence[Sequence[TimeSpan]],
                       padding: float) -> Checked:
     """Silence ``spans`` (per channel) in ``audio``, hear them again, widen where needed."""
-    secrets = [secret for channel in channels for secret in channel.secrets]
+    secrets = [digits for channel in channels
+               for digits in (*channel.secrets, *channel.audio_runs)]
     current = [merge_spans(channel_spans) for channel_spans in spans]
     to_check = [(index, span) for index, channel_spans in enumerate(current)
                 for span in channel_spans]
