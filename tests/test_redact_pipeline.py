@@ -190,15 +190,15 @@ def test_nothing_to_silence_leaves_the_file_and_hears_nothing_again(
 
 def test_numbers_the_text_keeps_stay_in_the_text_and_keep_their_flag(tmp_path: Path) -> None:
     # A masked card makes the pipeline mask again with the card's digits; the phone, the
-    # NIP and the long order number are no card: silenced, but readable and flagged.
+    # NIP and the account number are no card: silenced, but readable and flagged.
     caller = [_timed(0.5, f"my card is {CARD}"),  # the number: 1.7 .. 3.25
               _timed(6.0, "call me at +48 601 111 222 please"),
               _timed(11.0, "my NIP is 526 104 08 28"),
-              _timed(15.0, "the order 9312 8476 1209 3345 871")]
+              _timed(15.0, "numer konta 61 1090 1014 0000 0712 1981 2874")]
     _call(tmp_path / "c.wav", {0: [TimeSpan(1.7, 3.25)]})
     transcript = _run(tmp_path / "c.wav", ScriptedAsr(caller, []))
     said = _texts(transcript)
     assert "4556" not in said and "[CARD]" in said
     assert "+48 601 111 222" in said and "526 104 08 28" in said
-    assert "9312 8476 1209 3345 871" in said
+    assert "61 1090 1014 0000 0712 1981 2874" in said
     assert QaReason.LONG_DIGIT_RUN in {f.reason for f in transcript.flags}
