@@ -1,8 +1,9 @@
 """Hearing the redacted audio again: only the silenced spans, with a little margin.
 
 After the masked words are silenced, the model transcribes each silenced span
-again (a short clip each: cheap). If it still hears digits of a masked number
-(a run of 4 or more digits, or part of the number's own digits) the silence is
+again (a short clip each: cheap). If it still hears digits where it silenced (4 or
+more, or 3 in a row of a masked number) or, in the unsilenced margin around it,
+3 digits in a row of a masked number (an amount said next to a card is no leak), the silence is
 widened (twice the padding, and the whole ASR segments around it) and the call
 is flagged for QA; if it still hears them after that, the redaction is not
 proven and the recording is not played. What is heard again is never kept:
@@ -23,10 +24,10 @@ from ccengine.transcribe.channel_mask import MaskedChannel, QaFlag, QaReason
 from ccengine.transcribe.digit_runs import shares_digits
 from ccengine.transcribe.numbers import digit_stream
 from ccengine.transcribe.redact import silence_channels
-from ccengine.transcribe.types import SpeechToText, TimeSpan, merge_spans
+from ccengine.transcribe.types import AsrSegment, SpeechToText, TimeSpan, Word, merge_spans
 
 MARGIN_SECONDS = 1.0  # heard around each span: a digit just outside it shows up too
-ANY_RUN_DIGITS = 4  # this many digits heard in a silenced span: something leaked
+LEAK_DIGITS = 4  # this many digits heard inside a silenced span: something leaked
 PART_DIGITS = 3  # or this many digits in a row of a masked number
 WIDENINGS = 2  # rounds of widening before the redaction counts as unproven
 
@@ -82,13 +83,33 @@ def _widened(span: TimeSpan, channel: MaskedChannel, extra: float) -> TimeSpan:
 
 def _heard(model: SpeechToText, audio: AudioSegment, channel: int, span: TimeSpan,
            padding: float, secrets: Sequence[str]) -> bool:
-    clip = _clip(audio, channel, span.start - padding - MARGIN_SECONDS,
-                 span.end + padding + MARGIN_SECONDS)
+    """Digits heard again where it was silenced, or a masked number's digits around it.
+
+    The margin is not silenced: an amount said there ("and I paid 1500 zloty") is no
+    leak, only digits that repeat part of a secret are.
+    """
+    start = max(0.0, span.start - padding - MARGIN_SECONDS)
+    clip = _clip(audio, channel, start, span.end + padding + MARGIN_SECONDS)
     if clip.size == 0:
         return False
-    digits = digit_stream(" ".join(s.text for s in model.transcribe(clip, vad=False)))
-    return len(digits) >= ANY_RUN_DIGITS or any(
-        shares_digits(digits, secret, PART_DIGITS) for secret in secrets)
+    silenced = TimeSpan(span.start - padding - start, span.end + padding - start)
+    inside, margin = _digits_by_place(model.transcribe(clip, vad=False), silenced)
+    return len(inside) >= LEAK_DIGITS or any(
+        shares_digits(inside, secret, PART_DIGITS) or shares_digits(margin, secret, PART_DIGITS)
+        for secret in secrets)
+
+
+def _digits_by_place(segments: Sequence[AsrSegment], silenced: TimeSpan) -> tuple[str, str]:
+    """The digits of words overlapping ``silenced`` and those of the other words; a
+    segment without word times counts as inside (nothing shows it is not)."""
+    inside: list[str] = []
+    margin: list[str] = []
+    for segment in segments:
+        words = segment.words or (Word(segment.start, segment.end, segment.text),)
+        for word in words:
+            overlaps = word.start < silenced.end and silenced.start < word.end
+            (inside if overlaps or not segment.words else margin).append(word.text)
+    return digit_stream(" ".join(inside)), digit_stream(" ".join(margin))
 
 
 def _clip(audio: AudioSegment, channel: int, start: float, end: float) -> NDArray[np.float32]:
