@@ -234,3 +234,12 @@ def test_an_amount_said_next_to_the_card_is_no_leak(tmp_path: Path) -> None:
     assert transcript.redaction_proven
     assert QaReason.HEARD_AGAIN not in {f.reason for f in transcript.flags}
     assert "1500" in _texts(transcript) and "4556" not in _texts(transcript)
+
+
+def test_spans_within_30_seconds_are_heard_again_in_one_clip(tmp_path: Path) -> None:
+    caller = [_timed(1.0, f"my card is {CARD}"), _timed(9.0, "and PESEL 85010112345 okay")]
+    _call(tmp_path / "c.wav", {})
+    asr = ScriptedAsr(caller, [])
+    transcript = _run(tmp_path / "c.wav", asr)
+    assert len(transcript.silenced) == 2 and asr.clips == 1
+    assert transcript.redaction_proven
