@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from numpy.typing import NDArray
 
 from ccengine.transcribe.audio import WHISPER_RATE
@@ -197,9 +196,7 @@ def test_digits_still_heard_after_widening_leave_the_redaction_unproven(tmp_path
     assert not transcript.redaction_proven
 
 
-@pytest.mark.parametrize("layout", ["stereo"])
-def test_nothing_to_silence_leaves_the_file_and_hears_nothing_again(
-        tmp_path: Path, layout: str) -> None:
+def test_nothing_to_silence_leaves_the_file_and_hears_nothing_again(tmp_path: Path) -> None:
     _call(tmp_path / "c.wav", {})
     content = (tmp_path / "c.wav").read_bytes()
     asr = ScriptedAsr([_timed(1.0, "I want a refund for order 247")], [])
