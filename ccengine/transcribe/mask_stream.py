@@ -44,6 +44,7 @@ from ccengine.transcribe.mask_items import Item, ItemKind
 from ccengine.transcribe.mask_lexicon import CURRENCY_SYMBOLS, CURRENCY_WORDS, Cue
 from ccengine.transcribe.mask_rules import (
     PESEL_LENGTH,
+    is_phone_or_year,
     is_valid_card,
     is_valid_pesel,
     looks_like_card,
@@ -136,18 +137,9 @@ def _pesel_with_a_digit_lost(items: Sequence[Item], chain: Chain) -> bool:
     return pesel_date_ok(chain.digits) or any(pesel_date_ok(d + chain.digits) for d in "0129")
 
 
-_PHONE_DIGITS = 9
-_YEARS = range(1900, 2100)
-
-
-def _plain_number(digits: str) -> bool:
-    """A phone number or a year: what people list ("600 700 800 albo 601 701 801")."""
-    return len(digits) == _PHONE_DIGITS or (len(digits) == 4 and int(digits) in _YEARS)
-
-
 def _list_of_plain_numbers(items: Sequence[Item], chain: Chain) -> bool:
     parts = list(segments(items, chain))
-    return len(parts) > 1 and all(_plain_number(part.digits) for part in parts)
+    return len(parts) > 1 and all(is_phone_or_year(part.digits) for part in parts)
 
 
 def _spans(items: Sequence[Item], chain: Chain, kind: PiiKind) -> list[MaskedSpan]:
