@@ -41,8 +41,9 @@ from ccengine.transcribe.mask_chains import (
 from ccengine.transcribe.mask_clusters import clusters, is_long_cluster
 from ccengine.transcribe.mask_expiry import card_data_after
 from ccengine.transcribe.mask_items import Item, ItemKind
-from ccengine.transcribe.mask_lexicon import CURRENCY_SYMBOLS, CURRENCY_WORDS, Cue
+from ccengine.transcribe.mask_lexicon import Cue
 from ccengine.transcribe.mask_rules import (
+    AMOUNT_NEIGHBOURS,
     PESEL_LENGTH,
     is_phone_or_year,
     is_valid_card,
@@ -60,7 +61,6 @@ BRIDGED_LONG_RUN_DIGITS = 10
 _TRIGGER_AFTER_DIGITS = 10
 _TRIGGER_AFTER_WORDS = 5  # "…, to jest mój numer PESEL"
 _OTHER_CUE_BEFORE_WORDS = 2  # "Numer klienta 123…", "NIP 526-…"
-_AMOUNT_NEIGHBOURS = CURRENCY_WORDS | CURRENCY_SYMBOLS
 # Longer than this next to a currency word is no amount anybody reads out.
 _AMOUNT_MAX_DIGITS = 10
 # What another number's word may name: phone (9, 11 with 48), NIP and KRS (10), REGON
@@ -95,7 +95,7 @@ def _strictly_pii(digits: str) -> bool:
 def _amount(items: Sequence[Item], chain: Chain) -> bool:
     before = items[chain.first - 1].norm if chain.first > 0 else ""
     after = items[chain.last + 1].norm if chain.last + 1 < len(items) else ""
-    return before in _AMOUNT_NEIGHBOURS or after in _AMOUNT_NEIGHBOURS
+    return before in AMOUNT_NEIGHBOURS or after in AMOUNT_NEIGHBOURS
 
 
 def _other_number_before(items: Sequence[Item], chain: Chain) -> bool:
