@@ -156,6 +156,9 @@ PESEL_TEMPLATES = [
     "My password is {n}.",
     "Peselu nie pamiętam, chyba {n}.",
     "Please note {n} thanks.",
+    # A secret in one line with another number: the other number's word must not cover it.
+    "Zamówienie 247 {n} dziękuję.",
+    "Telefon 48 {n}.",
 ]
 CARD_TEMPLATES = [
     "Numer karty to {n}, ważna do 12/27.",
@@ -166,6 +169,8 @@ CARD_TEMPLATES = [
     "{n}",
     "Yes, {n}, that is my card.",
     "Halo, słyszy mnie pan? {n} Dobrze.",
+    "Order 247 {n} thanks.",
+    "Zapłaciłem 100 zł {n}.",
 ]
 DISTRACTOR_TEMPLATES = [
     "Proszę dzwonić na {phone}.",

@@ -693,3 +693,23 @@ def test_random_secrets_never_leak() -> None:
         assert_no_secret_left(result.text, secret)
         prefix, _, suffix = template.partition("{n}")
         assert result.text.startswith(prefix) and result.text.endswith(suffix), (form, template)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("zamówienie 247 85010112345 dziękuję", "85010112345"),
+        ("order 247 4556 7375 8689 9855 thanks", "4556 7375 8689 9855"),
+        ("telefon 48 85010112345", "85010112345"),
+        ("order 4556 7375 8689 9855 123", "4556 7375 8689 9855"),
+        ("zapłaciłem 100 zł 4556 7375 8689 9856", "4556 7375 8689 9856"),
+    ],
+)
+def test_a_secret_next_to_another_number_or_an_amount_is_masked(text: str, secret: str) -> None:
+    result = masked(text)
+    assert secret not in result.text and "[" in result.text
+    assert "8501" not in result.text and "4556" not in result.text
+
+
+def test_a_card_after_another_numbers_word_takes_its_cvv_along() -> None:
+    assert masked("order 4556 7375 8689 9855 123").text == "order [CARD]"

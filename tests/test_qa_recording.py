@@ -93,6 +93,16 @@ async def test_a_path_outside_the_recordings_is_never_served(qa: Setup,
     assert confined("a.wav\x00.txt", qa.recordings) is None  # SQLite could hold one
 
 
+async def test_a_path_no_file_system_takes_is_a_404(qa: Setup) -> None:
+    # A 300-char name (ENAMETOOLONG; the column holds 500) and a lone surrogate
+    # (no file name encoding takes it).
+    await _set_file(qa, "b", "x" * 300 + ".wav")
+    assert await _error(qa, "b", 404) == "recording-not-found"
+    await _set_file(qa, "b", str(qa.recordings / ("x" * 300)) + "/a.wav")
+    assert await _error(qa, "b", 404) == "recording-not-found"
+    assert confined("\ud800.wav", qa.recordings) is None  # the database cannot hold one
+
+
 async def test_not_yet_redacted_is_not_played(qa: Setup) -> None:
     write_wav(qa.recordings / "c.wav")
     await _set_file(qa, "c", str(qa.recordings / "c.wav"))

@@ -459,10 +459,13 @@ def test_recording_paths_resolve_inside_the_folders_only(tmp_path: Path) -> None
     assert recording_path(str(voicemail / "v.wav"), (monitor, voicemail)) == (
         voicemail / "v.wav").resolve()
     for hostile in ("/etc/passwd", "../outside.wav", str(monitor / ".." / "outside.wav"),
-                    "link.wav", "a.wav\x00", ""):
+                    "link.wav", "a.wav\x00", "", "x" * 300 + ".wav", "\ud800.wav",
+                    str(monitor / ("x" * 300)) + "/a.wav"):
         with pytest.raises(OutsideRecordings) as refused:
             recording_path(hostile, (monitor, voicemail))
         assert refused.value.reason == "outside-recordings"
+        assert len(str(refused.value)) < 300
+        str(refused.value).encode()  # storable and loggable, even from a lone surrogate
     with pytest.raises(OutsideRecordings):
         recording_path("a.wav", ())
 
@@ -472,7 +475,7 @@ async def test_the_worker_refuses_files_outside_the_folders(database: Database,
     monitor, voicemail = _folders(tmp_path)
     outside = tmp_path / "outside.wav"
     outside.write_bytes(b"RIFF not to be touched")
-    hostile = ["/etc/passwd", str(outside), "../outside.wav"]
+    hostile = ["/etc/passwd", str(outside), "../outside.wav", "x" * 300 + ".wav"]
     calls = [build_call(f"c{i}", recording_file=f)
              for i, f in enumerate([*hostile, "inside.wav"])]
     await TicketService(database, TicketsConfig()).record_calls(calls)

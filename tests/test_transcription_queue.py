@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -133,3 +135,39 @@ async def test_the_transcript_says_whether_the_audio_was_redacted(database: Data
     async with database.sessions() as session:
         stored = list(await session.scalars(select(Transcript).order_by(Transcript.id)))
     assert [t.audio_redacted for t in stored] == [True, False]
+
+
+class _SlowSilent(_Silent):
+    """Runs until the worker has tried to renew its lease (the file is rewritten by then)."""
+
+    def __init__(self, renewed: threading.Event) -> None:
+        super().__init__(_NoSpeech(), PipelineOptions(redact_audio=True))
+        self.renewed = renewed
+
+    def run(self, path: Path, *, redact: bool | None = None) -> CallTranscript:
+        assert self.renewed.wait(30)
+        time.sleep(0.2)  # the renewal's failure lands before run() returns
+        return super().run(path, redact=redact)
+
+
+async def test_a_failing_lease_renewal_keeps_the_transcript(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The database refusing the renewal (a lost connection): the work already done on
+    # the file must not be thrown away with it.
+    renewed = threading.Event()
+
+    async def refused(*args: object, **kwargs: object) -> bool:
+        renewed.set()
+        raise OSError("connection lost")
+
+    monkeypatch.setattr(queue, "renew", refused)
+    await _record(database, "/rec/a.wav")
+    pipeline = _SlowSilent(renewed)
+    worker = TranscriptionWorker(database, lambda: pipeline, WorkerSettings(
+        model="base", language="pl", recording_dirs=(Path("/rec"),),
+        policy=RetryPolicy(lease_seconds=0.03)))
+    assert await worker.run_once()
+    [job] = await _jobs(database)
+    assert job.status == JobStatus.DONE
+    async with database.sessions() as session:
+        assert len(list(await session.scalars(select(Transcript)))) == 1

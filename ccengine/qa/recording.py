@@ -40,9 +40,9 @@ def confined(stored: str, *folders: Path) -> Path | None:
     The same rule as the transcription worker's (``transcribe.paths``)."""
     try:
         resolved = recording_path(stored, folders)
-    except OutsideRecordings:
+        return resolved if resolved.is_file() else None
+    except (OutsideRecordings, OSError, ValueError):  # a path no file system takes
         return None
-    return resolved if resolved.is_file() else None
 
 
 def may_play(who: Principal, call: Call, ticket: tuple[str | None, str] | None) -> bool:

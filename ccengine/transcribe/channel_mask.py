@@ -89,6 +89,9 @@ class MaskedChannel:
     # one recording is processed (to find the number read back, to self-check the
     # audio) and stay out of every repr, so no log or error can quote them.
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    # Long digit runs the text kept (a phone, a NIP, an account number): silenced and
+    # self-checked, but never masked in the text of either channel.
+    audio_runs: tuple[str, ...] = field(default=(), repr=False)
     text: ChannelText = field(default_factory=lambda: ChannelText(()), repr=False)
 
 
@@ -110,8 +113,9 @@ def mask_channel(speaker: Speaker, segments: Sequence[AsrSegment], *,
         # Digits next to a masked number are most likely its digits, misheard or cut off.
         if _touches(run, spans) and (at := joined.silence_for(run.pieces)) is not None:
             silence.append(at)
+    audio_runs = []
     for run in _unmasked_long_runs(joined, spans):
-        secrets.append(run.digits)
+        audio_runs.append(run.digits)
         if (at := joined.silence_for(run.pieces)) is not None:
             silence.append(at)
             if not all(p.has_word_time for p in run.pieces):
@@ -134,7 +138,8 @@ def mask_channel(speaker: Speaker, segments: Sequence[AsrSegment], *,
             # Inside a loop the word timestamps mean nothing: silence the lot.
             silence.append(TimeSpan(segment.start, segment.end))
     return MaskedChannel(masked, tuple(merge_spans(silence)),
-                         tuple(sorted(flags, key=lambda f: f.at)), speaker, tuple(secrets), joined)
+                         tuple(sorted(flags, key=lambda f: f.at)), speaker,
+                         secrets=tuple(secrets), text=joined, audio_runs=tuple(audio_runs))
 
 
 def _with_repeats(joined: ChannelText, spans: Sequence[MaskedSpan],

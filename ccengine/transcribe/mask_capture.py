@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from ccengine.transcribe.mask_expiry import CVV_DIGITS, capture_expiry, card_data_after
 from ccengine.transcribe.mask_items import Item, ItemKind
 from ccengine.transcribe.mask_lexicon import (
-    CURRENCY_SYMBOLS,
-    CURRENCY_WORDS,
     DATE_WORDS,
     GENERIC_NUMBER_WORDS,
     Cue,
 )
 from ccengine.transcribe.mask_outcome import Outcome
+from ccengine.transcribe.mask_rules import AMOUNT_NEIGHBOURS
 from ccengine.transcribe.mask_runs import (
     Run,
     bridged_run_from,
@@ -33,7 +32,6 @@ from ccengine.transcribe.mask_types import MaskedSpan, PiiKind, Trigger
 # Misheard digits tolerated between the pieces of one number: tiny.en wrote the card
 # of the real recording as "456537, I made the same 9 .8 -5 -5" (four words).
 MAX_FILLER_WORDS = 4
-_AMOUNT_NEIGHBOURS = CURRENCY_WORDS | CURRENCY_SYMBOLS
 _NO_LIMIT = sys.maxsize
 _CARD_MAX_DIGITS = 19
 
@@ -99,7 +97,7 @@ def _reads_as_amount_or_date(items: Sequence[Item], run: Run) -> bool:
         return True
     before = items[run.first - 1].norm if run.first > 0 else ""
     after = items[run.last + 1].norm if run.last + 1 < len(items) else ""
-    return before in _AMOUNT_NEIGHBOURS or after in _AMOUNT_NEIGHBOURS or after in DATE_WORDS
+    return before in AMOUNT_NEIGHBOURS or after in AMOUNT_NEIGHBOURS or after in DATE_WORDS
 
 
 def _bridged_words(items: Sequence[Item], run: Run) -> bool:

@@ -154,3 +154,12 @@ def segments(items: Sequence[Item], chain: Chain) -> Iterator[Chain]:
             yield Chain(tuple(current), "".join(_digit_of(items, i) for i in current))
             current = [right]
     yield Chain(tuple(current), "".join(_digit_of(items, i) for i in current))
+
+
+def sub_chains(items: Sequence[Item], chain: Chain) -> Iterator[Chain]:
+    """Every run of consecutive parts, longest first: "247 4556 7375 8689 9855" holds a card."""
+    count = len(chain.parts)
+    for size in range(count, 0, -1):
+        for first in range(count - size + 1):
+            parts = chain.parts[first:first + size]
+            yield Chain(parts, "".join(_digit_of(items, i) for i in parts))

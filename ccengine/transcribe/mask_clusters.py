@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from ccengine.transcribe.mask_chains import Chain
 from ccengine.transcribe.mask_items import KEPT_NUMBER, Item, ItemKind
 from ccengine.transcribe.mask_lexicon import CURRENCY_WORDS, DATE_WORDS
+from ccengine.transcribe.mask_rules import is_phone_or_year
 from ccengine.transcribe.mask_runs import COUNT_WORDS
 
 CLUSTER_DIGITS = 12
@@ -67,11 +68,7 @@ def clusters(items: Sequence[Item], open_chains: Sequence[Chain]) -> Iterator[li
         yield current
 
 
-def _phone_or_year(digits: str) -> bool:
-    return len(digits) == 9 or (len(digits) == 4 and 1900 <= int(digits) < 2100)
-
-
 def is_long_cluster(cluster: Sequence[Chain]) -> bool:
     total = sum(len(chain.digits) for chain in cluster)
-    listed = all(_phone_or_year(chain.digits) for chain in cluster)
+    listed = all(is_phone_or_year(chain.digits) for chain in cluster)
     return len(cluster) > 1 and total >= CLUSTER_DIGITS and not listed

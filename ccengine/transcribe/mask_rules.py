@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import calendar
 
+from ccengine.transcribe.mask_lexicon import CURRENCY_SYMBOLS, CURRENCY_WORDS
+
 PESEL_LENGTH = 11
 CARD_LENGTHS = range(13, 20)
 
@@ -81,3 +83,16 @@ def looks_like_pesel(digits: str) -> bool:
 def looks_like_card(digits: str) -> bool:
     """A card's length and either a known issuer prefix or a passing Luhn check."""
     return len(digits) in CARD_LENGTHS and (has_card_prefix(digits) or luhn_ok(digits))
+
+
+_PHONE_DIGITS = 9
+_YEARS = range(1900, 2100)
+
+
+def is_phone_or_year(digits: str) -> bool:
+    """A phone number or a year: what people list ("600 700 800 albo 601 701 801")."""
+    return len(digits) == _PHONE_DIGITS or (len(digits) == 4 and int(digits) in _YEARS)
+
+
+# Words and symbols next to which a number is an amount of money.
+AMOUNT_NEIGHBOURS = CURRENCY_WORDS | CURRENCY_SYMBOLS

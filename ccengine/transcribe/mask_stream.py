@@ -18,8 +18,9 @@ digits:
   numer PESEL") is that PII.
 
 What stays: lists of phone numbers or years ("600 700 800 i 601 701 801"), chains
-next to a currency or right after another number's word
-("konto", "NIP", "zamówienie", "klienta") unless they are a valid PESEL or card, and
+next to a currency (up to 10 digits: an amount) or right after another number's word
+("konto", "NIP", "zamówienie", "klienta"; in the lengths such numbers have) unless they,
+or a run of their parts, are a valid PESEL or card ("zamówienie 247 85010112345"), and
 everything shorter. Where recall and keeping conflict, recall wins: a 12-digit order
 number read without its word is masked.
 """
@@ -29,13 +30,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from ccengine.transcribe.mask_chains import Chain, bridged, chains, segments, stretches
+from ccengine.transcribe.mask_chains import (
+    Chain,
+    bridged,
+    chains,
+    segments,
+    stretches,
+    sub_chains,
+)
 from ccengine.transcribe.mask_clusters import clusters, is_long_cluster
 from ccengine.transcribe.mask_expiry import card_data_after
 from ccengine.transcribe.mask_items import Item, ItemKind
-from ccengine.transcribe.mask_lexicon import CURRENCY_SYMBOLS, CURRENCY_WORDS, Cue
+from ccengine.transcribe.mask_lexicon import Cue
 from ccengine.transcribe.mask_rules import (
+    AMOUNT_NEIGHBOURS,
     PESEL_LENGTH,
+    is_phone_or_year,
     is_valid_card,
     is_valid_pesel,
     looks_like_card,
@@ -51,7 +61,16 @@ BRIDGED_LONG_RUN_DIGITS = 10
 _TRIGGER_AFTER_DIGITS = 10
 _TRIGGER_AFTER_WORDS = 5  # "…, to jest mój numer PESEL"
 _OTHER_CUE_BEFORE_WORDS = 2  # "Numer klienta 123…", "NIP 526-…"
-_AMOUNT_NEIGHBOURS = CURRENCY_WORDS | CURRENCY_SYMBOLS
+# Longer than this next to a currency word is no amount anybody reads out.
+_AMOUNT_MAX_DIGITS = 10
+# What another number's word may name: phone (9, 11 with 48), NIP and KRS (10), REGON
+# (9, 14), order and ticket numbers up to 12, a Polish account (26) or IBAN digits (28).
+# Other lengths stay only when they have no PESEL or card shape ("customer 1234 5678 …").
+_OTHER_NUMBER_LENGTHS = frozenset({*range(1, 13), 14, 26, 28})
+_CVV_DIGITS = range(3, 5)
+# After the number a word named, this many more digits are no second harmless number
+# (13: a card's shortest length; "customer number 1234 5678 9012 3456" has 12 after).
+_SECOND_LONG_RUN_DIGITS = 13
 _CUE_KINDS = {Cue.PESEL: PiiKind.PESEL, Cue.PASSWORD: PiiKind.PESEL, Cue.CARD: PiiKind.CARD}
 
 
@@ -76,7 +95,7 @@ def _strictly_pii(digits: str) -> bool:
 def _amount(items: Sequence[Item], chain: Chain) -> bool:
     before = items[chain.first - 1].norm if chain.first > 0 else ""
     after = items[chain.last + 1].norm if chain.last + 1 < len(items) else ""
-    return before in _AMOUNT_NEIGHBOURS or after in _AMOUNT_NEIGHBOURS
+    return before in AMOUNT_NEIGHBOURS or after in AMOUNT_NEIGHBOURS
 
 
 def _other_number_before(items: Sequence[Item], chain: Chain) -> bool:
@@ -85,6 +104,8 @@ def _other_number_before(items: Sequence[Item], chain: Chain) -> bool:
         item = items[position]
         if item.kind is ItemKind.CUE:
             return item.cue is Cue.OTHER_NUMBER
+        if item.kind is ItemKind.NUMBER:
+            return False  # the word named the number before this one ("zamówienie 247 …")
         if item.kind is ItemKind.WORD:
             words += 1
         position -= 1
@@ -116,18 +137,9 @@ def _pesel_with_a_digit_lost(items: Sequence[Item], chain: Chain) -> bool:
     return pesel_date_ok(chain.digits) or any(pesel_date_ok(d + chain.digits) for d in "0129")
 
 
-_PHONE_DIGITS = 9
-_YEARS = range(1900, 2100)
-
-
-def _plain_number(digits: str) -> bool:
-    """A phone number or a year: what people list ("600 700 800 albo 601 701 801")."""
-    return len(digits) == _PHONE_DIGITS or (len(digits) == 4 and int(digits) in _YEARS)
-
-
 def _list_of_plain_numbers(items: Sequence[Item], chain: Chain) -> bool:
     parts = list(segments(items, chain))
-    return len(parts) > 1 and all(_plain_number(part.digits) for part in parts)
+    return len(parts) > 1 and all(is_phone_or_year(part.digits) for part in parts)
 
 
 def _spans(items: Sequence[Item], chain: Chain, kind: PiiKind) -> list[MaskedSpan]:
@@ -148,9 +160,8 @@ class _Judge:
     def judge(self, chain: Chain) -> bool:
         """Mask the chain or keep it; False when it is left open (short, no context)."""
         items = self.items
-        if _amount(items, chain) or _other_number_before(items, chain):
-            if _strictly_pii(chain.digits):
-                self.spans.extend(_spans(items, chain, shape_kind(chain.digits) or PiiKind.CARD))
+        if self.exempt(chain):
+            self.mask_valid_within(chain)
             return True
         if _list_of_plain_numbers(items, chain):
             return True  # "600 700 800 i 601 701 801", "2019, 2020 i 2021"
@@ -160,6 +171,42 @@ class _Judge:
             self.note_cue_after(chain)
             return True
         return self.judge_segments(chain) or self.judge_whole(chain)
+
+    def exempt(self, chain: Chain) -> bool:
+        """An amount or another number's value, by its neighbours and its length."""
+        count = len(chain.digits)
+        return ((_amount(self.items, chain) and count <= _AMOUNT_MAX_DIGITS)
+                or (_other_number_before(self.items, chain)
+                    and (count in _OTHER_NUMBER_LENGTHS or shape_kind(chain.digits) is None)))
+
+    def mask_valid_within(self, chain: Chain) -> None:
+        """A valid PESEL or card in the parts of an exempt chain; a card takes a CVV after it."""
+        for part in sub_chains(self.items, chain):
+            if _strictly_pii(part.digits):
+                kind = shape_kind(part.digits) or PiiKind.CARD
+                rest = chain.parts[chain.parts.index(part.last) + 1:]
+                tail = "".join(self.items[i].norm for i in rest)
+                if kind is PiiKind.CARD and len(tail) in _CVV_DIGITS:
+                    part = Chain((*part.parts, *rest), part.digits + tail)
+                self.mask(part, kind)
+                return
+        self.judge_after_first(chain)
+
+    def judge_after_first(self, chain: Chain) -> None:
+        """The word names the first group; what follows it ("telefon 48 3-1-2-…") is
+        judged by its shape: a PESEL or card, even with a digit lost."""
+        rest_parts = chain.parts[1:]
+        if not rest_parts:
+            return
+        rest = Chain(rest_parts, "".join(self.items[i].norm for i in rest_parts))
+        kind = shape_kind(rest.digits)
+        if kind is not None:
+            self.mask(rest, kind)
+        elif _pesel_with_a_digit_lost(self.items, rest):
+            self.spans.extend(_spans(self.items, rest, PiiKind.PESEL))
+        elif (len(rest.digits) >= _SECOND_LONG_RUN_DIGITS
+              and len(chain.digits) not in _OTHER_NUMBER_LENGTHS):
+            self.mask_long_run(rest)  # a card with a digit lost, after an order number
 
     def mask_long_run(self, chain: Chain) -> None:
         found = _spans(self.items, chain, PiiKind.NUMBER)

@@ -88,12 +88,16 @@ class TranscriptionPipeline:
         recording = load_recording(path, self.options.layout, self.options.caller_channel)
         heard = [self.model.transcribe(c.whisper_samples()) for c in recording.channels]
         channels = [self._mask(recording, index, heard[index]) for index in range(len(heard))]
+        first_flags = [flag for channel in channels for flag in channel.flags]
+        # Only masked numbers: a long run the text kept (a phone, a NIP) stays readable.
         secrets = [secret for channel in channels for secret in channel.secrets]
         if secrets:  # again, now knowing the numbers masked on either side
             channels = [self._mask(recording, index, heard[index], secrets)
                         for index in range(len(heard))]
         spans = [list(channel.silence) for channel in channels]
-        flags = [flag for channel in channels for flag in channel.flags]
+        # A flag of the first pass stays even where the second pass masked its run.
+        flags = list(dict.fromkeys([*first_flags,
+                                    *(flag for channel in channels for flag in channel.flags)]))
         if self.options.redact_audio if redact is None else redact:
             checked = silence_and_check(self.model, recording.audio, channels, spans,
                                         self.options.redact_padding)

@@ -159,11 +159,20 @@ class TranscriptionWorker:
                     job.attempt, reason, detail, status or "lease lost")
 
     async def _keep_lease(self, job: ClaimedJob) -> None:
+        """Renew the lease while the job runs. A renewal that fails is logged, never raised:
+        by then run() may have rewritten the file, and its transcript must still be stored
+        (queue.finish says whether the lease still holds)."""
         period = self.settings.policy.lease_seconds / 3
         while True:
             await asyncio.sleep(period)
-            async with self.database.writer() as session:
-                kept = await queue.renew(session, job.id, self.name, _now(), self.settings.policy)
-                await session.commit()
+            try:
+                async with self.database.writer() as session:
+                    kept = await queue.renew(session, job.id, self.name, _now(),
+                                             self.settings.policy)
+                    await session.commit()
+            except Exception as exc:  # only the type: a database error may quote values
+                log.warning("transcription job %d: lease renewal failed (%s)", job.id,
+                            type(exc).__name__)
+                return
             if not kept:
                 return
