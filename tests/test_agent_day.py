@@ -13,7 +13,8 @@ from ccengine.routes.document import parse_graph
 from ccengine.simulator.agi_calls import CallerScript, QueuePlan
 from ccengine.simulator.agi_pbx import AgiPbx
 from ccengine.tickets.editing import TicketChanges
-from ccengine.tickets.models import Call
+from ccengine.tickets.enums import TicketKind, TicketStatus
+from ccengine.tickets.models import Call, Ticket
 from ccengine.tickets.service import TicketService
 from ccengine.users.models import Role
 from tests.browser import Live
@@ -71,7 +72,7 @@ async def test_one_entry_per_caller_a_claim_holds_it_and_reached_closes_it(
     by_caller = {item["caller"]: item for item in listed["items"]}
     assert len(listed["items"]) == 2, "the caller who rang twice is one entry"
     twice = by_caller["+48602333444"]
-    assert (twice["missed_calls"], len(twice["also"])) == (2, 1)
+    assert (twice["missed_calls"], twice["also"]) == (2, [])
     assert by_caller["+48602333555"]["missed_calls"] == 1
     number = twice["ticket"]
 
@@ -97,6 +98,40 @@ async def test_one_entry_per_caller_a_claim_holds_it_and_reached_closes_it(
     assert number not in [item["ticket"] for item in listed["items"]]
 
 
+async def open_callbacks(live: Live) -> list[Ticket]:
+    async with live.database.sessions() as session:
+        return list(await session.scalars(select(Ticket).where(
+            Ticket.kind == TicketKind.CALLBACK, Ticket.status != TicketStatus.CLOSED)))
+
+
+async def test_a_further_missed_call_adds_to_the_callers_open_callback(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    for _ in range(2):
+        await missed_call(live, "48602333444")
+    [callback] = await open_callbacks(live)
+    async with live.database.sessions() as session:
+        calls = list(await session.scalars(select(Call)))
+    assert len(calls) == 2 and {c.ticket_id for c in calls} == {callback.id}
+    async with live.database.sessions() as session:
+        others = list(await session.scalars(select(Ticket).where(Ticket.id != callback.id)))
+    # The second call's ring-time ticket (shown in the pop) is closed into the callback.
+    assert [(t.status, t.kind) for t in others] == [("closed", "call")]
+    _, detail = await agent.call("GET", f"/tickets/{callback.number}")
+    on_timeline = [a for a in detail["activities"] if a["kind"] == "call"]
+    assert len(on_timeline) == 2, "both missed calls are on the callback's timeline"
+
+    status, started = await agent.call("POST", f"/callbacks/{callback.number}/call")
+    assert status == 200, started
+    status, answer = await agent.call("POST", f"/callbacks/{callback.number}/outcome", {
+        "attempt": started["attempt"], "outcome": "reached"})
+    assert status == 200, answer
+    assert await open_callbacks(live) == []
+    await missed_call(live, "48602333444")
+    [fresh] = await open_callbacks(live)
+    assert fresh.number != callback.number, "a closed callback is not reopened by a new ring"
+
+
 async def test_click_to_call_is_refused_during_wrap_up(
         live: Live, sessions: list[aiohttp.ClientSession]) -> None:
     agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
@@ -120,12 +155,17 @@ async def test_the_pop_links_only_tickets_she_may_open(
     boss = await log_in(live, sessions, "tomasz", Role.PRIVILEGED_AGENT, "PJSIP/agent3x",
                         "Tomasz Kamiński")
     await missed_call(live, "48602333444")
+    _, listed = await boss.call("GET", "/callbacks")
+    [item] = listed["items"]
+    theirs = item["ticket"]
+    tickets = TicketService(live.database, TicketsConfig())
+    await tickets.update(theirs, TicketChanges(assignee="Ewa Dąbrowska", reassign=True), None)
+    await tickets.change_status(theirs, TicketStatus.CLOSED)
     await missed_call(live, "48602333444")
     _, listed = await boss.call("GET", "/callbacks")
     [item] = listed["items"]
-    open_one, theirs = item["ticket"], item["also"][0]
-    tickets = TicketService(live.database, TicketsConfig())
-    await tickets.update(theirs, TicketChanges(assignee="Ewa Dąbrowska", reassign=True), None)
+    open_one = item["ticket"]
+    assert open_one != theirs
 
     tab = await agent.tab()
     assert (await agent.call("POST", "/agent/login", {}))[0] == 200

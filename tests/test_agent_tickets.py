@@ -101,7 +101,8 @@ async def _ticket_and_history(database: Database, number: str) -> tuple[Ticket, 
 
 async def test_what_an_agent_changed_during_the_call_stays(
         database: Database, make_call: Callable[..., FinishedCall]) -> None:
-    lowered, retitled = await open_for_calls(database, CONFIG, [facts("5.1"), facts("5.2")])
+    lowered, retitled = await open_for_calls(
+        database, CONFIG, [facts("5.1"), facts("5.2", caller="+48602333555")])
     service = TicketService(database, CONFIG)
     await service.update(lowered.number, TicketChanges(priority=Priority.P4), "Anna Nowak")
     async with database.writer() as session:
@@ -110,7 +111,7 @@ async def test_what_an_agent_changed_during_the_call_stays(
         await session.commit()
     await service.record_calls([
         make_call("5.1", Outcome.ABANDONED, caller_number="48602333444"),
-        make_call("5.2", Outcome.ABANDONED, caller_number="48602333444")])
+        make_call("5.2", Outcome.ABANDONED, caller_number="48602333555")])
     kept, _ = await _ticket_and_history(database, lowered.number)
     assert (kept.priority, kept.kind) == ("P4", "callback"), "the agent's P4, not the rule's P2"
     assert kept.title.startswith("Oddzwonić:")

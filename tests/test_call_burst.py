@@ -19,7 +19,6 @@ from ccengine.agents.batcher import Batcher
 from ccengine.agents.customer_reader import customers_facts
 from ccengine.agents.pop import RECENT_TICKETS
 from ccengine.agents.storage_models import LiveCallTicket
-from ccengine.calls.model import Outcome
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.simulator.calls import Caller, CallFactory
@@ -94,7 +93,8 @@ async def test_customers_of_many_callers_come_from_one_batched_read(database: Da
     service = TicketService(database, TicketsConfig())
     await service.add_customer("+48601111222", "Jan Kowalski", vip=True)
     await service.add_customer("+48602333444", None, vip=False)
-    calls = [build_call(f"7.{i}", Outcome.ABANDONED, caller_number="48601111222",
+    # Answered calls: each opens its own ticket (missed ones would share one callback).
+    calls = [build_call(f"7.{i}", caller_number="48601111222",
                         started_at=T0 + timedelta(minutes=i)) for i in range(8)]
     await service.record_calls(calls)
     async with database.sessions() as session:

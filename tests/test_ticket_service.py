@@ -160,11 +160,25 @@ async def test_concurrent_batches_of_the_same_calls_store_them_once(
     assert (await count(database, Call), await count(database, Customer)) == (5, 5)
 
 
-async def test_join_off_opens_a_ticket_per_call(database: Database, make_call: MakeCall) -> None:
-    results = await service(database).record_calls(
-        [make_call("12.1", Outcome.ABANDONED), make_call("12.2", Outcome.ABANDONED)]
-    )
+async def test_join_off_opens_a_ticket_per_answered_call(
+    database: Database, make_call: MakeCall
+) -> None:
+    results = await service(database).record_calls([make_call("12.1"), make_call("12.2")])
     assert results[0].ticket_number != results[1].ticket_number
+
+
+async def test_a_missed_call_adds_to_the_callers_open_callback_whatever_the_join_policy(
+    database: Database, make_call: MakeCall
+) -> None:
+    first, second = await service(database).record_calls(
+        [make_call("12.3", Outcome.ABANDONED), make_call("12.4", Outcome.TIMEOUT)]
+    )
+    assert (first.created, second.created) == (True, True)
+    assert second.ticket_number == first.ticket_number
+    async with database.sessions() as session:
+        detail = await queries.get_ticket(session, first.ticket_number)
+    assert [c.linkedid for c in detail.calls] == ["12.3", "12.4"]
+    assert await count(database, Ticket) == 1
 
 
 async def test_join_on_adds_the_call_to_the_open_ticket(

@@ -72,6 +72,19 @@ class BatchWriter:
         self._new: list[Ticket] = []
         self._rung: dict[Key, tuple[Ticket, bool]] = {}  # opened when the call rang
         self._reprioritised: set[int] = set()  # rung tickets whose priority someone changed
+        self._callbacks: dict[str, Ticket] = {}  # each caller's open callback ticket
+
+    async def load_open_callbacks(self) -> None:
+        """Each caller's open callback ticket, whatever the joining policy: a further
+        missed call adds to it (one caller to call back, not one ticket per ring)."""
+        by_id = {c.id: phone for phone, c in self._customers.items() if c.id is not None}
+        for chunk in chunks(sorted(by_id)):
+            query = (select(Ticket)
+                     .where(Ticket.customer_id.in_(chunk), Ticket.kind == TicketKind.CALLBACK,
+                            Ticket.status != TicketStatus.CLOSED)
+                     .order_by(Ticket.created_at.desc(), Ticket.id.desc()))
+            for ticket in await self._session.scalars(query):  # the oldest is kept
+                self._callbacks[by_id[ticket.customer_id or 0]] = ticket
 
     async def load_open_tickets(self) -> None:
         """Joining needs each caller's open tickets; skip the query when it is off."""
@@ -126,8 +139,22 @@ class BatchWriter:
         return [self._ticket_for(item) for item in fresh]
 
     def _ticket_for(self, item: Prepared) -> tuple[Ticket, bool]:
+        chosen = self._ticket_by_policy(item)
+        if item.call.outcome.missed and chosen[0].kind == TicketKind.CALLBACK and item.caller:
+            self._callbacks.setdefault(item.caller, chosen[0])
+        return chosen
+
+    def _ticket_by_policy(self, item: Prepared) -> tuple[Ticket, bool]:
         customer = self._customers.get(item.caller or "")
         rung = self._rung.get(item.key)
+        callback = self._open_callback(item, rung)
+        if callback is not None:
+            plan = plan_ticket(item.call, item.caller, customer.vip if customer else False)
+            raised = _raise_priority(callback, Priority(plan.priority), self._now)
+            if raised is not None:  # a caller flagged VIP since, an outage line: more urgent
+                self._session.add(raised)
+            callback.updated_at = self._now
+            return callback, False
         if rung is not None:
             ticket, opened_by_call = rung
             if opened_by_call:  # the outcome decides it now, as for a ticket made at the end
@@ -163,6 +190,27 @@ class BatchWriter:
             candidates.append(ticket)
             self._open[item.caller or ""] = candidates
         return ticket, True
+
+    def _open_callback(self, item: Prepared,
+                       rung: tuple[Ticket, bool] | None) -> Ticket | None:
+        """The caller's open callback ticket a missed call adds to, if any. A ticket this
+        call opened while it rang is closed as part of that callback (its number was
+        shown in the pop), unless an agent took it: then she answered, whatever the end
+        of the call says, and it stays as ``_settle`` leaves it."""
+        callback = self._callbacks.get(item.caller or "")
+        if callback is None or not item.call.outcome.missed:
+            return None
+        if rung is not None:
+            ticket, opened_by_call = rung
+            if ticket is callback:
+                return None
+            if not opened_by_call or _taken_by_agent(ticket):
+                return None  # a click-to-call, or an answered call: it keeps its ticket
+            if ticket.status != TicketStatus.CLOSED:
+                self._session.add(_merged(ticket, callback, self._now))
+                ticket.status = TicketStatus.CLOSED
+                ticket.updated_at = ticket.closed_at = self._now
+        return callback
 
     def _join(self, candidates: list[Ticket], started_at: datetime) -> Ticket | None:
         views = [
@@ -222,6 +270,27 @@ def _settle(ticket: Ticket, plan: TicketPlan, ring: RingState) -> TicketActivity
     activity = status_change(ticket, plan.status, SYSTEM_AUTHOR, ring.at)
     ticket.status = plan.status
     return activity
+
+
+def _merged(ticket: Ticket, callback: Ticket, at: datetime) -> TicketActivity:
+    """The ring-time ticket of a further missed call closes into the caller's callback."""
+    activity = status_change(ticket, TicketStatus.CLOSED, SYSTEM_AUTHOR, at)
+    activity.body += f" · kolejne nieodebrane połączenie w {callback.number}"
+    activity.data = {**(activity.data or {}), "callback": callback.number}
+    return activity
+
+
+def _raise_priority(ticket: Ticket, wanted: Priority, at: datetime) -> TicketActivity | None:
+    """A further call may make a ticket more urgent, never less; logged like an agent's
+    change."""
+    old = Priority(ticket.priority)
+    new = old.more_urgent(wanted)
+    if new == old:
+        return None
+    ticket.priority = new
+    return TicketActivity(ticket=ticket, kind=ActivityKind.PRIORITY_CHANGE,
+                          body=f"{old} → {new}", data={"from": str(old), "to": str(new)},
+                          author=SYSTEM_AUTHOR, created_at=at)
 
 
 def _taken_by_agent(ticket: Ticket) -> bool:
