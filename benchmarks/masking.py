@@ -39,24 +39,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.pii_readings: the corpus the tests use too
 
-from ccengine.transcribe.mask_normalize import normalize_for_masking  # noqa: E402
 from ccengine.transcribe.masking import mask_text  # noqa: E402
-from ccengine.transcribe.numbers import digit_stream  # noqa: E402
-from tests.pii_readings import SecretLine, corpus  # noqa: E402
+from tests.pii_readings import SecretLine, corpus, leaked_windows  # noqa: E402
 
 BASELINE_REVISION = "6e5dcec"
 MASKING_FILES = ("numbers", "mask_types", "mask_rules", "mask_lexicon", "mask_items",
                  "mask_runs", "mask_capture", "masking")  # fmt: skip
-LEAK_WINDOW = 7
 MaskText = Callable[[str], str]
 
 
 def leaks(masked_text: str, secret: str) -> bool:
     """Whether 7 digits in a row of ``secret`` are still in the text, written or spoken."""
-    remaining = digit_stream(normalize_for_masking(masked_text))
-    return any(
-        secret[i : i + LEAK_WINDOW] in remaining for i in range(len(secret) - LEAK_WINDOW + 1)
-    )
+    return bool(leaked_windows(masked_text, secret))
 
 
 def load_baseline(revision: str, into: Path) -> MaskText:

@@ -11,6 +11,9 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ccengine.transcribe.mask_normalize import normalize_for_masking
+from ccengine.transcribe.numbers import digit_stream
+
 PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
 
 PL_UNITS = ["zero", "jeden", "dwa", "trzy", "cztery", "pięć", "sześć", "siedem", "osiem",
@@ -27,6 +30,16 @@ EN_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "ei
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 ZERO_WIDTH_SPACE = "\u200b"
+
+
+LEAK_WINDOW = 7  # no 7 digits in a row of a secret may survive
+
+
+def leaked_windows(masked_text: str, secret: str) -> list[str]:
+    """Windows of ``secret`` still in the masked text, digits written or spoken."""
+    remaining = digit_stream(normalize_for_masking(masked_text))
+    windows = (secret[i : i + LEAK_WINDOW] for i in range(len(secret) - LEAK_WINDOW + 1))
+    return [window for window in windows if window in remaining]
 
 
 def pesel(first10: str) -> str:

@@ -26,34 +26,13 @@ from tests.pii_readings import (
     PL_TENS,
     PL_UNITS,
     chunks,
+    luhn_complete,
+    pesel,
     words_of_pair,
 )
 
 # --- helpers: valid numbers and the ways people (and ASR) say them -----------------
 
-PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
-
-
-def pesel_check_digit(first10: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first10, PESEL_WEIGHTS, strict=True))
-    return str((10 - total % 10) % 10)
-
-
-def pesel(first10: str) -> str:
-    return first10 + pesel_check_digit(first10)
-
-
-def luhn_complete(body: str) -> str:
-    """``body`` plus the check digit that makes it pass Luhn."""
-    for check in "0123456789":
-        candidate = body + check
-        total = 0
-        for position, char in enumerate(reversed(candidate)):
-            value = int(char) * (2 if position % 2 else 1)
-            total += value - 9 if value > 9 else value
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("unreachable")
 
 
 VALID_PESEL = pesel("8501011234")  # born 1985-01-01

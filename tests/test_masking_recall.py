@@ -11,7 +11,6 @@ import random
 
 import pytest
 
-from ccengine.transcribe.mask_normalize import normalize_for_masking
 from ccengine.transcribe.masking import MaskResult, PiiKind, mask_text
 from ccengine.transcribe.numbers import digit_stream
 from tests.pii_readings import (
@@ -22,25 +21,20 @@ from tests.pii_readings import (
     random_pesel,
     secret_line,
 )
+from tests.pii_readings import (
+    leaked_windows as leaks,
+)
 from tests.test_masking import assert_consistent
 
 VALID_PESEL = pesel("8501011234")  # 85010112345... with its check digit
 BAD_PESEL = VALID_PESEL[:-1] + str((int(VALID_PESEL[-1]) + 1) % 10)  # date fine, checksum not
 CARD = "4556737586899855"  # the sample recording's card, Luhn-valid
-LEAK_WINDOW = 7  # no 7 digits in a row of a secret may survive
 
 
 def masked(text: str) -> MaskResult:
     result = mask_text(text)
     assert_consistent(text, result)
     return result
-
-
-def leaks(masked_text: str, secret: str) -> list[str]:
-    """Windows of ``secret`` still in the masked text, digits written or spoken."""
-    remaining = digit_stream(normalize_for_masking(masked_text))
-    windows = (secret[i : i + LEAK_WINDOW] for i in range(len(secret) - LEAK_WINDOW + 1))
-    return [window for window in windows if window in remaining]
 
 
 # --- the number said before its trigger word -------------------------------------------------
