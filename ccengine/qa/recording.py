@@ -21,7 +21,7 @@ from ccengine.qa.errors import NotYourCall, QaCallNotFound, RecordingNotFound, R
 from ccengine.qa.params import call_id as call_id_of
 from ccengine.tickets.filters import can_see, viewer_of
 from ccengine.tickets.models import Call, Ticket
-from ccengine.transcribe.channel_mask import QaReason
+from ccengine.transcribe.channel_mask import recording_playable
 from ccengine.transcribe.paths import OutsideRecordings, recording_dirs, recording_path
 from ccengine.transcribe.storage_models import Transcript
 from ccengine.users.service import Principal
@@ -56,11 +56,6 @@ def may_play(who: Principal, call: Call, ticket: tuple[str | None, str] | None) 
     return call.agent_name == who.display_name
 
 
-def redaction_proven(flags: list[dict[str, object]]) -> bool:
-    """No QA flag says the silence may not cover a number that was heard."""
-    return all(flag.get("reason") != QaReason.REDACTION_UNPROVEN for flag in flags)
-
-
 def recordings_roots(app: web.Application) -> tuple[Path, ...]:
     return recording_dirs(config_of(app).routes)
 
@@ -84,8 +79,7 @@ async def get_recording(request: web.Request) -> web.StreamResponse:
     path = confined(call.recording_file or "", *recordings_roots(request.app))
     if path is None:
         raise RecordingNotFound(wanted)
-    if not audio_redacted or not redaction_proven(flags or []):
-        # None: no transcript yet; False: transcribed, not redacted
+    if not recording_playable(audio_redacted, flags):
         raise RecordingNotRedacted(wanted)
     content_type = AUDIO_TYPES.get(path.suffix.lower(), "application/octet-stream")
     return web.FileResponse(path, headers={**HEADERS, "Content-Type": content_type})

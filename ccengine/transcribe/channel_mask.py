@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ccengine.transcribe.channel_text import ChannelText
@@ -53,6 +53,18 @@ class QaReason:
     # shown to cover it, so the recording is not played (qa.recording).
     REDACTION_UNPROVEN = "redaction_unproven"
     HEARD_AGAIN = "pii_heard_again"  # the self-check heard digits in a silenced span
+
+
+def redaction_proven(reasons: Iterable[object]) -> bool:
+    """No QA flag says the silence may not cover a number that was heard."""
+    return all(reason != QaReason.REDACTION_UNPROVEN for reason in reasons)
+
+
+def recording_playable(audio_redacted: bool | None,
+                       flags: Iterable[Mapping[str, object]] | None) -> bool:
+    """The one rule for serving a recording: transcribed, redacted, and the redaction
+    proven (None: no transcript yet; False: transcribed, not redacted)."""
+    return bool(audio_redacted) and redaction_proven(flag.get("reason") for flag in flags or ())
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from ccengine.transcribe.channel_mask import (
     MaskedChannel,
     MaskedSegment,
     QaFlag,
-    QaReason,
     mask_channel,
+    redaction_proven,
 )
 from ccengine.transcribe.redact import write_wav_atomic
 from ccengine.transcribe.self_check import silence_and_check
@@ -42,7 +42,7 @@ class CallTranscript:
     @property
     def redaction_proven(self) -> bool:
         """False when a number was heard where silencing cannot be shown to cover it."""
-        return all(flag.reason != QaReason.REDACTION_UNPROVEN for flag in self.flags)
+        return redaction_proven(flag.reason for flag in self.flags)
 
     @property
     def silenced_seconds(self) -> float:

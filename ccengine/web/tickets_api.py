@@ -20,6 +20,7 @@ from ccengine.tickets.filters import EVERYONE, MAX_WORDS, TicketFilter, Viewer, 
 from ccengine.tickets.filters import viewer_of as viewer_of  # agents.api imports it here
 from ccengine.tickets.service import TicketChanges, TicketService
 from ccengine.tickets.views import CallView, TicketDetail, to_json, without_server_paths
+from ccengine.transcribe.channel_mask import recording_playable
 from ccengine.transcribe.storage_models import Transcript
 from ccengine.users.models import Role
 from ccengine.users.service import Principal
@@ -101,12 +102,13 @@ async def _detail(request: web.Request, number: str, viewer: Viewer) -> web.Resp
 
 
 async def _redacted(session: AsyncSession, call_ids: list[int]) -> dict[int, bool]:
-    """Per call with a transcript: whether its audio was redacted (playable)."""
+    """Per call with a transcript: whether its recording may be played (redacted, proven)."""
     if not call_ids:
         return {}
-    rows = await session.execute(select(Transcript.call_id, Transcript.audio_redacted)
-                                 .where(Transcript.call_id.in_(call_ids)))
-    return {call_id: bool(done) for call_id, done in rows}
+    rows = await session.execute(
+        select(Transcript.call_id, Transcript.audio_redacted, Transcript.flags)
+        .where(Transcript.call_id.in_(call_ids)))
+    return {call_id: recording_playable(done, flags) for call_id, done, flags in rows}
 
 
 def recording_state(call: dict[str, Any], redacted: dict[int, bool]) -> str:
