@@ -34,7 +34,8 @@ async def missed_call(live: Live, number: str) -> None:
 async def test_callbacks_list_only_what_she_may_open_and_attempts_are_the_makers(
         live: Live, sessions: list[aiohttp.ClientSession]) -> None:
     agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
-    other = await log_in(live, sessions, "ewa", Role.AGENT, AGENT6, "Ewa Dąbrowska")
+    # Privileged: she still sees the callback Agnieszka's call claimed.
+    other = await log_in(live, sessions, "ewa", Role.PRIVILEGED_AGENT, AGENT6, "Ewa Dąbrowska")
     await missed_call(live, "48602333444")
     _, listed = await agent.call("GET", "/callbacks")
     [number] = [item["ticket"] for item in listed["items"]]
@@ -96,6 +97,25 @@ async def test_one_entry_per_caller_a_claim_holds_it_and_reached_closes_it(
     assert detail["ticket"]["status"] == "closed"
     _, listed = await agent.call("GET", "/callbacks")
     assert number not in [item["ticket"] for item in listed["items"]]
+
+
+async def test_click_to_call_takes_the_claim_so_one_agent_rings_at_a_time(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    boss = await log_in(live, sessions, "tomasz", Role.PRIVILEGED_AGENT, "PJSIP/agent4",
+                        "Tomasz Kamiński")
+    await missed_call(live, "48602333444")
+    _, listed = await agent.call("GET", "/callbacks")
+    [number] = [item["ticket"] for item in listed["items"]]
+    status, started = await agent.call("POST", f"/callbacks/{number}/call")
+    assert status == 200, started
+    _, listed = await boss.call("GET", "/callbacks")
+    assert [item["assignee"] for item in listed["items"]] == ["Agnieszka Wójcik"]
+    status, answer = await boss.call("POST", f"/callbacks/{number}/call")
+    assert (status, answer["error"]) == (409, "callback-held"), answer
+    assert "Agnieszka Wójcik" in answer["message"]
+    status, started = await agent.call("POST", f"/callbacks/{number}/call")
+    assert status == 200, "her own claim does not stop her calling again"
 
 
 async def open_callbacks(live: Live) -> list[Ticket]:

@@ -174,9 +174,12 @@ async def call_back(request: web.Request) -> web.Response:
     seat = await _agent_seat(request, console)
     _free_to_call(console, seat)
     pbx = request.app[PBX]
+    who = _who(request)
     try:
-        target = await callbacks.target_of(request.app[DATABASE], number,
-                                           viewer_of(_who(request)))
+        target = await callbacks.target_of(request.app[DATABASE], number, viewer_of(who))
+        # Ringing a customer is holding her callback: two agents must not call at once.
+        await callback_claims.claim(request.app[DATABASE], number, who.display_name,
+                                    viewer_of(who), _now())
     except callbacks.CallbackError as exc:
         raise ConsoleError(409, exc.error, str(exc)) from None
     attempt = await pbx.call_back(seat, target, number)
@@ -280,7 +283,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/callbacks", list_callbacks, READERS,
              "Callback tickets not closed, with their attempts", result="CallbackList"),
     Endpoint("POST", "/api/v1/callbacks/{number}/call", call_back, AGENTS,
-             "Click-to-call: the agent's phone, then the customer (AMI Originate)",
+             "Click-to-call: claims the callback (409 callback-held if another agent "
+             "has it), then the agent's phone, then the customer (AMI Originate)",
              parameters=[_NUMBER], result="CallbackStarted"),
     Endpoint("POST", "/api/v1/callbacks/{number}/claim", claim, AGENTS,
              "Take a callback (one agent at a time; 409 callback-held names who has it)",
