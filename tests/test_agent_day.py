@@ -118,6 +118,47 @@ async def test_click_to_call_takes_the_claim_so_one_agent_rings_at_a_time(
     assert status == 200, "her own claim does not stop her calling again"
 
 
+async def legacy_duplicate(live: Live, number: str) -> str:
+    """A second open callback of the same caller, as data made before missed calls
+    joined the caller's open callback holds."""
+    async with live.database.sessions() as session:
+        first = await session.scalar(select(Ticket).where(Ticket.number == number))
+        assert first is not None
+        copy = Ticket(number=f"{number}-OLD", title=first.title, status=first.status,
+                      priority=first.priority, kind=first.kind, queue=first.queue,
+                      assignee=None, customer_id=first.customer_id,
+                      source_channel=first.source_channel, created_at=first.created_at,
+                      updated_at=first.updated_at)
+        session.add(copy)
+        await session.commit()
+        return copy.number
+
+
+async def test_a_claim_holds_and_reached_closes_every_open_callback_of_the_caller(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    other = await log_in(live, sessions, "ewa", Role.AGENT, AGENT6, "Ewa Dąbrowska")
+    await missed_call(live, "48602333444")
+    _, listed = await agent.call("GET", "/callbacks")
+    [number] = [item["ticket"] for item in listed["items"]]
+    old = await legacy_duplicate(live, number)
+    _, listed = await other.call("GET", "/callbacks")
+    assert [(item["ticket"], item["also"]) for item in listed["items"]] == [(number, [old])]
+
+    status, answer = await agent.call("POST", f"/callbacks/{number}/claim")
+    assert status == 200, answer
+    _, listed = await other.call("GET", "/callbacks")
+    assert listed["items"] == [], "the caller is Agnieszka's, with every open callback"
+    status, started = await agent.call("POST", f"/callbacks/{number}/call")
+    assert status == 200, started
+    status, answer = await agent.call("POST", f"/callbacks/{number}/outcome", {
+        "attempt": started["attempt"], "outcome": "reached"})
+    assert status == 200, answer
+    _, listed = await other.call("GET", "/callbacks")
+    assert listed["items"] == []
+    assert await open_callbacks(live) == [], "reached: nothing is left to call this caller"
+
+
 async def open_callbacks(live: Live) -> list[Ticket]:
     async with live.database.sessions() as session:
         return list(await session.scalars(select(Ticket).where(

@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.agents.storage_models import CallbackAttempt
@@ -140,6 +140,17 @@ def attempt_json(attempt: CallbackAttempt) -> dict[str, Any]:
     return {"id": attempt.id, "at": attempt.started_at.isoformat(), "agent": attempt.agent,
             "outcome": attempt.outcome, "agent_answered": attempt.agent_answered,
             "note": attempt.note}
+
+
+def same_caller_open(ticket: Ticket, holder: str) -> ColumnElement[bool]:
+    """The caller's other open callbacks that nobody or ``holder`` holds: data made
+    before missed calls joined one open callback may hold several, and they are one
+    person to call back (a claim holds them all, "reached" closes them all)."""
+    if ticket.customer_id is None:
+        return false()
+    return and_(Ticket.customer_id == ticket.customer_id, Ticket.id != ticket.id,
+                Ticket.kind == TicketKind.CALLBACK, Ticket.status != TicketStatus.CLOSED,
+                or_(Ticket.assignee.is_(None), Ticket.assignee == holder))
 
 
 def check_callback(ticket: Ticket | None, number: str, viewer: Viewer) -> Ticket:
@@ -271,7 +282,10 @@ async def record_outcome(database: Database, number: str, attempt_id: int, outco
         attempt.outcome, attempt.note, attempt.finished_at = outcome.value, note, at
         ticket.updated_at = at
         if outcome is Outcome.REACHED:
-            _close_reached(session, ticket, reporter.name, at)
+            others = await session.scalars(
+                select(Ticket).where(same_caller_open(ticket, reporter.name)))
+            for reached in [ticket, *others]:
+                _close_reached(session, reached, reporter.name, at)
         body = f"Oddzwonienie: {outcome.value}" + (f" — {note}" if note else "")
         session.add(TicketActivity(ticket=ticket, kind=ActivityKind.NOTE, body=body,
                                    author=reporter.name, created_at=at,
