@@ -7,6 +7,7 @@ from __future__ import annotations
 import aiohttp
 from sqlalchemy import select
 
+from ccengine.agents.callback_list import LIST_LIMIT
 from ccengine.config import TicketsConfig
 from ccengine.demo import EXAMPLE_GRAPH, members_of
 from ccengine.routes.document import parse_graph
@@ -118,20 +119,33 @@ async def test_click_to_call_takes_the_claim_so_one_agent_rings_at_a_time(
     assert status == 200, "her own claim does not stop her calling again"
 
 
-async def legacy_duplicate(live: Live, number: str) -> str:
-    """A second open callback of the same caller, as data made before missed calls
-    joined the caller's open callback holds."""
+async def legacy_duplicate(live: Live, number: str, copies: int = 1) -> str:
+    """Further open callbacks of the same caller, as data made before missed calls
+    joined the caller's open callback holds; the first copy's number."""
     async with live.database.sessions() as session:
         first = await session.scalar(select(Ticket).where(Ticket.number == number))
         assert first is not None
-        copy = Ticket(number=f"{number}-OLD", title=first.title, status=first.status,
-                      priority=first.priority, kind=first.kind, queue=first.queue,
-                      assignee=None, customer_id=first.customer_id,
-                      source_channel=first.source_channel, created_at=first.created_at,
-                      updated_at=first.updated_at)
-        session.add(copy)
+        session.add_all(
+            Ticket(number=f"{number}-OLD{n or ''}", title=first.title, status=first.status,
+                   priority=first.priority, kind=first.kind, queue=first.queue,
+                   assignee=None, customer_id=first.customer_id,
+                   source_channel=first.source_channel, created_at=first.created_at,
+                   updated_at=first.updated_at) for n in range(copies))
         await session.commit()
-        return copy.number
+    return f"{number}-OLD"
+
+
+async def test_a_caller_with_many_open_callbacks_hides_nobody_else(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    await missed_call(live, "48602333444")
+    _, listed = await agent.call("GET", "/callbacks")
+    [number] = [item["ticket"] for item in listed["items"]]
+    await legacy_duplicate(live, number, copies=LIST_LIMIT)
+    await missed_call(live, "48602333555")
+    _, listed = await agent.call("GET", "/callbacks")
+    assert [item["caller"] for item in listed["items"]] == ["+48602333444", "+48602333555"]
+    assert len(listed["items"][0]["also"]) == LIST_LIMIT
 
 
 async def test_a_claim_holds_and_reached_closes_every_open_callback_of_the_caller(

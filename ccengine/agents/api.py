@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from ccengine.agents import callback_claims, callbacks
+from ccengine.agents import callback_claims, callback_list, callbacks
 from ccengine.agents.console import AgentConsole
 from ccengine.agents.delivery import TOPIC
 from ccengine.agents.directory import Seat
@@ -164,7 +164,7 @@ def _agent(console: AgentConsole, seat: Seat) -> web.Response:
 # -- callbacks -----------------------------------------------------------------
 
 async def list_callbacks(request: web.Request) -> web.Response:
-    items = await callbacks.list_callbacks(request.app[DATABASE], viewer_of(_who(request)))
+    items = await callback_list.list_callbacks(request.app[DATABASE], viewer_of(_who(request)))
     return web.json_response({"items": items})
 
 
