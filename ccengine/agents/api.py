@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from ccengine.agents import callback_claims, callback_list, callbacks
+from ccengine.agents import callback_claims, callback_list, callback_voicemail, callbacks
 from ccengine.agents.console import AgentConsole
 from ccengine.agents.delivery import TOPIC
 from ccengine.agents.directory import Seat
@@ -24,6 +24,7 @@ from ccengine.agents.schemas import SCHEMAS
 from ccengine.agents.wrapup import write_wrap_up
 from ccengine.ami import events as ev
 from ccengine.config import AgentsConfig, TicketsConfig
+from ccengine.qa import recording
 from ccengine.tickets.enums import TicketStatus
 from ccengine.users import service as users
 from ccengine.users.models import Role
@@ -229,6 +230,24 @@ async def schedule(request: web.Request) -> web.Response:
     return web.json_response({"scheduled_at": when.isoformat() if when else None})
 
 
+async def voicemail(request: web.Request) -> web.StreamResponse:
+    """The callback's voicemail, as a call recording is played: only redacted."""
+    number = checked_text("number", request.match_info["number"])
+    try:
+        path = await callback_voicemail.playable_voicemail(
+            request.app[DATABASE], number, viewer_of(_who(request)),
+            recording.recordings_roots(request.app))
+    except callback_voicemail.NoVoicemail:
+        raise ConsoleError(404, "voicemail-not-found",
+                           f"ticket {number} has no voicemail that can be played") from None
+    except callback_voicemail.NotRedacted:
+        raise ConsoleError(409, "recording-not-redacted",
+                           f"the voicemail of ticket {number} is not transcribed and "
+                           "redacted yet") from None
+    content_type = recording.AUDIO_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return web.FileResponse(path, headers={**recording.HEADERS, "Content-Type": content_type})
+
+
 def _callback_time(text: str | None, zone: ZoneInfo) -> datetime | None:
     """ISO 8601; without an offset, in the contact center's zone (as the pages show)."""
     if not text:
@@ -292,6 +311,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/api/v1/callbacks/{number}/schedule", schedule, AGENTS,
              "When to call back ({\"at\": ISO time, or null: no time agreed})",
              parameters=[_NUMBER], body="CallbackSchedule", result="CallbackScheduled"),
+    Endpoint("GET", "/api/v1/callbacks/{number}/voicemail", voicemail, READERS,
+             "The callback's voicemail (audio, Range requests; 409 recording-not-redacted "
+             "until transcribed and silenced)", parameters=[_NUMBER], result="Recording"),
     Endpoint("POST", "/api/v1/callbacks/{number}/outcome", outcome, AGENTS,
              "Record how a callback attempt went", parameters=[_NUMBER],
              body="CallbackOutcome", result="CallbackRecorded"),

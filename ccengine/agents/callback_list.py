@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ccengine.agents.callback_voicemail import voicemails
 from ccengine.agents.callbacks import SCHEDULE_KEY, attempt_json
 from ccengine.agents.storage_models import CallbackAttempt
 from ccengine.calls.model import Outcome as CallOutcome
@@ -60,6 +61,7 @@ async def list_callbacks(database: Database, viewer: Viewer) -> list[dict[str, A
         ids = [ticket.id for ticket, _ in rows]
         scheduled = await _schedules(session, ids)
         missed = await _missed_calls(session, ids)
+        messages = await voicemails(session, ids)
         attempts: Iterable[CallbackAttempt] = await session.scalars(
             select(CallbackAttempt).where(CallbackAttempt.ticket_id.in_(ids))
             .order_by(CallbackAttempt.started_at, CallbackAttempt.id)) if ids else []
@@ -75,6 +77,8 @@ async def list_callbacks(database: Database, viewer: Viewer) -> list[dict[str, A
          "scheduled_at": scheduled.get(ticket.id),
          "created_at": ticket.created_at.isoformat(),
          "missed_calls": missed.get(ticket.id, 1),
+         "voicemail": ({"ticket": ticket.number, **messages[ticket.id].as_json()}
+                       if ticket.id in messages else None),
          "attempts": by_ticket.get(ticket.id, [])} for ticket, customer in rows])
 
 
@@ -128,6 +132,7 @@ def one_per_caller(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 first[caller] = entry
             continue
         entry["missed_calls"] += item["missed_calls"]
+        entry["voicemail"] = entry["voicemail"] or item["voicemail"]
         entry["also"].append(item["ticket"])
         entry["attempts"] = sorted([*entry["attempts"], *item["attempts"]],
                                    key=lambda attempt: (attempt["at"], attempt["id"]))
