@@ -8,21 +8,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
+import pytest
 from sqlalchemy import select, update
 
 from ccengine.calls.model import Outcome, RouteTaken
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
+from ccengine.simulator.recordings import Utterance, synthesize_call
 from ccengine.tickets.enums import TicketKind
 from ccengine.tickets.models import Call, Ticket
 from ccengine.tickets.service import TicketService
+from ccengine.transcribe.audio import Layout
 from ccengine.transcribe.storage_models import Transcript, TranscriptionJob
+from ccengine.transcribe.types import Speaker
 from ccengine.users.models import Role
+from tests.asr_models import heard_in, leaks
 from tests.browser import Live
 from tests.conftest import build_call
 from tests.test_agent_console import AGENT3, AGENT6, log_in
 from tests.test_agent_console import sessions as sessions  # the fixture
 from tests.test_qa_api import write_wav
+from tests.test_transcription_e2e import CALLER_SAYS, CARD, _worker
 
 
 def _voicemail_route(file: str) -> RouteTaken:
@@ -94,3 +100,20 @@ async def test_a_voicemail_plays_only_redacted_and_only_for_who_may_see_the_call
     assert status == 200, answer
     status, answer = await other.call("GET", f"/callbacks/{number}/voicemail")
     assert (status, answer["error"]) == (404, "ticket-not-found")
+
+
+@pytest.mark.slow
+async def test_a_voicemail_is_the_callers_voice_masked_and_silenced(
+        database: Database, tmp_path: Path) -> None:
+    message = tmp_path / "msg0001.wav"
+    synthesize_call([Utterance(Speaker.CALLER, CALLER_SAYS, at=0.5)], message,
+                    layout=Layout.MONO)
+    await TicketService(database, TicketsConfig()).record_calls([
+        build_call("vm", Outcome.VOICEMAIL, route=_voicemail_route(str(message)))])
+    assert await _worker(database, "tiny.en", tmp_path).run_once()
+    async with database.sessions() as session:
+        transcript = await session.scalar(select(Transcript))
+    assert transcript is not None and transcript.segments, "the message was transcribed"
+    assert {segment["speaker"] for segment in transcript.segments} == {Speaker.CALLER}
+    assert leaks(transcript.text, CARD) == []
+    assert leaks(heard_in("tiny.en", message), CARD) == [], "silenced in the file itself"
