@@ -7,6 +7,7 @@ from __future__ import annotations
 import aiohttp
 from sqlalchemy import select
 
+from ccengine.agents.callback_list import LIST_LIMIT
 from ccengine.config import TicketsConfig
 from ccengine.demo import EXAMPLE_GRAPH, members_of
 from ccengine.routes.document import parse_graph
@@ -34,7 +35,8 @@ async def missed_call(live: Live, number: str) -> None:
 async def test_callbacks_list_only_what_she_may_open_and_attempts_are_the_makers(
         live: Live, sessions: list[aiohttp.ClientSession]) -> None:
     agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
-    other = await log_in(live, sessions, "ewa", Role.AGENT, AGENT6, "Ewa Dąbrowska")
+    # Privileged: she still sees the callback Agnieszka's call claimed.
+    other = await log_in(live, sessions, "ewa", Role.PRIVILEGED_AGENT, AGENT6, "Ewa Dąbrowska")
     await missed_call(live, "48602333444")
     _, listed = await agent.call("GET", "/callbacks")
     [number] = [item["ticket"] for item in listed["items"]]
@@ -96,6 +98,79 @@ async def test_one_entry_per_caller_a_claim_holds_it_and_reached_closes_it(
     assert detail["ticket"]["status"] == "closed"
     _, listed = await agent.call("GET", "/callbacks")
     assert number not in [item["ticket"] for item in listed["items"]]
+
+
+async def test_click_to_call_takes_the_claim_so_one_agent_rings_at_a_time(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    boss = await log_in(live, sessions, "tomasz", Role.PRIVILEGED_AGENT, "PJSIP/agent4",
+                        "Tomasz Kamiński")
+    await missed_call(live, "48602333444")
+    _, listed = await agent.call("GET", "/callbacks")
+    [number] = [item["ticket"] for item in listed["items"]]
+    status, started = await agent.call("POST", f"/callbacks/{number}/call")
+    assert status == 200, started
+    _, listed = await boss.call("GET", "/callbacks")
+    assert [item["assignee"] for item in listed["items"]] == ["Agnieszka Wójcik"]
+    status, answer = await boss.call("POST", f"/callbacks/{number}/call")
+    assert (status, answer["error"]) == (409, "callback-held"), answer
+    assert "Agnieszka Wójcik" in answer["message"]
+    status, started = await agent.call("POST", f"/callbacks/{number}/call")
+    assert status == 200, "her own claim does not stop her calling again"
+
+
+async def legacy_duplicate(live: Live, number: str, copies: int = 1) -> str:
+    """Further open callbacks of the same caller, as data made before missed calls
+    joined the caller's open callback holds; the first copy's number."""
+    async with live.database.sessions() as session:
+        first = await session.scalar(select(Ticket).where(Ticket.number == number))
+        assert first is not None
+        session.add_all(
+            Ticket(number=f"{number}-OLD{n or ''}", title=first.title, status=first.status,
+                   priority=first.priority, kind=first.kind, queue=first.queue,
+                   assignee=None, customer_id=first.customer_id,
+                   source_channel=first.source_channel, created_at=first.created_at,
+                   updated_at=first.updated_at) for n in range(copies))
+        await session.commit()
+    return f"{number}-OLD"
+
+
+async def test_a_caller_with_many_open_callbacks_hides_nobody_else(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    await missed_call(live, "48602333444")
+    _, listed = await agent.call("GET", "/callbacks")
+    [number] = [item["ticket"] for item in listed["items"]]
+    await legacy_duplicate(live, number, copies=LIST_LIMIT)
+    await missed_call(live, "48602333555")
+    _, listed = await agent.call("GET", "/callbacks")
+    assert [item["caller"] for item in listed["items"]] == ["+48602333444", "+48602333555"]
+    assert len(listed["items"][0]["also"]) == LIST_LIMIT
+
+
+async def test_a_claim_holds_and_reached_closes_every_open_callback_of_the_caller(
+        live: Live, sessions: list[aiohttp.ClientSession]) -> None:
+    agent = await log_in(live, sessions, "agnieszka", Role.AGENT, AGENT3, "Agnieszka Wójcik")
+    other = await log_in(live, sessions, "ewa", Role.AGENT, AGENT6, "Ewa Dąbrowska")
+    await missed_call(live, "48602333444")
+    _, listed = await agent.call("GET", "/callbacks")
+    [number] = [item["ticket"] for item in listed["items"]]
+    old = await legacy_duplicate(live, number)
+    _, listed = await other.call("GET", "/callbacks")
+    assert [(item["ticket"], item["also"]) for item in listed["items"]] == [(number, [old])]
+
+    status, answer = await agent.call("POST", f"/callbacks/{number}/claim")
+    assert status == 200, answer
+    _, listed = await other.call("GET", "/callbacks")
+    assert listed["items"] == [], "the caller is Agnieszka's, with every open callback"
+    status, started = await agent.call("POST", f"/callbacks/{number}/call")
+    assert status == 200, started
+    status, answer = await agent.call("POST", f"/callbacks/{number}/outcome", {
+        "attempt": started["attempt"], "outcome": "reached"})
+    assert status == 200, answer
+    _, listed = await other.call("GET", "/callbacks")
+    assert listed["items"] == []
+    assert await open_callbacks(live) == [], "reached: nothing is left to call this caller"
 
 
 async def open_callbacks(live: Live) -> list[Ticket]:

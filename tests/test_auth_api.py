@@ -204,6 +204,7 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/callbacks/{number}/outcome"): "FAAFFU",
     ("POST", "/api/v1/callbacks/{number}/claim"): "FAAFFU",
     ("POST", "/api/v1/callbacks/{number}/schedule"): "FAAFFU",
+    ("GET", "/api/v1/callbacks/{number}/voicemail"): "AAAFFU",
     ("GET", "/api/v1/routes"): "AFFFFU",
     ("POST", "/api/v1/routes"): "AFFFFU",
     ("POST", "/api/v1/routes/validate"): "AFFFFU",

@@ -21,6 +21,8 @@ from tests.browser import Live
 from tests.conftest import build_call
 from tests.engine_harness import eventually
 from tests.test_browser_agent import _call, _console, _go_available, _missed_call
+from tests.test_qa_api import write_wav
+from tests.test_voicemail_transcription import _transcribed, _voicemail_callback
 
 pytestmark = pytest.mark.browser
 
@@ -148,3 +150,25 @@ async def test_drafts_leave_with_the_user_on_a_shared_browser(
             .where(Ticket.number == recorded.ticket_number,
                    TicketActivity.kind == "note"))).all()
     assert [tuple(note) for note in notes] == [("Ola Lis", "Notatka Oli")]
+
+
+async def test_the_list_plays_a_voicemail_only_once_redacted(
+        live: Live, browser_page: Page) -> None:
+    page = browser_page
+    await live.user("piotr", Role.AGENT, name="Piotr Zieliński", sip="PJSIP/agent2")
+    wav = write_wav(live.recordings / "msg0001.wav")
+    number = await _voicemail_callback(live, wav)
+    await _console(page, live, "piotr")
+    item = page.locator(".callback").filter(has_text=number)
+    await expect(item.locator(".callback-voicemail")).to_contain_text(
+        "czeka na wyciszenie danych osobowych")
+    await expect(item.locator("audio")).to_have_count(0)
+
+    await _transcribed(live, audio_redacted=True)
+    await page.get_by_role("button", name="Odśwież").click()
+    player = item.locator(".callback-voicemail audio")
+    await expect(player).to_have_count(1)
+    await expect(player).to_have_attribute("aria-label", "Wiadomość głosowa dzwoniącego")
+    src = await player.get_attribute("src")
+    answer = await page.request.get(f"{live.url}{src}")
+    assert answer.status == 200 and await answer.body() == wav.read_bytes()

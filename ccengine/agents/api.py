@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from ccengine.agents import callback_claims, callbacks
+from ccengine.agents import callback_claims, callback_list, callback_voicemail, callbacks
 from ccengine.agents.console import AgentConsole
 from ccengine.agents.delivery import TOPIC
 from ccengine.agents.directory import Seat
@@ -24,6 +24,7 @@ from ccengine.agents.schemas import SCHEMAS
 from ccengine.agents.wrapup import write_wrap_up
 from ccengine.ami import events as ev
 from ccengine.config import AgentsConfig, TicketsConfig
+from ccengine.qa import recording
 from ccengine.tickets.enums import TicketStatus
 from ccengine.users import service as users
 from ccengine.users.models import Role
@@ -164,7 +165,7 @@ def _agent(console: AgentConsole, seat: Seat) -> web.Response:
 # -- callbacks -----------------------------------------------------------------
 
 async def list_callbacks(request: web.Request) -> web.Response:
-    items = await callbacks.list_callbacks(request.app[DATABASE], viewer_of(_who(request)))
+    items = await callback_list.list_callbacks(request.app[DATABASE], viewer_of(_who(request)))
     return web.json_response({"items": items})
 
 
@@ -174,9 +175,12 @@ async def call_back(request: web.Request) -> web.Response:
     seat = await _agent_seat(request, console)
     _free_to_call(console, seat)
     pbx = request.app[PBX]
+    who = _who(request)
     try:
-        target = await callbacks.target_of(request.app[DATABASE], number,
-                                           viewer_of(_who(request)))
+        target = await callbacks.target_of(request.app[DATABASE], number, viewer_of(who))
+        # Ringing a customer is holding her callback: two agents must not call at once.
+        await callback_claims.claim(request.app[DATABASE], number, who.display_name,
+                                    viewer_of(who), _now())
     except callbacks.CallbackError as exc:
         raise ConsoleError(409, exc.error, str(exc)) from None
     attempt = await pbx.call_back(seat, target, number)
@@ -224,6 +228,24 @@ async def schedule(request: web.Request) -> web.Response:
     except callbacks.CallbackError as exc:
         raise ConsoleError(409, exc.error, str(exc)) from None
     return web.json_response({"scheduled_at": when.isoformat() if when else None})
+
+
+async def voicemail(request: web.Request) -> web.StreamResponse:
+    """The callback's voicemail, as a call recording is played: only redacted."""
+    number = checked_text("number", request.match_info["number"])
+    try:
+        path = await callback_voicemail.playable_voicemail(
+            request.app[DATABASE], number, viewer_of(_who(request)),
+            recording.recordings_roots(request.app))
+    except callback_voicemail.NoVoicemail:
+        raise ConsoleError(404, "voicemail-not-found",
+                           f"ticket {number} has no voicemail that can be played") from None
+    except callback_voicemail.NotRedacted:
+        raise ConsoleError(409, "recording-not-redacted",
+                           f"the voicemail of ticket {number} is not transcribed and "
+                           "redacted yet") from None
+    content_type = recording.AUDIO_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return web.FileResponse(path, headers={**recording.HEADERS, "Content-Type": content_type})
 
 
 def _callback_time(text: str | None, zone: ZoneInfo) -> datetime | None:
@@ -280,7 +302,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/callbacks", list_callbacks, READERS,
              "Callback tickets not closed, with their attempts", result="CallbackList"),
     Endpoint("POST", "/api/v1/callbacks/{number}/call", call_back, AGENTS,
-             "Click-to-call: the agent's phone, then the customer (AMI Originate)",
+             "Click-to-call: claims the callback (409 callback-held if another agent "
+             "has it), then the agent's phone, then the customer (AMI Originate)",
              parameters=[_NUMBER], result="CallbackStarted"),
     Endpoint("POST", "/api/v1/callbacks/{number}/claim", claim, AGENTS,
              "Take a callback (one agent at a time; 409 callback-held names who has it)",
@@ -288,6 +311,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/api/v1/callbacks/{number}/schedule", schedule, AGENTS,
              "When to call back ({\"at\": ISO time, or null: no time agreed})",
              parameters=[_NUMBER], body="CallbackSchedule", result="CallbackScheduled"),
+    Endpoint("GET", "/api/v1/callbacks/{number}/voicemail", voicemail, READERS,
+             "The callback's voicemail (audio, Range requests; 409 recording-not-redacted "
+             "until transcribed and silenced)", parameters=[_NUMBER], result="Recording"),
     Endpoint("POST", "/api/v1/callbacks/{number}/outcome", outcome, AGENTS,
              "Record how a callback attempt went", parameters=[_NUMBER],
              body="CallbackOutcome", result="CallbackRecorded"),

@@ -10,29 +10,26 @@ answered, the outcome the agent reports, a note) and a note on the ticket.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.agents.storage_models import CallbackAttempt
 from ccengine.calls.model import OWN_CALL_PREFIX
-from ccengine.calls.model import Outcome as CallOutcome
 from ccengine.config import AgentsConfig
 from ccengine.db import Database
 from ccengine.tickets.assigning import status_change
 from ccengine.tickets.enums import ActivityKind, TicketKind, TicketStatus
 from ccengine.tickets.errors import TicketNotFound
-from ccengine.tickets.filters import Viewer, can_see, visible
-from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
+from ccengine.tickets.filters import Viewer, can_see
+from ccengine.tickets.models import Customer, Ticket, TicketActivity
 
 ACTION_PREFIX = OWN_CALL_PREFIX
 SCHEDULE_KEY = "callback_at"  # in a note's data: when to call back (ISO 8601, aware)
-LIST_LIMIT = 200
 
 
 class Outcome(StrEnum):
@@ -57,89 +54,21 @@ class Target:
     name: str | None
 
 
-async def list_callbacks(database: Database, viewer: Viewer) -> list[dict[str, Any]]:
-    """Callback tickets not closed that ``viewer`` may open, most urgent and oldest
-    first, with their attempts (the list shows no more than the ticket itself)."""
-    query = (select(Ticket, Customer)
-             .outerjoin(Customer, Ticket.customer_id == Customer.id)
-             .where(Ticket.kind == TicketKind.CALLBACK, Ticket.status != TicketStatus.CLOSED,
-                    visible(viewer))
-             .order_by(Ticket.priority, Ticket.created_at, Ticket.id).limit(LIST_LIMIT))
-    async with database.sessions() as session:
-        rows = list(await session.execute(query))
-        scheduled = await _schedules(session, [ticket.id for ticket, _ in rows])
-        ids = [ticket.id for ticket, _ in rows]
-        missed = await _missed_calls(session, ids)
-        attempts: Iterable[CallbackAttempt] = await session.scalars(
-            select(CallbackAttempt).where(CallbackAttempt.ticket_id.in_(ids))
-            .order_by(CallbackAttempt.started_at, CallbackAttempt.id)) if ids else []
-        by_ticket: dict[int, list[dict[str, Any]]] = {}
-        for attempt in attempts:
-            by_ticket.setdefault(attempt.ticket_id, []).append(attempt_json(attempt))
-    return one_per_caller([
-        {"ticket": ticket.number, "title": ticket.title, "status": ticket.status,
-         "caller": customer.phone_e164 if customer else None,
-         "caller_name": customer.name if customer else None,
-         "vip": bool(customer and customer.vip), "priority": ticket.priority,
-         "queue": ticket.queue, "assignee": ticket.assignee,
-         "scheduled_at": scheduled.get(ticket.id),
-         "created_at": ticket.created_at.isoformat(),
-         "missed_calls": missed.get(ticket.id, 1),
-         "attempts": by_ticket.get(ticket.id, [])} for ticket, customer in rows])
-
-
-async def _missed_calls(session: AsyncSession, ids: list[int]) -> dict[int, int]:
-    """How many missed calls each ticket holds (a further missed call of the same
-    caller is added to the open callback, see ``tickets.assigning``)."""
-    if not ids:
-        return {}
-    missed = [str(outcome) for outcome in CallOutcome if outcome.missed]
-    query = (select(Call.ticket_id, func.count())
-             .where(Call.ticket_id.in_(ids), Call.outcome.in_(missed))
-             .group_by(Call.ticket_id))
-    return {ticket_id: count for ticket_id, count in await session.execute(query)
-            if ticket_id is not None}
-
-
-async def _schedules(session: AsyncSession, ids: list[int]) -> dict[int, str | None]:
-    """Each ticket's latest agreed time to call back (see ``callback_claims.schedule``)."""
-    if not ids:
-        return {}
-    notes = await session.scalars(
-        select(TicketActivity).where(TicketActivity.ticket_id.in_(ids),
-                                     TicketActivity.kind == ActivityKind.NOTE)
-        .order_by(TicketActivity.created_at, TicketActivity.id))
-    return {note.ticket_id: note.data[SCHEDULE_KEY] for note in notes
-            if SCHEDULE_KEY in (note.data or {})}
-
-
-def one_per_caller(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One entry per caller: the first (most urgent, oldest) of the caller's open
-    callbacks, with how many missed calls wait and the other tickets' numbers (open
-    callbacks made before missed calls joined one, or another queue's). A caller who
-    rang eight times is one person to call back, not eight."""
-    first: dict[str, dict[str, Any]] = {}
-    listed: list[dict[str, Any]] = []
-    for item in items:
-        caller = item["caller"]
-        entry = first.get(caller) if caller else None
-        if entry is None:
-            entry = {**item, "also": []}
-            listed.append(entry)
-            if caller:
-                first[caller] = entry
-            continue
-        entry["missed_calls"] += item["missed_calls"]
-        entry["also"].append(item["ticket"])
-        entry["attempts"] = sorted([*entry["attempts"], *item["attempts"]],
-                                   key=lambda attempt: (attempt["at"], attempt["id"]))
-    return listed
-
-
 def attempt_json(attempt: CallbackAttempt) -> dict[str, Any]:
     return {"id": attempt.id, "at": attempt.started_at.isoformat(), "agent": attempt.agent,
             "outcome": attempt.outcome, "agent_answered": attempt.agent_answered,
             "note": attempt.note}
+
+
+def same_caller_open(ticket: Ticket, holder: str) -> ColumnElement[bool]:
+    """The caller's other open callbacks that nobody or ``holder`` holds: data made
+    before missed calls joined one open callback may hold several, and they are one
+    person to call back (a claim holds them all, "reached" closes them all)."""
+    if ticket.customer_id is None:
+        return false()
+    return and_(Ticket.customer_id == ticket.customer_id, Ticket.id != ticket.id,
+                Ticket.kind == TicketKind.CALLBACK, Ticket.status != TicketStatus.CLOSED,
+                or_(Ticket.assignee.is_(None), Ticket.assignee == holder))
 
 
 def check_callback(ticket: Ticket | None, number: str, viewer: Viewer) -> Ticket:
@@ -271,7 +200,10 @@ async def record_outcome(database: Database, number: str, attempt_id: int, outco
         attempt.outcome, attempt.note, attempt.finished_at = outcome.value, note, at
         ticket.updated_at = at
         if outcome is Outcome.REACHED:
-            _close_reached(session, ticket, reporter.name, at)
+            others = await session.scalars(
+                select(Ticket).where(same_caller_open(ticket, reporter.name)))
+            for reached in [ticket, *others]:
+                _close_reached(session, reached, reporter.name, at)
         body = f"Oddzwonienie: {outcome.value}" + (f" — {note}" if note else "")
         session.add(TicketActivity(ticket=ticket, kind=ActivityKind.NOTE, body=body,
                                    author=reporter.name, created_at=at,

@@ -88,6 +88,10 @@ SCHEMAS: dict[str, Schema] = {
             "caller_name": _nullable("string"), "vip": {"type": "boolean"},
             "priority": _STRING, "created_at": _STRING, "assignee": _nullable("string"),
             "scheduled_at": _nullable("string"),
+            "voicemail": {"type": "object", "nullable": True, "description":
+                          "the caller's message: ready once transcribed and silenced "
+                          "(GET /callbacks/{ticket}/voicemail plays it)",
+                          "properties": {"ticket": _STRING, "ready": {"type": "boolean"}}},
             "missed_calls": {"type": "integer",
                              "description": "missed calls waiting on the caller's open callbacks"},
             "also": {"type": "array", "items": _STRING,

@@ -31,7 +31,7 @@ from ccengine.tickets.rules import (
     plan_ticket,
     ticket_to_join,
 )
-from ccengine.transcribe.queue import queued_job
+from ccengine.transcribe.queue import audio_of, queued_job
 
 CHUNK = 500  # bound parameters per IN (...), well under every driver's limit
 SYSTEM_AUTHOR = "ccengine"  # who changes a ticket by the call's outcome, in its history
@@ -237,7 +237,7 @@ class BatchWriter:
             call = call_row(item, self._customers.get(item.caller or ""), ticket)
             self._session.add(call)
             self._session.add(call_activity(call, ticket, self._now))
-            if call.recording_file:
+            if audio_of(call):
                 # Same transaction as the call: a crash cannot lose the job.
                 self._session.add(queued_job(call, self._now))
             created[item.key] = recorded(item, ticket)

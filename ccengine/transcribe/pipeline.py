@@ -8,11 +8,11 @@ and the CLI run it in a thread. The unmasked words live only inside
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ccengine.config import TranscribeConfig
-from ccengine.transcribe.audio import Recording, load_recording
+from ccengine.transcribe.audio import Channel, Layout, Recording, load_recording
 from ccengine.transcribe.channel_mask import (
     MaskedChannel,
     MaskedSegment,
@@ -22,7 +22,7 @@ from ccengine.transcribe.channel_mask import (
 )
 from ccengine.transcribe.redact import write_wav_atomic
 from ccengine.transcribe.self_check import silence_and_check
-from ccengine.transcribe.types import AsrSegment, SpeechToText, TimeSpan, merge_spans
+from ccengine.transcribe.types import AsrSegment, Speaker, SpeechToText, TimeSpan, merge_spans
 
 __all__ = ["CallTranscript", "PipelineOptions", "SpeechToText", "TranscriptionPipeline"]
 
@@ -78,14 +78,16 @@ class TranscriptionPipeline:
         self.model = model
         self.options = options
 
-    def run(self, path: Path, *, redact: bool | None = None) -> CallTranscript:
+    def run(self, path: Path, *, redact: bool | None = None,
+            speaker: Speaker | None = None) -> CallTranscript:
         """Load, transcribe each channel, mask, and (by default) silence the PII in the file.
 
         Each channel is masked and silenced where its own side spoke a number, and
         where it repeats 4+ digits of a number masked on either side. After silencing, the
         silenced spans are heard again (self_check) before the file is written.
+        ``speaker``: a file of one voice (a voicemail: the caller), read as mono.
         """
-        recording = load_recording(path, self.options.layout, self.options.caller_channel)
+        recording = self._load(path, speaker)
         heard = [self.model.transcribe(c.whisper_samples()) for c in recording.channels]
         channels = [self._mask(recording, index, heard[index]) for index in range(len(heard))]
         first_flags = [flag for channel in channels for flag in channel.flags]
@@ -112,6 +114,12 @@ class TranscriptionPipeline:
             flags=tuple(sorted(flags, key=lambda f: f.at)),
             silenced=tuple(merge_spans([span for s in spans for span in s])),
         )
+
+    def _load(self, path: Path, speaker: Speaker | None) -> Recording:
+        if speaker is None:
+            return load_recording(path, self.options.layout, self.options.caller_channel)
+        recording = load_recording(path, Layout.MONO)
+        return replace(recording, channels=(Channel(speaker, recording.audio),))
 
     def _mask(self, recording: Recording, index: int, segments: Sequence[AsrSegment],
               heard_elsewhere: Sequence[str] = ()) -> MaskedChannel:

@@ -37,11 +37,21 @@ class ClaimedJob:
     attempt: int
 
 
+def audio_of(call: Call) -> str | None:
+    """The file to transcribe: the call's recording, else the caller's voicemail. A
+    message may hold a PESEL or a card number too, so it is masked and silenced like
+    a recording before anyone may play it (a call that took a message was missed:
+    nothing else of it was recorded)."""
+    voicemail = (call.route or {}).get("voicemail_file")
+    return call.recording_file or (voicemail if isinstance(voicemail, str) else None) or None
+
+
 def queued_job(call: Call, now: datetime) -> TranscriptionJob:
     """A new job for a recorded call, to be added in the call's own transaction."""
-    if not call.recording_file:
-        raise ValueError("a transcription job needs a recording file")
-    return TranscriptionJob(call=call, recording_file=call.recording_file,
+    audio = audio_of(call)
+    if not audio:
+        raise ValueError("a transcription job needs a recording or voicemail file")
+    return TranscriptionJob(call=call, recording_file=audio,
                             status=JobStatus.PENDING, attempts=0, available_at=now,
                             created_at=now, updated_at=now)
 

@@ -18,15 +18,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ccengine.db import Database
+from ccengine.tickets.models import Call
 from ccengine.transcribe import queue
 from ccengine.transcribe.attach import attach_transcript
 from ccengine.transcribe.audio import AudioError
 from ccengine.transcribe.paths import recording_path
 from ccengine.transcribe.pipeline import CallTranscript, TranscriptionPipeline
 from ccengine.transcribe.queue import ClaimedJob, RetryPolicy
+from ccengine.transcribe.types import Speaker
 from ccengine.transcribe.whisper import ModelError, TranscriptionError
 
 log = logging.getLogger(__name__)
@@ -118,7 +121,10 @@ class TranscriptionWorker:
         heartbeat = asyncio.create_task(self._keep_lease(job))
         try:
             path = recording_path(job.recording_file, self.settings.recording_dirs)
-            transcript = await asyncio.to_thread(pipeline.run, path)
+            if await self._is_voicemail(job):  # one voice, the caller's
+                transcript = await asyncio.to_thread(pipeline.run, path, speaker=Speaker.CALLER)
+            else:
+                transcript = await asyncio.to_thread(pipeline.run, path)
         except Exception as exc:  # every failure becomes the job's reason; the worker goes on
             await self._fail(job, exc)
             return
@@ -131,6 +137,14 @@ class TranscriptionWorker:
         # Where the silence cannot be shown to cover a number, it counts as not redacted.
         await self._store(job, transcript, audio_redacted=pipeline.options.redact_audio
                           and transcript.redaction_proven)
+
+    async def _is_voicemail(self, job: ClaimedJob) -> bool:
+        """A job of a file other than the call's recording is its voicemail (see
+        ``queue.audio_of``)."""
+        async with self.database.sessions() as session:
+            recording = await session.scalar(
+                select(Call.recording_file).where(Call.id == job.call_id))
+        return recording != job.recording_file
 
     async def _store(self, job: ClaimedJob, transcript: CallTranscript, *,
                      audio_redacted: bool) -> None:

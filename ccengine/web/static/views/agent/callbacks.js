@@ -47,6 +47,7 @@ export function callbackPanel() {
         item.missed_calls > 1
           ? h("span", { class: "callback-missed" }, " · ",
             t("{count} missed calls", { count: item.missed_calls })) : null),
+      voicemail(item.voicemail),
       scheduleForm(item),
       h("div", { class: "callback-holder" }, item.assignee
         ? t("Taken by {name}", { name: item.assignee }) : claimButton(item)),
@@ -159,6 +160,19 @@ function legText(answered) {
   if (answered === true) return t("Your phone answered: the customer is being dialled.");
   if (answered === false) return t("Your phone did not answer.");
   return t("Calling your phone…");
+}
+
+// The caller's message may hold a PESEL or a card number: it plays only once the
+// transcription has silenced them (the server refuses it before anyway).
+function voicemail(message) {
+  if (!message) return null;
+  if (!message.ready) {
+    return h("div", { class: "callback-voicemail muted" },
+      t("Voicemail: waiting for personal data to be silenced"));
+  }
+  return h("div", { class: "callback-voicemail" }, h("span", {}, t("Voicemail:")), " ",
+    h("audio", { controls: true, preload: "none", "aria-label": t("The caller's voicemail"),
+                 src: `/api/v1/callbacks/${encodeURIComponent(message.ticket)}/voicemail` }));
 }
 
 function attempts(list) {
