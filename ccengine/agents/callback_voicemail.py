@@ -17,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.db import Database
-from ccengine.qa.recording import confined, redaction_proven
+from ccengine.qa.recording import confined
 from ccengine.tickets.errors import TicketNotFound
 from ccengine.tickets.filters import Viewer, can_see
 from ccengine.tickets.models import Call, Ticket
+from ccengine.transcribe.channel_mask import recording_playable
 from ccengine.transcribe.storage_models import Transcript, TranscriptionJob
 
 
@@ -48,8 +49,7 @@ async def voicemails(session: AsyncSession, ticket_ids: Iterable[int]) -> dict[i
     found: dict[int, Voicemail] = {}
     for ticket_id, route, job_file, redacted, flags in rows:
         if ticket_id is not None and job_file == (route or {}).get("voicemail_file"):
-            found[ticket_id] = Voicemail(job_file, bool(redacted)
-                                         and redaction_proven(flags or []))
+            found[ticket_id] = Voicemail(job_file, recording_playable(redacted, flags))
     return found
 
 
