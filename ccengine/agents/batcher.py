@@ -13,10 +13,11 @@ with None (what a failed batch also gets), for work a call can go without.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
+
+from ccengine.cancelling import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,7 @@ class Batcher(Generic[I, R]):
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait([self._task])
 
     def _turn_away(self, future: asyncio.Future[R | None]) -> None:
         if self.turned_away == 0:
