@@ -24,6 +24,7 @@ from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.calls.pipeline import EventPipeline
 from ccengine.calls.tracker import CallTracker
 from ccengine.calls.writer import CallWriter
+from ccengine.cancelling import cancel_and_wait
 from ccengine.config import AmiConfig, TicketsConfig
 from ccengine.db import Database
 from ccengine.routes.routing import Routing
@@ -105,9 +106,7 @@ class Engine:
             await connection.stop()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.drained(), drain_timeout)
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await cancel_and_wait([*self._tasks, *self._joining])
         self._tasks = []
         if self.routing is not None:
             await self.routing.stop()

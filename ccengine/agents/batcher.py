@@ -13,10 +13,11 @@ with None (what a failed batch also gets), for work a call can go without.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
+
+from ccengine.cancelling import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class Batcher(Generic[I, R]):
         self._max_waiting = max_waiting
         self._queue: asyncio.Queue[tuple[I, asyncio.Future[R | None]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._running: list[tuple[I, asyncio.Future[R | None]]] = []  # the batch in work
         self.turned_away = 0  # items answered None because too many waited
 
     @property
@@ -53,9 +55,15 @@ class Batcher(Generic[I, R]):
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait([self._task])
+        # Answered as a failed batch is: a caller awaiting its item (a call's gate before
+        # it is stored) must not wait out its own timeout on shutdown.
+        while not self._queue.empty():
+            self._running.append(self._queue.get_nowait())
+        for _, future in self._running:
+            if not future.done():
+                future.set_result(None)
+        self._running = []
 
     def _turn_away(self, future: asyncio.Future[R | None]) -> None:
         if self.turned_away == 0:
@@ -66,7 +74,7 @@ class Batcher(Generic[I, R]):
 
     async def _run(self) -> None:
         while not self._queue.empty():
-            batch = [self._queue.get_nowait()]
+            batch = self._running = [self._queue.get_nowait()]
             while len(batch) < self._batch_size and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             results = await self._results([item for item, _ in batch])

@@ -37,6 +37,7 @@ from ccengine.agents.presence import Presence
 from ccengine.agents.wrapup_hold import Pauser, WrapUpHold
 from ccengine.ami import events as ev
 from ccengine.calls.model import FinishedCall
+from ccengine.cancelling import cancel_and_wait
 from ccengine.config import AgentsConfig, TicketsConfig
 from ccengine.db import Database
 from ccengine.routes.routing import Routing
@@ -99,9 +100,7 @@ class AgentConsole:
 
     async def stop(self) -> None:
         tasks = [t for t in (self._ticker, *self._tasks) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(tasks)
         await self._opener.stop()
         await self._customer_reader.stop()
 

@@ -25,6 +25,7 @@ from ccengine.ami import events as ev
 from ccengine.ami.connection import ActionResult
 from ccengine.ami.errors import AmiError
 from ccengine.calls.model import RouteTaken
+from ccengine.cancelling import cancel_and_wait
 from ccengine.routes.agi import AgiReply
 from ccengine.routes.book import RouteBook
 from ccengine.routes.walk import (
@@ -155,9 +156,7 @@ class RouteExecutor:
         return run.taken()
 
     async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await cancel_and_wait(self._tasks)
 
     # -- one call --------------------------------------------------------------
 

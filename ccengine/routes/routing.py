@@ -10,10 +10,10 @@ next refresh, ``reload_seconds`` at most, without a restart.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from functools import partial
 
+from ccengine.cancelling import cancel_and_wait
 from ccengine.config import RoutesConfig
 from ccengine.db import Database
 from ccengine.routes.book import PublishedRoute, RouteBook
@@ -61,9 +61,7 @@ class Routing:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait([self._task])
         await self.executor.stop()
 
     async def refresh(self) -> None:

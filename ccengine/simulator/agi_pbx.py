@@ -38,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
+from ccengine.cancelling import cancel_and_wait
 from ccengine.simulator import shapes
 from ccengine.simulator.agi_basic import find_handler
 from ccengine.simulator.agi_calls import CallerScript, PlacedCall
@@ -139,10 +140,7 @@ class AgiPbx:
 
     async def stop(self) -> None:
         """Drop every call still running (no events: as if the PBX were gone)."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(self._tasks)
 
     # -- what calls share ---------------------------------------------------------
 
