@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -33,21 +32,27 @@ async def test_demo_turns_simulated_calls_into_tickets(tmp_path: Path) -> None:
     # No --calls: with a call limit the demo ends as soon as the last call is stored,
     # which on a busy machine came before the API was read. It runs until we stop it
     # the way a user does (Ctrl-C), once the API shows what we look for.
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ccengine.cli", "--log-level", "warning", "demo",
-        "--interval", "0.2", "0.4", "--seed", "11", "--duration", "600",
-        "--speed", "20", "--at", "2026-11-23T10:00",
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
-    )
+    out, err = tmp_path / "demo.out", tmp_path / "demo.err"
+    # Files, not pipes: nothing the demo writes can block it while the test polls the API.
+    # PYTHONFAULTHANDLER: a demo that does not stop is made to show where it hangs.
+    with out.open("wb") as stdout_file, err.open("wb") as stderr_file:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "ccengine.cli", "--log-level", "warning", "demo",
+            "--interval", "0.2", "0.4", "--seed", "11", "--duration", "600",
+            "--speed", "20", "--at", "2026-11-23T10:00",
+            env={**env, "PYTHONFAULTHANDLER": "1"}, stdout=stdout_file, stderr=stderr_file,
+            cwd=tmp_path,
+        )
     try:  # three routed calls, and the QA sample call made before them
         calls = await poll_tickets(f"http://127.0.0.1:{port}/api/v1/calls", want=4)
         tickets = await poll_tickets(f"http://127.0.0.1:{port}/api/v1/tickets", want=4)
         process.send_signal(signal.SIGINT)
-        stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+        await stopped_or_dumped(process, seconds=60)
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
+    stdout, stderr = out.read_bytes(), err.read_bytes()
     assert process.returncode == 130, stderr.decode()  # stopped by Ctrl-C, as told
     printed = [line for line in stdout.decode().splitlines() if line.startswith("TK-")]
     for login in ("admin", "agnieszka", "tomasz", "qa"):  # the sample users are printed
@@ -78,6 +83,16 @@ async def test_demo_qa_sample_is_transcribed_and_masked(tmp_path: Path) -> None:
     assert not any(group in transcript.text.replace(" ", "")
                    for group in ("4556", "7375", "8689", "9855"))
     assert transcript.audio_redacted and transcript.redacted_seconds > 0
+
+
+async def stopped_or_dumped(process: asyncio.subprocess.Process, seconds: float) -> None:
+    """Wait for the demo to exit; one that does not is told to dump its threads' stacks
+    (faulthandler, on SIGABRT) into its stderr, which the test's failure then shows."""
+    try:
+        await asyncio.wait_for(process.wait(), seconds)
+    except TimeoutError:
+        process.send_signal(signal.SIGABRT)
+        await asyncio.wait_for(process.wait(), 30)
 
 
 async def poll_tickets(url: str, want: int, timeout: float = 90) -> list[dict[str, object]]:
