@@ -15,14 +15,17 @@ import secrets
 import socket
 import sys
 import time
+from collections.abc import Coroutine
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
 from ccengine.ami.errors import AmiError
 from ccengine.app import create_app
 from ccengine.calls.model import FinishedCall
+from ccengine.cancelling import cancel_and_wait
 from ccengine.config import AmiConfig, Config
 from ccengine.db import Database
 from ccengine.demo_qa import add_sample_qa_call
@@ -82,15 +85,29 @@ async def run_demo(config: Config, calls: int | None, interval: tuple[float, flo
         await server.wait_for_login()
         offset = at.timestamp() - time.time() if at else 0.0
         factory = RoutedCallFactory(seed, own_members=members_of(graph))
-        traffic = run_routed_calls(agi, factory, interval, calls, offset)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(traffic, duration)
+        await _play_calls(run_routed_calls(agi, factory, interval, calls, offset), duration)
         await _settle(runner.app)
     finally:
         await agi.stop()
         await runner.cleanup()
         await close_quietly(server)
     return 0
+
+
+async def _play_calls(calls: Coroutine[Any, Any, None], duration: float | None) -> None:
+    """Place the demo's calls for ``duration`` seconds; Ctrl-C always ends them.
+
+    On Python 3.11 a cancel that arrives in the same loop pass as a ``wait_for``'s result
+    is lost; the calls' task once swallowed Ctrl-C's cancel that way and the demo went
+    on ringing. So the task is awaited through a shield and ended by cancel_and_wait,
+    which cancels until it is gone.
+    """
+    traffic = asyncio.create_task(calls)
+    try:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(traffic), duration)
+    finally:
+        await cancel_and_wait([traffic])
 
 
 async def _settle(app: web.Application) -> None:
