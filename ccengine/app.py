@@ -41,9 +41,11 @@ def create_app(config: Config, on_engine: EngineHook | None = None) -> web.Appli
     app[CONFIG] = config
     if on_engine is not None:
         on_engine(engine)
+    # First: the cleanup contexts start in order, and the API's background work (the
+    # session sweep) must not query tables the migration has not made yet.
+    app.cleanup_ctx.append(_database_context(database))
     setup_api(app, database, config.web, region=config.tickets.default_region,
               timezone=config.tickets.timezone)
-    app.cleanup_ctx.append(_database_context(database))
     app.cleanup_ctx.append(_engine_context(engine))
     if config.transcribe.workers:
         workers = build_workers(database, config.transcribe, recording_dirs(config.routes))
