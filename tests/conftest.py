@@ -40,7 +40,7 @@ async def _pg_admin(*statements: str) -> None:
     connection = await asyncpg.connect(PG_DSN, timeout=10)
     try:
         for statement in statements:
-            await connection.execute(statement)
+            await connection.execute(statement, timeout=120)
     finally:
         await connection.close()
 
