@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ccengine.sla.calendar import BusinessCalendar
+from ccengine.sla.calendar import BusinessCalendar, require_aware
 
 
 def add_business_time(calendar: BusinessCalendar, start: datetime,
@@ -18,6 +18,7 @@ def add_business_time(calendar: BusinessCalendar, start: datetime,
     duration gives ``start`` itself. A result that lands on a closing time is that
     closing time, not the next opening: the earliest moment the time has run out.
     """
+    require_aware(start, "start")
     if duration < timedelta(0):
         raise ValueError(f"duration: must not be negative, got {duration}")
     start = start.astimezone(UTC)

@@ -197,11 +197,13 @@ def _checked_hours(hours: Mapping[str, Sequence[Range]]) -> dict[str, tuple[Rang
 
 
 def _check_overlaps(day: str, ranges: Sequence[Range]) -> None:
+    """Names the later-listed of two overlapping ranges: the one most likely just added."""
     order = sorted(range(len(ranges)), key=lambda index: ranges[index])
     for before, after in pairwise(order):
         if ranges[after][0] < ranges[before][1]:
-            start, end = ranges[after]
-            raise CalendarError(f"hours.{day}[{after}]",
+            culprit = max(before, after)
+            start, end = ranges[culprit]
+            raise CalendarError(f"hours.{day}[{culprit}]",
                                 f"{start:%H:%M}-{end:%H:%M} overlaps another range")
 
 
