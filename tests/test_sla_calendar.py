@@ -30,8 +30,9 @@ LUNCH_AND_SATURDAY = BusinessCalendar.from_hours_text(
 CALENDARS = (DEFAULT_BUSINESS, ALWAYS, LUNCH_AND_SATURDAY)
 
 
-def warsaw(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=WARSAW)  # type: ignore[misc]
+def warsaw(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
+           second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=WARSAW)
 
 
 # --- the calendar -------------------------------------------------------------------------

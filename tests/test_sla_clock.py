@@ -38,8 +38,9 @@ SHORT_FRIDAY = BusinessCalendar.from_hours_text(
      "thu": ["08:00-18:00"], "fri": ["08:00-16:00"]})
 
 
-def warsaw(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=WARSAW)  # type: ignore[misc]
+def warsaw(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
+           second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=WARSAW)
 
 
 # --- policies ----------------------------------------------------------------------------
