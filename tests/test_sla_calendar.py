@@ -245,3 +245,11 @@ def test_a_result_never_lies_in_closed_time(calendar: BusinessCalendar, start: d
     just_before = reached - timedelta(microseconds=1)
     assert calendar.is_open(just_before)
     assert calendar.closed_reason(just_before.astimezone(calendar.zone).date()) is None
+
+
+def test_a_calendar_is_a_read_only_value() -> None:
+    same = BusinessCalendar.from_hours_text(
+        "business", "Europe/Warsaw", {day: ["08:00-18:00"] for day in WEEKDAYS_ONLY})
+    assert same == DEFAULT_BUSINESS and hash(same) == hash(DEFAULT_BUSINESS)
+    with pytest.raises(TypeError):
+        DEFAULT_BUSINESS.hours["sat"] = ()  # type: ignore[index]

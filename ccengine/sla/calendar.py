@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from itertools import pairwise
+from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ccengine.sla.hours import WEEKDAYS, is_supported_country, parse_range, public_holiday
@@ -61,13 +62,18 @@ class BusinessCalendar:
 
     def __post_init__(self) -> None:
         _check_zone(self.timezone)
-        object.__setattr__(self, "hours", _checked_hours(self.hours))
+        # Read-only: the day cache below trusts the hours never to change.
+        object.__setattr__(self, "hours", MappingProxyType(_checked_hours(self.hours)))
         if self.country is not None and not is_supported_country(self.country):
             raise CalendarError("country", f"no public holidays known for {self.country!r}")
         for index, closed in enumerate(self.closed_days):
             if closed.end < closed.start:
                 raise CalendarError(f"closed_days[{index}]",
                                     f"{closed.start}..{closed.end} ends before it starts")
+
+    def __hash__(self) -> int:  # hours is a mapping: hash what it holds
+        return hash((self.name, self.timezone, tuple(sorted(self.hours.items())), self.country,
+                     self.closed_days))
 
     @classmethod
     def always_open(cls, name: str = "24/7", timezone: str = "Europe/Warsaw") -> BusinessCalendar:
