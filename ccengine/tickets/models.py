@@ -105,6 +105,9 @@ class Ticket(Base):
     first_response_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     resolution_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     sla_state: Mapped[str | None] = mapped_column(String(16), index=True)
+    # The earliest SLA alert moment not sent yet (``notifications.rules.next_alert_at``):
+    # the alert scheduler's one indexed range scan per tick.
+    sla_next_alert_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
 
     customer: Mapped[Customer | None] = relationship(lazy="raise")
     # Read-only so writers link an activity to a ticket from the activity's
