@@ -1,0 +1,227 @@
+"""The SLA alert scheduler: each tick, tickets whose next alert moment has passed get
+their alerts, each (ticket, clock, threshold) once across restarts and processes.
+
+One tick is one indexed range scan (``tickets.sla_next_alert_at <= now``) in bounded
+batches. On PostgreSQL a batch locks its tickets ``FOR UPDATE SKIP LOCKED``, so
+several schedulers share the work; on SQLite writers take turns. Whatever the race,
+an alert row is inserted-or-skipped under its unique key and only the transaction
+whose insert happened writes the notifications and escalates: they commit
+together, and are published on the websocket only after the commit.
+
+Tickets whose next moment was never computed (opened before the SLA facts' sync
+keeps the column) are seeded first, by id, once per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ccengine.db import Database
+from ccengine.notifications.escalating import escalate
+from ccengine.notifications.model import (
+    SLA_KIND,
+    AlertBook,
+    AlertBookProvider,
+    AlertDue,
+    Fired,
+    QueueMembers,
+)
+from ccengine.notifications.people import People
+from ccengine.notifications.rules import (
+    alert_body,
+    alert_title,
+    due_now,
+    pending_alerts,
+    recipients,
+)
+from ccengine.notifications.service import new_notification, view_of
+from ccengine.notifications.storage_models import Notification, SlaAlert
+from ccengine.notifications.ticket_facts import facts_of, policy_of
+from ccengine.tickets.assigning import chunks
+from ccengine.tickets.enums import TicketStatus
+from ccengine.tickets.models import Customer, Ticket
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EVERY = 30.0  # seconds between ticks
+DEFAULT_BATCH = 500  # tickets per transaction
+MAX_BATCHES = 200  # per tick and pass: a tick always ends
+Publish = Callable[[int, dict[str, Any]], None]  # (user id, message)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class TickReport:
+    alerts: int = 0  # alert rows this scheduler inserted
+    notifications: int = 0
+    tickets: int = 0  # tickets looked at
+    fired: list[tuple[int, str, int, datetime]] = field(default_factory=list)
+
+
+@dataclass
+class AlertScheduler:
+    database: Database
+    books: AlertBookProvider
+    members: QueueMembers | None = None
+    publish: Publish | None = None
+    batch: int = DEFAULT_BATCH
+    clock: Clock = utc_now
+    _seeded_after: int = 0  # tickets up to this id have had their next moment computed
+
+    async def run(self, every: float = DEFAULT_EVERY) -> None:
+        """Tick for ever; a failed tick (a database hiccup) is logged and retried."""
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("SLA alert tick failed")
+            await asyncio.sleep(every)
+
+    async def tick(self, now: datetime | None = None) -> TickReport:
+        now = now or self.clock()
+        book = await self.books.current()
+        report = TickReport()
+        for _ in range(MAX_BATCHES):
+            if not await self._seed(book):
+                break
+        for _ in range(MAX_BATCHES):
+            looked = await self._fire_batch(book, now, report)
+            if looked < self.batch:
+                break
+        return report
+
+    # -- seeding -------------------------------------------------------------
+
+    async def _seed(self, book: AlertBook) -> bool:
+        """Compute the next moment of one batch of never-computed open tickets."""
+        async with self.database.writer() as session:
+            query = (select(Ticket, Customer.vip).outerjoin(Customer)
+                     .where(Ticket.id > self._seeded_after, Ticket.sla_next_alert_at.is_(None),
+                            Ticket.status != TicketStatus.CLOSED)
+                     .order_by(Ticket.id).limit(self.batch))
+            rows = list((await session.execute(query)).all())
+            fired = await _fired(session, [ticket.id for ticket, _ in rows])
+            for ticket, vip in rows:
+                ticket.sla_next_alert_at = _next_moment(book, ticket, bool(vip),
+                                                        fired.get(ticket.id, set()))
+            await session.commit()
+        if rows:
+            self._seeded_after = rows[-1][0].id
+        return len(rows) == self.batch
+
+    # -- firing --------------------------------------------------------------
+
+    async def _fire_batch(self, book: AlertBook, now: datetime, report: TickReport) -> int:
+        outgoing: list[Notification] = []
+        async with self.database.writer() as session:
+            rows = list((await session.execute(self._due_query(now))).all())
+            fired = await _fired(session, [ticket.id for ticket, _ in rows])
+            people = await People.load(session, self.members) if rows else None
+            for ticket, vip in rows:
+                assert people is not None
+                outgoing += await self._fire_ticket(session, book, people, ticket, bool(vip),
+                                                    fired.get(ticket.id, set()), now, report)
+            await session.commit()
+        report.tickets += len(rows)
+        report.notifications += len(outgoing)
+        self._send(outgoing)
+        return len(rows)
+
+    def _due_query(self, now: datetime) -> Any:
+        query = (select(Ticket, Customer.vip).outerjoin(Customer)
+                 .where(Ticket.sla_next_alert_at <= now)
+                 .order_by(Ticket.sla_next_alert_at, Ticket.id).limit(self.batch))
+        if self.database.dialect_name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=Ticket)
+        return query
+
+    async def _fire_ticket(self, session: AsyncSession, book: AlertBook, people: People,
+                           ticket: Ticket, vip: bool, fired: set[Fired], now: datetime,
+                           report: TickReport) -> list[Notification]:
+        policy = policy_of(book, ticket, vip)
+        if policy is None:
+            ticket.sla_next_alert_at = None
+            return []
+        pending = pending_alerts(policy, book.calendars, facts_of(ticket), fired)
+        due = due_now(pending, now)
+        inserted = await insert_or_skip(session, ticket.id, due, now)
+        outgoing: list[Notification] = []
+        for alert in due:
+            if (alert.clock, alert.threshold) not in inserted:
+                continue  # another scheduler sent it
+            report.alerts += 1
+            report.fired.append((ticket.id, alert.clock, alert.threshold, alert.moment))
+            leaders = people.leaders(ticket.queue)
+            to = recipients(people.assignee(ticket.assignee), leaders)
+            outgoing += [_notification(person.user_id, ticket, alert, now) for person in to]
+            if alert.threshold >= 100:
+                session.add_all(escalate(ticket, policy.escalation, alert.clock, leaders, now))
+        later = [alert for alert in pending if alert.moment > now]
+        ticket.sla_next_alert_at = later[0].moment if later else None
+        session.add_all(outgoing)
+        return outgoing
+
+    def _send(self, outgoing: Sequence[Notification]) -> None:
+        if self.publish is None:
+            return
+        for row in outgoing:
+            self.publish(row.user_id, {"type": "notification",
+                                       "notification": view_of(row).as_api()})
+
+
+def _next_moment(book: AlertBook, ticket: Ticket, vip: bool,
+                 fired: set[Fired]) -> datetime | None:
+    policy = policy_of(book, ticket, vip)
+    if policy is None:
+        return None
+    pending = pending_alerts(policy, book.calendars, facts_of(ticket), fired)
+    return pending[0].moment if pending else None
+
+
+async def _fired(session: AsyncSession, ticket_ids: Sequence[int]) -> dict[int, set[Fired]]:
+    found: dict[int, set[Fired]] = {}
+    for chunk in chunks(sorted(ticket_ids)):
+        query = (select(SlaAlert.ticket_id, SlaAlert.clock, SlaAlert.threshold)
+                 .where(SlaAlert.ticket_id.in_(chunk)))
+        for ticket_id, clock, threshold in await session.execute(query):
+            found.setdefault(ticket_id, set()).add((clock, threshold))
+    return found
+
+
+async def insert_or_skip(session: AsyncSession, ticket_id: int, due: Sequence[AlertDue],
+                          now: datetime) -> set[Fired]:
+    """Insert the alert rows; those another scheduler inserted first are skipped.
+    Returns the (clock, threshold) this transaction inserted."""
+    if not due:
+        return set()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [{"ticket_id": ticket_id, "clock": alert.clock, "threshold": alert.threshold,
+             "due_moment": alert.moment, "fired_at": now} for alert in due]
+    statement = (insert(SlaAlert).values(rows)
+                 .on_conflict_do_nothing(index_elements=["ticket_id", "clock", "threshold"])
+                 .returning(SlaAlert.clock, SlaAlert.threshold))
+    return {(clock, threshold) for clock, threshold in await session.execute(statement)}
+
+
+def _notification(user_id: int, ticket: Ticket, alert: AlertDue, now: datetime) -> Notification:
+    data = {"clock": alert.clock, "threshold": alert.threshold,
+            "moment": alert.moment.isoformat(), "ticket_title": ticket.title}
+    return new_notification(user_id, SLA_KIND, ticket.number, alert_title(ticket.number, alert),
+                            alert_body(ticket.title, alert), data, now)
+
+
+__all__ = ["AlertScheduler", "TickReport"]
