@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 DEFAULT_EVERY = 30.0  # seconds between ticks
 DEFAULT_BATCH = 500  # tickets per transaction
 MAX_BATCHES = 200  # per tick and pass: a tick always ends
-Publish = Callable[[int, dict[str, Any]], None]  # (user id, message)
+Publish = Callable[[int, dict[str, Any]], object]  # (user id, message)
 Clock = Callable[[], datetime]
 
 
