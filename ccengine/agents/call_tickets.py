@@ -12,7 +12,7 @@ kind and priority by the outcome as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -26,9 +26,17 @@ from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.tickets import numbering, rules
 from ccengine.tickets.assigning import chunks, ring_title, status_change
-from ccengine.tickets.enums import ActivityKind, Priority, SourceChannel, TicketKind, TicketStatus
+from ccengine.tickets.enums import (
+    ActivityKind,
+    Priority,
+    ResponseKind,
+    SourceChannel,
+    TicketKind,
+    TicketStatus,
+)
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.rules import OpenTicket, learned_name, ticket_to_join
+from ccengine.tickets.sla_marks import mark_response, move_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +182,10 @@ async def _number(session: AsyncSession, config: TicketsConfig,
             ticket.number = number
 
 
-async def assign_on_answer(database: Database, ticket_id: int, agent: str,
-                           at: datetime) -> CallTicket | None:
-    """The agent took the call: the ticket is theirs and in progress."""
+async def assign_on_answer(database: Database, ticket_id: int, agent: str, at: datetime,
+                           counted: Collection[ResponseKind]) -> CallTicket | None:
+    """The agent took the call: the ticket is theirs and in progress, and the caller
+    heard from us (a first response, when answered calls count)."""
     async with database.writer() as session:
         ticket = await session.get(Ticket, ticket_id)
         if ticket is None:
@@ -189,7 +198,8 @@ async def assign_on_answer(database: Database, ticket_id: int, agent: str,
             ticket.assignee = agent
         if ticket.status == TicketStatus.NEW:
             session.add(status_change(ticket, TicketStatus.IN_PROGRESS, agent, at))
-            ticket.status = TicketStatus.IN_PROGRESS
+            move_status(ticket, TicketStatus.IN_PROGRESS, at)
+        mark_response(ticket, ResponseKind.ANSWERED_CALL, at, counted)
         ticket.updated_at = at
         await session.commit()
     return _view(ticket, True)

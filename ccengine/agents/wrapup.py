@@ -17,6 +17,7 @@ from ccengine.tickets.enums import ActivityKind, TicketStatus
 from ccengine.tickets.errors import TicketNotFound
 from ccengine.tickets.filters import Viewer, can_see
 from ccengine.tickets.models import Ticket, TicketActivity
+from ccengine.tickets.sla_marks import move_status
 
 
 async def write_wrap_up(database: Database, number: str, status: TicketStatus | None,
@@ -28,7 +29,7 @@ async def write_wrap_up(database: Database, number: str, status: TicketStatus | 
         current = Current(number, TicketStatus(ticket.status), ticket.priority, ticket.assignee)
         for change in plan_changes(current, TicketChanges(status=status)):
             new = TicketStatus(str(change.new))
-            ticket.status, ticket.closed_at = new, at if new is TicketStatus.CLOSED else None
+            move_status(ticket, new, at)
             session.add(_activity(ticket, change.kind, change.body, change.data, author, at))
         if note and note.strip():
             session.add(_activity(ticket, ActivityKind.NOTE, note, {}, author, at))

@@ -31,6 +31,7 @@ from ccengine.tickets.assigning import SYSTEM_AUTHOR, status_change
 from ccengine.tickets.enums import ActivityKind, Priority, TicketKind, TicketStatus
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.rules import MISSED_CALL_PRIORITY, priority
+from ccengine.tickets.sla_marks import move_status
 
 LOST_NOTE = ("Połączenie utracone, gdy silnik nie był połączony z Asterisk: "
              "Asterisk już go nie pokazuje")
@@ -79,8 +80,7 @@ async def _settle_lost(session: AsyncSession, ticket: Ticket, at: datetime) -> N
         await _make_callback(session, ticket)
     elif ticket.status == TicketStatus.IN_PROGRESS:
         session.add(status_change(ticket, TicketStatus.CLOSED, SYSTEM_AUTHOR, at))
-        ticket.status = TicketStatus.CLOSED
-        ticket.closed_at = at
+        move_status(ticket, TicketStatus.CLOSED, at)
 
 
 async def _make_callback(session: AsyncSession, ticket: Ticket) -> None:

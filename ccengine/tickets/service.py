@@ -13,7 +13,7 @@ from ccengine.calls.model import FinishedCall
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.tickets.editing import Change, Current, TicketChanges, plan_changes
-from ccengine.tickets.enums import ActivityKind, TicketStatus, can_transition
+from ccengine.tickets.enums import ActivityKind, ResponseKind, TicketStatus, can_transition
 from ccengine.tickets.errors import (
     CustomerNotFound,
     InvalidPhoneNumber,
@@ -25,6 +25,7 @@ from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import is_e164, normalise
 from ccengine.tickets.recording import record_batch
 from ccengine.tickets.rows import RecordedCall
+from ccengine.tickets.sla_marks import mark_response, move_status
 from ccengine.tickets.views import (
     ActivityView,
     CustomerView,
@@ -120,12 +121,17 @@ class TicketService:
         return customer_view(customer)
 
     async def add_note(self, number: str, body: str, author: str | None,
-                       viewer: Viewer = EVERYONE) -> ActivityView:
+                       viewer: Viewer = EVERYONE, public: bool = False) -> ActivityView:
+        """A note on the ticket; a ``public`` one reached the customer (a reply), so it
+        may be the ticket's first response."""
         async with self._database.writer() as session:
             ticket = await _ticket(session, number, viewer)
-            note = self._activity(ticket, ActivityKind.NOTE, body, {}, author)
+            note = self._activity(ticket, ActivityKind.NOTE, body, {"public": public}, author)
             session.add(note)
             ticket.updated_at = note.created_at
+            if public:
+                mark_response(ticket, ResponseKind.PUBLIC_NOTE, note.created_at,
+                              self._config.first_response)
             await session.commit()
         return activity_view(note, None)
 
@@ -172,9 +178,8 @@ class TicketService:
 
     def _apply_status(self, ticket: Ticket, status: TicketStatus) -> None:
         now = self._clock()
-        ticket.status = status
+        move_status(ticket, status, now)
         ticket.updated_at = now
-        ticket.closed_at = now if status is TicketStatus.CLOSED else None
 
     def _activity(
         self,
