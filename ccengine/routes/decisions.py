@@ -7,21 +7,18 @@ Each returns the branch and the reason a person reads in the call's path
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from ccengine.routes.model import (
-    WEEKDAYS,
     EntryNode,
     HolidayNode,
     RouteGraph,
     TimeConditionNode,
     VipNode,
-    parse_range,
 )
+from ccengine.sla.hours import WEEKDAYS, parse_range, public_holiday
 
 
 @lru_cache(maxsize=1024)  # every new call matches the entries' patterns
@@ -88,17 +85,6 @@ def holiday(node: HolidayNode, graph_zone: str, at: datetime) -> tuple[str, str]
     if name:
         return "holiday", f"holiday: {day.isoformat()} {name}"
     return "regular", f"{day.isoformat()} is not a holiday"
-
-
-def public_holiday(country: str, day: date) -> str | None:
-    return _holidays(country, day.year).get(day)
-
-
-@lru_cache(maxsize=64)
-def _holidays(country: str, year: int) -> holidays.HolidayBase:
-    # Polish names for Poland (the library's own translation), English elsewhere.
-    language = "pl" if country == "PL" else None
-    return holidays.country_holidays(country, years=year, language=language)
 
 
 def vip(node: VipNode, caller: str | None, customer_vip: bool) -> tuple[str, str]:

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from datetime import datetime, time
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ccengine.sla.hours import WEEKDAYS, parse_range
 from ccengine.tickets.enums import Priority
 
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 PROMPT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 QUEUE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 E164_PATTERN = re.compile(r"^\+[0-9X]+\*?$|^\*$")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-HOURS_RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
 Prompt = Annotated[str, Field(pattern=PROMPT_NAME.pattern)]
 NodeRef = Annotated[str, Field(pattern=NODE_ID.pattern)]
@@ -152,22 +151,6 @@ class TimeConditionNode(_Node):
 
     def edges(self) -> dict[str, str]:
         return {"open": self.open, "closed": self.closed}
-
-
-def parse_range(text: str, day: str = "") -> tuple[time, time]:
-    """'08:00-18:00' → (08:00, 18:00); '24:00' as an end means midnight."""
-    where = f"{day}: " if day else ""
-    match = HOURS_RANGE.match(text.strip())
-    if not match:
-        raise ValueError(f"{where}{text!r} is not HH:MM-HH:MM")
-    h1, m1, h2, m2 = (int(part) for part in match.groups())
-    if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
-        raise ValueError(f"{where}{text!r} is not a valid time range")
-    start = time(h1, m1)
-    end = time.max if h2 == 24 else time(h2, m2)
-    if end <= start:
-        raise ValueError(f"{where}{text!r} ends before it starts")
-    return start, end
 
 
 class CustomHoliday(_Strict):
