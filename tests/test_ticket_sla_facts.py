@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from ccengine.config import ConfigError, TicketsConfig, load_config
+from ccengine.sla.clock import Pause, SlaFacts
 from ccengine.tickets.enums import ResponseKind, TicketStatus
+from ccengine.tickets.models import Ticket
 from ccengine.tickets.sla_facts import (
     PauseFacts,
     first_response,
@@ -17,6 +19,7 @@ from ccengine.tickets.sla_facts import (
     pauses_from_json,
     pauses_to_json,
     resolved_at,
+    sla_facts_of,
 )
 
 T0 = datetime(2026, 12, 23, 16, 30, tzinfo=UTC)
@@ -92,3 +95,11 @@ def test_an_unknown_kind_of_response_names_the_key(tmp_path: Path) -> None:
     config.write_text('[tickets]\nfirst_response = ["answered_call", "a_smile"]\n')
     with pytest.raises(ConfigError, match=r"tickets\.first_response\.1"):
         load_config(config, environ={})
+
+
+def test_the_clocks_read_the_closed_pauses_then_the_open_one() -> None:
+    row = Ticket(created_at=T0, first_response_at=T0 + H, resolved_at=None,
+                 sla_pauses=pauses_to_json([(T0 + H, T0 + 2 * H)]),
+                 sla_paused_since=T0 + 3 * H)
+    assert sla_facts_of(row) == SlaFacts(T0, T0 + H, None, (Pause(T0 + H, T0 + 2 * H),
+                                                              Pause(T0 + 3 * H, None)))

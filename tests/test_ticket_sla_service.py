@@ -104,6 +104,7 @@ async def test_a_reached_callback_is_the_first_response(
     ticket = await row(database, number)
     assert ticket.first_response_at == T0 + 30 * MINUTE
     assert (ticket.status, ticket.resolved_at) == (TicketStatus.CLOSED, T0 + 30 * MINUTE)
+    assert (ticket.sla_policy, ticket.sla_state) == ("P2", "met")  # its clocks, stopped
 
 
 async def test_an_agent_answering_the_ringing_call_is_the_first_response(
@@ -113,6 +114,7 @@ async def test_an_agent_answering_the_ringing_call_is_the_first_response(
     await assign_on_answer(database, opened.id, "Anna Nowak", T0 + MINUTE, COUNTED)
     ticket = await row(database, opened.number)
     assert ticket.first_response_at == T0 + MINUTE
+    assert ticket.sla_policy == "P3" and ticket.resolution_due_at is not None
     # The call's record, written when it ends, agrees (answered a few seconds later).
     await service(database, Clock()).record_calls([make_call("5.1", started_at=T0 + MINUTE)])
     assert (await row(database, opened.number)).first_response_at == T0 + MINUTE

@@ -29,6 +29,7 @@ from ccengine.tickets.errors import TicketNotFound
 from ccengine.tickets.filters import Viewer, can_see
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.sla_marks import mark_response, move_status
+from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_touched
 
 ACTION_PREFIX = OWN_CALL_PREFIX
 SCHEDULE_KEY = "callback_at"  # in a note's data: when to call back (ISO 8601, aware)
@@ -190,7 +191,8 @@ def check_attempt_owner(attempt: CallbackAttempt, reporter: Reporter) -> None:
 
 async def record_outcome(database: Database, number: str, attempt_id: int, outcome: Outcome,
                          note: str | None, reporter: Reporter, at: datetime,
-                         counted: Collection[ResponseKind]) -> dict[str, Any]:
+                         counted: Collection[ResponseKind],
+                         sla: SlaProvider = DEFAULT_SLA) -> dict[str, Any]:
     """The outcome of an attempt; "reached" closes the caller's open callbacks.
     ``counted``: the kinds of response that stop the first-response clock."""
     async with database.writer() as session:
@@ -215,5 +217,6 @@ async def record_outcome(database: Database, number: str, attempt_id: int, outco
         session.add(TicketActivity(ticket=ticket, kind=ActivityKind.NOTE, body=body,
                                    author=reporter.name, created_at=at,
                                    data={"callback": outcome.value, "attempt": attempt.id}))
+        await sync_touched(session, sla, at)
         await session.commit()
     return attempt_json(attempt)

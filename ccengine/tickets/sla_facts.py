@@ -25,7 +25,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from ccengine.sla.clock import Pause, SlaFacts
 from ccengine.tickets.enums import ResponseKind, TicketStatus
+from ccengine.tickets.models import Ticket
 
 ClosedPause = tuple[datetime, datetime]
 
@@ -36,6 +38,15 @@ class PauseFacts:
 
     paused_since: datetime | None = None
     pauses: tuple[ClosedPause, ...] = ()
+
+
+def sla_facts_of(ticket: Ticket) -> SlaFacts:
+    """What the clocks are computed from, as the row keeps it: the closed pauses, then
+    the open one."""
+    closed = tuple(Pause(start, end) for start, end in pauses_from_json(ticket.sla_pauses))
+    still = () if ticket.sla_paused_since is None else (Pause(ticket.sla_paused_since, None),)
+    return SlaFacts(ticket.created_at, ticket.first_response_at, ticket.resolved_at,
+                    closed + still)
 
 
 def first_response(current: datetime | None, kind: ResponseKind, at: datetime,
