@@ -127,6 +127,10 @@ async def test_each_threshold_fires_once_at_its_business_moment(database: Databa
     assert {user for user, _, _ in await notified(database)} == {people["anna"],
                                                                  people["lider"]}
     assert len(sent) == 6 and all(message["type"] == "notification" for _, message in sent)
+    async with database.sessions() as session:
+        ticket = await session.scalar(select(Ticket).where(Ticket.number == "T-1"))
+    assert ticket is not None and ticket.sla_state == "breached"
+    assert ticket.sla_next_alert_at is not None and ticket.sla_next_alert_at > FR_100
 
 
 async def test_a_late_tick_sends_every_threshold_passed_once(database: Database) -> None:

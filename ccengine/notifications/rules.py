@@ -34,7 +34,9 @@ def next_alert_at(policy: SlaPolicy, calendars: Mapping[str, BusinessCalendar],
     alerted, None when there is none (done, or waiting for an open pause to end).
 
     Call it whenever a ticket's facts change (the SLA facts' sync), so the
-    scheduler's one indexed range scan finds it.
+    scheduler's one indexed range scan finds it. A caller that does not know what
+    fired may pass ``()``: a moment already alerted only costs the scheduler one
+    visit, where it skips the alert and moves the column on.
     """
     pending = pending_alerts(policy, calendars, facts, already_fired)
     return pending[0].moment if pending else None

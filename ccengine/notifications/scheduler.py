@@ -46,9 +46,11 @@ from ccengine.notifications.rules import (
 from ccengine.notifications.service import new_notification, view_of
 from ccengine.notifications.storage_models import Notification, SlaAlert
 from ccengine.notifications.ticket_facts import facts_of, policy_of
+from ccengine.sla.clock import sla_status
 from ccengine.tickets.assigning import chunks
 from ccengine.tickets.enums import TicketStatus
 from ccengine.tickets.models import Customer, Ticket
+from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,7 @@ class AlertScheduler:
     publish: Publish | None = None
     batch: int = DEFAULT_BATCH
     clock: Clock = utc_now
+    sla: SlaProvider = DEFAULT_SLA  # the SLA sync's, after an escalation
     _seeded_after: int = 0  # tickets up to this id have had their next moment computed
 
     async def run(self, every: float = DEFAULT_EVERY) -> None:
@@ -159,6 +162,7 @@ class AlertScheduler:
         due = due_now(pending, now)
         inserted = await insert_or_skip(session, ticket.id, due, now)
         outgoing: list[Notification] = []
+        escalated = False
         for alert in due:
             if (alert.clock, alert.threshold) not in inserted:
                 continue  # another scheduler sent it
@@ -168,11 +172,28 @@ class AlertScheduler:
             to = recipients(people.assignee(ticket.assignee), leaders)
             outgoing += [_notification(person.user_id, ticket, alert, now) for person in to]
             if alert.threshold >= 100:
-                session.add_all(escalate(ticket, policy.escalation, alert.clock, leaders, now))
-        later = [alert for alert in pending if alert.moment > now]
-        ticket.sla_next_alert_at = later[0].moment if later else None
+                changes = escalate(ticket, policy.escalation, alert.clock, leaders, now)
+                session.add_all(changes)
+                escalated = escalated or bool(changes)
         session.add_all(outgoing)
+        if escalated:  # a new priority or queue may mean a new promise
+            await sync_sla(session, [ticket], self.sla, now)
+        done = fired | {(alert.clock, alert.threshold) for alert in due}
+        self._move_on(book, ticket, vip, done, now)
         return outgoing
+
+    def _move_on(self, book: AlertBook, ticket: Ticket, vip: bool, done: set[Fired],
+                 now: datetime) -> None:
+        """The next alert moment, and the state as of now: thresholds are where it moves
+        (warning, breached), so it stays true between the changes the SLA sync sees."""
+        policy = policy_of(book, ticket, vip)
+        if policy is None:
+            ticket.sla_next_alert_at = None
+            return
+        facts = facts_of(ticket)
+        pending = pending_alerts(policy, book.calendars, facts, done)
+        ticket.sla_next_alert_at = pending[0].moment if pending else None
+        ticket.sla_state = sla_status(policy, book.calendars, facts, now).state.value
 
     def _send(self, outgoing: Sequence[Notification]) -> None:
         if self.publish is None:
