@@ -18,10 +18,11 @@ from sqlalchemy import select
 
 from ccengine.config import DatabaseConfig
 from ccengine.db import Database
+from ccengine.notifications.alert_rows import insert_or_skip
 from ccengine.notifications.book import BuiltInBook, BuiltInBookProvider
 from ccengine.notifications.model import AlertDue
 from ccengine.notifications.rules import next_alert_at
-from ccengine.notifications.scheduler import AlertScheduler, insert_or_skip
+from ccengine.notifications.scheduler import AlertScheduler
 from ccengine.notifications.storage_models import Notification, SlaAlert
 from ccengine.sla.clock import Pause, SlaFacts
 from ccengine.sla.policy import Duration, SlaPolicy
@@ -213,11 +214,11 @@ async def test_a_breach_escalates_per_policy(database: Database) -> None:
 async def test_the_unique_key_lets_one_insert_win(database: Database) -> None:
     """What a race that got past the row locks meets: the second insert is skipped."""
     ticket_id = await add_ticket(database, "T-1")
-    due = [AlertDue("first_response", 50, FR_50)]
+    due = [(ticket_id, AlertDue("first_response", 50, FR_50))]
     async with database.writer() as session:
-        assert await insert_or_skip(session, ticket_id, due, FR_50) == {("first_response", 50)}
+        assert await insert_or_skip(session, due, FR_50) == {(ticket_id, "first_response", 50)}
         await session.commit()
     async with database.writer() as session:
-        assert await insert_or_skip(session, ticket_id, due, FR_80) == set()
+        assert await insert_or_skip(session, due, FR_80) == set()
         await session.commit()
     assert await alerts(database) == [("T-1", "first_response", 50)]

@@ -22,10 +22,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.db import Database
+from ccengine.notifications.alert_rows import AlertKey, fired_alerts, insert_or_skip
 from ccengine.notifications.escalating import escalate
 from ccengine.notifications.model import (
     SLA_KIND,
@@ -44,10 +44,10 @@ from ccengine.notifications.rules import (
     recipients,
 )
 from ccengine.notifications.service import new_notification, view_of
-from ccengine.notifications.storage_models import Notification, SlaAlert
+from ccengine.notifications.storage_models import Notification
 from ccengine.notifications.ticket_facts import facts_of, policy_of
 from ccengine.sla.clock import sla_status
-from ccengine.tickets.assigning import chunks
+from ccengine.sla.policy import SlaPolicy
 from ccengine.tickets.enums import TicketStatus
 from ccengine.tickets.models import Customer, Ticket
 from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
@@ -116,7 +116,7 @@ class AlertScheduler:
                             Ticket.status != TicketStatus.CLOSED)
                      .order_by(Ticket.id).limit(self.batch))
             rows = list((await session.execute(query)).all())
-            fired = await _fired(session, [ticket.id for ticket, _ in rows])
+            fired = await fired_alerts(session, [ticket.id for ticket, _ in rows])
             for ticket, vip in rows:
                 ticket.sla_next_alert_at = _next_moment(book, ticket, bool(vip),
                                                         fired.get(ticket.id, set()))
@@ -131,12 +131,15 @@ class AlertScheduler:
         outgoing: list[Notification] = []
         async with self.database.writer() as session:
             rows = list((await session.execute(self._due_query(now))).all())
-            fired = await _fired(session, [ticket.id for ticket, _ in rows])
-            people = await People.load(session, self.members) if rows else None
-            for ticket, vip in rows:
-                assert people is not None
-                outgoing += await self._fire_ticket(session, book, people, ticket, bool(vip),
-                                                    fired.get(ticket.id, set()), now, report)
+            fired = await fired_alerts(session, [ticket.id for ticket, _ in rows])
+            plans = [_plan(book, ticket, bool(vip), fired.get(ticket.id, set()), now)
+                     for ticket, vip in rows]
+            inserted = await insert_or_skip(
+                session, [(plan.ticket.id, alert) for plan in plans for alert in plan.due], now)
+            people = await People.load(session, self.members) if inserted else None
+            for plan in plans:
+                outgoing += await self._fire_ticket(session, book, people, plan, inserted,
+                                                    now, report)
             await session.commit()
         report.tickets += len(rows)
         report.notifications += len(outgoing)
@@ -151,35 +154,27 @@ class AlertScheduler:
             query = query.with_for_update(skip_locked=True, of=Ticket)
         return query
 
-    async def _fire_ticket(self, session: AsyncSession, book: AlertBook, people: People,
-                           ticket: Ticket, vip: bool, fired: set[Fired], now: datetime,
+    async def _fire_ticket(self, session: AsyncSession, book: AlertBook, people: People | None,
+                           plan: _Plan, inserted: set[AlertKey], now: datetime,
                            report: TickReport) -> list[Notification]:
-        policy = policy_of(book, ticket, vip)
-        if policy is None:
-            ticket.sla_next_alert_at = None
-            return []
-        pending = pending_alerts(policy, book.calendars, facts_of(ticket), fired)
-        due = due_now(pending, now)
-        inserted = await insert_or_skip(session, ticket.id, due, now)
-        outgoing: list[Notification] = []
-        escalated = False
-        for alert in due:
-            if (alert.clock, alert.threshold) not in inserted:
+        ticket, outgoing, escalated = plan.ticket, list[Notification](), False
+        for alert in plan.due:
+            if (ticket.id, alert.clock, alert.threshold) not in inserted or people is None:
                 continue  # another scheduler sent it
             report.alerts += 1
             report.fired.append((ticket.id, alert.clock, alert.threshold, alert.moment))
             leaders = people.leaders(ticket.queue)
             to = recipients(people.assignee(ticket.assignee), leaders)
             outgoing += [_notification(person.user_id, ticket, alert, now) for person in to]
-            if alert.threshold >= 100:
-                changes = escalate(ticket, policy.escalation, alert.clock, leaders, now)
+            if alert.threshold >= 100 and plan.policy is not None:
+                changes = escalate(ticket, plan.policy.escalation, alert.clock, leaders, now)
                 session.add_all(changes)
                 escalated = escalated or bool(changes)
         session.add_all(outgoing)
         if escalated:  # a new priority or queue may mean a new promise
             await sync_sla(session, [ticket], self.sla, now)
-        done = fired | {(alert.clock, alert.threshold) for alert in due}
-        self._move_on(book, ticket, vip, done, now)
+        done = plan.fired | {(alert.clock, alert.threshold) for alert in plan.due}
+        self._move_on(book, ticket, plan.vip, done, now)
         return outgoing
 
     def _move_on(self, book: AlertBook, ticket: Ticket, vip: bool, done: set[Fired],
@@ -212,30 +207,22 @@ def _next_moment(book: AlertBook, ticket: Ticket, vip: bool,
     return pending[0].moment if pending else None
 
 
-async def _fired(session: AsyncSession, ticket_ids: Sequence[int]) -> dict[int, set[Fired]]:
-    found: dict[int, set[Fired]] = {}
-    for chunk in chunks(sorted(ticket_ids)):
-        query = (select(SlaAlert.ticket_id, SlaAlert.clock, SlaAlert.threshold)
-                 .where(SlaAlert.ticket_id.in_(chunk)))
-        for ticket_id, clock, threshold in await session.execute(query):
-            found.setdefault(ticket_id, set()).add((clock, threshold))
-    return found
+@dataclass(frozen=True)
+class _Plan:
+    ticket: Ticket
+    vip: bool
+    policy: SlaPolicy | None
+    fired: set[Fired]
+    due: list[AlertDue]
 
 
-async def insert_or_skip(session: AsyncSession, ticket_id: int, due: Sequence[AlertDue],
-                          now: datetime) -> set[Fired]:
-    """Insert the alert rows; those another scheduler inserted first are skipped.
-    Returns the (clock, threshold) this transaction inserted."""
-    if not due:
-        return set()
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    rows = [{"ticket_id": ticket_id, "clock": alert.clock, "threshold": alert.threshold,
-             "due_moment": alert.moment, "fired_at": now} for alert in due]
-    statement = (insert(SlaAlert).values(rows)
-                 .on_conflict_do_nothing(index_elements=["ticket_id", "clock", "threshold"])
-                 .returning(SlaAlert.clock, SlaAlert.threshold))
-    return {(clock, threshold) for clock, threshold in await session.execute(statement)}
+def _plan(book: AlertBook, ticket: Ticket, vip: bool, fired: set[Fired],
+          now: datetime) -> _Plan:
+    policy = policy_of(book, ticket, vip)
+    if policy is None:
+        return _Plan(ticket, vip, None, fired, [])
+    pending = pending_alerts(policy, book.calendars, facts_of(ticket), fired)
+    return _Plan(ticket, vip, policy, fired, due_now(pending, now))
 
 
 def _notification(user_id: int, ticket: Ticket, alert: AlertDue, now: datetime) -> Notification:
