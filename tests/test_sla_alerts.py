@@ -15,12 +15,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.config import DatabaseConfig
 from ccengine.db import Database
 from ccengine.notifications.alert_rows import insert_or_skip
 from ccengine.notifications.book import BuiltInBook, BuiltInBookProvider
-from ccengine.notifications.model import AlertDue
+from ccengine.notifications.model import AlertDue, Person
 from ccengine.notifications.rules import next_alert_at
 from ccengine.notifications.scheduler import AlertScheduler
 from ccengine.notifications.storage_models import Notification, SlaAlert
@@ -222,3 +223,24 @@ async def test_the_unique_key_lets_one_insert_win(database: Database) -> None:
         assert await insert_or_skip(session, due, FR_80) == set()
         await session.commit()
     assert await alerts(database) == [("T-1", "first_response", 50)]
+
+
+class Mail:
+    def __init__(self) -> None:
+        self.queued: list[tuple[str, str]] = []
+
+    async def queue(self, session: AsyncSession, to: Person,
+                    notification: Notification) -> None:
+        self.queued.append((to.login, notification.title))
+
+
+async def test_the_mail_hook_gets_each_notification_once(database: Database) -> None:
+    await add_people(database)
+    await add_ticket(database, "T-1")
+    mail = Mail()
+    alerting = scheduler(database)
+    alerting.mail = mail
+    await alerting.tick(FR_50)
+    await alerting.tick(FR_50)
+    assert sorted(mail.queued) == [("anna", "SLA 50 %: first response of T-1"),
+                                   ("lider", "SLA 50 %: first response of T-1")]

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ccengine.sla.calendar import BusinessCalendar
 from ccengine.sla.policy import SlaPolicy
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ccengine.notifications.storage_models import Notification
 
 SLA_KIND = "sla_alert"  # the notification kind of an SLA alert
 SLA_AUTHOR = "SLA"  # the author of escalation activities
@@ -35,6 +40,15 @@ class QueueMembers(Protocol):
     """The SIP interfaces that are members of a queue (any tier)."""
 
     def interfaces(self, queue: str) -> frozenset[str]: ...
+
+
+class AlertMail(Protocol):
+    """Where e-mail plugs in once there is mail (issue 9): called in the alert's own
+    transaction for each notification, so it can write its outbox row there and a
+    restart loses no mail. Until then the scheduler has none and sends no e-mail."""
+
+    async def queue(self, session: AsyncSession, to: Person,
+                    notification: Notification) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

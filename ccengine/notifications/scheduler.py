@@ -32,6 +32,7 @@ from ccengine.notifications.model import (
     AlertBook,
     AlertBookProvider,
     AlertDue,
+    AlertMail,
     Fired,
     QueueMembers,
 )
@@ -82,6 +83,7 @@ class AlertScheduler:
     batch: int = DEFAULT_BATCH
     clock: Clock = utc_now
     sla: SlaProvider = DEFAULT_SLA  # the SLA sync's, after an escalation
+    mail: AlertMail | None = None  # no mail yet (issue 9): the hook is here
     _seeded_after: int = 0  # tickets up to this id have had their next moment computed
 
     async def run(self, every: float = DEFAULT_EVERY) -> None:
@@ -165,7 +167,10 @@ class AlertScheduler:
             report.fired.append((ticket.id, alert.clock, alert.threshold, alert.moment))
             leaders = people.leaders(ticket.queue)
             to = recipients(people.assignee(ticket.assignee), leaders)
-            outgoing += [_notification(person.user_id, ticket, alert, now) for person in to]
+            for person in to:
+                outgoing.append(_notification(person.user_id, ticket, alert, now))
+                if self.mail is not None:
+                    await self.mail.queue(session, person, outgoing[-1])
             if alert.threshold >= 100 and plan.policy is not None:
                 changes = escalate(ticket, plan.policy.escalation, alert.clock, leaders, now)
                 session.add_all(changes)
