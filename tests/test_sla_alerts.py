@@ -28,7 +28,7 @@ from ccengine.notifications.storage_models import Notification, SlaAlert
 from ccengine.sla.clock import Pause, SlaFacts
 from ccengine.sla.policy import Duration, SlaPolicy
 from ccengine.tickets.enums import Priority
-from ccengine.tickets.models import Ticket, TicketActivity
+from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.users import service
 from ccengine.users.models import Role
 
@@ -244,3 +244,29 @@ async def test_the_mail_hook_gets_each_notification_once(database: Database) -> 
     await alerting.tick(FR_50)
     assert sorted(mail.queued) == [("anna", "SLA 50 %: first response of T-1"),
                                    ("lider", "SLA 50 %: first response of T-1")]
+
+
+class Unlocked(AlertScheduler):
+    """A scheduler that takes no row locks: both read the same due tickets, and only
+    the unique key stands between them and a second notification."""
+
+    def _due_query(self, now: datetime) -> Any:
+        return (select(Ticket, Customer.vip).outerjoin(Customer)
+                .where(Ticket.sla_next_alert_at <= now).order_by(Ticket.id))
+
+
+async def test_without_row_locks_the_unique_key_still_notifies_once(database: Database) -> None:
+    await add_people(database)
+    for n in range(4):
+        await add_ticket(database, f"T-{n}", created_at=OPENED + timedelta(minutes=n))
+    other = Database.open(DatabaseConfig(
+        url=database.engine.url.render_as_string(hide_password=False)))
+    members = Members({"reklamacje": frozenset({"PJSIP/lider"})})
+    racers = [Unlocked(db, BuiltInBookProvider(BOOK), members) for db in (database, other)]
+    try:
+        later = FR_100 + timedelta(hours=1)
+        reports = await asyncio.gather(*(racer.tick(later) for racer in racers))
+    finally:
+        await other.close()
+    assert sum(report.alerts for report in reports) == 12  # 4 tickets × 50, 80 and 100 %
+    assert len(await notified(database)) == 24
