@@ -270,3 +270,14 @@ async def test_without_row_locks_the_unique_key_still_notifies_once(database: Da
         await other.close()
     assert sum(report.alerts for report in reports) == 12  # 4 tickets × 50, 80 and 100 %
     assert len(await notified(database)) == 24
+
+
+async def test_a_policy_the_book_cannot_compute_skips_only_its_tickets(
+        database: Database) -> None:
+    lost = SlaPolicy("P3", Priority.P3, Duration(1, "hours"), Duration(8, "hours"), "gone")
+    book = BuiltInBook(policies=(P2, lost))
+    await add_ticket(database, "T-1", priority="P3")
+    await add_ticket(database, "T-2")
+    report = await scheduler(database, book).tick(FR_80)
+    assert {number for number, _, _ in await alerts(database)} == {"T-2"}
+    assert report.alerts == 2

@@ -187,13 +187,11 @@ class AlertScheduler:
         """The next alert moment, and the state as of now: thresholds are where it moves
         (warning, breached), so it stays true between the changes the SLA sync sees."""
         policy = policy_of(book, ticket, vip)
-        if policy is None:
-            ticket.sla_next_alert_at = None
-            return
-        facts = facts_of(ticket)
-        pending = pending_alerts(policy, book.calendars, facts, done)
+        pending = _pending(book, policy, ticket, done) if policy is not None else None
         ticket.sla_next_alert_at = pending[0].moment if pending else None
-        ticket.sla_state = sla_status(policy, book.calendars, facts, now).state.value
+        if policy is not None and pending is not None:
+            facts = facts_of(ticket)
+            ticket.sla_state = sla_status(policy, book.calendars, facts, now).state.value
 
     def _send(self, outgoing: Sequence[Notification]) -> None:
         if self.publish is None:
@@ -206,9 +204,7 @@ class AlertScheduler:
 def _next_moment(book: AlertBook, ticket: Ticket, vip: bool,
                  fired: set[Fired]) -> datetime | None:
     policy = policy_of(book, ticket, vip)
-    if policy is None:
-        return None
-    pending = pending_alerts(policy, book.calendars, facts_of(ticket), fired)
+    pending = _pending(book, policy, ticket, fired) if policy is not None else None
     return pending[0].moment if pending else None
 
 
@@ -224,10 +220,20 @@ class _Plan:
 def _plan(book: AlertBook, ticket: Ticket, vip: bool, fired: set[Fired],
           now: datetime) -> _Plan:
     policy = policy_of(book, ticket, vip)
-    if policy is None:
-        return _Plan(ticket, vip, None, fired, [])
-    pending = pending_alerts(policy, book.calendars, facts_of(ticket), fired)
-    return _Plan(ticket, vip, policy, fired, due_now(pending, now))
+    pending = _pending(book, policy, ticket, fired) if policy is not None else None
+    return _Plan(ticket, vip, policy, fired, due_now(pending or [], now))
+
+
+def _pending(book: AlertBook, policy: SlaPolicy, ticket: Ticket,
+             fired: set[Fired]) -> list[AlertDue] | None:
+    """None when the book cannot say (a policy naming a calendar it lacks, facts that
+    cannot be): that ticket is left out until its facts or the book change, and the
+    tick goes on with the others."""
+    try:
+        return pending_alerts(policy, book.calendars, facts_of(ticket), fired)
+    except ValueError as exc:  # CalendarError, PolicyError, a pause ending before it starts
+        log.warning("no SLA alerts for %s: %s", ticket.number, exc)
+        return None
 
 
 def _notification(user_id: int, ticket: Ticket, alert: AlertDue, now: datetime) -> Notification:
