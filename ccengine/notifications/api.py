@@ -131,14 +131,17 @@ def setup(app: web.Application) -> None:
     if engine is None or not alerts.enabled:
         return  # an API-only app: the engine's process sends the alerts
     scheduler = AlertScheduler(
-        app[DATABASE], app.get(ALERT_BOOKS) or BuiltInBookProvider(),
+        app[DATABASE], BuiltInBookProvider(),
         RoutingQueueMembers(engine.routing) if engine.routing is not None else None,
         lambda user_id, message: hub.publish(TOPIC, message, user_id), batch=alerts.batch)
     app[SCHEDULER] = scheduler
-    app.cleanup_ctx.append(lambda _app: _scheduling(scheduler, alerts.every_seconds))
+    app.cleanup_ctx.append(lambda app: _scheduling(app, scheduler, alerts.every_seconds))
 
 
-async def _scheduling(scheduler: AlertScheduler, every: float) -> AsyncIterator[None]:
+async def _scheduling(app: web.Application, scheduler: AlertScheduler,
+                      every: float) -> AsyncIterator[None]:
+    # Read at startup, so whoever builds the app may set ALERT_BOOKS after setup_api.
+    scheduler.books = app.get(ALERT_BOOKS) or scheduler.books
     task = asyncio.create_task(scheduler.run(every), name="sla-alerts")
     yield
     await cancel_and_wait([task])
