@@ -19,8 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ccengine.db import Database
 from ccengine.routes.storage_models import RouteStatus, RouteVersion
 from ccengine.sla.calendar import BusinessCalendar
-from ccengine.sla.documents import calendar_document, calendar_from_document, policy_document
-from ccengine.sla.documents import policy_from_document
+from ccengine.sla.documents import (
+    calendar_document,
+    calendar_from_document,
+    policy_document,
+    policy_from_document,
+)
 from ccengine.sla.errors import CalendarInUse, CalendarNotFound, NameTaken, PolicyNotFound
 from ccengine.sla.model import CalendarUser, StoredCalendar, StoredPolicy
 from ccengine.sla.policy import PolicyError, SlaPolicy
