@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from ccengine.config import WebConfig
 from ccengine.db import Database
-from ccengine.sla import BusinessCalendar, DEFAULT_BUSINESS, default_policies
+from ccengine.sla import DEFAULT_BUSINESS, BusinessCalendar, default_policies
 from ccengine.sla.book import StoredSlaBook
 from ccengine.sla.documents import calendar_document, policy_document
 from ccengine.users import service
@@ -72,7 +72,7 @@ def without_stamps(item: dict[str, Any]) -> dict[str, Any]:
 
 def summer_hours(**changes: Any) -> dict[str, Any]:
     body = {"name": "lato", "timezone": "Europe/Warsaw",
-            "hours": {"mon": ["08:00-12:00", "13:00-16:00"], "sat": "10:00-14:00".split()},
+            "hours": {"mon": ["08:00-12:00", "13:00-16:00"], "sat": ["10:00-14:00"]},
             "country": "PL",
             "closed_days": [{"name": "Inwentaryzacja", "from": "2026-07-01",
                              "to": "2026-07-02"}]}

@@ -18,9 +18,9 @@ from ccengine.sla import service
 from ccengine.sla.book import StoredSlaBook
 from ccengine.sla.calendar import BusinessCalendar
 from ccengine.sla.documents import calendar_from_document, policy_from_document
+from ccengine.sla.hours import MAX_NAME
 from ccengine.sla.policy import SlaPolicy
 from ccengine.sla.schemas import (
-    MAX_NAME,
     MAX_PREVIEW_DAYS,
     NAME,
     PREVIEW_DAYS,

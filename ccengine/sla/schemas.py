@@ -12,13 +12,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ccengine.sla.hours import WEEKDAYS
+from ccengine.sla.hours import MAX_NAME, NAME_PATTERN, WEEKDAYS
 from ccengine.web.endpoints import nullable, ref
 
 Schema = dict[str, Any]
-# Letters or digits first (no '.' or '..' path tricks); '24/7' is a name.
-NAME_PATTERN = r"^[^\W_][\w /+.-]*$"
-MAX_NAME = 100
 MAX_RANGES_PER_DAY = 8
 MAX_CLOSED_DAYS = 366
 MAX_ESCALATIONS = 5
