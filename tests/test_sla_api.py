@@ -165,6 +165,8 @@ async def test_bad_hours_are_a_400_naming_the_field(admin: User, hours: dict[str
     ({"name": "../x"}, "invalid-body", "name"),
     ({"name": None}, "invalid-body", "name"),
     ({"name": "business"}, "name-taken", "name"),
+    ({"closed_days": [{"name": "a\x00b", "from": "2026-01-01"}]}, "invalid-body",
+     "closed_days[0].name"),
 ])
 async def test_bad_calendars_are_4xx_with_stable_ids(admin: User, changes: dict[str, Any],
                                                      error_id: str, field: str) -> None:
@@ -189,6 +191,8 @@ async def test_policies_crud_and_their_calendar_must_exist(admin: User) -> None:
     assert (replaced["calendar"], replaced["version"]) == ("24/7", 2)
     status, error = await admin.call("POST", "/policies", a_policy(name="x", calendar="brak"))
     assert (status, error["error"], error["field"]) == (400, "invalid-policy", "calendar")
+    status, error = await admin.call("POST", "/policies", a_policy(name="z", queue="a\x00"))
+    assert (status, error["error"], error["field"]) == (400, "invalid-body", "queue")
     status, error = await admin.call("POST", "/policies", a_policy(
         name="y", first_response={"amount": -1, "unit": "hours"}))
     assert (status, error["error"], error["field"]) == (

@@ -169,11 +169,25 @@ def _body_name(given: str | None, path_name: str | None) -> str:
 
 
 def _checked(model: type[Input], body: dict[str, Any]) -> Input:
+    _refuse_nul(body, "")
     try:
         return model.model_validate(body)
     except ValidationError as error:
         first = error.errors()[0]
         raise InvalidBody(field_path(first["loc"]), first["msg"]) from None
+
+
+def _refuse_nul(value: object, where: str) -> None:
+    """PostgreSQL text cannot hold NUL: a 400 naming the field, not a 500 at the insert."""
+    if isinstance(value, str) and "\x00" in value:
+        raise InvalidBody(where, "must not contain NUL characters")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, where)
+            _refuse_nul(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, f"{where}[{index}]")
 
 
 def field_path(location: tuple[int | str, ...]) -> str:
