@@ -202,6 +202,16 @@ async def test_policies_crud_and_their_calendar_must_exist(admin: User) -> None:
     assert (status, error["error"]) == (404, "policy-not-found")
 
 
+async def test_a_policys_calendar_must_have_opening_hours(admin: User) -> None:
+    status, error = await admin.call("PUT", "/calendars/business",
+                                     {**calendar_document(DEFAULT_BUSINESS), "hours": {}})
+    assert (status, error["error"], error["field"]) == (400, "invalid-calendar", "hours")
+    assert "policy P2" in error["message"]
+    await admin.ok("POST", "/calendars", summer_hours(hours={}))  # fine for a route graph
+    status, error = await admin.call("POST", "/policies", a_policy(calendar="lato"))
+    assert (status, error["error"], error["field"]) == (400, "invalid-policy", "calendar")
+
+
 async def test_a_calendar_a_policy_uses_cannot_be_deleted(admin: User) -> None:
     status, error = await admin.call("DELETE", "/calendars/business")
     assert (status, error["error"]) == (409, "calendar-in-use")

@@ -49,28 +49,36 @@ class StoredSlaBook:
         self.database, self.recheck_seconds, self._monotonic = database, recheck_seconds, monotonic
         self._book: SlaBook | None = None
         self._stamp: Stamp | None = None
+        self._generation = 0  # moved by invalidate(): a reload begun before is not kept
         self._checked_at = 0.0
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
         """This process changed the tables: the next ``current()`` reloads."""
         self._book = None
+        self._generation += 1
 
     async def current(self) -> SlaBook:
-        book = self._book
-        if book is not None and self._monotonic() - self._checked_at < self.recheck_seconds:
+        book = self._fresh()
+        if book is not None:
             return book
         async with self._lock:  # one reload at a time; the others take its result
-            return await self._refreshed()
+            return self._fresh() or await self._refreshed()
+
+    def _fresh(self) -> SlaBook | None:
+        if self._monotonic() - self._checked_at < self.recheck_seconds:
+            return self._book
+        return None
 
     async def _refreshed(self) -> SlaBook:
+        generation, book = self._generation, self._book
         async with self.database.sessions() as session:
             stamp = await book_stamp(session)
-            if self._book is None or stamp != self._stamp:
-                self._book = await load_book(session)
-                self._stamp = stamp
-        self._checked_at = self._monotonic()
-        return self._book
+            if book is None or stamp != self._stamp:
+                book = await load_book(session)
+        if generation == self._generation:  # else a write landed meanwhile: ask again next time
+            self._book, self._stamp, self._checked_at = book, stamp, self._monotonic()
+        return book
 
 
 async def load_book(session: AsyncSession) -> SlaBook:

@@ -7,7 +7,7 @@ a request and the migration's seeds mean exactly what ``BusinessCalendar`` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, time
 from typing import Any, cast
 
@@ -116,6 +116,3 @@ def _escalation(index: int, raw: object) -> EscalationAction:
 def escalation_document(action: EscalationAction) -> str | Document:
     return action if isinstance(action, str) else {"move_queue": action[1]}
 
-
-def escalations_of(documents: Sequence[object]) -> tuple[EscalationAction, ...]:
-    return tuple(_escalation(index, raw) for index, raw in enumerate(documents))

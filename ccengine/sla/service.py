@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.db import Database
 from ccengine.routes.storage_models import RouteStatus, RouteVersion
-from ccengine.sla.calendar import BusinessCalendar
+from ccengine.sla.calendar import BusinessCalendar, CalendarError
 from ccengine.sla.documents import (
     calendar_document,
     calendar_from_document,
@@ -142,9 +142,19 @@ async def replace_calendar(database: Database, calendar: BusinessCalendar,
                            clock: Clock = _now) -> StoredCalendar:
     async with database.writer() as session:
         row = await _calendar_row(session, calendar.name)
+        if never_open(calendar):
+            await _refuse_if_policies_count_on(session, calendar.name)
         _write_calendar(row, calendar, clock())
         await session.commit()
     return stored_calendar(row)
+
+
+async def _refuse_if_policies_count_on(session: AsyncSession, name: str) -> None:
+    """A policy's clocks count open time: its calendar may not lose every opening hour."""
+    policies = [user for user in await calendar_users(session, name) if user.kind == "policy"]
+    if policies:
+        raise CalendarError("hours", f"{policies[0]} counts its time on this calendar: "
+                                     "it needs opening hours")
 
 
 async def delete_calendar(database: Database, name: str) -> None:
@@ -219,8 +229,17 @@ async def delete_policy(database: Database, name: str) -> None:
 
 
 async def _require_calendar(session: AsyncSession, name: str) -> None:
-    if name not in await calendar_names(session):
+    """The policy's calendar exists and has open time for its clocks to count."""
+    row = await session.scalar(select(SlaCalendarRow).where(SlaCalendarRow.name == name))
+    if row is None:
         raise PolicyError("calendar", f"no calendar named {name!r}")
+    if never_open(stored_calendar(row).calendar):
+        raise PolicyError("calendar", f"calendar {name!r} is never open: no SLA time "
+                                      "could ever be counted on it")
+
+
+def never_open(calendar: BusinessCalendar) -> bool:
+    return not any(calendar.hours.values())
 
 
 async def _commit_named(session: AsyncSession, kind: str, name: str) -> None:
