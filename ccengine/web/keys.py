@@ -11,10 +11,13 @@ from aiohttp import web
 
 from ccengine.config import Config
 from ccengine.engine import Engine
+from ccengine.sla.book import StoredSlaBook
 
 CONFIG = web.AppKey("ccengine.config", Config)
 ENGINE = web.AppKey("engine", Engine)
 TIMEZONE = web.AppKey("ccengine.timezone", str)  # the contact center's, for pages
+# Calendars and SLA policies: one provider per application, shared with the routing.
+SLA_BOOK = web.AppKey("ccengine.sla_book", StoredSlaBook)
 
 
 def config_of(app: web.Application) -> Config:
