@@ -1,7 +1,7 @@
 """Named business calendars and SLA policies, seeded with the defaults (issue 13).
 
 Revision ID: 0010
-Revises: 0008 (0009 is made in parallel: the merge puts it between)
+Revises: 0009
 Create Date: 2026-12-04
 
 The seeds are written out here, not imported: a migration must mean the same
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | None = None
 depends_on: str | None = None
 
