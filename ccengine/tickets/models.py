@@ -92,6 +92,19 @@ class Ticket(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The facts SLA clocks are computed from (kept by ``tickets.sla_marks``).
+    first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    sla_paused_since: Mapped[datetime | None] = mapped_column(UtcDateTime())  # the open pause
+    # Closed pauses, [[start, end], ...] in ISO 8601 UTC, oldest first.
+    sla_pauses: Mapped[list[list[str]]] = mapped_column(JSON, default=list,
+                                                        server_default="[]")
+    sla_policy: Mapped[str | None] = mapped_column(String(100))
+    # The clocks' results as of the last change: lists sort and filter by them, and
+    # the alert scheduler scans them, hence the indexes.
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    sla_state: Mapped[str | None] = mapped_column(String(16), index=True)
 
     customer: Mapped[Customer | None] = relationship(lazy="raise")
     # Read-only so writers link an activity to a ticket from the activity's
