@@ -7,14 +7,28 @@ with ``setup_api`` alone has neither, so handlers read them with ``app.get``
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from aiohttp import web
 
 from ccengine.config import Config
 from ccengine.engine import Engine
+from ccengine.tickets.sla_view import DEFAULT_BOOKS, SlaBooks
 
 CONFIG = web.AppKey("ccengine.config", Config)
 ENGINE = web.AppKey("engine", Engine)
 TIMEZONE = web.AppKey("ccengine.timezone", str)  # the contact center's, for pages
+
+
+class Clock:
+    """The time handlers read "now" from (a test gives the app a clock of its own)."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+CLOCK = web.AppKey("ccengine.clock", Clock)
+SLA_BOOKS = web.AppKey[SlaBooks]("ccengine.sla_books")  # calendars and policies in force
 
 
 def config_of(app: web.Application) -> Config:
@@ -22,3 +36,12 @@ def config_of(app: web.Application) -> Config:
     config = app.get(CONFIG)
     return config if config is not None else Config()
 
+
+
+def clock_of(app: web.Application) -> Clock:
+    return app.get(CLOCK) or Clock()
+
+
+def sla_books_of(app: web.Application) -> SlaBooks:
+    """The book of calendars and policies; the defaults until one is set."""
+    return app.get(SLA_BOOKS) or DEFAULT_BOOKS
