@@ -1,0 +1,69 @@
+"""Tickets with SLA facts, stored as the ticket service's SLA sync stores them.
+
+``stored_at`` is when the stored columns were last recomputed: a test that reads
+later sees how far a stale ``sla_state`` may be from the truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from ccengine.db import Database
+from ccengine.sla import Pause
+from ccengine.tickets.models import Ticket
+from ccengine.tickets.sla_view import DefaultBook, facts_of, policy_named, sla_columns
+
+BOOK = DefaultBook()
+
+
+@dataclass(frozen=True)
+class SlaTicket:
+    number: str
+    opened: datetime
+    policy: str | None = "P1"
+    status: str = "new"
+    assignee: str | None = None
+    responded: datetime | None = None
+    resolved: datetime | None = None
+    pauses: tuple[Pause, ...] = ()
+    stored_at: datetime | None = None  # None: when last touched (opened, responded, ...)
+    title: str = "Zgłoszenie"
+
+    def row(self) -> Ticket:
+        closed = [(p.start.isoformat(), p.end.isoformat()) for p in self.pauses
+                  if p.end is not None]
+        open_pause = next((p.start for p in self.pauses if p.end is None), None)
+        ticket = Ticket(number=self.number, title=self.title, status=self.status,
+                        priority=(self.policy or "P3")[:2], kind="call", queue="sales",
+                        assignee=self.assignee, source_channel="phone",
+                        created_at=self.opened, updated_at=self.opened,
+                        closed_at=self.resolved, first_response_at=self.responded,
+                        resolved_at=self.resolved, sla_paused_since=open_pause,
+                        sla_pauses=[list(pair) for pair in closed])
+        policy = policy_named(BOOK, self.policy)
+        if policy is not None:
+            at = self.stored_at or self._last_touched()
+            for name, value in sla_columns(policy, BOOK.calendars, facts_of(ticket),
+                                           at).items():
+                setattr(ticket, name, value)
+        return ticket
+
+    def _last_touched(self) -> datetime:
+        moments = [self.opened, self.responded, self.resolved,
+                   *(moment for p in self.pauses for moment in (p.start, p.end))]
+        return max(moment for moment in moments if moment is not None)
+
+
+async def store(database: Database, tickets: list[SlaTicket]) -> None:
+    async with database.writer() as session:
+        session.add_all(ticket.row() for ticket in tickets)
+        await session.commit()
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def minutes(count: float) -> timedelta:
+    return timedelta(minutes=count)
