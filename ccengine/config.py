@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ccengine.ami.frames import DEFAULT_MAX_FRAME_BYTES
 from ccengine.ami.safe_action import is_control
+from ccengine.tickets.enums import ResponseKind
 
 ENV_PREFIX = "CCENGINE_"
 
@@ -106,6 +107,10 @@ class TicketsConfig(_Section):
     default_region: str = "PL"
     join_open_within_hours: float = Field(default=0, ge=0)
     timezone: str = "Europe/Warsaw"
+    # What stops the first-response clock: the first moment of any of these kinds.
+    # "agent_reply" (an e-mail reply, issue 14) is accepted; nothing produces it yet.
+    first_response: tuple[ResponseKind, ...] = (
+        ResponseKind.ANSWERED_CALL, ResponseKind.REACHED_CALLBACK, ResponseKind.PUBLIC_NOTE)
 
     @field_validator("number_format")
     @classmethod

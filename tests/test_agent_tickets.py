@@ -52,7 +52,8 @@ async def test_vip_and_route_urgency_raise_the_priority(database: Database) -> N
 async def test_the_end_of_the_call_reuses_the_ticket_with_the_outcome(
         database: Database, make_call: Callable[..., FinishedCall]) -> None:
     answered, missed = await open_for_calls(database, CONFIG, [facts("3.1"), facts("3.2")])
-    assert await assign_on_answer(database, answered.id, "Agnieszka Wójcik", T0)
+    assert await assign_on_answer(database, answered.id, "Agnieszka Wójcik", T0,
+                                  CONFIG.first_response)
     service = TicketService(database, CONFIG)
     recorded = await service.record_calls([
         make_call("3.1", caller_number="48602333444", agent_name="Agnieszka Wójcik"),
@@ -131,7 +132,7 @@ async def test_the_outcome_never_lowers_the_ring_time_priority(
 async def test_status_changes_on_the_call_path_are_in_the_history(
         database: Database, make_call: Callable[..., FinishedCall]) -> None:
     answered, unseen = await open_for_calls(database, CONFIG, [facts("7.1"), facts("7.2")])
-    await assign_on_answer(database, answered.id, "Anna Nowak", T0)
+    await assign_on_answer(database, answered.id, "Anna Nowak", T0, CONFIG.first_response)
     await TicketService(database, CONFIG).record_calls([
         make_call("7.1", caller_number="48602333444", agent_name="Anna Nowak"),
         make_call("7.2", caller_number="48602333444", agent_name="Piotr Zieliński")])

@@ -115,6 +115,7 @@ async def test_agent_filters_opens_edits_and_hostile_text_stays_text(
     await page.wait_for_function(
         "document.querySelector('.ticket-header .status').textContent === 'Czeka na klienta'")
     await page.fill("textarea[name=note]", "Oddzwonię w piątek <b>po 10</b>")
+    await page.check("form[name=note] input[name=public]")  # told to the customer
     await page.click("form[name=note] button[type=submit]")
     await page.wait_for_function(
         "document.querySelectorAll('.timeline li[data-kind=note]').length === 2")
@@ -126,6 +127,9 @@ async def test_agent_filters_opens_edits_and_hostile_text_stays_text(
     assert changes[-2:] == [("status_change", "Anna Nowak", "waiting_for_customer"),
                             ("note", "Anna Nowak", None)]
     assert detail["timeline"][-1]["body"] == "Oddzwonię w piątek <b>po 10</b>"
+    assert detail["timeline"][-1]["data"] == {"public": True}
+    badge = page.locator(".timeline li[data-kind=note] .badge.public")
+    assert await badge.all_text_contents() == ["Odpowiedź dla klienta"]
     assert await page.locator("main script, main img, main b").count() == 0
     assert await page.evaluate("window.pwned") is None
     assert dialogs == []

@@ -53,7 +53,8 @@ async def ring_ticket(database: Database, linkedid: str, caller: str,
         pbx="pbx", linkedid=linkedid, caller=caller, caller_name=None, queue="support",
         at=datetime.now(UTC))])
     if answered_by is not None:
-        assert await assign_on_answer(database, ticket.id, answered_by, datetime.now(UTC))
+        assert await assign_on_answer(database, ticket.id, answered_by, datetime.now(UTC),
+                                      TicketsConfig().first_response)
     return ticket
 
 

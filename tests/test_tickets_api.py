@@ -19,7 +19,7 @@ from ccengine.tickets.editing import Current, plan_changes
 from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus
 from ccengine.tickets.errors import InvalidTransition
 from ccengine.tickets.filters import EVERYONE, Viewer, can_see, glob_pattern
-from ccengine.tickets.models import Call, TicketActivity
+from ccengine.tickets.models import Call, Ticket, TicketActivity
 from ccengine.tickets.service import TicketChanges, TicketService
 from ccengine.transcribe.storage_models import Transcript
 from ccengine.users import service
@@ -284,6 +284,23 @@ async def test_notes_are_added_with_their_author(world: World) -> None:
     assert await world.keys("admin", "text=oddzwoni%C4%99") == {"anna"}
 
 
+async def test_a_public_note_is_marked_and_may_be_the_first_response(world: World) -> None:
+    number = world.numbers["open1"]  # a missed call's callback: nobody answered yet
+    async with world.database.sessions() as session:
+        before = await session.scalar(select(Ticket.first_response_at)
+                                      .where(Ticket.number == number))
+    assert before is None
+    note = await world.call("admin", "POST", f"/tickets/{number}/notes",
+                            json={"body": "Oddzwonimy jutro", "public": True})
+    assert note["data"] == {"public": True}
+    plain = await world.call("admin", "POST", f"/tickets/{number}/notes", json={"body": "x"})
+    assert plain["data"] == {"public": False}
+    async with world.database.sessions() as session:
+        after = await session.scalar(select(Ticket.first_response_at)
+                                     .where(Ticket.number == number))
+    assert after is not None
+
+
 async def _transcript(database: Database, linkedid: str) -> None:
     """A masked transcript activity, as the transcription worker attaches it."""
     async with database.writer() as session:
@@ -365,6 +382,7 @@ async def test_bad_changes_are_invalid_body(world: World, body: Any) -> None:
 @pytest.mark.parametrize("body", [
     {}, [], {"body": ""}, {"body": "   "}, {"body": 5}, {"body": "a\u0000b"},
     {"body": "x" * 10_001}, {"body": "ok", "extra": 1}, {"body": None},
+    {"body": "ok", "public": "yes"}, {"body": "ok", "public": None}, {"body": "ok", "public": 1},
 ])
 async def test_bad_notes_are_invalid_body(world: World, body: Any) -> None:
     refused = await world.call("admin", "POST", f"/tickets/{world.numbers['open1']}/notes", 400,

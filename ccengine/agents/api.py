@@ -33,7 +33,7 @@ from ccengine.web import body as bodies
 from ccengine.web.auth import principal
 from ccengine.web.endpoints import Endpoint, path_param
 from ccengine.web.hub import setup_hub
-from ccengine.web.keys import CONFIG, ENGINE, TIMEZONE
+from ccengine.web.keys import CONFIG, ENGINE, TIMEZONE, config_of
 from ccengine.web.params import DATABASE, checked_text
 from ccengine.web.tickets_api import viewer_of
 
@@ -198,8 +198,9 @@ async def outcome(request: web.Request) -> web.Response:
     try:
         reporter = callbacks.Reporter(who.user_id, who.display_name, viewer_of(who),
                                       admin=who.role is Role.ADMIN)
+        counted = config_of(request.app).tickets.first_response
         recorded = await callbacks.record_outcome(request.app[DATABASE], number, attempt,
-                                                  result, note, reporter, _now())
+                                                  result, note, reporter, _now(), counted)
     except callbacks.CallbackError as exc:
         raise ConsoleError(_CALLBACK_STATUS.get(exc.error, 409), exc.error, str(exc)) from None
     return web.json_response({"attempt": recorded})

@@ -12,7 +12,7 @@ kind and priority by the outcome as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -26,9 +26,18 @@ from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.tickets import numbering, rules
 from ccengine.tickets.assigning import chunks, ring_title, status_change
-from ccengine.tickets.enums import ActivityKind, Priority, SourceChannel, TicketKind, TicketStatus
+from ccengine.tickets.enums import (
+    ActivityKind,
+    Priority,
+    ResponseKind,
+    SourceChannel,
+    TicketKind,
+    TicketStatus,
+)
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.rules import OpenTicket, learned_name, ticket_to_join
+from ccengine.tickets.sla_marks import mark_response, move_status
+from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +68,18 @@ def _view(ticket: Ticket, created: bool) -> CallTicket:
     return CallTicket(ticket.id, ticket.number, ticket.status, ticket.priority, created)
 
 
-async def open_for_calls(database: Database, config: TicketsConfig,
-                         batch: Sequence[RingFacts]) -> list[CallTicket]:
+async def open_for_calls(database: Database, config: TicketsConfig, batch: Sequence[RingFacts],
+                         sla: SlaProvider = DEFAULT_SLA) -> list[CallTicket]:
     """Each call's ticket, in order: many calls in one transaction (a burst costs one
     write, and SQLite has one writer). Replayed once if another process raced us."""
     try:
-        return await _open_once(database, config, batch)
+        return await _open_once(database, config, batch, sla)
     except IntegrityError:
-        return await _open_once(database, config, batch)
+        return await _open_once(database, config, batch, sla)
 
 
-async def _open_once(database: Database, config: TicketsConfig,
-                     batch: Sequence[RingFacts]) -> list[CallTicket]:
+async def _open_once(database: Database, config: TicketsConfig, batch: Sequence[RingFacts],
+                     sla: SlaProvider) -> list[CallTicket]:
     async with database.writer() as session:
         found = await _tickets_of_calls(session, {(f.pbx, f.linkedid) for f in batch})
         fresh = {(f.pbx, f.linkedid): f for f in batch if (f.pbx, f.linkedid) not in found}
@@ -93,6 +102,8 @@ async def _open_once(database: Database, config: TicketsConfig,
         session.add_all(LiveCallTicket(pbx=key[0], linkedid=key[1], ticket_id=ticket.id,
                                        created=created, created_at=fresh[key].at)
                         for key, (ticket, created) in opened.items())
+        if batch:
+            await sync_sla(session, [ticket for ticket, _ in opened.values()], sla, batch[-1].at)
         await session.commit()
     found.update({key: _view(ticket, created) for key, (ticket, created) in opened.items()})
     return [found[(f.pbx, f.linkedid)] for f in batch]
@@ -174,9 +185,11 @@ async def _number(session: AsyncSession, config: TicketsConfig,
             ticket.number = number
 
 
-async def assign_on_answer(database: Database, ticket_id: int, agent: str,
-                           at: datetime) -> CallTicket | None:
-    """The agent took the call: the ticket is theirs and in progress."""
+async def assign_on_answer(database: Database, ticket_id: int, agent: str, at: datetime,
+                           counted: Collection[ResponseKind],
+                           sla: SlaProvider = DEFAULT_SLA) -> CallTicket | None:
+    """The agent took the call: the ticket is theirs and in progress, and the caller
+    heard from us (a first response, when answered calls count)."""
     async with database.writer() as session:
         ticket = await session.get(Ticket, ticket_id)
         if ticket is None:
@@ -189,7 +202,9 @@ async def assign_on_answer(database: Database, ticket_id: int, agent: str,
             ticket.assignee = agent
         if ticket.status == TicketStatus.NEW:
             session.add(status_change(ticket, TicketStatus.IN_PROGRESS, agent, at))
-            ticket.status = TicketStatus.IN_PROGRESS
+            move_status(ticket, TicketStatus.IN_PROGRESS, at)
+        mark_response(ticket, ResponseKind.ANSWERED_CALL, at, counted)
         ticket.updated_at = at
+        await sync_sla(session, [ticket], sla, at)
         await session.commit()
     return _view(ticket, True)

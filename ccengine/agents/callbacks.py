@@ -10,6 +10,7 @@ answered, the outcome the agent reports, a note) and a note on the ticket.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -23,10 +24,12 @@ from ccengine.calls.model import OWN_CALL_PREFIX
 from ccengine.config import AgentsConfig
 from ccengine.db import Database
 from ccengine.tickets.assigning import status_change
-from ccengine.tickets.enums import ActivityKind, TicketKind, TicketStatus
+from ccengine.tickets.enums import ActivityKind, ResponseKind, TicketKind, TicketStatus
 from ccengine.tickets.errors import TicketNotFound
 from ccengine.tickets.filters import Viewer, can_see
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
+from ccengine.tickets.sla_marks import mark_response, move_status
+from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_touched
 
 ACTION_PREFIX = OWN_CALL_PREFIX
 SCHEDULE_KEY = "callback_at"  # in a note's data: when to call back (ISO 8601, aware)
@@ -163,16 +166,19 @@ class Reporter:
     admin: bool = False
 
 
-def _close_reached(session: AsyncSession, ticket: Ticket, agent: str, at: datetime) -> None:
-    """The customer was reached: nothing is left to call. The ticket closes as the
-    work of who reached them (a closed ticket nobody took is hidden from agents)."""
+def _close_reached(session: AsyncSession, ticket: Ticket, agent: str, at: datetime,
+                   counted: Collection[ResponseKind]) -> None:
+    """The customer was reached: nothing is left to call, and they heard from us (a
+    first response, when reached callbacks count). The ticket closes as the work of
+    who reached them (a closed ticket nobody took is hidden from agents)."""
     if ticket.assignee is None:
         session.add(TicketActivity(ticket=ticket, kind=ActivityKind.ASSIGNMENT,
                                    body=f"- → {agent}", data={"from": None, "to": agent},
                                    author=agent, created_at=at))
         ticket.assignee = agent
     session.add(status_change(ticket, TicketStatus.CLOSED, agent, at))
-    ticket.status, ticket.closed_at = TicketStatus.CLOSED, at
+    move_status(ticket, TicketStatus.CLOSED, at)
+    mark_response(ticket, ResponseKind.REACHED_CALLBACK, at, counted)
 
 
 def check_attempt_owner(attempt: CallbackAttempt, reporter: Reporter) -> None:
@@ -184,8 +190,11 @@ def check_attempt_owner(attempt: CallbackAttempt, reporter: Reporter) -> None:
 
 
 async def record_outcome(database: Database, number: str, attempt_id: int, outcome: Outcome,
-                         note: str | None, reporter: Reporter,
-                         at: datetime) -> dict[str, Any]:
+                         note: str | None, reporter: Reporter, at: datetime,
+                         counted: Collection[ResponseKind],
+                         sla: SlaProvider = DEFAULT_SLA) -> dict[str, Any]:
+    """The outcome of an attempt; "reached" closes the caller's open callbacks.
+    ``counted``: the kinds of response that stop the first-response clock."""
     async with database.writer() as session:
         check_callback(await session.scalar(select(Ticket).where(Ticket.number == number)),
                        number, reporter.viewer)
@@ -203,10 +212,11 @@ async def record_outcome(database: Database, number: str, attempt_id: int, outco
             others = await session.scalars(
                 select(Ticket).where(same_caller_open(ticket, reporter.name)))
             for reached in [ticket, *others]:
-                _close_reached(session, reached, reporter.name, at)
+                _close_reached(session, reached, reporter.name, at, counted)
         body = f"Oddzwonienie: {outcome.value}" + (f" — {note}" if note else "")
         session.add(TicketActivity(ticket=ticket, kind=ActivityKind.NOTE, body=body,
                                    author=reporter.name, created_at=at,
                                    data={"callback": outcome.value, "attempt": attempt.id}))
+        await sync_touched(session, sla, at)
         await session.commit()
     return attempt_json(attempt)

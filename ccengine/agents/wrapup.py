@@ -17,10 +17,13 @@ from ccengine.tickets.enums import ActivityKind, TicketStatus
 from ccengine.tickets.errors import TicketNotFound
 from ccengine.tickets.filters import Viewer, can_see
 from ccengine.tickets.models import Ticket, TicketActivity
+from ccengine.tickets.sla_marks import move_status
+from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
 
 
 async def write_wrap_up(database: Database, number: str, status: TicketStatus | None,
-                        note: str | None, author: str, viewer: Viewer, at: datetime) -> None:
+                        note: str | None, author: str, viewer: Viewer, at: datetime,
+                        sla: SlaProvider = DEFAULT_SLA) -> None:
     async with database.writer() as session:
         ticket = await session.scalar(select(Ticket).where(Ticket.number == number))
         if ticket is None or not can_see(viewer, ticket.assignee, ticket.status):
@@ -28,11 +31,12 @@ async def write_wrap_up(database: Database, number: str, status: TicketStatus | 
         current = Current(number, TicketStatus(ticket.status), ticket.priority, ticket.assignee)
         for change in plan_changes(current, TicketChanges(status=status)):
             new = TicketStatus(str(change.new))
-            ticket.status, ticket.closed_at = new, at if new is TicketStatus.CLOSED else None
+            move_status(ticket, new, at)
             session.add(_activity(ticket, change.kind, change.body, change.data, author, at))
         if note and note.strip():
             session.add(_activity(ticket, ActivityKind.NOTE, note, {}, author, at))
         ticket.updated_at = at
+        await sync_sla(session, [ticket], sla, at)
         await session.commit()
 
 

@@ -18,6 +18,7 @@ from ccengine.tickets import numbering
 from ccengine.tickets.enums import (
     ActivityKind,
     Priority,
+    ResponseKind,
     SourceChannel,
     TicketKind,
     TicketStatus,
@@ -31,6 +32,7 @@ from ccengine.tickets.rules import (
     plan_ticket,
     ticket_to_join,
 )
+from ccengine.tickets.sla_marks import agent_answer, mark_response, move_status
 from ccengine.transcribe.queue import audio_of, queued_job
 
 CHUNK = 500  # bound parameters per IN (...), well under every driver's limit
@@ -208,8 +210,8 @@ class BatchWriter:
                 return None  # a click-to-call, or an answered call: it keeps its ticket
             if ticket.status != TicketStatus.CLOSED:
                 self._session.add(_merged(ticket, callback, self._now))
-                ticket.status = TicketStatus.CLOSED
-                ticket.updated_at = ticket.closed_at = self._now
+                move_status(ticket, TicketStatus.CLOSED, self._now)
+                ticket.updated_at = self._now
         return callback
 
     def _join(self, candidates: list[Ticket], started_at: datetime) -> Ticket | None:
@@ -237,6 +239,10 @@ class BatchWriter:
             call = call_row(item, self._customers.get(item.caller or ""), ticket)
             self._session.add(call)
             self._session.add(call_activity(call, ticket, self._now))
+            answered = agent_answer(item.call)
+            if answered is not None:
+                mark_response(ticket, ResponseKind.ANSWERED_CALL, answered,
+                              self._config.first_response)
             if audio_of(call):
                 # Same transaction as the call: a crash cannot lose the job.
                 self._session.add(queued_job(call, self._now))
@@ -268,7 +274,7 @@ def _settle(ticket: Ticket, plan: TicketPlan, ring: RingState) -> TicketActivity
     if ticket.status not in open_work or ticket.status == plan.status:
         return None
     activity = status_change(ticket, plan.status, SYSTEM_AUTHOR, ring.at)
-    ticket.status = plan.status
+    move_status(ticket, plan.status, ring.at)
     return activity
 
 

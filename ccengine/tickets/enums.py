@@ -65,3 +65,12 @@ _TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
 
 def can_transition(current: TicketStatus, target: TicketStatus) -> bool:
     return target in _TRANSITIONS[current]
+
+
+class ResponseKind(StrEnum):
+    """What may count as the first response to the customer (``tickets.first_response``)."""
+
+    ANSWERED_CALL = "answered_call"  # an agent answered an inbound call on the ticket
+    REACHED_CALLBACK = "reached_callback"  # a callback attempt reported "reached"
+    PUBLIC_NOTE = "public_note"  # a note marked public (a reply the customer sees)
+    AGENT_REPLY = "agent_reply"  # an agent's e-mail reply (issue 14): nothing produces it yet

@@ -31,6 +31,8 @@ from ccengine.tickets.assigning import SYSTEM_AUTHOR, status_change
 from ccengine.tickets.enums import ActivityKind, Priority, TicketKind, TicketStatus
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.rules import MISSED_CALL_PRIORITY, priority
+from ccengine.tickets.sla_marks import move_status
+from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
 
 LOST_NOTE = ("Połączenie utracone, gdy silnik nie był połączony z Asterisk: "
              "Asterisk już go nie pokazuje")
@@ -38,7 +40,8 @@ Known = Callable[[tuple[str, str]], bool]
 
 
 async def close_lost_calls(database: Database, pbx: str, seen_before: datetime,
-                           known: Known, at: datetime) -> list[str]:
+                           known: Known, at: datetime,
+                           sla: SlaProvider = DEFAULT_SLA) -> list[str]:
     """Reconcile ``pbx``'s ring-time tickets opened before ``seen_before`` whose call
     has no record and is not ``known``; the numbers of the tickets told so."""
     async with database.writer() as session:
@@ -49,6 +52,7 @@ async def close_lost_calls(database: Database, pbx: str, seen_before: datetime,
             if live.created:
                 await _settle_lost(session, ticket, at)
             await session.delete(live)  # settled: nothing will reuse it, nor look again
+        await sync_sla(session, [ticket for _, ticket in lost], sla, at)
         await session.commit()
     return [ticket.number for _, ticket in lost]
 
@@ -79,8 +83,7 @@ async def _settle_lost(session: AsyncSession, ticket: Ticket, at: datetime) -> N
         await _make_callback(session, ticket)
     elif ticket.status == TicketStatus.IN_PROGRESS:
         session.add(status_change(ticket, TicketStatus.CLOSED, SYSTEM_AUTHOR, at))
-        ticket.status = TicketStatus.CLOSED
-        ticket.closed_at = at
+        move_status(ticket, TicketStatus.CLOSED, at)
 
 
 async def _make_callback(session: AsyncSession, ticket: Ticket) -> None:

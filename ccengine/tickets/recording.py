@@ -22,11 +22,13 @@ from ccengine.tickets.models import Call, Customer, Ticket
 from ccengine.tickets.phones import is_e164, normalise
 from ccengine.tickets.rows import Key, Prepared, RecordedCall
 from ccengine.tickets.rules import learned_name
+from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_touched
 from ccengine.tickets.sqlite_ids import assign_ids
 
 
 async def record_batch(
-    session: AsyncSession, calls: Sequence[FinishedCall], config: TicketsConfig, now: datetime
+    session: AsyncSession, calls: Sequence[FinishedCall], config: TicketsConfig, now: datetime,
+    sla: SlaProvider = DEFAULT_SLA,
 ) -> list[RecordedCall]:
     prepared = [_prepare(call, config.default_region) for call in calls]
     existing = await _existing(session, {item.key for item in prepared})
@@ -44,6 +46,7 @@ async def record_batch(
         created = writer.store(fresh, tickets)
         if session.get_bind().dialect.name == "sqlite":
             await assign_ids(session, list(session.new))
+    await sync_touched(session, sla, now)
     await session.flush()
     return [_result(item, existing, created) for item in prepared]
 

@@ -13,7 +13,7 @@ from ccengine.calls.model import FinishedCall
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.tickets.editing import Change, Current, TicketChanges, plan_changes
-from ccengine.tickets.enums import ActivityKind, TicketStatus, can_transition
+from ccengine.tickets.enums import ActivityKind, ResponseKind, TicketStatus, can_transition
 from ccengine.tickets.errors import (
     CustomerNotFound,
     InvalidPhoneNumber,
@@ -25,6 +25,8 @@ from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import is_e164, normalise
 from ccengine.tickets.recording import record_batch
 from ccengine.tickets.rows import RecordedCall
+from ccengine.tickets.sla_marks import mark_response, move_status
+from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
 from ccengine.tickets.views import (
     ActivityView,
     CustomerView,
@@ -48,10 +50,12 @@ VIP_REMOVED = "Customer's VIP flag removed"
 
 
 class TicketService:
-    def __init__(self, database: Database, config: TicketsConfig, clock: Clock = utc_now) -> None:
+    def __init__(self, database: Database, config: TicketsConfig, clock: Clock = utc_now,
+                 sla: SlaProvider = DEFAULT_SLA) -> None:
         self._database = database
         self._config = config
         self._clock = clock
+        self._sla = sla  # the policies and calendars the tickets' clocks run on
 
     async def record_calls(self, calls: Sequence[FinishedCall]) -> list[RecordedCall]:
         """Store finished calls and their tickets; a call stored before is not stored again.
@@ -70,7 +74,7 @@ class TicketService:
 
     async def _record_once(self, calls: Sequence[FinishedCall]) -> list[RecordedCall]:
         async with self._database.writer() as session:
-            recorded = await record_batch(session, calls, self._config, self._clock())
+            recorded = await record_batch(session, calls, self._config, self._clock(), self._sla)
             await session.commit()
         return recorded
 
@@ -120,12 +124,18 @@ class TicketService:
         return customer_view(customer)
 
     async def add_note(self, number: str, body: str, author: str | None,
-                       viewer: Viewer = EVERYONE) -> ActivityView:
+                       viewer: Viewer = EVERYONE, public: bool = False) -> ActivityView:
+        """A note on the ticket; a ``public`` one reached the customer (a reply), so it
+        may be the ticket's first response."""
         async with self._database.writer() as session:
             ticket = await _ticket(session, number, viewer)
-            note = self._activity(ticket, ActivityKind.NOTE, body, {}, author)
+            note = self._activity(ticket, ActivityKind.NOTE, body, {"public": public}, author)
             session.add(note)
             ticket.updated_at = note.created_at
+            if public:
+                mark_response(ticket, ResponseKind.PUBLIC_NOTE, note.created_at,
+                              self._config.first_response)
+                await sync_sla(session, [ticket], self._sla, note.created_at)
             await session.commit()
         return activity_view(note, None)
 
@@ -142,6 +152,8 @@ class TicketService:
                 self._apply(ticket, change)
                 session.add(self._activity(ticket, change.kind, change.body, change.data,
                                            author))
+            if changes:
+                await sync_sla(session, [ticket], self._sla, ticket.updated_at)
             await session.commit()
         return changes
 
@@ -166,15 +178,15 @@ class TicketService:
             data = {"from": str(current), "to": str(status)}
             body = f"{current} → {status}"
             session.add(self._activity(ticket, ActivityKind.STATUS_CHANGE, body, data, author))
+            await sync_sla(session, [ticket], self._sla, ticket.updated_at)
             caller = await _caller_of(session, ticket)
             await session.commit()
         return ticket_summary(ticket, caller)
 
     def _apply_status(self, ticket: Ticket, status: TicketStatus) -> None:
         now = self._clock()
-        ticket.status = status
+        move_status(ticket, status, now)
         ticket.updated_at = now
-        ticket.closed_at = now if status is TicketStatus.CLOSED else None
 
     def _activity(
         self,

@@ -26,7 +26,7 @@ from ccengine.transcribe.storage_models import Transcript
 from ccengine.users.models import Role
 from ccengine.users.service import Principal
 from ccengine.web.auth import principal
-from ccengine.web.body import InvalidBody, choice, json_object, required_text, text
+from ccengine.web.body import InvalidBody, boolean, choice, json_object, required_text, text
 from ccengine.web.endpoints import PAGING, Endpoint, path_param, query
 from ccengine.web.errors import InvalidParameter, Unauthorized
 from ccengine.web.keys import config_of
@@ -197,9 +197,11 @@ async def add_note(request: web.Request) -> web.Response:
     who = _who(request)
     number = _number(request)
     body = await json_object(request)
-    _only(body, {"body"})
+    _only(body, {"body", "public"})
     note = required_text(body, "body", max_length=MAX_NOTE)
-    activity = await _service(request).add_note(number, note, who.display_name, viewer_of(who))
+    public = boolean(body, "public", default=False)
+    activity = await _service(request).add_note(number, note, who.display_name, viewer_of(who),
+                                                public=public)
     return web.json_response(to_json(activity))
 
 
@@ -237,7 +239,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              summary="Change status, priority and/or assignee (each change is logged)",
              parameters=[NUMBER], body="TicketChanges", result="TicketDetail"),
     Endpoint("POST", "/api/v1/tickets/{number}/notes", add_note, NOTE_WRITERS,
-             summary="Add a note to a ticket", parameters=[NUMBER], body="NewNote",
+             summary="Add a note to a ticket (a public one is a reply to the customer)",
+             parameters=[NUMBER], body="NewNote",
              result="Activity"),
     Endpoint("GET", "/api/v1/assignees", list_assignees, READERS,
              summary="The people tickets can be assigned to", result="Assignees"),

@@ -124,7 +124,12 @@ SCHEMAS: dict[str, Schema] = {
         "type": "object",
         "required": ["body"],
         "additionalProperties": False,
-        "properties": {"body": {"type": "string", "minLength": 1, "maxLength": MAX_NOTE}},
+        "properties": {
+            "body": {"type": "string", "minLength": 1, "maxLength": MAX_NOTE},
+            "public": {"type": "boolean", "default": False,
+                       "description": "the customer was told this (a reply): it may be the "
+                                      "ticket's first response"},
+        },
     },
     "Activity": {
         "type": "object",

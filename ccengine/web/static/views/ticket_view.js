@@ -138,11 +138,14 @@ function noteCard(detail, redraw) {
   const number = detail.ticket.number;
   const text = h("textarea", { name: "note", required: true, maxlength: "10000",
                                placeholder: t("What was agreed, what happens next…") });
+  // A public note was told to the customer: it may stop the first-response clock.
+  const isPublic = h("input", { type: "checkbox", name: "public" });
   const add = async (event) => {
     event.preventDefault();
     if (!text.value.trim()) return;
     try {
-      await api("POST", `/tickets/${encodeURIComponent(number)}/notes`, { body: text.value });
+      await api("POST", `/tickets/${encodeURIComponent(number)}/notes`,
+        { body: text.value, public: isPublic.checked });
       redraw(await api("GET", `/tickets/${encodeURIComponent(number)}`));
       toast(t("Note added."));
     } catch (error) {
@@ -151,6 +154,7 @@ function noteCard(detail, redraw) {
   };
   return h("form", { class: "card ticket-note", name: "note", onsubmit: add },
     h("label", {}, t("Note"), text),
+    h("label", { class: "public" }, isPublic, t("public (counts as reply to the customer)")),
     h("button", { type: "submit" }, t("Add note")));
 }
 
@@ -177,7 +181,9 @@ function content(entry) {
   switch (entry.kind) {
     case "call": return entry.call ? callContent(entry.call) : entry.body;
     case "transcript": return transcriptContent(entry);
-    case "note": return h("p", { class: "note-body" }, entry.body);
+    case "note": return [
+      entry.data.public ? h("span", { class: "badge public" }, t("Reply to the customer")) : null,
+      h("p", { class: "note-body" }, entry.body)];
     case "status_change": return `${statusName(from)} → ${statusName(to)}`;
     case "assignment": return `${from || t("nobody")} → ${to || t("nobody")}`;
     default: return from !== undefined ? `${from} → ${to}` : entry.body;
