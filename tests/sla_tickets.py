@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 from ccengine.db import Database
 from ccengine.sla import Pause
 from ccengine.tickets.models import Ticket
-from ccengine.tickets.sla_view import DefaultBook, facts_of, policy_named, sla_columns
+from ccengine.tickets.sla_facts import sla_facts_of
+from ccengine.tickets.sla_sync import DEFAULT_SLA, sla_columns
+from ccengine.tickets.sla_view import moment_columns, policy_named
 
-BOOK = DefaultBook()
+RULES = DEFAULT_SLA.fixed
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,22 @@ class SlaTicket:
                         closed_at=self.resolved, first_response_at=self.responded,
                         resolved_at=self.resolved, sla_paused_since=open_pause,
                         sla_pauses=[list(pair) for pair in closed])
-        policy = policy_named(BOOK, self.policy)
-        if policy is not None:
-            at = self.stored_at or self._last_touched()
-            for name, value in sla_columns(policy, BOOK.calendars, facts_of(ticket),
-                                           at).items():
-                setattr(ticket, name, value)
+        if self.policy is not None:
+            self._store_sla(ticket, self.stored_at or self._last_touched())
         return ticket
+
+    @staticmethod
+    def _store_sla(ticket: Ticket, at: datetime) -> None:
+        """What the SLA sync stores (the policy chosen by priority), with the moments."""
+        columns = sla_columns(ticket, RULES, False, at)
+        ticket.sla_policy, ticket.sla_state = columns.policy, columns.state
+        ticket.first_response_due_at = columns.first_response_due_at
+        ticket.resolution_due_at = columns.resolution_due_at
+        policy = policy_named(RULES, columns.policy)
+        assert policy is not None
+        for name, value in moment_columns(policy, RULES.calendars,
+                                          sla_facts_of(ticket)).items():
+            setattr(ticket, name, value)
 
     def _last_touched(self) -> datetime:
         moments = [self.opened, self.responded, self.resolved,

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from ccengine.config import Config
 from ccengine.engine import Engine
-from ccengine.tickets.sla_view import DEFAULT_BOOKS, SlaBooks
+from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider
 
 CONFIG = web.AppKey("ccengine.config", Config)
 ENGINE = web.AppKey("engine", Engine)
@@ -28,7 +28,7 @@ class Clock:
 
 
 CLOCK = web.AppKey("ccengine.clock", Clock)
-SLA_BOOKS = web.AppKey[SlaBooks]("ccengine.sla_books")  # calendars and policies in force
+SLA = web.AppKey[SlaProvider]("ccengine.sla")  # the SLA policies and calendars in force
 
 
 def config_of(app: web.Application) -> Config:
@@ -42,6 +42,6 @@ def clock_of(app: web.Application) -> Clock:
     return app.get(CLOCK) or Clock()
 
 
-def sla_books_of(app: web.Application) -> SlaBooks:
-    """The book of calendars and policies; the defaults until one is set."""
-    return app.get(SLA_BOOKS) or DEFAULT_BOOKS
+def sla_provider_of(app: web.Application) -> SlaProvider:
+    """Where the SLA policies and calendars come from; the defaults until one is set."""
+    return app.get(SLA) or DEFAULT_SLA

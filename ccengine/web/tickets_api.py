@@ -86,8 +86,8 @@ async def list_tickets(request: web.Request) -> web.Response:
     filters = _filters(request, who, now)
     page, per_page = paging(request)
     sort = sort_of(request)
-    sla_of = await sla_reader(request, now)
     async with request.app[DATABASE].sessions() as session:
+        sla_of = await sla_reader(request, session, now)
         found = await queries.find_tickets(session, filters, viewer=viewer_of(who),
                                            page=page, per_page=per_page, sort=sort,
                                            sla_of=sla_of)
@@ -99,8 +99,8 @@ def _number(request: web.Request) -> str:
 
 
 async def _detail(request: web.Request, number: str, viewer: Viewer) -> web.Response:
-    sla_of = await sla_reader(request, now_of(request))
     async with request.app[DATABASE].sessions() as session:
+        sla_of = await sla_reader(request, session, now_of(request))
         detail = await queries.get_ticket(session, number, viewer, sla_of)
         redacted = await _redacted(session, [call.id for call in detail.calls])
     body = detail_json(detail)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.sla import SlaState
 from ccengine.tickets.queries import SlaOf
@@ -19,7 +20,7 @@ from ccengine.tickets.sla_filters import AT_RISK_SORT, DEFAULT_SORT, SORTS, SlaF
 from ccengine.tickets.sla_view import ticket_sla
 from ccengine.web.endpoints import query
 from ccengine.web.errors import InvalidParameter
-from ccengine.web.keys import clock_of, sla_books_of
+from ccengine.web.keys import clock_of, sla_provider_of
 from ccengine.web.params import optional, yes_no
 
 STATES = [state.value for state in SlaState]
@@ -32,10 +33,10 @@ def now_of(request: web.Request) -> datetime:
     return clock_of(request.app).now()
 
 
-async def sla_reader(request: web.Request, now: datetime) -> SlaOf:
-    """Each ticket's ``sla`` object as of ``now``, from the book in force."""
-    book = await sla_books_of(request.app).current()
-    return partial(ticket_sla, book=book, now=now)
+async def sla_reader(request: web.Request, session: AsyncSession, now: datetime) -> SlaOf:
+    """Each ticket's ``sla`` object as of ``now``, by the rules in force."""
+    rules = await sla_provider_of(request.app).rules(session)
+    return partial(ticket_sla, rules=rules, now=now)
 
 
 def sla_filter(request: web.Request, now: datetime) -> SlaFilter | None:
