@@ -120,6 +120,22 @@ async def test_the_issue_example_in_the_ticket_view(world: World) -> None:
                                                                             None)
     assert sla["percent"] > 100
     assert _at(sla["breach_at"]) == datetime(2026, 12, 28, 8, 30, tzinfo=WARSAW)
+    first, resolution = sla["clocks"]["first_response"], sla["clocks"]["resolution"]
+    assert (first["state"], first["done_at"]) == ("breached", None)
+    assert _at(first["due_at"]) == _at(sla["first_response_due_at"])
+    # 150 of 480 business minutes used; 80 % is 384: 30 on Wednesday, 354 from Monday 08:00
+    assert (resolution["state"], resolution["percent"]) == ("ok", 31)
+    assert _at(resolution["warning_at"]) == datetime(2026, 12, 28, 13, 54, tzinfo=WARSAW)
+
+
+async def test_a_paused_clock_shows_paused_and_will_not_warn(world: World) -> None:
+    sla = (await world.call("admin", "/tickets/paused"))["ticket"]["sla"]
+    first, resolution = sla["clocks"]["first_response"], sla["clocks"]["resolution"]
+    assert (first["state"], _at(first["done_at"])) == ("met", NOW - minutes(55))
+    assert (resolution["state"], resolution["warning_at"], sla["breach_at"]) == (
+        "paused", None, None)
+    # While paused the due time is the one "if resumed now": 4 h less the 30 min used
+    assert _at(resolution["due_at"]) == NOW + minutes(210)
 
 
 async def test_every_ticket_shows_its_state_as_of_now(world: World) -> None:

@@ -25,6 +25,7 @@ from ccengine.sla.clock import SlaFacts, SlaState, threshold_moments
 from ccengine.sla.policy import SlaPolicy
 
 FIRST_RESPONSE, RESOLUTION = "first_response", "resolution"
+WARNING_PERCENT = 80  # sla_status's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ def running_clocks(facts: SlaFacts) -> frozenset[str]:
 
 
 def state_moments(policy: SlaPolicy, calendars: Mapping[str, BusinessCalendar],
-                  facts: SlaFacts, warning_percent: int = 80) -> StateMoments:
+                  facts: SlaFacts, warning_percent: int = WARNING_PERCENT) -> StateMoments:
     """The next moments the state of a ticket's running clocks changes (None: never,
     as the facts stand)."""
     running = running_clocks(facts)

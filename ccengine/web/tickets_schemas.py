@@ -39,11 +39,24 @@ TICKET_SUMMARY: Schema = {
 }
 
 _MOMENT = nullable("string", format="date-time")
+_STATE = {"type": "string", "enum": [state.value for state in SlaState]}
+SLA_CLOCK: Schema = {
+    "type": "object",
+    "required": ["due_at", "done_at", "percent", "state", "warning_at"],
+    "properties": {
+        "due_at": _MOMENT,
+        "done_at": _MOMENT,
+        "percent": {"type": "integer", "minimum": 0},
+        "state": _STATE,
+        "warning_at": {**_MOMENT, "description": (
+            "when this running clock turns warning (null: done, paused, or it will not)")},
+    },
+}
 TICKET_SLA: Schema = {
     "type": "object",
     "description": "the ticket's SLA clocks as of the request (computed, never stored)",
     "required": ["policy", "first_response_due_at", "resolution_due_at", "first_response_at",
-                 "resolved_at", "state", "percent", "warning_at", "breach_at"],
+                 "resolved_at", "state", "percent", "warning_at", "breach_at", "clocks"],
     "properties": {
         "policy": {"type": "string"},
         "first_response_due_at": {**_MOMENT, "description": "when the first response is due"},
@@ -51,7 +64,7 @@ TICKET_SLA: Schema = {
             "when resolution is due; while paused, the due time if resumed now")},
         "first_response_at": _MOMENT,
         "resolved_at": _MOMENT,
-        "state": {"type": "string", "enum": [state.value for state in SlaState]},
+        "state": _STATE,
         "percent": {"type": "integer", "minimum": 0, "description": (
             "of the allowed open time used by the clock that sets the state; past 100 "
             "once breached")},
@@ -60,6 +73,8 @@ TICKET_SLA: Schema = {
         "breach_at": {**_MOMENT, "description": (
             "when a running clock falls due, as the facts stand (null: it will not; a "
             "paused clock does not fall due while paused)")},
+        "clocks": {"type": "object", "required": ["first_response", "resolution"],
+                   "properties": {"first_response": SLA_CLOCK, "resolution": SLA_CLOCK}},
     },
 }
 
