@@ -12,14 +12,17 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from ccengine.config import WebConfig
+from ccengine.calls.model import Outcome
+from ccengine.config import TicketsConfig, WebConfig
 from ccengine.db import Database
 from ccengine.sla import Pause
+from ccengine.tickets.service import TicketService
 from ccengine.users import service
 from ccengine.users.models import Role, User
 from ccengine.web.api import setup_api
 from ccengine.web.auth import COOKIE
 from ccengine.web.keys import CLOCK, Clock
+from tests.conftest import build_call
 from tests.sla_tickets import SlaTicket, minutes, store
 
 Client = TestClient[Any, Any]
@@ -136,6 +139,21 @@ async def test_a_paused_clock_shows_paused_and_will_not_warn(world: World) -> No
         "paused", None, None)
     # While paused the due time is the one "if resumed now": 4 h less the 30 min used
     assert _at(resolution["due_at"]) == NOW + minutes(210)
+
+
+async def test_a_ticket_the_service_opened_carries_its_sla(world: World,
+                                                           database: Database) -> None:
+    """The issue's example end to end: a missed call Wednesday 23 Dec 17:30 opens a P2
+    ticket whose first response falls due Monday 28 Dec 08:30, after Christmas."""
+    opened = datetime(2026, 12, 23, 17, 30, tzinfo=WARSAW)
+    service = TicketService(database, TicketsConfig(), clock=lambda: opened)
+    [recorded] = await service.record_calls([build_call("sla.1", Outcome.ABANDONED,
+                                                        started_at=opened)])
+    ticket = (await world.call("anna", f"/tickets/{recorded.ticket_number}"))["ticket"]
+    assert (ticket["priority"], ticket["sla"]["policy"]) == ("P2", "P2")
+    assert _at(ticket["sla"]["first_response_due_at"]) == datetime(2026, 12, 28, 8, 30,
+                                                                   tzinfo=WARSAW)
+    assert ticket["sla"]["state"] == "breached"  # it is Monday 10:00 and nobody answered
 
 
 async def test_every_ticket_shows_its_state_as_of_now(world: World) -> None:

@@ -54,8 +54,9 @@ function tick() {
   const now = Date.now();
   for (const entry of [...live]) {
     if (entry.node.isConnected) entry.paint(now);
-    else if (entry.seen) live.delete(entry); // gone from the page
-    entry.seen = entry.seen || entry.node.isConnected;
+    // Off the page a whole tick after it was made: replaced or left; forget it.
+    else if (entry.ticks > 0) live.delete(entry);
+    entry.ticks = (entry.ticks || 0) + 1;
   }
   if (!live.size) {
     clearInterval(timer);
