@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 from ccengine.db import Database
 from ccengine.sla import Pause
+from ccengine.sla.moments import state_moments
 from ccengine.tickets.models import Ticket
 from ccengine.tickets.sla_facts import sla_facts_of
 from ccengine.tickets.sla_sync import DEFAULT_SLA, sla_columns
-from ccengine.tickets.sla_view import moment_columns, policy_named
+from ccengine.tickets.sla_view import policy_named
 
 RULES = DEFAULT_SLA.fixed
 
@@ -49,16 +50,16 @@ class SlaTicket:
 
     @staticmethod
     def _store_sla(ticket: Ticket, at: datetime) -> None:
-        """What the SLA sync stores (the policy chosen by priority), with the moments."""
+        """What the SLA sync stores (the policy chosen by priority), with the two moments
+        of ``sla.moments`` (which ``sla_sync`` is to store as well)."""
         columns = sla_columns(ticket, RULES, False, at)
         ticket.sla_policy, ticket.sla_state = columns.policy, columns.state
         ticket.first_response_due_at = columns.first_response_due_at
         ticket.resolution_due_at = columns.resolution_due_at
         policy = policy_named(RULES, columns.policy)
         assert policy is not None
-        for name, value in moment_columns(policy, RULES.calendars,
-                                          sla_facts_of(ticket)).items():
-            setattr(ticket, name, value)
+        moments = state_moments(policy, RULES.calendars, sla_facts_of(ticket))
+        ticket.sla_warning_at, ticket.sla_breach_at = moments.warning_at, moments.breach_at
 
     def _last_touched(self) -> datetime:
         moments = [self.opened, self.responded, self.resolved,

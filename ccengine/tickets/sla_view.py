@@ -73,13 +73,5 @@ def _clock_json(clock: ClockStatus, warning_at: datetime | None) -> dict[str, An
             "warning_at": _iso(warning_at)}
 
 
-def moment_columns(policy: SlaPolicy, calendars: Mapping[str, BusinessCalendar],
-                   facts: SlaFacts) -> dict[str, datetime | None]:
-    """The two stored moments the list filters on, for ``sla_sync`` to write beside the
-    due times whenever it recomputes a ticket."""
-    moments = state_moments(policy, calendars, facts)
-    return {"sla_warning_at": moments.warning_at, "sla_breach_at": moments.breach_at}
-
-
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
