@@ -107,3 +107,4 @@ async def test_the_ticket_view_shows_both_clocks_of_a_paused_ticket(
     resolution = page.locator(".sla-clocks tr[data-clock=resolution]")
     await expect(resolution.locator(".sla-badge")).to_have_attribute("data-state", "paused")
     await expect(resolution.locator(".percent")).to_have_text("12 %")  # 30 of 240 minutes
+    await screenshot(page, "ticket-sla")

@@ -67,9 +67,11 @@ function tick() {
 // The list's SLA cell: badge and the next due time in the contact center's zone.
 export function slaCell(sla) {
   if (!sla) return h("span", { class: "muted" }, "—");
+  const due = nextDue(sla);
   return ticking("div", { class: "sla" }, (now) => [
     badge(stateAt(sla, now)),
-    nextDue(sla) ? h("div", { class: "sla-due" }, fmtDateTime(nextDue(sla))) : null,
+    due ? h("div", { class: "sla-due", title: sla.breach_at ? "" : t("if resumed now") },
+      fmtDateTime(due)) : null,
   ]);
 }
 
