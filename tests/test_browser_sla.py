@@ -37,8 +37,8 @@ def _badge(page: Page, number: str) -> Locator:
 
 
 async def _numbers(page: Page) -> list[str]:
-    return await page.locator("table.tickets tbody tr").evaluate_all(
-        "rows => rows.map(row => row.dataset.number)")
+    rows = page.locator("table.tickets tbody tr")
+    return [str(await rows.nth(i).get_attribute("data-number")) for i in range(await rows.count())]
 
 
 async def test_sla_badges_filter_sort_and_turn_amber_then_red(live: Live,
