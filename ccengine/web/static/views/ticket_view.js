@@ -2,7 +2,7 @@
 // their recording and route, masked transcripts, notes, changes). Part of tickets.js.
 import { api, clear, fmtDateTime, fmtDuration, fmtTime, h, showError, t, toast }
   from "../app.js";
-import { slaCard } from "./sla.js";
+import { slaCard } from "./sla_badges.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_for_customer", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];

@@ -2,7 +2,7 @@
 // #/tickets/<number> one ticket (ticket_view.js). Everything goes through the
 // REST API; data reaches the page only through h() (textContent).
 import { api, clear, fmtDateTime, h, showError, t } from "../app.js";
-import { slaCell } from "./sla.js";
+import { slaCell } from "./sla_badges.js";
 import { loadAssignees, priorityBadge, renderTicket, statusName, STATUSES, PRIORITIES }
   from "./ticket_view.js";
 
