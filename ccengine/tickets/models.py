@@ -105,6 +105,10 @@ class Ticket(Base):
     first_response_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     resolution_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     sla_state: Mapped[str | None] = mapped_column(String(16), index=True)
+    # When the running clocks next turn warning and breached (``sla.moments``): lists
+    # compare them with now, so a filter stays right however old ``sla_state`` is.
+    sla_warning_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    sla_breach_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
 
     customer: Mapped[Customer | None] = relationship(lazy="raise")
     # Read-only so writers link an activity to a ticket from the activity's
