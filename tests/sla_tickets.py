@@ -14,10 +14,10 @@ from ccengine.sla import Pause
 from ccengine.sla.moments import state_moments
 from ccengine.tickets.models import Ticket
 from ccengine.tickets.sla_facts import sla_facts_of
-from ccengine.tickets.sla_sync import DEFAULT_SLA, sla_columns
+from ccengine.tickets.sla_sync import DefaultSla, sla_columns
 from ccengine.tickets.sla_view import policy_named
 
-RULES = DEFAULT_SLA.fixed
+RULES = DefaultSla().fixed
 
 
 @dataclass(frozen=True)

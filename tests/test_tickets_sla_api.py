@@ -156,9 +156,6 @@ async def test_a_ticket_the_service_opened_carries_its_sla(world: World,
     assert ticket["sla"]["state"] == "breached"  # it is Monday 10:00 and nobody answered
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sla_sync does not store sla_warning_at/sla_breach_at yet (moment_columns): until it "
-    "does, a ticket the service opened is missing from the state filters"))
 async def test_a_ticket_the_service_opened_is_found_by_its_state(world: World,
                                                                  database: Database) -> None:
     opened = datetime(2026, 12, 23, 17, 30, tzinfo=WARSAW)
