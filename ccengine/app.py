@@ -17,13 +17,14 @@ from ccengine.config import Config
 from ccengine.db import Database
 from ccengine.engine import Engine
 from ccengine.routes.routing import Routing
+from ccengine.sla.book import StoredSlaBook
 from ccengine.transcribe.paths import recording_dirs
 from ccengine.transcribe.service import build_workers
 from ccengine.transcribe.whisper import ModelError
 from ccengine.transcribe.worker import TranscriptionWorker
 from ccengine.web.api import setup_api
 from ccengine.web.hardening import handler_args
-from ccengine.web.keys import CONFIG, ENGINE
+from ccengine.web.keys import CONFIG, ENGINE, SLA_BOOK
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,10 @@ EngineHook = Callable[[Engine], None]
 def create_app(config: Config, on_engine: EngineHook | None = None) -> web.Application:
     app = web.Application(handler_args=handler_args())  # masking access log, JSON 414s
     database = Database.open(config.database)
-    routing = Routing(database, config.routes, region=config.tickets.default_region)
+    # One SLA book: the route walk and the API (and its invalidations) share it.
+    sla_book = app[SLA_BOOK] = StoredSlaBook(database)
+    routing = Routing(database, config.routes, region=config.tickets.default_region,
+                      sla_book=sla_book)
     engine = Engine(config.ami, config.tickets, database, routing)
     app[ENGINE] = engine
     app[CONFIG] = config

@@ -30,6 +30,7 @@ from ccengine.config import AmiConfig, Config
 from ccengine.db import Database
 from ccengine.demo_qa import add_sample_qa_call
 from ccengine.demo_users import create_sample_users
+from ccengine.diagnostics import install_task_dump
 from ccengine.engine import Engine
 from ccengine.routes.model import RouteGraph
 from ccengine.routes.store import RouteNotFound, RouteStore
@@ -51,6 +52,7 @@ async def run_demo(config: Config, calls: int | None, interval: tuple[float, flo
                    duration: float | None, seed: int | None, graph: RouteGraph,
                    prompts_dir: Path | None = None, at: datetime | None = None,
                    speed: float = 1.0) -> int:
+    install_task_dump()  # `kill -USR1` shows where a demo that will not stop waits
     server = AmiServer(username="demo", secret=secrets.token_hex(8))
     port = await server.start()
     pbx = AmiConfig(name="demo-pbx", host="127.0.0.1", port=port,

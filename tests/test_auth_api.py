@@ -222,6 +222,17 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/qa/facets"): "AFAAFU",
     ("GET", "/api/v1/calls/{call_id}/recording"): "AAAAFU",
     ("GET", "/api/v1/wallboard"): "AFAAFU",
+    ("GET", "/api/v1/sla/calendars"): "AAAAAU",
+    ("POST", "/api/v1/sla/calendars"): "AFFFFU",
+    ("GET", "/api/v1/sla/calendars/{name}"): "AAAAAU",
+    ("PUT", "/api/v1/sla/calendars/{name}"): "AFFFFU",
+    ("DELETE", "/api/v1/sla/calendars/{name}"): "AFFFFU",
+    ("GET", "/api/v1/sla/calendars/{name}/preview"): "AAAAAU",
+    ("GET", "/api/v1/sla/policies"): "AAAAAU",
+    ("POST", "/api/v1/sla/policies"): "AFFFFU",
+    ("GET", "/api/v1/sla/policies/{name}"): "AAAAAU",
+    ("PUT", "/api/v1/sla/policies/{name}"): "AFFFFU",
+    ("DELETE", "/api/v1/sla/policies/{name}"): "AFFFFU",
 }
 REFUSAL_OF = {"forbidden": "F", "unauthorized": "U", "csrf-failed": "C"}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
+from ccengine.sla import service as sla_service
 from ccengine.sla.calendar import DEFAULT_BUSINESS
 from ccengine.sla.policy import Duration, SlaPolicy
 from ccengine.tickets.enums import Priority, TicketStatus
@@ -106,3 +107,17 @@ async def test_policies_come_from_the_provider_and_see_the_customers_vip_flag(
     unpromised = await row(database, answered.ticket_number)
     assert (unpromised.sla_policy, unpromised.resolution_due_at, unpromised.sla_state) == (
         None, None, None)
+
+
+async def test_an_admins_policy_edit_counts_for_the_next_ticket_with_no_wiring(
+        database: Database, make_call: MakeCall) -> None:
+    """The default provider reads the stored policies in the writer's transaction."""
+    tickets = TicketService(database, TicketsConfig(), clock=Clock(warsaw(23, 10)))
+    [before] = await tickets.record_calls([make_call("4.1", Outcome.ABANDONED)])
+    assert (await row(database, before.ticket_number)).first_response_due_at == warsaw(23, 11)
+
+    p2 = (await sla_service.get_policy(database, "P2")).policy
+    await sla_service.replace_policy(database, replace(p2, first_response=Duration(3, "hours")))
+    [after] = await tickets.record_calls([make_call("4.2", Outcome.ABANDONED,
+                                                    caller_number="+48601000002")])
+    assert (await row(database, after.ticket_number)).first_response_due_at == warsaw(23, 13)

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ccengine.sla.hours import WEEKDAYS, parse_range
+from ccengine.sla.hours import MAX_NAME, NAME_PATTERN, WEEKDAYS, parse_range
 from ccengine.tickets.enums import Priority
 
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -24,6 +24,8 @@ E164_PATTERN = re.compile(r"^\+[0-9X]+\*?$|^\*$")
 
 Prompt = Annotated[str, Field(pattern=PROMPT_NAME.pattern)]
 NodeRef = Annotated[str, Field(pattern=NODE_ID.pattern)]
+# A named business calendar (ccengine.sla): the IVR and the SLA clocks share it.
+CalendarName = Annotated[str, Field(min_length=1, max_length=MAX_NAME, pattern=NAME_PATTERN)]
 
 
 class _Strict(BaseModel):
@@ -125,8 +127,13 @@ class Override(_Strict):
 
 
 class TimeConditionNode(_Node):
+    """Open or closed by its own hours, or by a named calendar (hours, zone, holidays,
+    closed days: the calendar's, not the node's)."""
+
     kind: Literal["time_condition"]
-    hours: dict[str, tuple[str, ...]]  # mon..sun → ["08:00-18:00", ...]; missing day: closed
+    # mon..sun → ["08:00-18:00", ...]; missing day: closed. None only with a calendar.
+    hours: dict[str, tuple[str, ...]] | None = None
+    calendar: CalendarName | None = None
     timezone: str | None = None  # default: the graph's
     override: Override | None = None
     open: NodeRef
@@ -141,13 +148,22 @@ class TimeConditionNode(_Node):
 
     @field_validator("hours")
     @classmethod
-    def _parsable(cls, hours: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        for day, ranges in hours.items():
+    def _parsable(cls, hours: dict[str, tuple[str, ...]] | None
+                  ) -> dict[str, tuple[str, ...]] | None:
+        for day, ranges in (hours or {}).items():
             if day not in WEEKDAYS:
                 raise ValueError(f"{day!r} is not a weekday ({', '.join(WEEKDAYS)})")
             for text in ranges:
                 parse_range(text, day)
         return hours
+
+    @model_validator(mode="after")
+    def _hours_or_a_calendar(self) -> TimeConditionNode:
+        if self.hours is None and self.calendar is None:
+            raise ValueError("give hours, or a calendar's name")
+        if self.hours and self.calendar is not None:  # an editor's empty {} is no hours
+            raise ValueError("the calendar's hours decide: give hours or a calendar, not both")
+        return self
 
     def edges(self) -> dict[str, str]:
         return {"open": self.open, "closed": self.closed}
@@ -175,7 +191,11 @@ class CustomHoliday(_Strict):
 
 
 class HolidayNode(_Node):
+    """Holiday or regular day; with a calendar, its holidays and closed days decide
+    (country, public and custom are then not used)."""
+
     kind: Literal["holiday"]
+    calendar: CalendarName | None = None
     country: str = "PL"
     public: bool = True  # the country's public holidays count
     custom: tuple[CustomHoliday, ...] = ()

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 
 from ccengine.cancelling import cancel_and_wait
@@ -20,6 +22,8 @@ from ccengine.routes.book import PublishedRoute, RouteBook
 from ccengine.routes.executor import RouteExecutor
 from ccengine.routes.store import RouteStore
 from ccengine.routes.walk import WalkSettings
+from ccengine.sla.book import SlaBookProvider, StoredSlaBook
+from ccengine.sla.calendar import BusinessCalendar
 from ccengine.tickets.phones import normalise
 from ccengine.tickets.queries import vip_numbers
 
@@ -37,14 +41,21 @@ class VipDirectory:
         return number is not None and number in self._numbers
 
 
-def walk_settings(config: RoutesConfig) -> WalkSettings:
+def walk_settings(config: RoutesConfig,
+                  calendars: Mapping[str, BusinessCalendar] | None = None) -> WalkSettings:
     return WalkSettings(sound_prefix=config.sound_prefix, recordings_dir=config.recordings_dir,
-                        voicemail_dir=config.voicemail_dir, record_calls=config.record_calls)
+                        voicemail_dir=config.voicemail_dir, record_calls=config.record_calls,
+                        calendars=calendars or {})
 
 
 class Routing:
-    def __init__(self, database: Database, config: RoutesConfig, region: str) -> None:
+    """``sla_book``: where the named calendars come from (the application's own, so
+    the route walk and the SLA clocks read the same); default, one of its own."""
+
+    def __init__(self, database: Database, config: RoutesConfig, region: str,
+                 sla_book: SlaBookProvider | None = None) -> None:
         self.database, self.config = database, config
+        self.sla_book = sla_book if sla_book is not None else StoredSlaBook(database)
         self.store = RouteStore(database)
         self.book = RouteBook()
         self.vips = VipDirectory()
@@ -65,7 +76,12 @@ class Routing:
         await self.executor.stop()
 
     async def refresh(self) -> None:
-        """Reload the published graphs if they changed; the VIP list always."""
+        """Reload the published graphs if they changed; the calendars and VIP list always
+        (the calendars from the SLA book's cache: reloaded only when changed)."""
+        calendars = (await self.sla_book.current()).calendars
+        if calendars is not self.executor.settings.calendars:
+            # A walk keeps the settings it started with; the next call gets these.
+            self.executor.settings = replace(self.executor.settings, calendars=calendars)
         stamp = await self.store.published_stamp()
         if stamp != self._stamp:
             stored = await self.store.published()

@@ -9,6 +9,7 @@ needed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from ccengine.routes.model import RouteGraph
 from ccengine.routes.routing import walk_settings
 from ccengine.routes.validate import validate_graph
 from ccengine.routes.walk import CallFacts
+from ccengine.sla.calendar import BusinessCalendar
 from ccengine.tickets.phones import is_e164, normalise
 
 ANONYMOUS = frozenset({"", "anonymous"})
@@ -64,15 +66,18 @@ def aware(at: datetime, zone: str) -> datetime:
 
 
 def simulate(graph: RouteGraph, call: SimulatedCall, scenario: Scenario, region: str,
-             config: RoutesConfig) -> Evaluation:
+             config: RoutesConfig,
+             calendars: Mapping[str, BusinessCalendar] | None = None) -> Evaluation:
     """The route ``call`` takes; GraphInvalid if the graph has issues, BadCallFact
-    if a number is unusable. Prompts are not checked: a simulation plays nothing."""
-    issues = validate_graph(graph, None)
+    if a number is unusable. Prompts are not checked: a simulation plays nothing.
+    ``calendars``: the named calendars (the SLA book's); None: none at hand, a node
+    naming one then takes it as unknown."""
+    issues = validate_graph(graph, None, calendars.keys() if calendars is not None else None)
     if issues:
         raise GraphInvalid(issues)
     facts = CallFacts(did=did_number(call.did, region), caller=caller_number(call.caller, region),
                       at=aware(call.at, graph.timezone), customer_vip=call.vip)
-    return evaluate(graph, facts, scenario, walk_settings(config))
+    return evaluate(graph, facts, scenario, walk_settings(config, calendars))
 
 
 def default_prompts_dir(config: RoutesConfig) -> Path | None:

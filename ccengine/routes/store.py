@@ -23,6 +23,7 @@ from ccengine.routes.document import GraphInvalid, graph_from_data
 from ccengine.routes.model import RouteGraph
 from ccengine.routes.storage_models import RouteStatus, RouteVersion
 from ccengine.routes.validate import validate_graph
+from ccengine.sla.service import calendar_names
 
 # Two drafts of one name saved at once on PostgreSQL: one loses the race for
 # the next version number on the unique (name, version) and tries again.
@@ -111,9 +112,12 @@ class RouteStore:
         Publishing a retired version again is how a change is rolled back.
         """
         stored = await self.get(name, version)
+        async with self.database.sessions() as session:
+            calendars = await calendar_names(session)
         # Validated outside the write transaction (it reads the prompts folder):
-        # a saved document never changes, so the check still holds at commit.
-        issues = validate_graph(stored.graph, prompts_dir)
+        # a saved document never changes, so the check still holds at commit (a
+        # calendar a published graph names cannot be deleted).
+        issues = validate_graph(stored.graph, prompts_dir, calendars)
         if issues:
             raise GraphInvalid(issues)
         async with self.database.writer() as session:

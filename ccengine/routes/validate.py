@@ -6,7 +6,7 @@ straight to the line to fix. A graph with issues is never published.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,8 +33,13 @@ BRANCH_FIELDS = {"timeout": "on_timeout", "full": "on_full", "empty": "on_empty"
                  "no_answer": "on_no_answer", "busy": "on_busy"}
 
 
-def validate_graph(graph: RouteGraph, prompts_dir: Path | None = None) -> list[GraphIssue]:
-    """Every problem of the graph; an empty list means it can be published."""
+def validate_graph(graph: RouteGraph, prompts_dir: Path | None = None,
+                   calendars: Collection[str] | None = None) -> list[GraphIssue]:
+    """Every problem of the graph; an empty list means it can be published.
+
+    ``calendars``: the names of the stored calendars nodes may name; None where no
+    database is at hand (a file checked offline): names are then not checked.
+    """
     issues = [
         *_unknown_targets(graph),
         *_missing_entry(graph),
@@ -44,6 +49,8 @@ def validate_graph(graph: RouteGraph, prompts_dir: Path | None = None) -> list[G
         *_timezones(graph),
         *_countries(graph),
     ]
+    if calendars is not None:
+        issues.extend(_unknown_calendars(graph, calendars))
     if prompts_dir is not None:
         issues.extend(_missing_prompts(graph, available_prompts(prompts_dir), prompts_dir))
     return issues
@@ -161,6 +168,15 @@ def _countries(graph: RouteGraph) -> Iterator[GraphIssue]:
     for node_id, node in graph.nodes.items():
         if isinstance(node, HolidayNode) and node.country not in supported:
             yield GraphIssue(node_id, "country", f"no public holidays known for {node.country!r}")
+
+
+def _unknown_calendars(graph: RouteGraph, known: Collection[str]) -> Iterator[GraphIssue]:
+    for node_id, node in graph.nodes.items():
+        name = getattr(node, "calendar", None)
+        if name is not None and name not in known:
+            listed = ", ".join(sorted(known)) or "none defined"
+            yield GraphIssue(node_id, "calendar",
+                             f"calendar {name!r} does not exist (calendars: {listed})")
 
 
 def _missing_prompts(graph: RouteGraph, available: set[str],

@@ -9,7 +9,7 @@ value is the ``RouteResult``: how the route ended and the path it took.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -30,6 +30,7 @@ from ccengine.routes.model import (
     VoicemailNode,
     _Node,
 )
+from ccengine.sla.calendar import BusinessCalendar
 
 BEEP_PROMPT = "beep"  # prompts/tones/beep.wav, installed beside the prompts
 QUEUE_EMPTY = frozenset({"JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL", "LEAVEUNAVAIL"})
@@ -43,6 +44,8 @@ class WalkSettings:
     voicemail_dir: str = "/var/spool/asterisk/voicemail/ccengine"
     record_calls: bool = True
     max_steps: int = 100  # a guard; validation already rejects loops that never end
+    # The named calendars time conditions and holiday nodes may use (the SLA book's).
+    calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)
 
 
 DEFAULT_SETTINGS = WalkSettings()
@@ -280,12 +283,14 @@ class _Walker:
 
     def _time_condition(self, node_id: str, node: _Node) -> NodeWalk:
         assert isinstance(node, TimeConditionNode)
-        branch, reason = decisions.time_condition(node, self.graph.timezone, self.facts.at)
+        branch, reason = decisions.time_condition(node, self.graph.timezone, self.facts.at,
+                                                   self.settings.calendars)
         return (yield from self.goto(node_id, node, branch, reason))
 
     def _holiday(self, node_id: str, node: _Node) -> NodeWalk:
         assert isinstance(node, HolidayNode)
-        branch, reason = decisions.holiday(node, self.graph.timezone, self.facts.at)
+        branch, reason = decisions.holiday(node, self.graph.timezone, self.facts.at,
+                                            self.settings.calendars)
         return (yield from self.goto(node_id, node, branch, reason))
 
     def _vip(self, node_id: str, node: _Node) -> NodeWalk:

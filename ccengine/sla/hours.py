@@ -14,6 +14,10 @@ import holidays
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HOURS_RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+# A calendar's or policy's name, as SLA policies and route graph nodes refer to it:
+# a letter or digit first (no '.' or '..' in a URL path); '24/7' is a name.
+NAME_PATTERN = r"^[^\W_][\w /+.-]*$"
+MAX_NAME = 100
 
 
 def parse_range(text: str, day: str = "") -> tuple[time, time]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import QueryableAttribute
 from ccengine.tickets.enums import ActivityKind, TicketStatus
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import normalise
+from ccengine.tickets.sla_filters import SlaFilter, sla_condition
 from ccengine.users.models import Role
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ class TicketFilter:
     unassigned: bool = False  # only tickets nobody took
     caller: str | None = None
     text: str | None = None  # words, each of which must appear
+    sla: SlaFilter | None = None  # SLA state, due time, "at risk" (``sla_filters``)
 
 
 def words(text: str | None) -> list[str]:
@@ -99,6 +101,8 @@ def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
         query = query.where(Ticket.assignee.is_(None))
     for word in words(filters.text):
         query = query.where(_mentions(word, dialect))
+    if filters.sla is not None:
+        query = query.where(sla_condition(filters.sla))
     return query
 
 

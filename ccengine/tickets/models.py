@@ -105,6 +105,10 @@ class Ticket(Base):
     first_response_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     resolution_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     sla_state: Mapped[str | None] = mapped_column(String(16), index=True)
+    # When the running clocks next turn warning and breached (``sla.moments``): lists
+    # compare them with now, so a filter stays right however old ``sla_state`` is.
+    sla_warning_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    sla_breach_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     # The earliest SLA alert moment not sent yet (``notifications.rules.next_alert_at``):
     # the alert scheduler's one indexed range scan per tick.
     sla_next_alert_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)

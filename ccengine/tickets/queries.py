@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVarTuple
+from collections.abc import Callable
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,7 @@ from ccengine.tickets.filters import (
     visible,
 )
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
+from ccengine.tickets.sla_filters import DEFAULT_SORT, ordering
 from ccengine.tickets.timeline import timeline
 from ccengine.tickets.views import (
     AssigneeView,
@@ -37,6 +39,11 @@ from ccengine.users.models import Role, User
 DEFAULT_REGION = "PL"
 TAKERS = frozenset({Role.AGENT, Role.PRIVILEGED_AGENT})  # the roles that work tickets
 _Ts = TypeVarTuple("_Ts")
+SlaOf = Callable[[Ticket], dict[str, Any] | None]  # a ticket's ``sla`` object, read now
+
+
+def _no_sla(ticket: Ticket) -> None:
+    return None
 
 
 async def list_tickets(
@@ -56,24 +63,26 @@ async def list_tickets(
 
 
 async def find_tickets(session: AsyncSession, filters: TicketFilter, *,
-                       viewer: Viewer = EVERYONE, page: int = 1,
-                       per_page: int = 50) -> Page[TicketSummary]:
-    """The tickets ``viewer`` may see that pass ``filters``, newest first."""
+                       viewer: Viewer = EVERYONE, page: int = 1, per_page: int = 50,
+                       sort: str = DEFAULT_SORT, sla_of: SlaOf = _no_sla,
+                       ) -> Page[TicketSummary]:
+    """The tickets ``viewer`` may see that pass ``filters``, in ``sort`` order
+    (``sla_filters.SORTS``; newest first by default)."""
     query = (select(Ticket, Customer.phone_e164, Customer.name, Customer.vip)
              .outerjoin(Customer, Ticket.customer_id == Customer.id)
              .where(visible(viewer)))
     query = narrowed(query, filters, session.get_bind().dialect.name)
     total = await _count(session, query)
     rows = await session.execute(
-        _paged(query.order_by(Ticket.created_at.desc(), Ticket.id.desc()), page, per_page)
+        _paged(query.order_by(*ordering(sort)), page, per_page)
     )
-    items = tuple(ticket_summary(ticket, phone, name, bool(vip))
+    items = tuple(ticket_summary(ticket, phone, name, bool(vip), sla_of(ticket))
                   for ticket, phone, name, vip in rows)
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
 async def get_ticket(session: AsyncSession, number: str,
-                     viewer: Viewer = EVERYONE) -> TicketDetail:
+                     viewer: Viewer = EVERYONE, sla_of: SlaOf = _no_sla) -> TicketDetail:
     """The ticket with its history; one ``viewer`` may not see is not found."""
     query = (
         select(Ticket)
@@ -98,7 +107,7 @@ async def get_ticket(session: AsyncSession, number: str,
     return TicketDetail(
         ticket=ticket_summary(ticket, customer.phone_e164 if customer else None,
                               customer.name if customer else None,
-                              customer.vip if customer else False),
+                              customer.vip if customer else False, sla_of(ticket)),
         customer=customer_view(customer) if customer else None,
         activities=activities,
         calls=calls,

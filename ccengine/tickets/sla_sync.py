@@ -6,8 +6,11 @@ a ticket is created or changed (status, priority, queue, a response), with the
 policy chosen anew: a priority or queue change may change the promise. The
 state stored is the one at that moment; the scheduler moves it on later.
 
-Policies and calendars come from a provider handed to whoever writes tickets,
-so stored policies can replace the defaults without touching the writers.
+Policies and calendars come from a provider handed to whoever writes tickets. The
+default one reads the stored policies and calendars (what admins edit, ccengine.sla)
+in the writer's own transaction, so every process and every writer follows an edit
+at once, with no wiring: one cheap stamp query per transaction, a reload only when
+the stamp moved.
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ccengine.sla.book import Stamp, book_stamp, load_book
 from ccengine.sla.calendar import DEFAULT_BUSINESS, BusinessCalendar
 from ccengine.sla.clock import sla_status
+from ccengine.sla.moments import state_moments
 from ccengine.sla.policy import SlaPolicy, choose_policy, default_policies
 from ccengine.tickets.enums import Priority
 from ccengine.tickets.models import Customer, Ticket
@@ -57,7 +64,30 @@ class DefaultSla:
         return self.fixed
 
 
-DEFAULT_SLA = DefaultSla()
+class StoredSla:
+    """The stored policies and calendars, read through the writer's session.
+
+    Cached per database engine; the stamp (row counts, versions, last write) is read
+    in every transaction, so an edit made by any process counts from its commit on.
+    """
+
+    def __init__(self) -> None:
+        self._cache: WeakKeyDictionary[Engine, tuple[Stamp, SlaRules]] = WeakKeyDictionary()
+
+    async def rules(self, session: AsyncSession) -> SlaRules:
+        engine = session.sync_session.get_bind()
+        assert isinstance(engine, Engine)
+        stamp = await book_stamp(session)
+        cached = self._cache.get(engine)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        book = await load_book(session)
+        rules = SlaRules(book.policies, book.calendars)
+        self._cache[engine] = (stamp, rules)
+        return rules
+
+
+DEFAULT_SLA = StoredSla()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +96,8 @@ class SlaColumns:
     first_response_due_at: datetime | None = None
     resolution_due_at: datetime | None = None
     state: str | None = None
+    warning_at: datetime | None = None
+    breach_at: datetime | None = None
 
 
 def sla_columns(ticket: Ticket, rules: SlaRules, vip: bool, now: datetime) -> SlaColumns:
@@ -73,9 +105,11 @@ def sla_columns(ticket: Ticket, rules: SlaRules, vip: bool, now: datetime) -> Sl
     policy = choose_policy(rules.policies, Priority(ticket.priority), ticket.queue, None, vip)
     if policy is None:
         return SlaColumns()
-    status = sla_status(policy, rules.calendars, sla_facts_of(ticket), now)
+    facts = sla_facts_of(ticket)
+    status = sla_status(policy, rules.calendars, facts, now)
+    moments = state_moments(policy, rules.calendars, facts)
     return SlaColumns(policy.name, status.first_response.due_at, status.resolution.due_at,
-                      status.state.value)
+                      status.state.value, moments.warning_at, moments.breach_at)
 
 
 async def sync_sla(session: AsyncSession, tickets: Iterable[Ticket], provider: SlaProvider,
@@ -117,3 +151,5 @@ def _store(ticket: Ticket, columns: SlaColumns) -> None:
     ticket.first_response_due_at = columns.first_response_due_at
     ticket.resolution_due_at = columns.resolution_due_at
     ticket.sla_state = columns.state
+    ticket.sla_warning_at = columns.warning_at
+    ticket.sla_breach_at = columns.breach_at

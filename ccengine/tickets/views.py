@@ -37,6 +37,7 @@ class TicketSummary:
     closed_at: datetime | None
     caller_name: str | None = None  # the customer's, where the list joined it
     vip: bool = False
+    sla: dict[str, Any] | None = None  # ``sla_view.ticket_sla``, where the reader asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,7 @@ def customer_view(customer: Customer) -> CustomerView:
 
 
 def ticket_summary(ticket: Ticket, caller: str | None, caller_name: str | None = None,
-                   vip: bool = False) -> TicketSummary:
+                   vip: bool = False, sla: dict[str, Any] | None = None) -> TicketSummary:
     return TicketSummary(
         number=ticket.number,
         title=ticket.title,
@@ -169,6 +170,7 @@ def ticket_summary(ticket: Ticket, caller: str | None, caller_name: str | None =
         closed_at=ticket.closed_at,
         caller_name=caller_name,
         vip=vip,
+        sla=sla,
     )
 
 

@@ -11,6 +11,15 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from ccengine.sla.calendar import CalendarError
+from ccengine.sla.errors import (
+    CalendarInUse,
+    CalendarNotFound,
+    NameTaken,
+    PolicyNotFound,
+    SlaStoreError,
+)
+from ccengine.sla.policy import PolicyError
 from ccengine.tickets.errors import (
     CallNotFound,
     CustomerNotFound,
@@ -55,7 +64,16 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     InvalidParameter: (400, "invalid-parameter"),
     Unauthorized: (401, "unauthorized"),
     TooManyWords: (400, "too-many-words"),
+    CalendarError: (400, "invalid-calendar"),
+    PolicyError: (400, "invalid-policy"),
+    CalendarNotFound: (404, "calendar-not-found"),
+    PolicyNotFound: (404, "policy-not-found"),
+    NameTaken: (409, "name-taken"),
+    CalendarInUse: (409, "calendar-in-use"),
 }
+
+# Errors of the domain that the middleware answers through ``ERRORS``.
+DOMAIN_ERRORS = (ApiError, TicketError, TooManyWords, SlaStoreError, CalendarError, PolicyError)
 
 # aiohttp's own answers (no route, wrong method, ...) by status.
 HTTP_ERRORS: dict[int, str] = {
@@ -68,8 +86,13 @@ HTTP_ERRORS: dict[int, str] = {
 }
 
 
-def error_response(status: int, error: str, message: str) -> web.Response:
-    return web.json_response({"error": error, "message": message}, status=status)
+def error_response(status: int, error: str, message: str,
+                   field: str | None = None) -> web.Response:
+    """The error body; ``field`` (e.g. 'hours.mon[1]') when one field is to blame."""
+    body = {"error": error, "message": message}
+    if field:
+        body["field"] = field
+    return web.json_response(body, status=status)
 
 
 def _mapped(exc: Exception) -> tuple[int, str] | None:
@@ -90,11 +113,13 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         error = HTTP_ERRORS.get(exc.status, f"http-{exc.status}")
         return error_response(exc.status, error, exc.reason)
-    except (ApiError, TicketError, TooManyWords) as exc:
+    except DOMAIN_ERRORS as exc:
         mapped = _mapped(exc)
         if mapped is None:
             return _internal(request, exc)
-        return error_response(mapped[0], mapped[1], str(exc))
+        field = getattr(exc, "field", None)
+        return error_response(mapped[0], mapped[1], str(exc),
+                              field if isinstance(field, str) else None)
     except Exception as exc:
         return _internal(request, exc)
 

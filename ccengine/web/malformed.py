@@ -20,6 +20,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError, LineTooLong
 from aiohttp.web_protocol import RequestHandler
 
+from ccengine.diagnostics import install_task_dump
 from ccengine.web.errors import error_response
 from ccengine.web.hardening import MAX_HEADER_FIELD, MAX_HEADERS, MAX_REQUEST_LINE
 
@@ -128,6 +129,7 @@ class HardenedAppRunner(web.AppRunner):
 async def serve_until_stopped(app: web.Application, host: str, port: int) -> None:
     """``ccengine serve``: ``web.run_app`` with our runner (SIGINT/SIGTERM stop it
     with ``web.GracefulExit``, the runner cleans up)."""
+    install_task_dump()  # `kill -USR1` shows where a server that will not stop waits
     runner = HardenedAppRunner(app, handle_signals=True)
     await runner.setup()
     try:

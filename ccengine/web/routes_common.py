@@ -19,9 +19,10 @@ from ccengine.routes.document import GraphInvalid, GraphIssue, graph_from_data, 
 from ccengine.routes.model import RouteGraph
 from ccengine.routes.simulation import BadCallFact
 from ccengine.routes.store import NothingToRollBack, RouteNotFound, RouteStore
+from ccengine.sla.calendar import BusinessCalendar
 from ccengine.web.body import InvalidBody, text
 from ccengine.web.errors import ApiError, InvalidParameter
-from ccengine.web.keys import config_of
+from ccengine.web.keys import SLA_BOOK, config_of
 from ccengine.web.params import DATABASE, MAX_SQL_INT, checked_text
 
 MAX_YAML = 500_000  # characters; the example graph is 6 000
@@ -134,6 +135,11 @@ def _no_nul(value: Any, where: str) -> None:
 
 def store_of(request: web.Request) -> RouteStore:
     return RouteStore(request.app[DATABASE])
+
+
+async def calendars_of(request: web.Request) -> Mapping[str, BusinessCalendar]:
+    """The named calendars graphs may use: the application's SLA book."""
+    return (await request.app[SLA_BOOK].current()).calendars
 
 
 def routes_config(request: web.Request) -> RoutesConfig:

@@ -16,6 +16,7 @@ from ccengine.web.body import integer, json_object, text
 from ccengine.web.params import MAX_SQL_INT
 from ccengine.web.routes_common import (
     GraphMalformed,
+    calendars_of,
     graph_from_body,
     graph_name,
     route_errors,
@@ -34,7 +35,8 @@ async def validate(request: web.Request) -> web.Response:
     except GraphMalformed as exc:
         issues = exc.issues
     else:
-        issues = validate_graph(graph, default_prompts_dir(routes_config(request)))
+        issues = validate_graph(graph, default_prompts_dir(routes_config(request)),
+                                (await calendars_of(request)).keys())
     return web.json_response({"valid": not issues,
                               "issues": [issue.as_json() for issue in issues]})
 
@@ -49,7 +51,8 @@ async def save_draft(request: web.Request) -> web.Response:
     who = principal(request)
     version = await store_of(request).save_draft(graph, author=who.login if who else None,
                                                  comment=comment)
-    issues = validate_graph(graph, default_prompts_dir(routes_config(request)))
+    issues = validate_graph(graph, default_prompts_dir(routes_config(request)),
+                            (await calendars_of(request)).keys())
     return web.json_response({"name": graph.name, "version": version, "status": "draft",
                               "issues": [issue.as_json() for issue in issues]})
 

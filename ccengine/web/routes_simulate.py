@@ -20,6 +20,7 @@ from ccengine.routes.simulation import SimulatedCall, simulate
 from ccengine.web.body import InvalidBody, boolean, integer, json_object, required_text, text
 from ccengine.web.params import MAX_SQL_INT, REGION
 from ccengine.web.routes_common import (
+    calendars_of,
     graph_from_body,
     route_errors,
     routes_config,
@@ -43,7 +44,7 @@ async def simulate_call(request: web.Request) -> web.Response:
                         queue=cast(QueueEnd, _one_of(body, "queue", QUEUE_ENDS)),
                         dial=cast(DialEnd, _one_of(body, "dial", DIAL_ENDS)))
     evaluation = simulate(graph, call, scenario, request.app.get(REGION, "PL"),
-                          routes_config(request))
+                          routes_config(request), await calendars_of(request))
     return web.json_response({"graph": graph.name, "version": version,
                               **evaluation.as_json()})
 

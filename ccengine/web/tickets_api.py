@@ -7,6 +7,7 @@ them, not found (404), never forbidden, so its number tells them nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -38,6 +39,7 @@ from ccengine.web.params import (
     text_param,
 )
 from ccengine.web.tickets_schemas import MAX_NOTE, PRIORITIES, SCHEMAS, STATUSES
+from ccengine.web.tickets_sla import SLA_PARAMETERS, now_of, sla_filter, sla_reader, sort_of
 
 __all__ = ["ENDPOINTS", "SCHEMAS"]
 
@@ -56,7 +58,7 @@ def _who(request: web.Request) -> Principal:
     return who
 
 
-def _filters(request: web.Request, who: Principal) -> TicketFilter:
+def _filters(request: web.Request, who: Principal, now: datetime) -> TicketFilter:
     assignee = text_param(request, "assignee")
     return TicketFilter(
         status=optional(request, "status", TicketStatus),
@@ -67,6 +69,7 @@ def _filters(request: web.Request, who: Principal) -> TicketFilter:
         unassigned=assignee == NOBODY,
         caller=caller_key(text_param(request, "caller"), request.app[REGION]),
         text=_search(request),
+        sla=sla_filter(request, now),
     )
 
 
@@ -79,11 +82,15 @@ def _search(request: web.Request) -> str | None:
 
 async def list_tickets(request: web.Request) -> web.Response:
     who = _who(request)
-    filters = _filters(request, who)
+    now = now_of(request)
+    filters = _filters(request, who, now)
     page, per_page = paging(request)
+    sort = sort_of(request)
     async with request.app[DATABASE].sessions() as session:
+        sla_of = await sla_reader(request, session, now)
         found = await queries.find_tickets(session, filters, viewer=viewer_of(who),
-                                           page=page, per_page=per_page)
+                                           page=page, per_page=per_page, sort=sort,
+                                           sla_of=sla_of)
     return web.json_response(to_json(found))
 
 
@@ -93,7 +100,8 @@ def _number(request: web.Request) -> str:
 
 async def _detail(request: web.Request, number: str, viewer: Viewer) -> web.Response:
     async with request.app[DATABASE].sessions() as session:
-        detail = await queries.get_ticket(session, number, viewer)
+        sla_of = await sla_reader(request, session, now_of(request))
+        detail = await queries.get_ticket(session, number, viewer, sla_of)
         redacted = await _redacted(session, [call.id for call in detail.calls])
     body = detail_json(detail)
     for call in [*body["calls"], *(entry["call"] for entry in body["timeline"] if entry["call"])]:
@@ -215,12 +223,13 @@ LIST_PARAMETERS = [
     query("text", {"type": "string", "maxLength": MAX_SEARCH},
           f"words (at most {MAX_WORDS}) each found in the number, title, caller's name "
           "or a note, ignoring case"),
+    *SLA_PARAMETERS,
     *PAGING,
 ]
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/api/v1/tickets", list_tickets, READERS,
-             summary="List the tickets the asker may see, newest first",
+             summary="List the tickets the asker may see, newest first unless sorted",
              parameters=LIST_PARAMETERS, result="TicketPage"),
     Endpoint("GET", "/api/v1/tickets/{number}", show_ticket, READERS,
              summary="One ticket with its customer and its timeline (calls, recordings, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ccengine.sla import SlaState
 from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus
 from ccengine.web.endpoints import nullable, page_of, ref
 
@@ -32,6 +33,48 @@ TICKET_SUMMARY: Schema = {
         "created_at": TIME,
         "updated_at": TIME,
         "closed_at": nullable("string", format="date-time"),
+        "sla": {"allOf": [ref("TicketSla")], "nullable": True,
+                "description": "null when the ticket has no SLA policy"},
+    },
+}
+
+_MOMENT = nullable("string", format="date-time")
+_STATE = {"type": "string", "enum": [state.value for state in SlaState]}
+SLA_CLOCK: Schema = {
+    "type": "object",
+    "required": ["due_at", "done_at", "percent", "state", "warning_at"],
+    "properties": {
+        "due_at": _MOMENT,
+        "done_at": _MOMENT,
+        "percent": {"type": "integer", "minimum": 0},
+        "state": _STATE,
+        "warning_at": {**_MOMENT, "description": (
+            "when this running clock turns warning (null: done, paused, or it will not)")},
+    },
+}
+TICKET_SLA: Schema = {
+    "type": "object",
+    "description": "the ticket's SLA clocks as of the request (computed, never stored)",
+    "required": ["policy", "first_response_due_at", "resolution_due_at", "first_response_at",
+                 "resolved_at", "state", "percent", "warning_at", "breach_at", "clocks"],
+    "properties": {
+        "policy": {"type": "string"},
+        "first_response_due_at": {**_MOMENT, "description": "when the first response is due"},
+        "resolution_due_at": {**_MOMENT, "description": (
+            "when resolution is due; while paused, the due time if resumed now")},
+        "first_response_at": _MOMENT,
+        "resolved_at": _MOMENT,
+        "state": _STATE,
+        "percent": {"type": "integer", "minimum": 0, "description": (
+            "of the allowed open time used by the clock that sets the state; past 100 "
+            "once breached")},
+        "warning_at": {**_MOMENT, "description": (
+            "when a running clock turns warning, as the facts stand (null: it will not)")},
+        "breach_at": {**_MOMENT, "description": (
+            "when a running clock falls due, as the facts stand (null: it will not; a "
+            "paused clock does not fall due while paused)")},
+        "clocks": {"type": "object", "required": ["first_response", "resolution"],
+                   "properties": {"first_response": SLA_CLOCK, "resolution": SLA_CLOCK}},
     },
 }
 
@@ -60,6 +103,7 @@ TIMELINE_ENTRY: Schema = {
 
 SCHEMAS: dict[str, Schema] = {
     "TicketSummary": TICKET_SUMMARY,
+    "TicketSla": TICKET_SLA,
     "TicketPage": page_of("TicketSummary"),
     "CallWithRecording": CALL_WITH_RECORDING,
     "TimelineEntry": TIMELINE_ENTRY,

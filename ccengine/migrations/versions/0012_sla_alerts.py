@@ -7,7 +7,7 @@ is one range scan. The column is added in place (batch mode adds a plain column
 on SQLite, no table rebuild: the calls' foreign keys refuse one).
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-04
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0011"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -121,8 +121,8 @@ export function navigate(path) {
 const MENUS = {
   agent: [["agent", "Console"], ["tickets", "Tickets"]],
   privileged_agent: [["agent", "Console"], ["tickets", "Tickets"], ["wallboard", "Wallboard"]],
-  admin: [["tickets", "Tickets"], ["routes", "Routes"], ["wallboard", "Wallboard"],
-          ["qa", "QA review"]],
+  admin: [["tickets", "Tickets"], ["routes", "Routes"], ["sla", "Calendars and SLA"],
+          ["wallboard", "Wallboard"], ["qa", "QA review"]],
   qa_lead: [["qa", "QA review"], ["tickets", "Tickets"], ["wallboard", "Wallboard"]],
 };
 

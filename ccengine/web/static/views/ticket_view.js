@@ -2,6 +2,7 @@
 // their recording and route, masked transcripts, notes, changes). Part of tickets.js.
 import { api, clear, fmtDateTime, fmtDuration, fmtTime, h, showError, t, toast }
   from "../app.js";
+import { slaCard } from "./sla_badges.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_for_customer", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];
@@ -47,6 +48,7 @@ function show(body, detail, assignees, ctx) {
   const redraw = (next) => show(body, next, assignees, ctx);
   clear(body,
     header(detail, assignees ? redraw : null),
+    slaCard(detail.ticket.sla),
     assignees ? editCard(detail, assignees, redraw) : null,
     assignees ? noteCard(detail, redraw) : null,
     h("section", { class: "card" }, h("h2", {}, t("History")), timeline(detail.timeline)));

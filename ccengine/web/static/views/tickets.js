@@ -2,13 +2,17 @@
 // #/tickets/<number> one ticket (ticket_view.js). Everything goes through the
 // REST API; data reaches the page only through h() (textContent).
 import { api, clear, fmtDateTime, h, showError, t } from "../app.js";
+import { slaCell } from "./sla_badges.js";
 import { loadAssignees, priorityBadge, renderTicket, statusName, STATUSES, PRIORITIES }
   from "./ticket_view.js";
 
 const PER_PAGE = 25;
 const EMPTY = { status: "", queue: "", priority: "", assignee: "", caller: "", text: "" };
 // The filters outlive a visit to a ticket: "back to the list" finds them as they were.
-const state = { filters: { ...EMPTY }, page: 1 };
+// atRisk: the quick filter (warning or breached now, soonest due first); sort: "" is the
+// server's order (newest first; at risk: soonest due first).
+const state = { filters: { ...EMPTY }, page: 1, atRisk: false, sort: "" };
+const SLA_SORTS = ["breach_at", "-breach_at"];
 
 export async function render(root, ctx) {
   root.append(h("link", { rel: "stylesheet", href: "/static/css/tickets.css" }));
@@ -51,7 +55,7 @@ function filterForm(assignees, results, ctx) {
   };
   const reset = async () => {
     state.filters = { ...EMPTY };
-    state.page = 1;
+    Object.assign(state, { page: 1, atRisk: false, sort: "" });
     for (const [name, field] of Object.entries(fields)) field.value = state.filters[name];
     await refresh(results, ctx);
   };
@@ -63,13 +67,29 @@ function filterForm(assignees, results, ctx) {
     h("label", {}, t("Caller number"), fields.caller),
     h("label", { class: "wide" }, t("Text"), fields.text),
     h("div", { class: "row buttons" },
+      atRiskToggle(results, ctx),
       h("button", { type: "submit", class: "primary" }, t("Search")),
       h("button", { type: "button", onclick: reset }, t("Clear"))));
+}
+
+// "Zagrożone SLA": open tickets whose SLA is warning or breached, soonest due first.
+function atRiskToggle(results, ctx) {
+  const button = h("button", { type: "button", name: "at_risk", class: "at-risk",
+                               "aria-pressed": String(state.atRisk) }, t("At risk"));
+  button.addEventListener("click", async () => {
+    state.atRisk = !state.atRisk;
+    state.page = 1;
+    button.setAttribute("aria-pressed", String(state.atRisk));
+    await refresh(results, ctx);
+  });
+  return button;
 }
 
 function query() {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(state.filters)) if (value) params.set(name, value);
+  if (state.atRisk) params.set("at_risk", "true");
+  if (state.sort) params.set("sort", state.sort);
   params.set("page", String(state.page));
   params.set("per_page", String(PER_PAGE));
   return params.toString();
@@ -79,7 +99,7 @@ async function refresh(results, ctx) {
   results.setAttribute("aria-busy", "true");
   try {
     const page = await api("GET", `/tickets?${query()}`);
-    clear(results, ticketTable(page.items, ctx), pager(page, results, ctx));
+    clear(results, ticketTable(page.items, results, ctx), pager(page, results, ctx));
   } catch (error) {
     clear(results, h("p", { class: "error" }, t("The tickets could not be loaded.")));
     showError(error);
@@ -88,13 +108,27 @@ async function refresh(results, ctx) {
   }
 }
 
-function ticketTable(items, ctx) {
+function ticketTable(items, results, ctx) {
   if (!items.length) return h("p", { class: "empty" }, t("No tickets match."));
   return h("table", { class: "tickets" },
     h("thead", {}, h("tr", {},
-      [t("Number"), t("Title"), t("Caller"), t("Queue"), t("Priority"), t("Status"),
-       t("Assignee"), t("Created")].map((label) => h("th", {}, label)))),
+      [t("Number"), t("Title"), t("Caller"), t("Queue"), t("Priority"), t("Status")]
+        .map((label) => h("th", {}, label)),
+      h("th", { class: "sla" }, slaSortButton(results, ctx)),
+      [t("Assignee"), t("Created")].map((label) => h("th", {}, label)))),
     h("tbody", {}, items.map((ticket) => ticketRow(ticket, ctx))));
+}
+
+// The SLA column sorts by the next due time: soonest first, then latest first, then off.
+function slaSortButton(results, ctx) {
+  const arrow = { breach_at: " ↑", "-breach_at": " ↓" }[state.sort] || "";
+  return h("button", { type: "button", name: "sort_sla", class: "sla-sort",
+                       title: t("Sort by SLA due time"),
+                       onclick: async () => {
+                         const next = SLA_SORTS.indexOf(state.sort) + 1;
+                         state.sort = SLA_SORTS[next] || "";
+                         await refresh(results, ctx);
+                       } }, `${t("SLA")}${arrow}`);
 }
 
 function ticketRow(ticket, ctx) {
@@ -108,6 +142,7 @@ function ticketRow(ticket, ctx) {
     h("td", {}, ticket.queue || "—"),
     h("td", {}, priorityBadge(ticket.priority)),
     h("td", {}, h("span", { class: `status ${ticket.status}` }, statusName(ticket.status))),
+    h("td", { class: "sla" }, slaCell(ticket.sla)),
     h("td", {}, ticket.assignee || h("span", { class: "muted" }, t("nobody"))),
     h("td", { class: "when" }, fmtDateTime(ticket.created_at)));
 }

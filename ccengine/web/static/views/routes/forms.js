@@ -42,10 +42,14 @@ const KIND_FORMS = {
     fields.list(t("Only these callers (patterns; empty: any)"), node, "callers"),
     target(t("Next"), "next"), target(t("Callers without a number"), "anonymous", true)],
   time_condition: (node, fields, target, ctx) => [
+    fields.text(t("Calendar (empty: the hours below)"), node, "calendar",
+                { nullable: true, placeholder: t("e.g. business") }),
     hoursTable(node, ctx), overrideEditor(node, fields, ctx),
     fields.text(t("Time zone (empty: the graph's)"), node, "timezone", { nullable: true }),
     target(t("When open"), "open"), target(t("When closed"), "closed")],
   holiday: (node, fields, target, ctx) => [
+    fields.text(t("Calendar (empty: the holidays below)"), node, "calendar",
+                { nullable: true, placeholder: t("e.g. business") }),
     fields.text(t("Country"), node, "country"),
     fields.check(t("The country's public holidays count"), node, "public"),
     customHolidays(node, fields, ctx),
