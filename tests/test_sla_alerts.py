@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ccengine.config import DatabaseConfig
+from ccengine.config import DatabaseConfig, TicketsConfig
 from ccengine.db import Database
 from ccengine.notifications.alert_rows import insert_or_skip
 from ccengine.notifications.book import BuiltInBook, BuiltInBookProvider
@@ -27,8 +27,10 @@ from ccengine.notifications.scheduler import AlertScheduler
 from ccengine.notifications.storage_models import Notification, SlaAlert
 from ccengine.sla.clock import Pause, SlaFacts
 from ccengine.sla.policy import Duration, SlaPolicy
-from ccengine.tickets.enums import Priority
+from ccengine.tickets.editing import TicketChanges
+from ccengine.tickets.enums import Priority, TicketStatus
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
+from ccengine.tickets.service import TicketService
 from ccengine.users import service
 from ccengine.users.models import Role
 
@@ -281,3 +283,20 @@ async def test_a_policy_the_book_cannot_compute_skips_only_its_tickets(
     report = await scheduler(database, book).tick(FR_80)
     assert {number for number, _, _ in await alerts(database)} == {"T-2"}
     assert report.alerts == 2
+
+
+async def test_a_resumed_ticket_alerts_again_through_the_sla_sync(database: Database) -> None:
+    """Paused: the scheduler finds no moment. The service's edit that resumes it syncs
+    the SLA columns, next alert moment included, and the resolution alerts follow."""
+    await add_ticket(database, "T-1", status="in_progress",
+                     first_response_at=OPENED + timedelta(minutes=5))
+    paused_at, resumed_at = FR_50, OPENED + timedelta(days=10)
+    at = [paused_at]
+    tickets = TicketService(database, TicketsConfig(), clock=lambda: at[0])
+    await tickets.update("T-1", TicketChanges(status=TicketStatus.WAITING_FOR_CUSTOMER), "anna")
+    assert (await scheduler(database).tick(resumed_at)).alerts == 0
+    at[0] = resumed_at
+    await tickets.update("T-1", TicketChanges(status=TicketStatus.IN_PROGRESS), "anna")
+    report = await scheduler(database).tick(resumed_at + timedelta(days=3))
+    assert [(clock, threshold) for _, clock, threshold, _ in report.fired] == [
+        ("resolution", 50), ("resolution", 80), ("resolution", 100)]

@@ -34,13 +34,13 @@ from ccengine.web.auth import principal
 from ccengine.web.endpoints import Endpoint
 from ccengine.web.errors import ApiError, InvalidParameter
 from ccengine.web.hub import setup_hub
-from ccengine.web.keys import CONFIG, ENGINE
+from ccengine.web.keys import CONFIG, ENGINE, SLA_BOOK
 from ccengine.web.params import DATABASE, MAX_SQL_INT, integer
 
 __all__ = ["ALERT_BOOKS", "ENDPOINTS", "SCHEMAS", "TOPIC", "setup"]
 
 TOPIC = "notifications"
-# Where the stored SLA book's provider goes once it exists; the built-in book until then.
+# Another SLA book for the alerts than the app's stored one (SLA_BOOK), e.g. in tests.
 ALERT_BOOKS = web.AppKey("ccengine.sla_alert_books", AlertBookProvider)
 SCHEDULER = web.AppKey("ccengine.sla_alert_scheduler", AlertScheduler)
 _CURSOR = re.compile(r"^([ur])([0-9]{1,10})$")
@@ -140,8 +140,9 @@ def setup(app: web.Application) -> None:
 
 async def _scheduling(app: web.Application, scheduler: AlertScheduler,
                       every: float) -> AsyncIterator[None]:
-    # Read at startup, so whoever builds the app may set ALERT_BOOKS after setup_api.
-    scheduler.books = app.get(ALERT_BOOKS) or scheduler.books
+    # Read at startup, so whoever builds the app may set ALERT_BOOKS after setup_api;
+    # by default the stored book the API edits and the route walk reads.
+    scheduler.books = app.get(ALERT_BOOKS) or app.get(SLA_BOOK) or scheduler.books
     task = asyncio.create_task(scheduler.run(every), name="sla-alerts")
     yield
     await cancel_and_wait([task])
