@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import signal
 import socket
 import sys
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,8 @@ from ccengine.web.malformed import HardenedAppRunner
 
 EXAMPLE_GRAPH = Path(__file__).resolve().parents[1] / "examples" / "ecommerce-routes.yaml"
 DEMO_RECORDINGS = "demo-recordings"
+INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 SETTLE_SECONDS = 30.0  # at the end: the last calls read and stored, however busy the machine
 
 
@@ -87,7 +90,10 @@ async def run_demo(config: Config, calls: int | None, interval: tuple[float, flo
         await server.wait_for_login()
         offset = at.timestamp() - time.time() if at else 0.0
         factory = RoutedCallFactory(seed, own_members=members_of(graph))
-        await _play_calls(run_routed_calls(agi, factory, interval, calls, offset), duration)
+        with stop_signals() as stopped:
+            if not await _play_calls(run_routed_calls(agi, factory, interval, calls, offset),
+                                     duration, stopped):
+                return INTERRUPTED
         await _settle(runner.app)
     finally:
         await agi.stop()
@@ -96,20 +102,41 @@ async def run_demo(config: Config, calls: int | None, interval: tuple[float, flo
     return 0
 
 
-async def _play_calls(calls: Coroutine[Any, Any, None], duration: float | None) -> None:
-    """Place the demo's calls for ``duration`` seconds; Ctrl-C always ends them.
+async def _play_calls(calls: Coroutine[Any, Any, None], duration: float | None,
+                      stopped: asyncio.Event) -> bool:
+    """Place the demo's calls until they are done, ``duration`` passes or Ctrl-C;
+    False when stopped by Ctrl-C (or SIGTERM).
 
-    On Python 3.11 a cancel that arrives in the same loop pass as a ``wait_for``'s result
-    is lost; the calls' task once swallowed Ctrl-C's cancel that way and the demo went
-    on ringing. So the task is awaited through a shield and ended by cancel_and_wait,
+    Ctrl-C sets an event rather than cancelling the main task: on Python 3.11 a cancel
+    that arrives in the same loop pass as a ``wait_for``'s result is lost, and the
+    demo once went on ringing so. The calls' task is then ended by cancel_and_wait,
     which cancels until it is gone.
     """
     traffic = asyncio.create_task(calls)
+    stop = asyncio.create_task(stopped.wait())
     try:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(traffic), duration)
+        await asyncio.wait((traffic, stop), timeout=duration,
+                           return_when=asyncio.FIRST_COMPLETED)
+        return not stopped.is_set()
     finally:
-        await cancel_and_wait([traffic])
+        await cancel_and_wait([traffic, stop])
+
+
+@contextlib.contextmanager
+def stop_signals() -> Iterator[asyncio.Event]:
+    """An event set by Ctrl-C or SIGTERM while the calls play.
+
+    The loop's own handlers wake it through its self-pipe whatever it is doing;
+    outside this block (set-up, shutdown) Ctrl-C is Python's KeyboardInterrupt again.
+    """
+    loop, stopped = asyncio.get_running_loop(), asyncio.Event()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stopped.set)
+    try:
+        yield stopped
+    finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
 
 
 async def _settle(app: web.Application) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -86,13 +87,26 @@ async def test_demo_qa_sample_is_transcribed_and_masked(tmp_path: Path) -> None:
 
 
 async def stopped_or_dumped(process: asyncio.subprocess.Process, seconds: float) -> None:
-    """Wait for the demo to exit; one that does not is told to dump its threads' stacks
-    (faulthandler, on SIGABRT) into its stderr, which the test's failure then shows."""
+    """Wait for the demo to exit; one that does not is made to show why in its stderr,
+    which the test's failure then prints: its signal state, where every asyncio task
+    waits (SIGUSR1) and every thread's stack (faulthandler, on SIGABRT)."""
     try:
         await asyncio.wait_for(process.wait(), seconds)
     except TimeoutError:
+        print(signal_state(process.pid), file=sys.stderr)
+        process.send_signal(signal.SIGUSR1)
+        await asyncio.sleep(2)
         process.send_signal(signal.SIGABRT)
         await asyncio.wait_for(process.wait(), 30)
+
+
+def signal_state(pid: int) -> str:
+    """The kernel's view of the process's signals: blocked, ignored, caught (hex masks)."""
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as status:
+        return "demo " + " ".join(line.strip() for line in status
+                                  if line.startswith(("SigPnd", "ShdPnd", "SigBlk",
+                                                      "SigIgn", "SigCgt")))
+    return f"demo {pid}: no /proc status"
 
 
 async def poll_tickets(url: str, want: int, timeout: float = 90) -> list[dict[str, object]]:
