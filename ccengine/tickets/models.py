@@ -109,6 +109,9 @@ class Ticket(Base):
     # compare them with now, so a filter stays right however old ``sla_state`` is.
     sla_warning_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     sla_breach_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # The earliest SLA alert moment not sent yet (``notifications.rules.next_alert_at``):
+    # the alert scheduler's one indexed range scan per tick.
+    sla_next_alert_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
 
     customer: Mapped[Customer | None] = relationship(lazy="raise")
     # Read-only so writers link an activity to a ticket from the activity's
