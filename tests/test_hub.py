@@ -227,6 +227,7 @@ async def test_ws_js_reconnects_resubscribes_and_says_so(live: Live, browser_pag
     kinds = "() => window.got.map((m) => m.type)"
     await browser_page.wait_for_function("() => window.got.some((m) => m.type === 'agent')")
     hub = live.app[HUB]
+    every_socket = len(hub)  # the page's own views may hold sockets too
     await hub.close_all()  # the server side goes away (a restart, a proxy timeout)
     await browser_page.wait_for_function(
         "() => window.got.some((m) => m.type === 'reconnected')", timeout=10_000)
@@ -236,7 +237,8 @@ async def test_ws_js_reconnects_resubscribes_and_says_so(live: Live, browser_pag
     assert got.index("reconnected") > got.index("agent")
     assert got[got.index("reconnected"):].count("agent") >= 1  # the state, after resubscribing
     assert await browser_page.evaluate("() => window.conn.connected")
-    open_before = len(hub)  # the page's own views may hold sockets too
+    # Every socket back (the page's own reconnect on their own timers), then ours closes.
+    await eventually(lambda: len(hub) == every_socket)
     await browser_page.evaluate("() => window.conn.close()")
-    await eventually(lambda: len(hub) == open_before - 1)
+    await eventually(lambda: len(hub) == every_socket - 1)
     assert not await browser_page.evaluate("() => window.conn.connected")
