@@ -1,6 +1,8 @@
 """The read side of merges and links: where a merged number points, and the ties a
-ticket shows, under the viewer's visibility (a tie to a ticket she may not see is
-left out, as lists leave it out)."""
+ticket shows. A link to a ticket the viewer may not see is left out, as lists leave
+it out. The numbers merged into a ticket are shown to whoever sees it: a merged
+ticket is only a pointer now (its number opens the survivor), its history is the
+survivor's."""
 
 from __future__ import annotations
 
@@ -36,18 +38,18 @@ async def refuse_merged(session: AsyncSession, ticket: Ticket) -> None:
 
 async def ticket_ties(session: AsyncSession, number: str, viewer: Viewer) -> dict[str, Any]:
     """``merged`` (numbers merged into this one) and ``links`` (both directions) of the
-    ticket ``number``, each only where ``viewer`` may see the other ticket."""
+    ticket ``number``, a link only where ``viewer`` may see the other ticket."""
     ticket_id = await session.scalar(select(Ticket.id).where(Ticket.number == number))
     if ticket_id is None:
         return {"merged": [], "links": []}
-    return {"merged": await _merged_into(session, ticket_id, viewer),
+    return {"merged": await _merged_into(session, ticket_id),
             "links": await _links(session, ticket_id, viewer)}
 
 
-async def _merged_into(session: AsyncSession, ticket_id: int, viewer: Viewer) -> list[str]:
+async def _merged_into(session: AsyncSession, ticket_id: int) -> list[str]:
     rows = await session.scalars(
         select(Ticket.number).join(TicketMerge, TicketMerge.ticket_id == Ticket.id)
-        .where(TicketMerge.into_id == ticket_id, visible(viewer)).order_by(Ticket.id))
+        .where(TicketMerge.into_id == ticket_id).order_by(Ticket.id))
     return list(rows)
 
 
