@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.tickets.editing import TicketChanges
-from ccengine.tickets.errors import TicketError
+from ccengine.tickets.errors import LinkExists, TicketError
 from ccengine.tickets.filters import EVERYONE, Viewer
 from ccengine.tickets.linking import add_link, remove_link
 from ccengine.tickets.merging import merge
@@ -51,6 +53,7 @@ class TicketRelations:
         async with self._database.writer() as session:
             source = await find_ticket(session, number, viewer)
             target = await find_ticket(session, into, viewer)
+            await _lock(session, source, target)
             now = self._clock()
             await merge(session, source, target, author, now)
             await sync_sla(session, [source, target], self._sla, now)
@@ -63,7 +66,10 @@ class TicketRelations:
         async with self._database.writer() as session:
             ticket, linked = await self._pair(session, number, other, viewer)
             await add_link(session, ticket, linked, kind, author, self._clock())
-            await session.commit()
+            try:
+                await session.commit()
+            except IntegrityError:  # the same pair linked meanwhile, by someone else
+                raise LinkExists(ticket.number, linked.number) from None
 
     async def unlink(self, number: str, other: str, author: str | None,
                      viewer: Viewer = EVERYONE) -> None:
@@ -106,3 +112,12 @@ class TicketRelations:
         for ticket in tickets:
             await refuse_merged(session, ticket)
         return tickets
+
+
+async def _lock(session: AsyncSession, *tickets: Ticket) -> None:
+    """Lock the rows (in id order, so two merges cannot deadlock) and read them again:
+    of two opposite merges at once, the second then sees the first and is refused
+    instead of making a cycle. SQLite's writer transaction is exclusive already."""
+    await session.execute(
+        select(Ticket).where(Ticket.id.in_([t.id for t in tickets])).order_by(Ticket.id)
+        .with_for_update().execution_options(populate_existing=True))

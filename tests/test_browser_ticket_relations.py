@@ -1,0 +1,90 @@
+"""Merge and bulk edit in real Chromium: a merged number opens the survivor; three
+tickets change at once from the list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from playwright.async_api import Page
+
+from ccengine.calls.model import Outcome
+from ccengine.config import TicketsConfig
+from ccengine.tickets.service import TicketService
+from ccengine.users.models import Role
+from tests.browser import Live, login, screenshot
+from tests.conftest import build_call
+
+pytestmark = pytest.mark.browser
+
+T0 = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+async def _missed_calls(live: Live, count: int) -> list[str]:
+    """``count`` open queue tickets, each from its own caller, oldest first."""
+    calls = [build_call(f"r.{i}", Outcome.ABANDONED, started_at=T0 + timedelta(minutes=i),
+                        caller_number=f"+4860100000{i}", queue="reklamacje")
+             for i in range(count)]
+    recorded = await TicketService(live.database, TicketsConfig()).record_calls(calls)
+    return [r.ticket_number for r in recorded]
+
+
+async def _api(page: Page, path: str) -> Any:
+    return await page.evaluate(
+        "async (path) => (await fetch('/api/v1' + path)).json()", path)
+
+
+async def test_merge_then_the_old_number_opens_the_survivor(
+        live: Live, browser_page: Page) -> None:
+    page = browser_page
+    await live.user("tomasz", Role.PRIVILEGED_AGENT, name="Tomasz Kamiński")
+    old, survivor = await _missed_calls(live, 2)
+    await login(page, live, "tomasz")
+    await page.goto(f"{live.url}/#/tickets/{old}")
+    await page.wait_for_selector("form[name=merge]")
+    await page.fill("input[name=merge_into]", survivor)
+    await page.click("form[name=merge] button[type=submit]")
+    question = page.locator(".merge-confirm p")
+    await question.wait_for()
+    text = await question.text_content() or ""
+    assert old in text and survivor in text  # the confirmation names both tickets
+    await page.click("button[name=confirm_merge]")
+    await page.wait_for_function(
+        "(n) => document.querySelector('.ticket-header .number')?.textContent === n",
+        arg=survivor)
+    await page.goto(f"{live.url}/#/tickets/{old}")
+    await page.wait_for_selector(".merged-banner")
+    assert await page.locator(".ticket-header .number").text_content() == survivor
+    banner = await page.locator(".merged-banner").text_content() or ""
+    assert old in banner and "scalone" in banner
+    calls = page.locator(".timeline li[data-kind=call]")
+    assert await calls.count() == 2  # the merged ticket's call moved here
+    await screenshot(page, "tickets-merged")
+
+
+async def test_bulk_bar_changes_three_tickets(live: Live, browser_page: Page) -> None:
+    page = browser_page
+    await live.user("tomasz", Role.PRIVILEGED_AGENT, name="Tomasz Kamiński")
+    numbers = await _missed_calls(live, 4)
+    await login(page, live, "tomasz")
+    await page.click("#nav a[data-view=tickets]")
+    await page.wait_for_selector("table.tickets tbody tr")
+    assert not await page.locator("form[name=bulk]").is_visible()
+    for number in numbers[:3]:
+        await page.check(f"tr[data-number='{number}'] input[name=pick]")
+    assert page.url.endswith("#/tickets")  # checking a row does not open it
+    assert await page.locator(".bulk-count").text_content() == "Zaznaczono: 3"
+    await page.select_option("select[name=bulk_status]", "in_progress")
+    await page.select_option("select[name=bulk_priority]", "P1")
+    await page.select_option("select[name=bulk_assignee]", "Tomasz Kamiński")
+    await page.click("form[name=bulk] button[type=submit]")
+    await page.wait_for_function(
+        "document.querySelectorAll('table.tickets tbody .badge.P1').length === 3")
+    for number in numbers:
+        ticket = (await _api(page, f"/tickets/{number}"))["ticket"]
+        changed = number in numbers[:3]
+        assert (ticket["status"] == "in_progress") is changed
+        assert (ticket["priority"] == "P1") is changed
+        assert (ticket["assignee"] == "Tomasz Kamiński") is changed
+    await screenshot(page, "tickets-bulk")
