@@ -8,6 +8,7 @@ bulk edit changes each ticket on its own and says per ticket what happened.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
@@ -21,7 +22,10 @@ from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.config import TicketsConfig, WebConfig
 from ccengine.db import Database
 from ccengine.tickets.enums import TicketStatus
+from ccengine.tickets.errors import TicketMerged
 from ccengine.tickets.models import Call, Ticket, TicketActivity
+from ccengine.tickets.relations import TicketRelations
+from ccengine.tickets.relations_models import TicketMerge
 from ccengine.tickets.service import TicketService
 from ccengine.transcribe.storage_models import Transcript
 from ccengine.web.api import setup_api
@@ -289,3 +293,15 @@ async def test_a_bad_bulk_body_names_the_field(world: World, body: dict[str, Any
                                                field: str) -> None:
     answer = await world.call("admin", "POST", "/tickets/bulk", 400, json=body)
     assert (answer["error"], answer["field"]) == ("invalid-body", field)
+
+
+async def test_two_opposite_merges_at_once_never_make_a_cycle(world: World) -> None:
+    one, two = world.numbers["open1"], world.numbers["open2"]
+    relations = TicketRelations(world.database, CONFIG)
+    results = await asyncio.gather(relations.merge(one, two, "a"), relations.merge(two, one, "b"),
+                                   return_exceptions=True)
+    refused = [result for result in results if isinstance(result, Exception)]
+    assert len(refused) == 1 and isinstance(refused[0], TicketMerged)
+    async with world.database.sessions() as session:
+        pointers = (await session.execute(select(TicketMerge.ticket_id, TicketMerge.into_id))).all()
+    assert len(pointers) == 1
