@@ -305,3 +305,13 @@ async def test_two_opposite_merges_at_once_never_make_a_cycle(world: World) -> N
     async with world.database.sessions() as session:
         pointers = (await session.execute(select(TicketMerge.ticket_id, TicketMerge.into_id))).all()
     assert len(pointers) == 1
+
+
+async def test_patch_moves_the_queue_as_the_bulk_edit_does(world: World) -> None:
+    number = world.numbers["open1"]
+    shown = await world.call("anna", "PATCH", f"/tickets/{number}", json={"queue": "vip"})
+    assert shown["ticket"]["queue"] == "vip"
+    [change] = [e for e in shown["timeline"] if e["kind"] == "queue_change"]
+    assert (change["author"], change["data"]) == ("Anna Nowak", {"from": "support", "to": "vip"})
+    blank = await world.call("anna", "PATCH", f"/tickets/{number}", 400, json={"queue": " "})
+    assert blank["field"] == "queue"

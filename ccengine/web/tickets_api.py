@@ -167,15 +167,16 @@ def _service(request: web.Request) -> TicketService:
 
 async def _changes(request: web.Request, who: Principal) -> TicketChanges:
     body = await json_object(request)
-    _only(body, {"status", "priority", "assignee"})
+    _only(body, {"status", "priority", "assignee", "queue"})
     reassign = "assignee" in body
     assignee = text(body, "assignee", max_length=200, allow_empty=False)
     changes = TicketChanges(status=choice(body, "status", TicketStatus),
                             priority=choice(body, "priority", Priority),
                             assignee=await _assignee(request, who, assignee),
-                            reassign=reassign)
+                            reassign=reassign,
+                            queue=text(body, "queue", max_length=100, allow_empty=False))
     if changes.empty:
-        raise InvalidBody("", "give at least one of status, priority, assignee")
+        raise InvalidBody("", "give at least one of status, priority, assignee, queue")
     return changes
 
 
@@ -249,7 +250,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                      "masked transcripts, notes, changes)",
              parameters=[NUMBER], result="TicketDetail"),
     Endpoint("PATCH", "/api/v1/tickets/{number}", update_ticket, EDITORS,
-             summary="Change status, priority and/or assignee (each change is logged)",
+             summary="Change status, priority, assignee and/or queue (each change is logged)",
              parameters=[NUMBER], body="TicketChanges", result="TicketDetail"),
     Endpoint("POST", "/api/v1/tickets/{number}/notes", add_note, NOTE_WRITERS,
              summary="Add a note to a ticket (a public one is a reply to the customer)",

@@ -142,6 +142,8 @@ SCHEMAS: dict[str, Schema] = {
             "priority": {"type": "string", "enum": PRIORITIES},
             "assignee": nullable("string", maxLength=200, description=(
                 "a display name from GET /api/v1/assignees, \"me\", or null for nobody")),
+            "queue": {"type": "string", "minLength": 1, "maxLength": 100,
+                      "description": "move the ticket to this queue (its SLA may change)"},
         },
     },
     "NewNote": {
