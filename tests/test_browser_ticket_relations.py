@@ -21,10 +21,13 @@ pytestmark = pytest.mark.browser
 T0 = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
-async def _missed_calls(live: Live, count: int) -> list[str]:
-    """``count`` open queue tickets, each from its own caller, oldest first."""
-    calls = [build_call(f"r.{i}", Outcome.ABANDONED, started_at=T0 + timedelta(minutes=i),
-                        caller_number=f"+4860100000{i}", queue="reklamacje")
+async def _open_tickets(live: Live, count: int, same_caller: bool = False) -> list[str]:
+    """``count`` open tickets, oldest first: missed calls each from its own caller, or
+    answered calls all from one (a caller's missed calls share one callback ticket)."""
+    outcome = Outcome.ANSWERED if same_caller else Outcome.ABANDONED
+    calls = [build_call(f"r.{i}", outcome, started_at=T0 + timedelta(minutes=i),
+                        caller_number=f"+4860100000{0 if same_caller else i}",
+                        queue="reklamacje")
              for i in range(count)]
     recorded = await TicketService(live.database, TicketsConfig()).record_calls(calls)
     return [r.ticket_number for r in recorded]
@@ -39,10 +42,13 @@ async def test_merge_then_the_old_number_opens_the_survivor(
         live: Live, browser_page: Page) -> None:
     page = browser_page
     await live.user("tomasz", Role.PRIVILEGED_AGENT, name="Tomasz Kamiński")
-    old, survivor = await _missed_calls(live, 2)
+    old, survivor = await _open_tickets(live, 2, same_caller=True)
     await login(page, live, "tomasz")
     await page.goto(f"{live.url}/#/tickets/{old}")
     await page.wait_for_selector("form[name=merge]")
+    offered = page.locator("#merge-candidates option")
+    await offered.first.wait_for(state="attached")  # the caller's other open ticket
+    assert await offered.evaluate_all("options => options.map(o => o.value)") == [survivor]
     await page.fill("input[name=merge_into]", survivor)
     await page.click("form[name=merge] button[type=submit]")
     question = page.locator(".merge-confirm p")
@@ -66,7 +72,7 @@ async def test_merge_then_the_old_number_opens_the_survivor(
 async def test_bulk_bar_changes_three_tickets(live: Live, browser_page: Page) -> None:
     page = browser_page
     await live.user("tomasz", Role.PRIVILEGED_AGENT, name="Tomasz Kamiński")
-    numbers = await _missed_calls(live, 4)
+    numbers = await _open_tickets(live, 4)
     await login(page, live, "tomasz")
     await page.click("#nav a[data-view=tickets]")
     await page.wait_for_selector("table.tickets tbody tr")
@@ -88,3 +94,15 @@ async def test_bulk_bar_changes_three_tickets(live: Live, browser_page: Page) ->
         assert (ticket["priority"] == "P1") is changed
         assert (ticket["assignee"] == "Tomasz Kamiński") is changed
     await screenshot(page, "tickets-bulk")
+
+    for number in numbers[2:]:  # the list was reloaded: nothing is checked any more
+        await page.check(f"tr[data-number='{number}'] input[name=pick]")
+    await page.click("button[name=merge_selected]")
+    question = await page.locator(".bulk-bar .merge-confirm p").text_content() or ""
+    assert numbers[2] in question and numbers[3] in question
+    assert await page.input_value("select[name=merge_target]") == numbers[2]  # the oldest
+    await page.click(".bulk-bar button[name=confirm_merge]")
+    await page.wait_for_function(
+        "document.querySelectorAll('table.tickets tbody .status.closed').length === 1")
+    shown = await _api(page, f"/tickets/{numbers[3]}")
+    assert (shown["ticket"]["number"], shown["merged_from"]) == (numbers[2], numbers[3])

@@ -70,8 +70,10 @@ function linkForm(detail, redraw) {
 // "Merge into…": the number first, then a confirmation naming both tickets.
 function mergeForm(detail, ctx) {
   const number = detail.ticket.number;
+  const choices = h("datalist", { id: "merge-candidates" });
   const into = h("input", { name: "merge_into", required: true, maxlength: "64",
-                            placeholder: t("Ticket number") });
+                            list: "merge-candidates", placeholder: t("Ticket number") });
+  fillCandidates(choices, detail.ticket);
   const confirmBox = h("div", { class: "merge-confirm", hidden: true });
   const merge = async () => {
     try {
@@ -94,9 +96,22 @@ function mergeForm(detail, ctx) {
     confirmBox.hidden = false;
   };
   return h("form", { name: "merge", onsubmit: ask },
-    h("div", { class: "row" }, h("label", {}, t("Merge into…"), into),
+    h("div", { class: "row" }, h("label", {}, t("Merge into…"), into, choices),
       h("button", { type: "submit" }, t("Merge…"))),
     confirmBox);
+}
+
+// The same caller's other open tickets, offered first (the usual duplicate: she called
+// again and the call opened a new ticket).
+async function fillCandidates(list, ticket) {
+  if (!ticket.caller) return;
+  try {
+    const page = await api("GET", `/tickets?caller=${encodeURIComponent(ticket.caller)}` +
+      "&per_page=50");
+    list.replaceChildren(...page.items
+      .filter((other) => other.number !== ticket.number && other.status !== "closed")
+      .map((other) => h("option", { value: other.number }, other.title)));
+  } catch (error) { showError(error); }
 }
 
 // "Split this call off": the call with its history becomes a new, linked ticket.
@@ -143,15 +158,21 @@ export function bulkBar(selected, choices, done) {
       await done();
     } catch (error) { showError(error); }
   };
-  const bar = h("form", { class: "card row bulk-bar", name: "bulk", onsubmit: apply },
-    count,
-    h("label", {}, t("Status"), fields.status),
-    h("label", {}, t("Priority"), fields.priority),
-    h("label", {}, t("Assignee"), fields.assignee),
-    h("label", {}, t("Queue"), fields.queue),
-    h("button", { type: "submit", class: "primary" }, t("Apply to selected")));
+  const merging = h("div", { class: "merge-confirm", hidden: true });
+  const bar = h("form", { class: "card bulk-bar", name: "bulk", onsubmit: apply },
+    h("div", { class: "row" },
+      count,
+      h("label", {}, t("Status"), fields.status),
+      h("label", {}, t("Priority"), fields.priority),
+      h("label", {}, t("Assignee"), fields.assignee),
+      h("label", {}, t("Queue"), fields.queue),
+      h("button", { type: "submit", class: "primary" }, t("Apply to selected")),
+      h("button", { type: "button", name: "merge_selected",
+                    onclick: () => askMerge(merging, selected, done) }, t("Merge selected…"))),
+    merging);
   bar.update = () => {
     bar.hidden = !selected.size;
+    merging.hidden = true;
     count.textContent = t("{count} selected", { count: selected.size });
   };
   bar.update();
@@ -167,4 +188,36 @@ function bulkChanges(fields) {
   }
   if (fields.queue.value.trim()) changes.queue = fields.queue.value.trim();
   return changes;
+}
+
+// Several checked tickets merged into one of them (the oldest unless chosen), each merge
+// its own transaction; the confirmation names every ticket.
+function askMerge(box, selected, done) {
+  const numbers = [...selected].sort();
+  if (numbers.length < 2) {
+    toast(t("Check at least two tickets to merge."), "error");
+    return;
+  }
+  const target = h("select", { name: "merge_target" }, numbers.map((number) =>
+    h("option", { value: number }, number)));
+  const merge = async () => {
+    const into = target.value;
+    const refused = [];
+    for (const number of numbers.filter((one) => one !== into)) {
+      try {
+        await api("POST", `${ticketPath(number)}/merge`, { into });
+      } catch (error) { refused.push(`${number} (${error.message})`); }
+    }
+    toast(refused.length ? t("Not merged: {refused}.", { refused: refused.join(", ") })
+      : t("Merged into {number}.", { number: into }), refused.length ? "error" : "info");
+    await done();
+  };
+  box.replaceChildren(
+    h("p", {}, t("Merge {numbers} into one ticket:", { numbers: numbers.join(", ") })),
+    target,
+    h("button", { type: "button", name: "confirm_merge", class: "danger", onclick: merge },
+      t("Merge")),
+    h("button", { type: "button", name: "cancel_merge",
+                  onclick: () => { box.hidden = true; } }, t("Cancel")));
+  box.hidden = false;
 }
