@@ -66,6 +66,10 @@ async def test_merge_then_the_old_number_opens_the_survivor(
     assert old in banner and "scalone" in banner
     calls = page.locator(".timeline li[data-kind=call]")
     assert await calls.count() == 2  # the merged ticket's call moved here
+    assert await page.locator(".ticket-relations .merged").text_content() == (
+        f"Scalone z tym zgłoszeniem: {old}")
+    assert await page.locator("button[name=split]").count() == 2  # two calls: each may go
+    await page.locator(".ticket-relations").scroll_into_view_if_needed()
     await screenshot(page, "tickets-merged")
 
 

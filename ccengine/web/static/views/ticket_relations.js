@@ -64,7 +64,7 @@ function linkForm(detail, redraw) {
   };
   return h("form", { class: "row", name: "link", onsubmit: add },
     h("label", {}, t("Link…"), other), h("label", {}, t("as"), kind),
-    h("button", { type: "submit" }, t("Link")));
+    h("button", { type: "submit" }, t("Add link")));
 }
 
 // "Merge into…": the number first, then a confirmation naming both tickets.
