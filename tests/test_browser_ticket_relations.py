@@ -1,5 +1,5 @@
-"""Merge and bulk edit in real Chromium: a merged number opens the survivor; three
-tickets change at once from the list."""
+"""Merge, split and bulk edit in real Chromium: a merged number opens the survivor; a
+call split off opens its new, linked ticket; three tickets change at once from the list."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from playwright.async_api import Page
 
 from ccengine.calls.model import Outcome
 from ccengine.config import TicketsConfig
+from ccengine.tickets.relations import TicketRelations
 from ccengine.tickets.service import TicketService
 from ccengine.users.models import Role
 from tests.browser import Live, login, screenshot
@@ -110,3 +111,27 @@ async def test_bulk_bar_changes_three_tickets(live: Live, browser_page: Page) ->
         "document.querySelectorAll('table.tickets tbody .status.closed').length === 1")
     shown = await _api(page, f"/tickets/{numbers[3]}")
     assert (shown["ticket"]["number"], shown["merged_from"]) == (numbers[2], numbers[3])
+
+
+async def test_split_a_call_off_opens_the_new_linked_ticket(
+        live: Live, browser_page: Page) -> None:
+    page = browser_page
+    await live.user("tomasz", Role.PRIVILEGED_AGENT, name="Tomasz Kamiński")
+    old, kept = await _open_tickets(live, 2, same_caller=True)
+    await TicketRelations(live.database, TicketsConfig()).merge(old, kept, "Tomasz Kamiński")
+    await login(page, live, "tomasz")
+    await page.goto(f"{live.url}/#/tickets/{kept}")
+    await page.wait_for_selector("button[name=split]")
+    await page.locator("li[data-kind=call] button[name=split]").last.click()
+    await page.wait_for_function(
+        "(n) => { const shown = document.querySelector('.ticket-header .number');"
+        " return shown && shown.textContent !== n; }", arg=kept)
+    new = await page.locator(".ticket-header .number").text_content() or ""
+    links = page.locator(".ticket-relations ul.links li")
+    assert await links.evaluate_all("items => items.map(i => [i.dataset.number, i.dataset.kind])"
+                                    ) == [[kept, "related"]]
+    assert await page.locator("li[data-kind=call]").count() == 1
+    assert await page.locator("button[name=split]").count() == 0  # its only call stays
+    detail = await _api(page, f"/tickets/{kept}")
+    assert [link["number"] for link in detail["links"]] == [new]
+    assert len(detail["calls"]) == 1
