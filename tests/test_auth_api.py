@@ -233,6 +233,11 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/sla/policies/{name}"): "AAAAAU",
     ("PUT", "/api/v1/sla/policies/{name}"): "AFFFFU",
     ("DELETE", "/api/v1/sla/policies/{name}"): "AFFFFU",
+    ("POST", "/api/v1/tickets/{number}/merge"): "AAAFFU",
+    ("POST", "/api/v1/tickets/{number}/links"): "AAAFFU",
+    ("DELETE", "/api/v1/tickets/{number}/links/{other}"): "AAAFFU",
+    ("POST", "/api/v1/tickets/{number}/split"): "AAAFFU",
+    ("POST", "/api/v1/tickets/bulk"): "AAAFFU",
 }
 REFUSAL_OF = {"forbidden": "F", "unauthorized": "U", "csrf-failed": "C"}
 

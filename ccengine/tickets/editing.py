@@ -10,16 +10,19 @@ from ccengine.tickets.errors import InvalidTransition
 
 @dataclass(frozen=True, slots=True)
 class TicketChanges:
-    """An edit as asked: None keeps a field; ``reassign`` sets ``assignee`` (None: nobody)."""
+    """An edit as asked: None keeps a field; ``reassign`` sets ``assignee`` (None: nobody).
+    A ticket's queue can be changed, not removed."""
 
     status: TicketStatus | None = None
     priority: Priority | None = None
     assignee: str | None = None
     reassign: bool = False
+    queue: str | None = None
 
     @property
     def empty(self) -> bool:
-        return self.status is None and self.priority is None and not self.reassign
+        return (self.status is None and self.priority is None and not self.reassign
+                and self.queue is None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,7 @@ class Current:
     status: TicketStatus
     priority: str
     assignee: str | None
+    queue: str | None = None
 
 
 def plan_changes(current: Current, asked: TicketChanges) -> list[Change]:
@@ -60,4 +64,6 @@ def plan_changes(current: Current, asked: TicketChanges) -> list[Change]:
         changes.append(Change(ActivityKind.PRIORITY_CHANGE, current.priority, asked.priority))
     if asked.reassign and asked.assignee != current.assignee:
         changes.append(Change(ActivityKind.ASSIGNMENT, current.assignee, asked.assignee))
+    if asked.queue is not None and asked.queue != current.queue:
+        changes.append(Change(ActivityKind.QUEUE_CHANGE, current.queue, asked.queue))
     return changes

@@ -49,6 +49,10 @@ class ActivityKind(StrEnum):
     ASSIGNMENT = "assignment"
     PRIORITY_CHANGE = "priority_change"
     TRANSCRIPT = "transcript"
+    QUEUE_CHANGE = "queue_change"
+    MERGE = "merge"  # data: into (on the merged ticket) or from (on the survivor)
+    LINK = "link"  # data: number, kind, removed
+    SPLIT = "split"  # data: call_id, into (on the old ticket) or from (on the new one)
 
 
 # The workflow runs New → In progress → Waiting for customer → Closed. Work can

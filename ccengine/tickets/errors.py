@@ -40,3 +40,56 @@ class InvalidPhoneNumber(TicketError):
     def __init__(self, number: str) -> None:
         super().__init__(f"{number!r} is not a valid phone number")
         self.number = number
+
+
+class MergeIntoItself(TicketError):
+    def __init__(self, number: str) -> None:
+        super().__init__(f"ticket {number} cannot be merged into itself")
+        self.number = number
+        self.field = "into"
+
+
+class TicketMerged(TicketError):
+    """The ticket was merged into another: it takes no part in merges or links."""
+
+    def __init__(self, number: str, into: str) -> None:
+        super().__init__(f"ticket {number} was merged into {into}; use {into}")
+        self.number = number
+        self.into = into
+
+
+class MergeIntoClosed(TicketError):
+    def __init__(self, number: str) -> None:
+        super().__init__(f"ticket {number} is closed: reopen it before merging into it")
+        self.number = number
+        self.field = "into"
+
+
+class LinkToItself(TicketError):
+    def __init__(self) -> None:
+        super().__init__("a ticket cannot be linked to itself")
+        self.field = "number"
+
+
+class LinkExists(TicketError):
+    def __init__(self, number: str, other: str) -> None:
+        super().__init__(f"tickets {number} and {other} are already linked (remove it first)")
+        self.field = "number"
+
+
+class LinkNotFound(TicketError):
+    def __init__(self, number: str, other: str) -> None:
+        super().__init__(f"tickets {number} and {other} are not linked")
+        self.field = "number"
+
+
+class CallNotOnTicket(TicketError):
+    def __init__(self, number: str, call_id: int) -> None:
+        super().__init__(f"call {call_id} is not a call of ticket {number}")
+        self.field = "call_id"
+
+
+class OnlyCall(TicketError):
+    def __init__(self, number: str) -> None:
+        super().__init__(f"the call is the only call of ticket {number}: nothing to split off")
+        self.field = "call_id"

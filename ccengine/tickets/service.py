@@ -24,6 +24,7 @@ from ccengine.tickets.filters import EVERYONE, Viewer, can_see, visible
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import is_e164, normalise
 from ccengine.tickets.recording import record_batch
+from ccengine.tickets.relations_reads import refuse_merged
 from ccengine.tickets.rows import RecordedCall
 from ccengine.tickets.sla_marks import mark_response, move_status
 from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
@@ -146,7 +147,7 @@ class TicketService:
         async with self._database.writer() as session:
             ticket = await _ticket(session, number, viewer)
             current = Current(number, TicketStatus(ticket.status), ticket.priority,
-                              ticket.assignee)
+                              ticket.assignee, ticket.queue)
             changes = plan_changes(current, asked)
             for change in changes:
                 self._apply(ticket, change)
@@ -162,6 +163,8 @@ class TicketService:
             self._apply_status(ticket, TicketStatus(str(change.new)))
         elif change.kind is ActivityKind.PRIORITY_CHANGE:
             ticket.priority = str(change.new)
+        elif change.kind is ActivityKind.QUEUE_CHANGE:
+            ticket.queue = change.new
         else:
             ticket.assignee = change.new
         ticket.updated_at = self._clock()
@@ -207,7 +210,15 @@ class TicketService:
 
 
 async def _ticket(session: AsyncSession, number: str, viewer: Viewer = EVERYONE) -> Ticket:
-    """The ticket to change; one ``viewer`` may not see is as good as missing."""
+    """The ticket to change; one ``viewer`` may not see is as good as missing, and a
+    merged one is only a pointer to its survivor (``TicketMerged``)."""
+    ticket = await find_ticket(session, number, viewer)
+    await refuse_merged(session, ticket)
+    return ticket
+
+
+async def find_ticket(session: AsyncSession, number: str, viewer: Viewer = EVERYONE) -> Ticket:
+    """The ticket ``number`` as ``viewer`` may see it, merged or not."""
     ticket = (
         await session.execute(select(Ticket).where(Ticket.number == number))
     ).scalar_one_or_none()

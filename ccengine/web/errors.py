@@ -22,10 +22,18 @@ from ccengine.sla.errors import (
 from ccengine.sla.policy import PolicyError
 from ccengine.tickets.errors import (
     CallNotFound,
+    CallNotOnTicket,
     CustomerNotFound,
     InvalidPhoneNumber,
     InvalidTransition,
+    LinkExists,
+    LinkNotFound,
+    LinkToItself,
+    MergeIntoClosed,
+    MergeIntoItself,
+    OnlyCall,
     TicketError,
+    TicketMerged,
     TicketNotFound,
 )
 from ccengine.transcribe.attach import TooManyWords
@@ -70,6 +78,14 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     PolicyNotFound: (404, "policy-not-found"),
     NameTaken: (409, "name-taken"),
     CalendarInUse: (409, "calendar-in-use"),
+    MergeIntoItself: (409, "merge-into-itself"),
+    MergeIntoClosed: (409, "merge-into-closed"),
+    TicketMerged: (409, "ticket-merged"),
+    LinkToItself: (409, "link-to-itself"),
+    LinkExists: (409, "link-exists"),
+    LinkNotFound: (404, "link-not-found"),
+    CallNotOnTicket: (404, "call-not-on-ticket"),
+    OnlyCall: (409, "split-only-call"),
 }
 
 # Errors of the domain that the middleware answers through ``ERRORS``.
@@ -93,6 +109,12 @@ def error_response(status: int, error: str, message: str,
     if field:
         body["field"] = field
     return web.json_response(body, status=status)
+
+
+def error_id(exc: Exception) -> str:
+    """The stable id of a domain error (a per-item answer of a bulk request)."""
+    mapped = _mapped(exc)
+    return mapped[1] if mapped else "internal-error"
 
 
 def _mapped(exc: Exception) -> tuple[int, str] | None:

@@ -19,6 +19,7 @@ from ccengine.tickets import queries
 from ccengine.tickets.enums import Priority, TicketStatus
 from ccengine.tickets.filters import EVERYONE, MAX_WORDS, TicketFilter, Viewer, caller_key
 from ccengine.tickets.filters import viewer_of as viewer_of  # agents.api imports it here
+from ccengine.tickets.relations_reads import survivor_of, ticket_ties
 from ccengine.tickets.service import TicketChanges, TicketService
 from ccengine.tickets.views import CallView, TicketDetail, to_json, without_server_paths
 from ccengine.transcribe.channel_mask import recording_playable
@@ -98,12 +99,17 @@ def _number(request: web.Request) -> str:
     return checked_text("number", request.match_info["number"])
 
 
-async def _detail(request: web.Request, number: str, viewer: Viewer) -> web.Response:
+async def _detail(request: web.Request, number: str, viewer: Viewer,
+                  ties_viewer: Viewer | None = None,
+                  merged_from: str | None = None) -> web.Response:
+    """The ticket as ``viewer`` may see it; its merges and links as ``ties_viewer``
+    (by default the same) may see the other tickets."""
     async with request.app[DATABASE].sessions() as session:
         sla_of = await sla_reader(request, session, now_of(request))
         detail = await queries.get_ticket(session, number, viewer, sla_of)
         redacted = await _redacted(session, [call.id for call in detail.calls])
-    body = detail_json(detail)
+        ties = await ticket_ties(session, number, ties_viewer or viewer)
+    body = {**detail_json(detail), **ties, "merged_from": merged_from}
     for call in [*body["calls"], *(entry["call"] for entry in body["timeline"] if entry["call"])]:
         call["recording_state"] = recording_state(call, redacted)
     return web.json_response(body)
@@ -129,7 +135,14 @@ def recording_state(call: dict[str, Any], redacted: dict[int, bool]) -> str:
 
 
 async def show_ticket(request: web.Request) -> web.Response:
-    return await _detail(request, _number(request), viewer_of(_who(request)))
+    """A merged number answers its survivor, with ``merged_from`` the number asked:
+    old links, printed numbers and an integrator's stored ids keep working."""
+    number = _number(request)
+    async with request.app[DATABASE].sessions() as session:
+        survivor = await survivor_of(session, number)
+    if survivor is None:
+        return await _detail(request, number, viewer_of(_who(request)))
+    return await _detail(request, survivor, viewer_of(_who(request)), merged_from=number)
 
 
 def call_json(call: CallView) -> dict[str, Any]:
@@ -154,15 +167,16 @@ def _service(request: web.Request) -> TicketService:
 
 async def _changes(request: web.Request, who: Principal) -> TicketChanges:
     body = await json_object(request)
-    _only(body, {"status", "priority", "assignee"})
+    _only(body, {"status", "priority", "assignee", "queue"})
     reassign = "assignee" in body
     assignee = text(body, "assignee", max_length=200, allow_empty=False)
     changes = TicketChanges(status=choice(body, "status", TicketStatus),
                             priority=choice(body, "priority", Priority),
                             assignee=await _assignee(request, who, assignee),
-                            reassign=reassign)
+                            reassign=reassign,
+                            queue=text(body, "queue", max_length=100, allow_empty=False))
     if changes.empty:
-        raise InvalidBody("", "give at least one of status, priority, assignee")
+        raise InvalidBody("", "give at least one of status, priority, assignee, queue")
     return changes
 
 
@@ -190,7 +204,7 @@ async def update_ticket(request: web.Request) -> web.Response:
     changes = await _changes(request, who)
     await _service(request).update(number, changes, who.display_name, viewer_of(who))
     # The editor may have given the ticket away; the answer still shows the result.
-    return await _detail(request, number, EVERYONE)
+    return await _detail(request, number, EVERYONE, ties_viewer=viewer_of(who))
 
 
 async def add_note(request: web.Request) -> web.Response:
@@ -236,7 +250,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                      "masked transcripts, notes, changes)",
              parameters=[NUMBER], result="TicketDetail"),
     Endpoint("PATCH", "/api/v1/tickets/{number}", update_ticket, EDITORS,
-             summary="Change status, priority and/or assignee (each change is logged)",
+             summary="Change status, priority, assignee and/or queue (each change is logged)",
              parameters=[NUMBER], body="TicketChanges", result="TicketDetail"),
     Endpoint("POST", "/api/v1/tickets/{number}/notes", add_note, NOTE_WRITERS,
              summary="Add a note to a ticket (a public one is a reply to the customer)",

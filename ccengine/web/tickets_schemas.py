@@ -96,7 +96,8 @@ TIMELINE_ENTRY: Schema = {
         "body": {"type": "string"},
         "data": {"type": "object", "description": (
             "call: route; transcript: segments (speaker, start, end, masked text), flags; "
-            "status_change, priority_change, assignment: from, to")},
+            "status_change, priority_change, assignment, queue_change: from, to; "
+            "merge: into or from; link: number, kind, removed; split: call_id, into or from")},
         "call": {"allOf": [ref("CallWithRecording")], "nullable": True},
     },
 }
@@ -109,9 +110,17 @@ SCHEMAS: dict[str, Schema] = {
     "TimelineEntry": TIMELINE_ENTRY,
     "TicketDetail": {
         "type": "object",
-        "required": ["ticket", "customer", "activities", "calls", "timeline"],
+        "required": ["ticket", "customer", "activities", "calls", "timeline", "merged",
+                     "links", "merged_from"],
         "properties": {
             "ticket": ref("TicketSummary"),
+            "merged": {"type": "array", "items": {"type": "string"},
+                       "description": "the numbers merged into this ticket"},
+            "links": {"type": "array", "items": ref("TicketLink"),
+                      "description": "linked tickets the asker may see, both directions"},
+            "merged_from": nullable("string", description=(
+                "the number asked when it was merged into this ticket (GET of a merged "
+                "number answers the ticket it was merged into)")),
             "customer": nullable("object", properties={
                 "id": {"type": "integer"},
                 "phone": nullable("string"),
@@ -133,6 +142,8 @@ SCHEMAS: dict[str, Schema] = {
             "priority": {"type": "string", "enum": PRIORITIES},
             "assignee": nullable("string", maxLength=200, description=(
                 "a display name from GET /api/v1/assignees, \"me\", or null for nobody")),
+            "queue": {"type": "string", "minLength": 1, "maxLength": 100,
+                      "description": "move the ticket to this queue (its SLA may change)"},
         },
     },
     "NewNote": {

@@ -3,6 +3,8 @@
 import { api, clear, fmtDateTime, fmtDuration, fmtTime, h, showError, t, toast }
   from "../app.js";
 import { slaCard } from "./sla_badges.js";
+import { linkKindName, mergedBanner, relationsCard, splitButton }
+  from "./ticket_relations.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_for_customer", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];
@@ -46,12 +48,17 @@ export async function loadAssignees() {
 
 function show(body, detail, assignees, ctx) {
   const redraw = (next) => show(body, next, assignees, ctx);
+  // Editors may split a call off (the server refuses a merged or a one-call ticket).
+  const callAction = assignees ? (call) => splitButton(detail, call, ctx) : () => null;
   clear(body,
+    mergedBanner(detail),
     header(detail, assignees ? redraw : null),
     slaCard(detail.ticket.sla),
     assignees ? editCard(detail, assignees, redraw) : null,
     assignees ? noteCard(detail, redraw) : null,
-    h("section", { class: "card" }, h("h2", {}, t("History")), timeline(detail.timeline)));
+    relationsCard(detail, ctx, redraw, Boolean(assignees)),
+    h("section", { class: "card" }, h("h2", {}, t("History")),
+      timeline(detail.timeline, callAction)));
 }
 
 // header(detail, redraw): redraw is given to those who may edit (the VIP switch).
@@ -160,7 +167,7 @@ function noteCard(detail, redraw) {
     h("button", { type: "submit" }, t("Add note")));
 }
 
-function timeline(entries) {
+function timeline(entries, callAction) {
   if (!entries.length) return h("p", { class: "empty" }, t("Nothing yet."));
   return h("ol", { class: "timeline" }, entries.map((entry) =>
     h("li", { class: `entry ${entry.kind}`, dataset: { kind: entry.kind } },
@@ -168,13 +175,15 @@ function timeline(entries) {
         h("time", { datetime: entry.at }, fmtDateTime(entry.at)),
         h("strong", {}, kindName(entry.kind)),
         entry.author ? h("span", { class: "author" }, entry.author) : null),
-      h("div", { class: "content" }, content(entry)))));
+      h("div", { class: "content" }, content(entry)),
+      entry.kind === "call" && entry.call ? callAction(entry.call) : null)));
 }
 
 function kindName(kind) {
   return { call: t("Call"), transcript: t("Transcript (masked)"), note: t("Note"),
            status_change: t("Status changed"), priority_change: t("Priority changed"),
-           assignment: t("Assignee changed") }[kind] || kind;
+           assignment: t("Assignee changed"), queue_change: t("Queue changed"),
+           merge: t("Merge"), link: t("Link"), split: t("Split") }[kind] || kind;
 }
 
 function content(entry) {
@@ -188,8 +197,17 @@ function content(entry) {
       h("p", { class: "note-body" }, entry.body)];
     case "status_change": return `${statusName(from)} → ${statusName(to)}`;
     case "assignment": return `${from || t("nobody")} → ${to || t("nobody")}`;
+    case "merge": return from ? t("{number} was merged into this ticket", { number: from })
+      : t("Merged into {number}", { number: entry.data.into });
+    case "link": return linkContent(entry.data);
     default: return from !== undefined ? `${from} → ${to}` : entry.body;
   }
+}
+
+function linkContent(data) {
+  const params = { number: data.number, kind: linkKindName(data.kind) };
+  return data.removed ? t("Unlinked {number} ({kind})", params)
+    : t("Linked {number} ({kind})", params);
 }
 
 function outcomeName(outcome) {

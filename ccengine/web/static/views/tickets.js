@@ -3,6 +3,7 @@
 // REST API; data reaches the page only through h() (textContent).
 import { api, clear, fmtDateTime, h, showError, t } from "../app.js";
 import { slaCell } from "./sla_badges.js";
+import { bulkBar } from "./ticket_relations.js";
 import { loadAssignees, priorityBadge, renderTicket, statusName, STATUSES, PRIORITIES }
   from "./ticket_view.js";
 
@@ -13,16 +14,25 @@ const EMPTY = { status: "", queue: "", priority: "", assignee: "", caller: "", t
 // server's order (newest first; at risk: soonest due first).
 const state = { filters: { ...EMPTY }, page: 1, atRisk: false, sort: "" };
 const SLA_SORTS = ["breach_at", "-breach_at"];
+const EDITORS = new Set(["admin", "agent", "privileged_agent"]);
 
 export async function render(root, ctx) {
-  root.append(h("link", { rel: "stylesheet", href: "/static/css/tickets.css" }));
+  root.append(h("link", { rel: "stylesheet", href: "/static/css/tickets.css" }),
+    h("link", { rel: "stylesheet", href: "/static/css/ticket_relations.css" }));
   if (ctx.params[0]) {
     await renderTicket(root, ctx, ctx.params[0]);
     return;
   }
   const results = h("div", { class: "ticket-results" });
   const assignees = await loadAssignees();
-  root.append(h("h1", {}, t("Tickets")), filterForm(assignees, results, ctx), results);
+  ctx.selected = new Set();  // the checked tickets' numbers, for the bulk bar
+  const canEdit = EDITORS.has(ctx.user.role);
+  ctx.bulk = canEdit ? bulkBar(ctx.selected, {
+    statuses: STATUSES.map((s) => [s, statusName(s)]),
+    priorities: PRIORITIES.map((p) => [p, p]), assignees,
+  }, () => refresh(results, ctx)) : null;
+  root.append(h("h1", {}, t("Tickets")), filterForm(assignees, results, ctx), ctx.bulk,
+    results);
   await refresh(results, ctx);
 }
 
@@ -99,6 +109,8 @@ async function refresh(results, ctx) {
   results.setAttribute("aria-busy", "true");
   try {
     const page = await api("GET", `/tickets?${query()}`);
+    ctx.selected.clear();  // what is checked is what is on screen
+    ctx.bulk?.update();
     clear(results, ticketTable(page.items, results, ctx), pager(page, results, ctx));
   } catch (error) {
     clear(results, h("p", { class: "error" }, t("The tickets could not be loaded.")));
@@ -112,6 +124,7 @@ function ticketTable(items, results, ctx) {
   if (!items.length) return h("p", { class: "empty" }, t("No tickets match."));
   return h("table", { class: "tickets" },
     h("thead", {}, h("tr", {},
+      ctx.bulk ? h("th", { class: "pick" }, "") : null,
       [t("Number"), t("Title"), t("Caller"), t("Queue"), t("Priority"), t("Status")]
         .map((label) => h("th", {}, label)),
       h("th", { class: "sla" }, slaSortButton(results, ctx)),
@@ -136,6 +149,7 @@ function ticketRow(ticket, ctx) {
   return h("tr", { class: "clickable", tabindex: "0", dataset: { number: ticket.number },
                    onclick: open,
                    onkeydown: (event) => { if (event.key === "Enter") open(); } },
+    ctx.bulk ? h("td", { class: "pick" }, pickBox(ticket, ctx)) : null,
     h("td", { class: "number" }, ticket.number),
     h("td", {}, ticket.title),
     h("td", {}, callerCell(ticket)),
@@ -145,6 +159,19 @@ function ticketRow(ticket, ctx) {
     h("td", { class: "sla" }, slaCell(ticket.sla)),
     h("td", {}, ticket.assignee || h("span", { class: "muted" }, t("nobody"))),
     h("td", { class: "when" }, fmtDateTime(ticket.created_at)));
+}
+
+// A row's checkbox for the bulk bar; checking it does not open the ticket.
+function pickBox(ticket, ctx) {
+  const box = h("input", { type: "checkbox", name: "pick", "aria-label": ticket.number,
+                           onclick: (event) => event.stopPropagation(),
+                           onkeydown: (event) => event.stopPropagation() });
+  box.addEventListener("change", () => {
+    if (box.checked) ctx.selected.add(ticket.number);
+    else ctx.selected.delete(ticket.number);
+    ctx.bulk.update();
+  });
+  return box;
 }
 
 function callerCell(ticket) {

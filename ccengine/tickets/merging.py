@@ -1,0 +1,74 @@
+"""Merging one ticket into another, in one transaction.
+
+Everything that points at the merged ticket moves to the survivor: its calls (and
+with them their QA reviews, which point at calls), activities (notes, transcripts,
+status history), transcripts, the live calls' and callback attempts' rows, its
+links and the pointers of tickets merged into it before (so a pointer is always one
+hop). The merged ticket is closed, keeps a pointer (``TicketMerge``) and a "merge"
+activity; the survivor gets one too. The survivor's first response is the earlier of
+the two (the customer was answered then), and its SLA clocks are recomputed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ccengine.agents.storage_models import CallbackAttempt, LiveCallTicket
+from ccengine.tickets.enums import ActivityKind, TicketStatus
+from ccengine.tickets.linking import move_links
+from ccengine.tickets.models import Call, Ticket, TicketActivity
+from ccengine.tickets.relations_models import TicketMerge
+from ccengine.tickets.relations_reads import survivor_of
+from ccengine.tickets.relations_rules import MergeSide, check_merge, earliest
+from ccengine.tickets.sla_marks import move_status
+from ccengine.transcribe.storage_models import Transcript
+
+# Every row that belongs to a ticket through a ``ticket_id`` column.
+OWNED: tuple[Any, ...] = (Call, TicketActivity, Transcript, LiveCallTicket, CallbackAttempt)
+
+
+async def merge_side(session: AsyncSession, ticket: Ticket) -> MergeSide:
+    return MergeSide(ticket.id, ticket.number, TicketStatus(ticket.status),
+                     await survivor_of(session, ticket.number))
+
+
+async def merge(session: AsyncSession, source: Ticket, target: Ticket,
+                author: str | None, at: datetime) -> None:
+    """Merge ``source`` into ``target`` (both loaded in ``session``); the caller syncs
+    the SLA columns and commits."""
+    check_merge(await merge_side(session, source), await merge_side(session, target))
+    for model in OWNED:
+        await session.execute(update(model).where(model.ticket_id == source.id)
+                              .values(ticket_id=target.id)
+                              .execution_options(synchronize_session=False))
+    await session.execute(update(TicketMerge).where(TicketMerge.into_id == source.id)
+                          .values(into_id=target.id))
+    target.updated_at = at
+    await move_links(session, source, target)
+    session.add(TicketMerge(ticket_id=source.id, into_id=target.id, author=author,
+                            merged_at=at))
+    _take_over(source, target)
+    if source.status != TicketStatus.CLOSED:
+        move_status(source, TicketStatus.CLOSED, at)
+    source.updated_at = at
+    _log(session, source, f"merged into {target.number}", {"into": target.number}, author, at)
+    _log(session, target, f"{source.number} merged into this ticket",
+         {"from": source.number}, author, at)
+
+
+def _take_over(source: Ticket, target: Ticket) -> None:
+    """What the survivor learns from the merged ticket: its earlier first response,
+    and its customer where the survivor had none."""
+    target.first_response_at = earliest(target.first_response_at, source.first_response_at)
+    if target.customer_id is None:
+        target.customer_id = source.customer_id
+
+
+def _log(session: AsyncSession, ticket: Ticket, body: str, data: dict[str, Any],
+         author: str | None, at: datetime) -> None:
+    session.add(TicketActivity(ticket=ticket, kind=ActivityKind.MERGE, body=body, data=data,
+                               author=author, created_at=at))
