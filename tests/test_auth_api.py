@@ -238,6 +238,9 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/tickets/{number}/links/{other}"): "AAAFFU",
     ("POST", "/api/v1/tickets/{number}/split"): "AAAFFU",
     ("POST", "/api/v1/tickets/bulk"): "AAAFFU",
+    ("GET", "/api/v1/notifications"): "AAAAFU",
+    ("POST", "/api/v1/notifications/{notification_id}/read"): "AAAAFU",
+    ("POST", "/api/v1/notifications/read-all"): "AAAAFU",
 }
 REFUSAL_OF = {"forbidden": "F", "unauthorized": "U", "csrf-failed": "C"}
 
