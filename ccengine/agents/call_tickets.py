@@ -27,6 +27,7 @@ from ccengine.db import Database
 from ccengine.tickets import numbering, rules
 from ccengine.tickets.assigning import chunks, ring_title, status_change
 from ccengine.tickets.enums import (
+    FINISHED,
     ActivityKind,
     Priority,
     ResponseKind,
@@ -145,7 +146,7 @@ async def _open_tickets(session: AsyncSession, config: TicketsConfig,
         return found
     for chunk in chunks(ids):
         query = select(Ticket).where(Ticket.customer_id.in_(chunk),
-                                     Ticket.status != TicketStatus.CLOSED)
+                                     Ticket.status.not_in(FINISHED))
         for ticket in await session.scalars(query):
             found.setdefault(ticket.customer_id or 0, []).append(ticket)
     return found

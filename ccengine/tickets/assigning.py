@@ -16,6 +16,7 @@ from ccengine.calls.model import is_own_call
 from ccengine.config import TicketsConfig
 from ccengine.tickets import numbering
 from ccengine.tickets.enums import (
+    FINISHED,
     ActivityKind,
     Priority,
     ResponseKind,
@@ -83,7 +84,7 @@ class BatchWriter:
         for chunk in chunks(sorted(by_id)):
             query = (select(Ticket)
                      .where(Ticket.customer_id.in_(chunk), Ticket.kind == TicketKind.CALLBACK,
-                            Ticket.status != TicketStatus.CLOSED)
+                            Ticket.status.not_in(FINISHED))
                      .order_by(Ticket.created_at.desc(), Ticket.id.desc()))
             for ticket in await self._session.scalars(query):  # the oldest is kept
                 self._callbacks[by_id[ticket.customer_id or 0]] = ticket
@@ -97,7 +98,7 @@ class BatchWriter:
         for chunk in chunks(ids):
             query = select(Ticket).where(
                 Ticket.customer_id.in_(chunk),
-                Ticket.status != TicketStatus.CLOSED,
+                Ticket.status.not_in(FINISHED),
             )
             for ticket in await self._session.scalars(query):
                 self._open.setdefault(by_id[ticket.customer_id or 0], []).append(ticket)

@@ -109,6 +109,10 @@ class Ticket(Base):
     # compare them with now, so a filter stays right however old ``sla_state`` is.
     sla_warning_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     sla_breach_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # Snoozed out of the lists until then (``tickets.lifecycle``); the wake sweep scans it.
+    snoozed_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # The finished ticket this one follows up (a customer came back after the reopen window).
+    follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
 
     customer: Mapped[Customer | None] = relationship(lazy="raise")
     # Read-only so writers link an activity to a ticket from the activity's
