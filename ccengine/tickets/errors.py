@@ -40,3 +40,25 @@ class InvalidPhoneNumber(TicketError):
     def __init__(self, number: str) -> None:
         super().__init__(f"{number!r} is not a valid phone number")
         self.number = number
+
+
+class SnoozeInThePast(TicketError):
+    field = "until"
+
+    def __init__(self, number: str, until: str) -> None:
+        super().__init__(f"ticket {number}: a snooze must end in the future, not {until}")
+        self.number = number
+
+
+class SnoozeTooFar(TicketError):
+    field = "until"
+
+    def __init__(self, number: str, until: str) -> None:
+        super().__init__(f"ticket {number}: a snooze may last a year at most, not until {until}")
+        self.number = number
+
+
+class TicketFinished(TicketError):
+    def __init__(self, number: str, status: str) -> None:
+        super().__init__(f"ticket {number} is {status}: finished work cannot be snoozed")
+        self.number = number

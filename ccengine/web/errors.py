@@ -25,7 +25,10 @@ from ccengine.tickets.errors import (
     CustomerNotFound,
     InvalidPhoneNumber,
     InvalidTransition,
+    SnoozeInThePast,
+    SnoozeTooFar,
     TicketError,
+    TicketFinished,
     TicketNotFound,
 )
 from ccengine.transcribe.attach import TooManyWords
@@ -70,6 +73,9 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     PolicyNotFound: (404, "policy-not-found"),
     NameTaken: (409, "name-taken"),
     CalendarInUse: (409, "calendar-in-use"),
+    SnoozeInThePast: (400, "snooze-in-the-past"),
+    SnoozeTooFar: (400, "snooze-too-far"),
+    TicketFinished: (409, "ticket-finished"),
 }
 
 # Errors of the domain that the middleware answers through ``ERRORS``.
