@@ -28,12 +28,13 @@ async def close_resolved(database: Database, now: datetime, after_days: float,
     if cutoff is None:
         return []
     still_due = (Ticket.status == TicketStatus.RESOLVED, Ticket.resolved_at < cutoff)
-    async with database.writer() as session:
+    async with database.sessions() as session:  # most sweeps find nothing: no write lock
         due = list(await session.scalars(
             select(Ticket.id).where(*still_due).order_by(Ticket.resolved_at, Ticket.id)
             .limit(limit)))
-        if not due:
-            return []
+    if not due:
+        return []
+    async with database.writer() as session:
         claimed = list(await session.scalars(
             update(Ticket).where(Ticket.id.in_(due), *still_due)
             .values(status=TicketStatus.CLOSED).returning(Ticket.id)

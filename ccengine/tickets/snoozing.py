@@ -75,12 +75,14 @@ async def wake_early(database: Database, number: str, author: str | None, now: d
 async def wake_due(database: Database, now: datetime, sla: SlaProvider = DEFAULT_SLA,
                    limit: int = SWEEP_BATCH) -> list[Woken]:
     """Wake up to ``limit`` tickets whose snooze ended by ``now``; one transaction."""
-    async with database.writer() as session:
+    # Read first: most sweeps find nothing, and then take no write lock at all.
+    async with database.sessions() as session:
         due = list(await session.scalars(
             select(Ticket.id).where(Ticket.snoozed_until <= now)
             .order_by(Ticket.snoozed_until, Ticket.id).limit(limit)))
-        if not due:
-            return []
+    if not due:
+        return []
+    async with database.writer() as session:
         # The claim: another process that read the same ids finds them woken already.
         claimed = list(await session.scalars(
             update(Ticket).where(Ticket.id.in_(due), Ticket.snoozed_until <= now)
