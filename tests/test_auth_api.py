@@ -233,6 +233,8 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/sla/policies/{name}"): "AAAAAU",
     ("PUT", "/api/v1/sla/policies/{name}"): "AFFFFU",
     ("DELETE", "/api/v1/sla/policies/{name}"): "AFFFFU",
+    ("POST", "/api/v1/tickets/{number}/snooze"): "AAAFFU",
+    ("DELETE", "/api/v1/tickets/{number}/snooze"): "AAAFFU",
 }
 REFUSAL_OF = {"forbidden": "F", "unauthorized": "U", "csrf-failed": "C"}
 

@@ -125,8 +125,9 @@ async def _notify(app: web.Application, woken: list[Woken]) -> None:
     if not names:
         return
     async with app[DATABASE].sessions() as session:
-        ids = dict((await session.execute(
-            select(User.display_name, User.id).where(User.display_name.in_(names)))).tuples())
+        rows = await session.execute(
+            select(User.display_name, User.id).where(User.display_name.in_(names)))
+        ids = {name: user_id for name, user_id in rows}
     hub = setup_hub(app)
     for ticket in woken:
         user_id = ids.get(ticket.assignee or "")
