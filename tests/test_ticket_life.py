@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from ccengine.agents.call_tickets import RingFacts, open_for_calls
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
@@ -264,3 +265,24 @@ async def test_contact_for_customer_reopens_follows_up_or_opens(
     assert follow_up.follow_up_of_id == reopened.id
     async with database.sessions() as session:
         assert await session.get(Customer, customer_id) is not None
+
+
+async def test_a_ringing_call_reopens_or_follows_up_too(database: Database,
+                                                        make_call: MakeCall) -> None:
+    """The agent console opens a ticket when the call rings: the same return rule."""
+    tickets = _service(database, Clock(T0))
+    [first] = await tickets.record_calls([make_call("g.1")])
+    await tickets.change_status(first.ticket_number, TicketStatus.RESOLVED)
+    config = TicketsConfig()
+
+    def ring(linkedid: str, at: datetime) -> RingFacts:
+        return RingFacts(pbx="pbx1", linkedid=linkedid, caller="+48602333444",
+                         caller_name=None, queue="support", at=at)
+
+    [reopened] = await open_for_calls(database, config, [ring("g.2", T0 + DAY)])
+    assert (reopened.number, reopened.status) == (first.ticket_number, "in_progress")
+    await tickets.change_status(first.ticket_number, TicketStatus.CLOSED)
+    [follow_up] = await open_for_calls(database, config, [ring("g.3", T0 + 30 * DAY)])
+    assert follow_up.created and follow_up.number != first.ticket_number
+    old = await _ticket(database, first.ticket_number)
+    assert (await _ticket(database, follow_up.number)).follow_up_of_id == old.id

@@ -35,7 +35,9 @@ from ccengine.tickets.enums import (
     TicketKind,
     TicketStatus,
 )
+from ccengine.tickets.life_rules import Return
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
+from ccengine.tickets.returning import latest_tickets, link_follow_up, reopen, returning
 from ccengine.tickets.rules import OpenTicket, learned_name, ticket_to_join
 from ccengine.tickets.sla_marks import mark_response, move_status
 from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
@@ -88,15 +90,25 @@ async def _open_once(database: Database, config: TicketsConfig, batch: Sequence[
         with session.no_autoflush:
             customers = await _customers(session, list(fresh.values()))
             open_tickets = await _open_tickets(session, config, customers.values())
+            latest = await latest_tickets(session, [c.id for c in customers.values() if c.id])
             opened: dict[tuple[str, str], tuple[Ticket, bool]] = {}
             new: list[tuple[RingFacts, Ticket]] = []
             for key, facts in fresh.items():
                 customer = customers.get(facts.caller or "")
+                before = latest.get(customer.id or 0) if customer else None
+                decision = returning(before, facts.at, config)
                 joined = _joinable(open_tickets, config, customer, facts.at)
+                if joined is None and before is not None and decision is Return.REOPEN:
+                    joined = before  # the customer came back to a finished ticket
+                    reopen(session, before, SourceChannel.PHONE, facts.at)
                 ticket = joined or _new_ticket(customer, facts)
                 opened[key] = (ticket, joined is None)
                 if joined is None:
                     new.append((facts, ticket))
+                    if before is not None and decision is Return.FOLLOW_UP:
+                        link_follow_up(session, ticket, before, facts.at)
+                    if customer is not None and customer.id is not None:
+                        latest[customer.id] = ticket
                 ticket.updated_at = facts.at
             await _number(session, config, new)
         await session.flush()
