@@ -22,6 +22,7 @@ from ccengine.users import service
 from ccengine.users.models import Role, User
 from ccengine.web.api import setup_api
 from ccengine.web.auth import COOKIE
+from ccengine.web.hub import HUB
 from ccengine.web.keys import CLOCK, Clock
 
 Client = TestClient[Any, Any]
@@ -91,7 +92,15 @@ async def world(database: Database, make_call: Callable[..., FinishedCall],
     await client.close()
 
 
-async def test_snooze_hides_the_ticket_until_the_sweep_wakes_it(world: World) -> None:
+async def test_snooze_hides_the_ticket_until_the_sweep_wakes_it(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    told: list[tuple[str, dict[str, Any], int | None]] = []
+
+    def publish(topic: str, message: dict[str, Any], user_id: int | None = None) -> int:
+        told.append((topic, message, user_id))
+        return 1
+
+    monkeypatch.setattr(world.app[HUB], "publish", publish)
     until = NOW + timedelta(hours=2)
     body = await world.call("anna", "POST", f"/tickets/{world.answered}/snooze",
                             json={"until": until.isoformat()})
@@ -104,7 +113,10 @@ async def test_snooze_hides_the_ticket_until_the_sweep_wakes_it(world: World) ->
     world.clock.at = until
     woken, _ = await sweep_once(world.app)
     assert [ticket.number for ticket in woken] == [world.answered]
-    assert woken[0].assignee == "Anna Nowak"  # the one the notification goes to
+    assert woken[0].assignee == "Anna Nowak"
+    anna = await world.call("anna", "GET", "/me")
+    assert told == [("ticket-alerts", {"type": "snooze-ended", "ticket": world.answered,
+                                       "title": woken[0].title}, anna["user"]["id"])]
     assert world.answered in await world.listed()
     shown = await world.call("anna", "GET", f"/tickets/{world.answered}")
     assert (shown["ticket"]["status"], shown["ticket"]["snoozed_until"]) == ("in_progress", None)
