@@ -184,6 +184,15 @@ class WallboardConfig(_Section):
     service_level_seconds: int = Field(default=20, ge=1, le=3600)
 
 
+class AlertsConfig(_Section):
+    """The SLA alert scheduler (50/80/100 % of each clock): how often it looks, how much
+    per transaction. Off: this process sends no alerts (another one does)."""
+
+    enabled: bool = True
+    every_seconds: float = Field(default=30.0, gt=0, le=3600)
+    batch: int = Field(default=500, ge=1, le=10_000)
+
+
 class Config(_Section):
     ami: tuple[AmiConfig, ...] = ()
     database: DatabaseConfig = DatabaseConfig()
@@ -194,6 +203,7 @@ class Config(_Section):
     agents: AgentsConfig = AgentsConfig()
     qa: QaConfig = QaConfig()
     wallboard: WallboardConfig = WallboardConfig()
+    alerts: AlertsConfig = AlertsConfig()
 
 
 def load_config(

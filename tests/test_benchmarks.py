@@ -25,6 +25,7 @@ LAST_LINES = {
     "masking.py": rf"ratio current/baseline: recall ({NUMBER}), kept ({NUMBER})",
     "routing.py": rf"routing p99 / bare AGI round trip p99: ({NUMBER})",
     "screenpop.py": rf"pop/ping ratio: p50 ({NUMBER}), p99 ({NUMBER}); .*",
+    "sla.py": rf"scheduler/bare CPU per minute ratio: ({NUMBER})",
     "transcribe.py": rf"pipeline/bare RTF ratio: ({NUMBER})",
 }
 LIMIT = 300  # seconds: a quick run takes well under a minute even on a busy machine

@@ -33,7 +33,7 @@ from ccengine.sla import DEFAULT_BUSINESS, BusinessCalendar, ClosedDay
 from ccengine.users import service
 from ccengine.users.models import Role
 from ccengine.web.api import setup_api
-from ccengine.web.auth import COOKIE
+from tests.people import SessionClient as Admin
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "ecommerce-routes.yaml"
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -150,20 +150,6 @@ def test_an_editors_empty_hours_beside_a_calendar_are_no_hours() -> None:
 
 # -- through the API and the database ------------------------------------------------
 
-
-class Admin:
-    def __init__(self, client: Client, csrf: str, token: str) -> None:
-        self.client, self.headers, self.cookies = client, {"X-CSRF-Token": csrf}, {COOKIE: token}
-
-    async def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        response = await self.client.request(method, f"/api/v1{path}", json=body,
-                                             headers=self.headers, cookies=self.cookies)
-        return response.status, await response.json()
-
-    async def ok(self, method: str, path: str, body: Any = None) -> Any:
-        status, data = await self.call(method, path, body)
-        assert status == 200, data
-        return data
 
 
 @pytest.fixture

@@ -23,34 +23,18 @@ from ccengine.sla.documents import calendar_document, policy_document
 from ccengine.users import service
 from ccengine.users.models import Role
 from ccengine.web.api import setup_api
-from ccengine.web.auth import COOKIE
 from ccengine.web.keys import SLA_BOOK
+from tests.people import SessionClient as User
 
 Client = TestClient[Any, Any]
 STAMPS = ("version", "updated_at", "position")
 
 
-class User:
-    """An HTTP client logged in with a session cookie, sending the CSRF token."""
-
-    def __init__(self, client: Client, csrf: str, token: str) -> None:
-        self.client, self.headers, self.cookies = client, {"X-CSRF-Token": csrf}, {COOKIE: token}
-
-    async def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        response = await self.client.request(method, f"/api/v1/sla{path}", json=body,
-                                             headers=self.headers, cookies=self.cookies)
-        return response.status, await response.json()
-
-    async def ok(self, method: str, path: str, body: Any = None) -> Any:
-        status, data = await self.call(method, path, body)
-        assert status == 200, data
-        return data
-
 
 async def login(client: Client, database: Database, name: str, role: Role) -> User:
     user = await service.create_user(database, name, "Haslo-Testowe-42", role)
     new = await service.create_session(database, user)
-    return User(client, new.csrf_token, new.token)
+    return User(client, new.csrf_token, new.token, "/api/v1/sla")
 
 
 @pytest.fixture

@@ -115,8 +115,13 @@ async def test_snooze_hides_the_ticket_until_the_sweep_wakes_it(
     assert [ticket.number for ticket in woken] == [world.answered]
     assert woken[0].assignee == "Anna Nowak"
     anna = await world.call("anna", "GET", "/me")
-    assert told == [("ticket-alerts", {"type": "snooze-ended", "ticket": world.answered,
-                                       "title": woken[0].title}, anna["user"]["id"])]
+    [(topic, message, user_id)] = told  # only Anna, the assignee, hears of it
+    assert (topic, message["type"], user_id) == ("notifications", "notification",
+                                                 anna["user"]["id"])
+    assert message["notification"]["ticket_number"] == world.answered
+    bell = await world.call("anna", "GET", "/notifications")
+    assert [item["kind"] for item in bell["items"]] == ["snooze_ended"]
+    assert (await world.call("bartek", "GET", "/notifications"))["items"] == []
     assert world.answered in await world.listed()
     shown = await world.call("anna", "GET", f"/tickets/{world.answered}")
     assert (shown["ticket"]["status"], shown["ticket"]["snoozed_until"]) == ("in_progress", None)

@@ -22,10 +22,9 @@ from ccengine.tickets.filters import EVERYONE, Viewer, can_see, glob_pattern
 from ccengine.tickets.models import Call, Ticket, TicketActivity
 from ccengine.tickets.service import TicketChanges, TicketService
 from ccengine.transcribe.storage_models import Transcript
-from ccengine.users import service
 from ccengine.users.models import Role, User
 from ccengine.web.api import setup_api
-from ccengine.web.auth import COOKIE
+from tests.people import signed_in
 
 Client = TestClient[Any, Any]
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -81,21 +80,7 @@ def _calls(make_call: Callable[..., FinishedCall]) -> dict[str, FinishedCall]:
 
 
 async def _people(database: Database) -> dict[str, dict[str, str]]:
-    """A session per person (no password hashing: the tests log nobody in by form)."""
-    headers: dict[str, dict[str, str]] = {}
-    async with database.writer() as session:
-        users = {login: User(login=login, display_name=name, role=role.value, password_hash="-",
-                             locale="pl", active=True, created_at=T0)
-                 for login, (name, role) in PEOPLE.items()}
-        session.add_all(users.values())
-        await session.commit()
-    for login, user in users.items():
-        new = await service.create_session(database, user)
-        headers[login] = {"Cookie": f"{COOKIE}={new.token}", "X-CSRF-Token": new.csrf_token}
-    token = await service.create_api_token(database, "crm")
-    headers["crm"] = {"Authorization": f"Bearer {token}"}
-    headers["nobody"] = {}
-    return headers
+    return await signed_in(database, PEOPLE, T0)
 
 
 @pytest.fixture

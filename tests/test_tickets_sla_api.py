@@ -17,12 +17,11 @@ from ccengine.config import TicketsConfig, WebConfig
 from ccengine.db import Database
 from ccengine.sla import Pause
 from ccengine.tickets.service import TicketService
-from ccengine.users import service
-from ccengine.users.models import Role, User
+from ccengine.users.models import Role
 from ccengine.web.api import setup_api
-from ccengine.web.auth import COOKIE
 from ccengine.web.keys import CLOCK, Clock
 from tests.conftest import build_call
+from tests.people import signed_in
 from tests.sla_tickets import SlaTicket, minutes, store
 
 Client = TestClient[Any, Any]
@@ -83,18 +82,7 @@ class World:
 
 
 async def _people(database: Database) -> dict[str, dict[str, str]]:
-    headers: dict[str, dict[str, str]] = {}
-    async with database.writer() as session:
-        users = {login: User(login=login, display_name=name, role=role.value, password_hash="-",
-                             locale="pl", active=True, created_at=NOW)
-                 for login, (name, role) in PEOPLE.items()}
-        session.add_all(users.values())
-        await session.commit()
-    for login, user in users.items():
-        new = await service.create_session(database, user)
-        headers[login] = {"Cookie": f"{COOKIE}={new.token}"}
-    headers["crm"] = {"Authorization": f"Bearer {await service.create_api_token(database, 'crm')}"}
-    return headers
+    return await signed_in(database, PEOPLE, NOW)
 
 
 @pytest.fixture

@@ -16,13 +16,13 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from aiohttp import web
-from sqlalchemy import select
 
 from ccengine.cancelling import cancel_and_wait
+from ccengine.notifications.api import TOPIC as NOTIFICATIONS
+from ccengine.notifications.service import view_of
 from ccengine.tickets import closing, snoozing
 from ccengine.tickets.life_schemas import SCHEMAS
 from ccengine.tickets.snoozing import Woken
-from ccengine.users.models import User
 from ccengine.users.service import Principal
 from ccengine.web.auth import principal
 from ccengine.web.body import InvalidBody, json_object
@@ -38,14 +38,12 @@ __all__ = ["ENDPOINTS", "SCHEMAS", "setup", "sweep_once"]
 
 log = logging.getLogger(__name__)
 
-TOPIC = "ticket-alerts"
 SWEEP_EVERY = 30.0  # seconds: a snooze ends at most this late
 MAX_BATCHES = 20  # per sweep and kind: a backlog is worked off over several sweeps
 _SWEEPING = web.AppKey("ccengine.ticket_life_sweep", bool)
 
 
 def setup(app: web.Application) -> None:
-    setup_hub(app).topic(TOPIC)
     if not app.get(_SWEEPING, False):
         app[_SWEEPING] = True
         app.cleanup_ctx.append(_sweeping)
@@ -116,24 +114,18 @@ async def sweep_once(app: web.Application) -> tuple[list[Woken], list[str]]:
         closed += numbers
         if len(numbers) < snoozing.SWEEP_BATCH:
             break
-    await _notify(app, woken)
+    _notify(app, woken)
     return woken, closed
 
 
-async def _notify(app: web.Application, woken: list[Woken]) -> None:
-    names = sorted({ticket.assignee for ticket in woken if ticket.assignee})
-    if not names:
-        return
-    async with app[DATABASE].sessions() as session:
-        rows = await session.execute(
-            select(User.display_name, User.id).where(User.display_name.in_(names)))
-        ids = {name: user_id for name, user_id in rows}
+def _notify(app: web.Application, woken: list[Woken]) -> None:
+    """After the commit: each assignee's bell hears of her woken ticket at once."""
     hub = setup_hub(app)
     for ticket in woken:
-        user_id = ids.get(ticket.assignee or "")
-        if user_id is not None:
-            hub.publish(TOPIC, {"type": "snooze-ended", "ticket": ticket.number,
-                                "title": ticket.title}, user_id=user_id)
+        if ticket.notification is not None:
+            hub.publish(NOTIFICATIONS, {"type": "notification",
+                                        "notification": view_of(ticket.notification).as_api()},
+                        ticket.notification.user_id)
 
 
 async def _sweeping(app: web.Application) -> AsyncIterator[None]:

@@ -91,6 +91,10 @@ REOPENED_BY = {"phone": "reopened by the customer's call",
                "email": "reopened by the customer's e-mail"}
 
 
+def woken_title(number: str) -> str:
+    return f"{number} is back from its snooze"
+
+
 def reopened_body(channel: str) -> str:
     return REOPENED_BY.get(channel, f"reopened by the customer's contact ({channel})")
 

@@ -109,7 +109,10 @@ class Ticket(Base):
     # compare them with now, so a filter stays right however old ``sla_state`` is.
     sla_warning_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     sla_breach_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
-    # Snoozed out of the lists until then (``tickets.lifecycle``); the wake sweep scans it.
+    # The earliest SLA alert moment not sent yet (``notifications.rules.next_alert_at``):
+    # the alert scheduler's one indexed range scan per tick.
+    sla_next_alert_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # Snoozed out of the lists until then (``tickets.snoozing``); the wake sweep scans it.
     snoozed_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     # The finished ticket this one follows up (a customer came back after the reopen window).
     follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ccengine.notifications.rules import next_alert_at
 from ccengine.sla.book import Stamp, book_stamp, load_book
 from ccengine.sla.calendar import DEFAULT_BUSINESS, BusinessCalendar
 from ccengine.sla.clock import sla_status
@@ -98,6 +99,7 @@ class SlaColumns:
     state: str | None = None
     warning_at: datetime | None = None
     breach_at: datetime | None = None
+    next_alert_at: datetime | None = None  # for the alert scheduler's range scan
 
 
 def sla_columns(ticket: Ticket, rules: SlaRules, vip: bool, now: datetime) -> SlaColumns:
@@ -108,8 +110,10 @@ def sla_columns(ticket: Ticket, rules: SlaRules, vip: bool, now: datetime) -> Sl
     facts = sla_facts_of(ticket)
     status = sla_status(policy, rules.calendars, facts, now)
     moments = state_moments(policy, rules.calendars, facts)
+    # What fired is not read here: a moment already alerted costs the scheduler one visit.
+    alert_at = next_alert_at(policy, rules.calendars, facts, ())
     return SlaColumns(policy.name, status.first_response.due_at, status.resolution.due_at,
-                      status.state.value, moments.warning_at, moments.breach_at)
+                      status.state.value, moments.warning_at, moments.breach_at, alert_at)
 
 
 async def sync_sla(session: AsyncSession, tickets: Iterable[Ticket], provider: SlaProvider,
@@ -153,3 +157,4 @@ def _store(ticket: Ticket, columns: SlaColumns) -> None:
     ticket.sla_state = columns.state
     ticket.sla_warning_at = columns.warning_at
     ticket.sla_breach_at = columns.breach_at
+    ticket.sla_next_alert_at = columns.next_alert_at

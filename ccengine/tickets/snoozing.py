@@ -15,7 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.db import Database
-from ccengine.tickets.batch_rows import SYSTEM_AUTHOR, status_change
+from ccengine.notifications.service import new_notification
+from ccengine.notifications.storage_models import Notification
+from ccengine.tickets.batch_rows import SYSTEM_AUTHOR, chunks, status_change
 from ccengine.tickets.enums import ActivityKind, TicketStatus, can_transition
 from ccengine.tickets.errors import SnoozeInThePast, SnoozeTooFar, TicketFinished, TicketNotFound
 from ccengine.tickets.filters import EVERYONE, Viewer, can_see
@@ -26,22 +28,28 @@ from ccengine.tickets.life_rules import (
     SnoozeRefusal,
     snooze_refusal,
     snoozed_body,
+    woken_title,
 )
 from ccengine.tickets.models import Ticket, TicketActivity
 from ccengine.tickets.sla_facts import pause_wanted
 from ccengine.tickets.sla_marks import move_status, set_paused
 from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
+from ccengine.users.models import User
 
 SWEEP_BATCH = 200  # tickets woken (or closed) per transaction
 
 
+SNOOZE_KIND = "snooze_ended"  # the notification kind (``ccengine.notifications``)
+
+
 @dataclass(frozen=True, slots=True)
 class Woken:
-    """A ticket whose snooze ended: whom to tell."""
+    """A ticket whose snooze ended, and the notification its assignee got (if any)."""
 
     number: str
     title: str
     assignee: str | None
+    notification: Notification | None = None
 
 
 async def snooze(database: Database, number: str, until: datetime, author: str | None,
@@ -92,8 +100,31 @@ async def wake_due(database: Database, now: datetime, sla: SlaProvider = DEFAULT
         for ticket in tickets:
             wake(session, ticket, WOKEN_ON_TIME, SYSTEM_AUTHOR, now)
         await sync_sla(session, tickets, sla, now)
+        woken = await _notified(session, tickets, now)
         await session.commit()
-    return [Woken(ticket.number, ticket.title, ticket.assignee) for ticket in tickets]
+    return woken
+
+
+async def _notified(session: AsyncSession, tickets: list[Ticket], at: datetime) -> list[Woken]:
+    """Each woken ticket with a notification for its assignee, written in the waking
+    transaction (a crash cannot wake a ticket and lose the word of it)."""
+    names = sorted({ticket.assignee for ticket in tickets if ticket.assignee})
+    ids: dict[str, int] = {}
+    for chunk in chunks(names):
+        rows = await session.execute(select(User.display_name, User.id)
+                                     .where(User.display_name.in_(chunk), User.active))
+        ids.update({name: user_id for name, user_id in rows})
+    woken = []
+    for ticket in tickets:
+        user_id = ids.get(ticket.assignee or "")
+        row = None if user_id is None else new_notification(
+            user_id, SNOOZE_KIND, ticket.number, woken_title(ticket.number), ticket.title,
+            {"ticket_title": ticket.title}, at)
+        if row is not None:
+            session.add(row)
+        woken.append(Woken(ticket.number, ticket.title, ticket.assignee, row))
+    await session.flush()  # the rows' ids, for the message sent after the commit
+    return woken
 
 
 def wake(session: AsyncSession, ticket: Ticket, body: str, author: str | None,

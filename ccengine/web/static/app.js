@@ -2,6 +2,7 @@
 // Views are ES modules in ./views exporting render(root, ctx) and maybe dispose().
 // Data only ever reaches the page through h()/textContent, never innerHTML.
 
+import { startBell, stopBell } from "./bell.js";
 import { leaveQueuesFirst } from "./leaving.js";
 import { closeDrafts } from "./views/agent/drafts.js";
 
@@ -181,6 +182,8 @@ function renderChrome() {
   const items = state.user ? MENUS[state.user.role] || [] : [];
   clear(document.getElementById("nav"), items.map(([name, label]) =>
     h("a", { href: `#/${name}`, dataset: { view: name } }, t(label))));
+  if (state.user) startBell();
+  else stopBell();
 }
 
 function roleName(role) {

@@ -32,8 +32,7 @@ export async function render(root) {
   await loadState(console_);
   if (current !== console_) return; // the page was left meanwhile: no socket, no timers
   callbacks.reload();
-  console_.socket = connect(["agent", "ticket-alerts"],
-    (message) => onMessage(console_, message));
+  console_.socket = connect(["agent"], (message) => onMessage(console_, message));
   console_.ticker = setInterval(() => tick(console_, root), 1000);
   console_.poll = setInterval(() => callbacks.refresh(), CALLBACKS_EVERY_MS);
   tick(console_, root);
@@ -72,9 +71,6 @@ function onMessage(c, message) {
   else if (message.type === "pop") setPop(c, message.pop);
   else if (message.type === "callback" && message.attempt) {
     c.callbacks.attemptChanged(message.attempt);
-  }
-  else if (message.type === "snooze-ended") {  // one of her snoozed tickets is back
-    toast(t("Ticket {number} is back from its snooze.", { number: message.ticket }));
   }
   else if (message.type === "reconnected") {
     loadState(c);
