@@ -233,6 +233,9 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/sla/policies/{name}"): "AAAAAU",
     ("PUT", "/api/v1/sla/policies/{name}"): "AFFFFU",
     ("DELETE", "/api/v1/sla/policies/{name}"): "AFFFFU",
+    ("GET", "/api/v1/notifications"): "AAAAFU",
+    ("POST", "/api/v1/notifications/{notification_id}/read"): "AAAAFU",
+    ("POST", "/api/v1/notifications/read-all"): "AAAAFU",
     ("POST", "/api/v1/tickets/{number}/snooze"): "AAAFFU",
     ("DELETE", "/api/v1/tickets/{number}/snooze"): "AAAFFU",
 }
