@@ -4,8 +4,8 @@ resolved ones (started with the application, stopped with it).
 ``POST /api/v1/tickets/{number}/snooze {"until": iso}`` hides the ticket from the
 lists and pauses its clocks; ``DELETE`` wakes it early. Both answer the ticket
 as ``GET /api/v1/tickets/{number}`` does. A ticket the asker may not see is not
-found, as everywhere. A woken ticket's assignee hears of it on the websocket
-topic ``ticket-alerts``.
+found, as everywhere. A woken ticket's assignee gets a notification (the bell of
+``ccengine.notifications``), published on its topic once the wake is committed.
 """
 
 from __future__ import annotations

@@ -129,8 +129,7 @@ async def _notified(session: AsyncSession, tickets: list[Ticket], at: datetime) 
 
 def wake(session: AsyncSession, ticket: Ticket, body: str, author: str | None,
          at: datetime) -> None:
-    """The snooze is over: back to open work, its clocks running again (unless it waits
-    for its customer and cannot move on, which no status does today)."""
+    """The snooze is over: back to open work (``WOKEN_STATUS``), its clocks running."""
     ticket.snoozed_until = None
     ticket.updated_at = at
     session.add(_activity(ticket, body, {"woken": True}, author, at))
