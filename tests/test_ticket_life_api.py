@@ -18,12 +18,11 @@ from ccengine.db import Database
 from ccengine.tickets.enums import TicketStatus
 from ccengine.tickets.life_api import sweep_once
 from ccengine.tickets.service import TicketService
-from ccengine.users import service
-from ccengine.users.models import Role, User
+from ccengine.users.models import Role
 from ccengine.web.api import setup_api
-from ccengine.web.auth import COOKIE
 from ccengine.web.hub import HUB
 from ccengine.web.keys import CLOCK, Clock
+from tests.people import signed_in
 
 Client = TestClient[Any, Any]
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -61,20 +60,6 @@ class World:
         return [item["number"] for item in body["items"]]
 
 
-async def _people(database: Database) -> dict[str, dict[str, str]]:
-    headers: dict[str, dict[str, str]] = {}
-    async with database.writer() as session:
-        users = {login: User(login=login, display_name=name, role=role.value, password_hash="-",
-                             locale="pl", active=True, created_at=NOW)
-                 for login, (name, role) in PEOPLE.items()}
-        session.add_all(users.values())
-        await session.commit()
-    for login, user in users.items():
-        new = await service.create_session(database, user)
-        headers[login] = {"Cookie": f"{COOKIE}={new.token}", "X-CSRF-Token": new.csrf_token}
-    return headers
-
-
 @pytest.fixture
 async def world(database: Database, make_call: Callable[..., FinishedCall],
                 ) -> AsyncIterator[World]:
@@ -87,8 +72,8 @@ async def world(database: Database, make_call: Callable[..., FinishedCall],
     clock = app[CLOCK] = FixedClock(NOW)
     client: Client = TestClient(TestServer(app))
     await client.start_server()
-    yield World(app, client, await _people(database), clock, answered.ticket_number,
-                missed.ticket_number)
+    headers = await signed_in(database, PEOPLE, NOW)
+    yield World(app, client, headers, clock, answered.ticket_number, missed.ticket_number)
     await client.close()
 
 
