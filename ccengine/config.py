@@ -106,6 +106,11 @@ class TicketsConfig(_Section):
     number_format: str = "TK-{year}-{seq:06d}"
     default_region: str = "PL"
     join_open_within_hours: float = Field(default=0, ge=0)
+    # A resolved ticket closes by itself this long after it was resolved (0: never).
+    auto_close_resolved_after_days: float = Field(default=7, ge=0)
+    # A customer's new contact reopens their finished ticket this long after it was
+    # resolved; later it opens a follow-up linked to it (0: always a follow-up).
+    reopen_within_days: float = Field(default=14, ge=0)
     timezone: str = "Europe/Warsaw"
     # What stops the first-response clock: the first moment of any of these kinds.
     # "agent_reply" (an e-mail reply, issue 14) is accepted; nothing produces it yet.

@@ -241,6 +241,8 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/notifications"): "AAAAFU",
     ("POST", "/api/v1/notifications/{notification_id}/read"): "AAAAFU",
     ("POST", "/api/v1/notifications/read-all"): "AAAAFU",
+    ("POST", "/api/v1/tickets/{number}/snooze"): "AAAFFU",
+    ("DELETE", "/api/v1/tickets/{number}/snooze"): "AAAFFU",
 }
 REFUSAL_OF = {"forbidden": "F", "unauthorized": "U", "csrf-failed": "C"}
 

@@ -204,7 +204,8 @@ async def test_join_on_adds_the_call_to_the_open_ticket(
 async def test_join_within_one_batch_and_not_into_closed_tickets(
     database: Database, make_call: MakeCall
 ) -> None:
-    tickets = service(database, join_open_within_hours=24)
+    # reopen_within_days 0: a finished ticket is followed up, never reopened (test_ticket_life)
+    tickets = service(database, join_open_within_hours=24, reopen_within_days=0)
     first, second = await tickets.record_calls([make_call("14.1"), make_call("14.2")])
     assert second.ticket_number == first.ticket_number
     await tickets.change_status(first.ticket_number, TicketStatus.CLOSED)

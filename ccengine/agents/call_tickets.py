@@ -27,6 +27,7 @@ from ccengine.db import Database
 from ccengine.tickets import numbering, rules
 from ccengine.tickets.assigning import chunks, ring_title, status_change
 from ccengine.tickets.enums import (
+    FINISHED,
     ActivityKind,
     Priority,
     ResponseKind,
@@ -34,7 +35,9 @@ from ccengine.tickets.enums import (
     TicketKind,
     TicketStatus,
 )
+from ccengine.tickets.life_rules import Return
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
+from ccengine.tickets.returning import latest_tickets, link_follow_up, reopen, returning
 from ccengine.tickets.rules import OpenTicket, learned_name, ticket_to_join
 from ccengine.tickets.sla_marks import mark_response, move_status
 from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
@@ -87,15 +90,25 @@ async def _open_once(database: Database, config: TicketsConfig, batch: Sequence[
         with session.no_autoflush:
             customers = await _customers(session, list(fresh.values()))
             open_tickets = await _open_tickets(session, config, customers.values())
+            latest = await latest_tickets(session, [c.id for c in customers.values() if c.id])
             opened: dict[tuple[str, str], tuple[Ticket, bool]] = {}
             new: list[tuple[RingFacts, Ticket]] = []
             for key, facts in fresh.items():
                 customer = customers.get(facts.caller or "")
+                before = latest.get(customer.id or 0) if customer else None
+                decision = returning(before, facts.at, config)
                 joined = _joinable(open_tickets, config, customer, facts.at)
+                if joined is None and before is not None and decision is Return.REOPEN:
+                    joined = before  # the customer came back to a finished ticket
+                    reopen(session, before, SourceChannel.PHONE, facts.at)
                 ticket = joined or _new_ticket(customer, facts)
                 opened[key] = (ticket, joined is None)
                 if joined is None:
                     new.append((facts, ticket))
+                    if before is not None and decision is Return.FOLLOW_UP:
+                        link_follow_up(session, ticket, before, facts.at)
+                    if customer is not None and customer.id is not None:
+                        latest[customer.id] = ticket
                 ticket.updated_at = facts.at
             await _number(session, config, new)
         await session.flush()
@@ -145,7 +158,7 @@ async def _open_tickets(session: AsyncSession, config: TicketsConfig,
         return found
     for chunk in chunks(ids):
         query = select(Ticket).where(Ticket.customer_id.in_(chunk),
-                                     Ticket.status != TicketStatus.CLOSED)
+                                     Ticket.status.not_in(FINISHED))
         for ticket in await session.scalars(query):
             found.setdefault(ticket.customer_id or 0, []).append(ticket)
     return found

@@ -18,7 +18,7 @@ from ccengine.agents.callbacks import SCHEDULE_KEY, attempt_json
 from ccengine.agents.storage_models import CallbackAttempt
 from ccengine.calls.model import Outcome as CallOutcome
 from ccengine.db import Database
-from ccengine.tickets.enums import ActivityKind, TicketKind, TicketStatus
+from ccengine.tickets.enums import FINISHED, ActivityKind, TicketKind
 from ccengine.tickets.filters import Viewer, visible
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 
@@ -33,7 +33,7 @@ def _caller_key() -> ColumnElement[str]:
 
 
 def _open_visible(viewer: Viewer) -> tuple[ColumnElement[bool], ...]:
-    return (Ticket.kind == TicketKind.CALLBACK, Ticket.status != TicketStatus.CLOSED,
+    return (Ticket.kind == TicketKind.CALLBACK, Ticket.status.not_in(FINISHED),
             visible(viewer))
 
 

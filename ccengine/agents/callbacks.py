@@ -24,7 +24,14 @@ from ccengine.calls.model import OWN_CALL_PREFIX
 from ccengine.config import AgentsConfig
 from ccengine.db import Database
 from ccengine.tickets.assigning import status_change
-from ccengine.tickets.enums import ActivityKind, ResponseKind, TicketKind, TicketStatus
+from ccengine.tickets.enums import (
+    FINISHED,
+    ActivityKind,
+    ResponseKind,
+    TicketKind,
+    TicketStatus,
+    is_finished,
+)
 from ccengine.tickets.errors import TicketNotFound
 from ccengine.tickets.filters import Viewer, can_see
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
@@ -70,7 +77,7 @@ def same_caller_open(ticket: Ticket, holder: str) -> ColumnElement[bool]:
     if ticket.customer_id is None:
         return false()
     return and_(Ticket.customer_id == ticket.customer_id, Ticket.id != ticket.id,
-                Ticket.kind == TicketKind.CALLBACK, Ticket.status != TicketStatus.CLOSED,
+                Ticket.kind == TicketKind.CALLBACK, Ticket.status.not_in(FINISHED),
                 or_(Ticket.assignee.is_(None), Ticket.assignee == holder))
 
 
@@ -79,7 +86,7 @@ def check_callback(ticket: Ticket | None, number: str, viewer: Viewer) -> Ticket
     one she may not see is as good as missing."""
     if ticket is None or not can_see(viewer, ticket.assignee, ticket.status):
         raise TicketNotFound(number)
-    if ticket.kind != TicketKind.CALLBACK or ticket.status == TicketStatus.CLOSED:
+    if ticket.kind != TicketKind.CALLBACK or is_finished(ticket.status):
         raise CallbackError("not-a-callback", f"ticket {number} is not an open callback")
     return ticket
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -15,7 +14,12 @@ from ccengine.agents.storage_models import CallbackAttempt, LiveCallTicket
 from ccengine.calls.model import is_own_call
 from ccengine.config import TicketsConfig
 from ccengine.tickets import numbering
+from ccengine.tickets.batch_rows import CHUNK as CHUNK
+from ccengine.tickets.batch_rows import SYSTEM_AUTHOR as SYSTEM_AUTHOR
+from ccengine.tickets.batch_rows import chunks as chunks
+from ccengine.tickets.batch_rows import status_change as status_change
 from ccengine.tickets.enums import (
+    FINISHED,
     ActivityKind,
     Priority,
     ResponseKind,
@@ -23,7 +27,9 @@ from ccengine.tickets.enums import (
     TicketKind,
     TicketStatus,
 )
+from ccengine.tickets.life_rules import Return
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
+from ccengine.tickets.returning import latest_tickets, link_follow_up, reopen, returning
 from ccengine.tickets.rows import Key, Prepared, RecordedCall, call_activity, call_row, recorded
 from ccengine.tickets.rules import (
     HIDDEN_CALLER,
@@ -34,17 +40,6 @@ from ccengine.tickets.rules import (
 )
 from ccengine.tickets.sla_marks import agent_answer, mark_response, move_status
 from ccengine.transcribe.queue import audio_of, queued_job
-
-CHUNK = 500  # bound parameters per IN (...), well under every driver's limit
-SYSTEM_AUTHOR = "ccengine"  # who changes a ticket by the call's outcome, in its history
-
-T = TypeVar("T")
-
-
-def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    """``values`` in slices of at most ``size``, one IN (...) list each."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +70,7 @@ class BatchWriter:
         self._rung: dict[Key, tuple[Ticket, bool]] = {}  # opened when the call rang
         self._reprioritised: set[int] = set()  # rung tickets whose priority someone changed
         self._callbacks: dict[str, Ticket] = {}  # each caller's open callback ticket
+        self._latest: dict[str, Ticket] = {}  # each caller's latest ticket (``returning``)
 
     async def load_open_callbacks(self) -> None:
         """Each caller's open callback ticket, whatever the joining policy: a further
@@ -83,7 +79,7 @@ class BatchWriter:
         for chunk in chunks(sorted(by_id)):
             query = (select(Ticket)
                      .where(Ticket.customer_id.in_(chunk), Ticket.kind == TicketKind.CALLBACK,
-                            Ticket.status != TicketStatus.CLOSED)
+                            Ticket.status.not_in(FINISHED))
                      .order_by(Ticket.created_at.desc(), Ticket.id.desc()))
             for ticket in await self._session.scalars(query):  # the oldest is kept
                 self._callbacks[by_id[ticket.customer_id or 0]] = ticket
@@ -97,10 +93,16 @@ class BatchWriter:
         for chunk in chunks(ids):
             query = select(Ticket).where(
                 Ticket.customer_id.in_(chunk),
-                Ticket.status != TicketStatus.CLOSED,
+                Ticket.status.not_in(FINISHED),
             )
             for ticket in await self._session.scalars(query):
                 self._open.setdefault(by_id[ticket.customer_id or 0], []).append(ticket)
+
+    async def load_latest_tickets(self) -> None:
+        """Each known caller's latest ticket: a call may reopen it, or follow it up."""
+        by_id = {c.id: phone for phone, c in self._customers.items() if c.id is not None}
+        latest = await latest_tickets(self._session, by_id)
+        self._latest = {by_id[customer_id]: ticket for customer_id, ticket in latest.items()}
 
     async def load_ring_tickets(self, keys: set[Key]) -> None:
         """Tickets the agent console opened when these calls first rang an agent."""
@@ -173,6 +175,10 @@ class BatchWriter:
         if joined is not None:
             joined.updated_at = self._now
             return joined, False
+        decision, latest = self._return_of(item)
+        if decision is Return.REOPEN and latest is not None:
+            reopen(self._session, latest, SourceChannel.PHONE, self._now)
+            return latest, False
         plan = plan_ticket(item.call, item.caller, customer.vip if customer else False)
         ticket = Ticket(
             number="",  # given by number_new_tickets, once the batch knows how many
@@ -188,10 +194,21 @@ class BatchWriter:
             updated_at=self._now,
         )
         self._new.append(ticket)
+        if decision is Return.FOLLOW_UP and latest is not None:
+            link_follow_up(self._session, ticket, latest, self._now)
         if customer is not None:
             candidates.append(ticket)
             self._open[item.caller or ""] = candidates
+            self._latest[item.caller or ""] = ticket
         return ticket, True
+
+    def _return_of(self, item: Prepared) -> tuple[Return, Ticket | None]:
+        """What this call does with its caller's latest ticket; a missed call opens (or
+        adds to) a callback as before: nobody talked to the customer yet."""
+        latest = self._latest.get(item.caller or "")
+        if latest is None or item.call.outcome.missed:
+            return Return.NEW, None
+        return returning(latest, item.call.started_at, self._config), latest
 
     def _open_callback(self, item: Prepared,
                        rung: tuple[Ticket, bool] | None) -> Ticket | None:
@@ -307,13 +324,3 @@ def ring_title(caller: str | None) -> str:
     """The title a ticket opened at ring time gets; the end of the call replaces it
     by the outcome's unless an agent wrote their own meanwhile."""
     return f"Połączenie od {caller or HIDDEN_CALLER}"
-
-
-def status_change(ticket: Ticket, status: TicketStatus, author: str,
-                  at: datetime) -> TicketActivity:
-    """The activity of a status change made on the call path, as ``TicketService.update``
-    records an agent's (the ticket's history shows every change, whoever made it)."""
-    old = ticket.status
-    return TicketActivity(ticket=ticket, kind=ActivityKind.STATUS_CHANGE,
-                          body=f"{old} → {status}", data={"from": str(old), "to": str(status)},
-                          author=author, created_at=at)

@@ -9,6 +9,7 @@ class TicketStatus(StrEnum):
     NEW = "new"
     IN_PROGRESS = "in_progress"
     WAITING_FOR_CUSTOMER = "waiting_for_customer"
+    RESOLVED = "resolved"  # done, the customer may still answer; auto-closes after N days
     CLOSED = "closed"
 
 
@@ -53,18 +54,30 @@ class ActivityKind(StrEnum):
     MERGE = "merge"  # data: into (on the merged ticket) or from (on the survivor)
     LINK = "link"  # data: number, kind, removed
     SPLIT = "split"  # data: call_id, into (on the old ticket) or from (on the new one)
+    SNOOZE = "snooze"  # snoozed, woken early, or woken when its time came
+    FOLLOW_UP = "follow_up"  # a follow-up of this ticket was opened (or this one is one)
 
 
-# The workflow runs New → In progress → Waiting for customer → Closed. Work can
-# also be closed early from any open state (a wrong number needs no reply),
-# a customer's answer puts a waiting ticket back in progress, and a closed
+# The workflow runs New → In progress → Waiting for customer → Resolved → Closed.
+# Work can also be resolved or closed early from any open state (a wrong number
+# needs no reply), a customer's answer puts a waiting ticket back in progress, a
+# resolved ticket closes (by hand or after N days) or reopens, and a closed
 # ticket reopens into progress.
+_FINISHING = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
 _TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
-    TicketStatus.NEW: frozenset({TicketStatus.IN_PROGRESS, TicketStatus.CLOSED}),
-    TicketStatus.IN_PROGRESS: frozenset({TicketStatus.WAITING_FOR_CUSTOMER, TicketStatus.CLOSED}),
-    TicketStatus.WAITING_FOR_CUSTOMER: frozenset({TicketStatus.IN_PROGRESS, TicketStatus.CLOSED}),
+    TicketStatus.NEW: frozenset({TicketStatus.IN_PROGRESS}) | _FINISHING,
+    TicketStatus.IN_PROGRESS: frozenset({TicketStatus.WAITING_FOR_CUSTOMER}) | _FINISHING,
+    TicketStatus.WAITING_FOR_CUSTOMER: frozenset({TicketStatus.IN_PROGRESS}) | _FINISHING,
+    TicketStatus.RESOLVED: frozenset({TicketStatus.IN_PROGRESS, TicketStatus.CLOSED}),
     TicketStatus.CLOSED: frozenset({TicketStatus.IN_PROGRESS}),
 }
+
+# The statuses in which the work is done: no clock runs, no call joins, no snooze.
+FINISHED: frozenset[TicketStatus] = _FINISHING
+
+
+def is_finished(status: str) -> bool:
+    return status in FINISHED
 
 
 def can_transition(current: TicketStatus, target: TicketStatus) -> bool:

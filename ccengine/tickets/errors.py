@@ -60,7 +60,8 @@ class TicketMerged(TicketError):
 
 class MergeIntoClosed(TicketError):
     def __init__(self, number: str) -> None:
-        super().__init__(f"ticket {number} is closed: reopen it before merging into it")
+        super().__init__(f"ticket {number} is finished (resolved or closed): reopen it before "
+                         "merging into it")
         self.number = number
         self.field = "into"
 
@@ -93,3 +94,25 @@ class OnlyCall(TicketError):
     def __init__(self, number: str) -> None:
         super().__init__(f"the call is the only call of ticket {number}: nothing to split off")
         self.field = "call_id"
+
+
+class SnoozeInThePast(TicketError):
+    field = "until"
+
+    def __init__(self, number: str, until: str) -> None:
+        super().__init__(f"ticket {number}: a snooze must end in the future, not {until}")
+        self.number = number
+
+
+class SnoozeTooFar(TicketError):
+    field = "until"
+
+    def __init__(self, number: str, until: str) -> None:
+        super().__init__(f"ticket {number}: a snooze may last a year at most, not until {until}")
+        self.number = number
+
+
+class TicketFinished(TicketError):
+    def __init__(self, number: str, status: str) -> None:
+        super().__init__(f"ticket {number} is {status}: finished work cannot be snoozed")
+        self.number = number

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import QueryableAttribute
 
-from ccengine.tickets.enums import ActivityKind, TicketStatus
+from ccengine.tickets.enums import FINISHED, ActivityKind, is_finished
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import normalise
 from ccengine.tickets.sla_filters import SlaFilter, sla_condition
@@ -54,14 +54,14 @@ def can_see(viewer: Viewer, assignee: str | None, status: str) -> bool:
     if viewer.sees_all:
         return True
     if assignee is None:
-        return status != TicketStatus.CLOSED
+        return not is_finished(status)
     return assignee == viewer.name
 
 
 def visible(viewer: Viewer) -> ColumnElement[bool]:
     if viewer.sees_all:
         return true()
-    queue_work = and_(Ticket.assignee.is_(None), Ticket.status != TicketStatus.CLOSED)
+    queue_work = and_(Ticket.assignee.is_(None), Ticket.status.not_in(FINISHED))
     return or_(Ticket.assignee == viewer.name, queue_work)
 
 
@@ -77,6 +77,7 @@ class TicketFilter:
     caller: str | None = None
     text: str | None = None  # words, each of which must appear
     sla: SlaFilter | None = None  # SLA state, due time, "at risk" (``sla_filters``)
+    snoozed: bool | None = False  # False: snoozed tickets hidden; True: only they; None: all
 
 
 def words(text: str | None) -> list[str]:
@@ -99,6 +100,9 @@ def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
             query = query.where(column == value)
     if filters.unassigned:
         query = query.where(Ticket.assignee.is_(None))
+    if filters.snoozed is not None:
+        is_snoozed = Ticket.snoozed_until.is_not(None)
+        query = query.where(is_snoozed if filters.snoozed else ~is_snoozed)
     for word in words(filters.text):
         query = query.where(_mentions(word, dialect))
     if filters.sla is not None:

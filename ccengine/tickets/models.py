@@ -112,6 +112,10 @@ class Ticket(Base):
     # The earliest SLA alert moment not sent yet (``notifications.rules.next_alert_at``):
     # the alert scheduler's one indexed range scan per tick.
     sla_next_alert_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # Snoozed out of the lists until then (``tickets.snoozing``); the wake sweep scans it.
+    snoozed_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # The finished ticket this one follows up (a customer came back after the reopen window).
+    follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
 
     customer: Mapped[Customer | None] = relationship(lazy="raise")
     # Read-only so writers link an activity to a ticket from the activity's

@@ -112,7 +112,17 @@ async def get_ticket(session: AsyncSession, number: str,
         activities=activities,
         calls=calls,
         timeline=timeline(activities, seen),
+        follow_up_of=await _number_of(session, ticket.follow_up_of_id),
+        follow_ups=tuple(await session.scalars(
+            select(Ticket.number).where(Ticket.follow_up_of_id == ticket.id)
+            .order_by(Ticket.id))),
     )
+
+
+async def _number_of(session: AsyncSession, ticket_id: int | None) -> str | None:
+    if ticket_id is None:
+        return None
+    return await session.scalar(select(Ticket.number).where(Ticket.id == ticket_id))
 
 
 def _unique(calls: tuple[CallView, ...]) -> tuple[CallView, ...]:

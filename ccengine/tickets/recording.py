@@ -39,6 +39,7 @@ async def record_batch(
         customers = await _customers(session, fresh, now)
         writer = BatchWriter(session, config, now, customers)
         await writer.load_open_tickets()
+        await writer.load_latest_tickets()
         await writer.load_open_callbacks()
         await writer.load_ring_tickets({item.key for item in fresh})
         tickets = writer.assign_tickets(fresh)

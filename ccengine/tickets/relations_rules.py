@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ccengine.tickets.enums import TicketStatus
+from ccengine.tickets.enums import TicketStatus, is_finished
 from ccengine.tickets.errors import (
     LinkToItself,
     MergeIntoClosed,
@@ -67,14 +67,15 @@ def check_merge(source: MergeSide, target: MergeSide) -> None:
 
     A merged ticket takes part in no merge either way (it is closed and its history
     is gone); a closed target is refused so open work is not buried in a closed
-    ticket (reopen it first); a closed source is fine (an old duplicate).
+    ticket (reopen it first), and so is a resolved one (its clock has stopped); a
+    finished source is fine (an old duplicate).
     """
     if source.id == target.id:
         raise MergeIntoItself(source.number)
     for side in (source, target):
         if side.merged_into is not None:
             raise TicketMerged(side.number, side.merged_into)
-    if target.status is TicketStatus.CLOSED:
+    if is_finished(target.status):
         raise MergeIntoClosed(target.number)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ccengine.calls.model import FinishedCall, Outcome
-from ccengine.tickets.enums import Priority, TicketKind, TicketStatus
+from ccengine.tickets.enums import FINISHED, Priority, TicketKind, TicketStatus
 
 HIDDEN_CALLER = "numeru ukrytego"  # "from a hidden number", fits "od {caller}"
 
@@ -178,6 +178,6 @@ def ticket_to_join(
     candidates = [
         ticket
         for ticket in open_tickets
-        if ticket.status is not TicketStatus.CLOSED and ticket.created_at >= since
+        if ticket.status not in FINISHED and ticket.created_at >= since
     ]
     return max(candidates, key=lambda ticket: (ticket.created_at, ticket.ref), default=None)

@@ -13,7 +13,8 @@ to a row, and every path that changes a ticket goes through it.
   closed ones. Whoever decides that the ticket should be paused (the status
   today, a snooze later) says so through ``pauses_after(facts, wanted, at)``:
   a pause already open stays open from its first start.
-- Resolution: the moment the ticket closed. Reopening clears it: the ticket
+- Resolution: the moment the ticket was resolved (or closed without being
+  resolved first); closing a resolved ticket keeps it. Reopening clears it: the ticket
   was not resolved after all, so its resolution clock runs on from when it was
   opened, the time it spent closed included (the customer was still waiting).
   The first response is kept: the customer did hear from us.
@@ -26,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from ccengine.sla.clock import Pause, SlaFacts
-from ccengine.tickets.enums import ResponseKind, TicketStatus
+from ccengine.tickets.enums import FINISHED, ResponseKind, TicketStatus
 from ccengine.tickets.models import Ticket
 
 ClosedPause = tuple[datetime, datetime]
@@ -58,9 +59,12 @@ def first_response(current: datetime | None, kind: ResponseKind, at: datetime,
     return at if current is None else min(current, at)
 
 
-def pause_wanted(status: TicketStatus) -> bool:
-    """Whether the status alone stops the clocks (a snooze will add its own reason)."""
-    return status is TicketStatus.WAITING_FOR_CUSTOMER
+def pause_wanted(status: TicketStatus, snoozed: bool = False) -> bool:
+    """Whether the clocks stop: a ticket waiting for its customer, or snoozed while open
+    (a finished ticket's resolution clock is already stopped by ``resolved_at``)."""
+    if status in FINISHED:
+        return False
+    return status is TicketStatus.WAITING_FOR_CUSTOMER or snoozed
 
 
 def pauses_after(facts: PauseFacts, wanted: bool, at: datetime) -> PauseFacts:
@@ -79,9 +83,10 @@ def _closed(start: datetime, end: datetime) -> ClosedPause:
 
 def resolved_at(current: datetime | None, status: TicketStatus,
                 at: datetime) -> datetime | None:
-    """When the ticket was resolved: ``at`` when it closes now, kept while it stays
-    closed, None once it is open (reopened: its resolution clock runs on)."""
-    if status is not TicketStatus.CLOSED:
+    """When the ticket was resolved: ``at`` when it is resolved or closed now, kept
+    while it stays finished (closing a resolved ticket keeps the moment it was
+    resolved), None once it is open (reopened: its resolution clock runs on)."""
+    if status not in FINISHED:
         return None
     return current or at
 

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from ccengine.calls.model import FinishedCall, Outcome, is_own_call
-from ccengine.tickets.enums import ResponseKind, TicketStatus
+from ccengine.tickets.enums import FINISHED, ResponseKind, TicketStatus
 from ccengine.tickets.models import Ticket
 from ccengine.tickets.sla_facts import (
     PauseFacts,
@@ -28,15 +28,18 @@ from ccengine.tickets.sla_facts import (
 
 def move_status(ticket: Ticket, status: TicketStatus, at: datetime) -> None:
     """Set the status ``at``, with what follows from it: closed_at, resolved_at and
-    the pause of a ticket waiting for its customer."""
+    the pause of a ticket waiting for its customer or snoozed. Finished work has
+    nothing to wake for: resolving or closing a snoozed ticket ends its snooze."""
     ticket.status = status
     ticket.closed_at = at if status is TicketStatus.CLOSED else None
     ticket.resolved_at = resolved_at(ticket.resolved_at, status, at)
-    set_paused(ticket, pause_wanted(status), at)
+    if status in FINISHED:
+        ticket.snoozed_until = None
+    set_paused(ticket, pause_wanted(status, ticket.snoozed_until is not None), at)
 
 
 def set_paused(ticket: Ticket, wanted: bool, at: datetime) -> None:
-    """Open or close the ticket's pause; a snooze will call this too."""
+    """Open or close the ticket's pause (the status's or a snooze's)."""
     before = pause_facts_of(ticket)
     after = pauses_after(before, wanted, at)
     if after == before:

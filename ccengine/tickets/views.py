@@ -38,6 +38,7 @@ class TicketSummary:
     caller_name: str | None = None  # the customer's, where the list joined it
     vip: bool = False
     sla: dict[str, Any] | None = None  # ``sla_view.ticket_sla``, where the reader asked
+    snoozed_until: datetime | None = None  # hidden from the lists until then
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,8 @@ class TicketDetail:
     activities: tuple[ActivityView, ...]
     calls: tuple[CallView, ...]
     timeline: tuple[TimelineEntry, ...] = ()
+    follow_up_of: str | None = None  # the finished ticket this one follows up
+    follow_ups: tuple[str, ...] = ()  # the tickets that follow this one up, oldest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +174,7 @@ def ticket_summary(ticket: Ticket, caller: str | None, caller_name: str | None =
         caller_name=caller_name,
         vip=vip,
         sla=sla,
+        snoozed_until=ticket.snoozed_until,
     )
 
 

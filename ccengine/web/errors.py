@@ -32,7 +32,10 @@ from ccengine.tickets.errors import (
     MergeIntoClosed,
     MergeIntoItself,
     OnlyCall,
+    SnoozeInThePast,
+    SnoozeTooFar,
     TicketError,
+    TicketFinished,
     TicketMerged,
     TicketNotFound,
 )
@@ -86,6 +89,9 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     LinkNotFound: (404, "link-not-found"),
     CallNotOnTicket: (404, "call-not-on-ticket"),
     OnlyCall: (409, "split-only-call"),
+    SnoozeInThePast: (400, "snooze-in-the-past"),
+    SnoozeTooFar: (400, "snooze-too-far"),
+    TicketFinished: (409, "ticket-finished"),
 }
 
 # Errors of the domain that the middleware answers through ``ERRORS``.

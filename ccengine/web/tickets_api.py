@@ -38,6 +38,7 @@ from ccengine.web.params import (
     optional,
     paging,
     text_param,
+    yes_no,
 )
 from ccengine.web.tickets_schemas import MAX_NOTE, PRIORITIES, SCHEMAS, STATUSES
 from ccengine.web.tickets_sla import SLA_PARAMETERS, now_of, sla_filter, sla_reader, sort_of
@@ -71,7 +72,14 @@ def _filters(request: web.Request, who: Principal, now: datetime) -> TicketFilte
         caller=caller_key(text_param(request, "caller"), request.app[REGION]),
         text=_search(request),
         sla=sla_filter(request, now),
+        snoozed=_snoozed(request),
     )
+
+
+def _snoozed(request: web.Request) -> bool | None:
+    """Snoozed tickets are hidden unless asked for: ``true`` only them, ``all`` both."""
+    raw = request.query.get("snoozed")
+    return None if raw == "all" else (optional(request, "snoozed", yes_no) or False)
 
 
 def _search(request: web.Request) -> str | None:
@@ -234,6 +242,8 @@ LIST_PARAMETERS = [
     query("assignee", {"type": "string"},
           "a display name, \"me\" (the asker's tickets) or \"none\" (unassigned ones)"),
     query("caller", {"type": "string"}, "the caller's phone number, in any format"),
+    query("snoozed", {"type": "string", "enum": ["false", "true", "all"]},
+          "snoozed tickets: hidden (false, the default), only they (true), or all"),
     query("text", {"type": "string", "maxLength": MAX_SEARCH},
           f"words (at most {MAX_WORDS}) each found in the number, title, caller's name "
           "or a note, ignoring case"),

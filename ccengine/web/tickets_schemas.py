@@ -35,6 +35,8 @@ TICKET_SUMMARY: Schema = {
         "closed_at": nullable("string", format="date-time"),
         "sla": {"allOf": [ref("TicketSla")], "nullable": True,
                 "description": "null when the ticket has no SLA policy"},
+        "snoozed_until": nullable("string", format="date-time", description=(
+            "snoozed: hidden from the lists, clocks paused, until then")),
     },
 }
 
@@ -131,6 +133,10 @@ SCHEMAS: dict[str, Schema] = {
             "activities": {"type": "array", "items": {"type": "object"}},
             "calls": {"type": "array", "items": ref("CallWithRecording")},
             "timeline": {"type": "array", "items": ref("TimelineEntry")},
+            "follow_up_of": nullable("string", description=(
+                "the number of the finished ticket this one follows up")),
+            "follow_ups": {"type": "array", "items": {"type": "string"}, "description": (
+                "the numbers of the tickets opened as follow-ups of this one")},
         },
     },
     "TicketChanges": {

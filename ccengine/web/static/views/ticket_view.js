@@ -5,14 +5,16 @@ import { api, clear, fmtDateTime, fmtDuration, fmtTime, h, showError, t, toast }
 import { slaCard } from "./sla_badges.js";
 import { linkKindName, mergedBanner, relationsCard, splitButton }
   from "./ticket_relations.js";
+import { followUpFacts, lifeKindName, snoozeCard, snoozedBadge } from "./ticket_life.js";
 
-export const STATUSES = ["new", "in_progress", "waiting_for_customer", "closed"];
+export const STATUSES = ["new", "in_progress", "waiting_for_customer", "resolved", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];
 const EDITORS = new Set(["admin", "agent", "privileged_agent"]);
 
 export function statusName(status) {
   return { new: t("New"), in_progress: t("In progress"),
-           waiting_for_customer: t("Waiting for customer"), closed: t("Closed") }[status]
+           waiting_for_customer: t("Waiting for customer"), resolved: t("Resolved"),
+           closed: t("Closed") }[status]
     || status;
 }
 
@@ -55,6 +57,7 @@ function show(body, detail, assignees, ctx) {
     header(detail, assignees ? redraw : null),
     slaCard(detail.ticket.sla),
     assignees ? editCard(detail, assignees, redraw) : null,
+    assignees ? snoozeCard(detail, redraw) : null,
     assignees ? noteCard(detail, redraw) : null,
     relationsCard(detail, ctx, redraw, Boolean(assignees)),
     h("section", { class: "card" }, h("h2", {}, t("History")),
@@ -69,8 +72,8 @@ function header(detail, redraw) {
     h("h1", {}, h("span", { class: "number" }, ticket.number), " ",
       h("span", { class: "title" }, ticket.title)),
     h("dl", { class: "facts" },
-      fact(t("Status"), h("span", { class: `status ${ticket.status}` },
-        statusName(ticket.status))),
+      fact(t("Status"), h("span", {}, h("span", { class: `status ${ticket.status}` },
+        statusName(ticket.status)), " ", snoozedBadge(ticket))),
       fact(t("Priority"), priorityBadge(ticket.priority)),
       fact(t("Queue"), ticket.queue || "—"),
       fact(t("Assignee"), ticket.assignee || t("nobody")),
@@ -80,7 +83,8 @@ function header(detail, redraw) {
         customer?.vip ? h("span", { class: "badge vip" }, t("VIP")) : null,
         customer && redraw ? vipSwitch(detail, redraw) : null)),
       fact(t("Created"), fmtDateTime(ticket.created_at)),
-      ticket.closed_at ? fact(t("Closed"), fmtDateTime(ticket.closed_at)) : null));
+      ticket.closed_at ? fact(t("Closed"), fmtDateTime(ticket.closed_at)) : null,
+      followUpFacts(detail).map(([label, value]) => fact(label, value))));
 }
 
 // Flags the customer VIP (PATCH /customers/{phone}): their tickets get more urgent.
@@ -183,7 +187,7 @@ function kindName(kind) {
   return { call: t("Call"), transcript: t("Transcript (masked)"), note: t("Note"),
            status_change: t("Status changed"), priority_change: t("Priority changed"),
            assignment: t("Assignee changed"), queue_change: t("Queue changed"),
-           merge: t("Merge"), link: t("Link"), split: t("Split") }[kind] || kind;
+           merge: t("Merge"), link: t("Link"), split: t("Split") }[kind] || lifeKindName(kind) || kind;
 }
 
 function content(entry) {

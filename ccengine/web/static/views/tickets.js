@@ -4,11 +4,13 @@
 import { api, clear, fmtDateTime, h, showError, t } from "../app.js";
 import { slaCell } from "./sla_badges.js";
 import { bulkBar } from "./ticket_relations.js";
+import { snoozedBadge } from "./ticket_life.js";
 import { loadAssignees, priorityBadge, renderTicket, statusName, STATUSES, PRIORITIES }
   from "./ticket_view.js";
 
 const PER_PAGE = 25;
-const EMPTY = { status: "", queue: "", priority: "", assignee: "", caller: "", text: "" };
+const EMPTY = { status: "", queue: "", priority: "", assignee: "", caller: "", text: "",
+                snoozed: "" };
 // The filters outlive a visit to a ticket: "back to the list" finds them as they were.
 // atRisk: the quick filter (warning or breached now, soonest due first); sort: "" is the
 // server's order (newest first; at risk: soonest due first).
@@ -56,6 +58,9 @@ function filterForm(assignees, results, ctx) {
                          placeholder: t("Phone number") }),
     text: h("input", { name: "text", value: f.text, type: "search",
                        placeholder: t("Words in title, notes, caller's name") }),
+    // Snoozed tickets are hidden until they wake, unless asked for.
+    snoozed: select("snoozed", [["", t("Not snoozed")], ["true", t("Snoozed only")],
+      ["all", t("Snoozed or not")]], f.snoozed),
   };
   const apply = async (event) => {
     event.preventDefault();
@@ -75,6 +80,7 @@ function filterForm(assignees, results, ctx) {
     h("label", {}, t("Priority"), fields.priority),
     h("label", {}, t("Assignee"), fields.assignee),
     h("label", {}, t("Caller number"), fields.caller),
+    h("label", {}, t("Snoozed"), fields.snoozed),
     h("label", { class: "wide" }, t("Text"), fields.text),
     h("div", { class: "row buttons" },
       atRiskToggle(results, ctx),
@@ -155,7 +161,8 @@ function ticketRow(ticket, ctx) {
     h("td", {}, callerCell(ticket)),
     h("td", {}, ticket.queue || "—"),
     h("td", {}, priorityBadge(ticket.priority)),
-    h("td", {}, h("span", { class: `status ${ticket.status}` }, statusName(ticket.status))),
+    h("td", {}, h("span", { class: `status ${ticket.status}` }, statusName(ticket.status)),
+      " ", snoozedBadge(ticket)),
     h("td", { class: "sla" }, slaCell(ticket.sla)),
     h("td", {}, ticket.assignee || h("span", { class: "muted" }, t("nobody"))),
     h("td", { class: "when" }, fmtDateTime(ticket.created_at)));

@@ -42,6 +42,7 @@ export function ticketStatusLabel(status) {
     case "new": return t("New ticket");
     case "in_progress": return t("Still in progress");
     case "waiting_for_customer": return t("Waiting for the customer");
+    case "resolved": return t("Resolved, the customer may still answer");
     case "closed": return t("Resolved, close the ticket");
     default: return status || "";
   }

@@ -5,7 +5,7 @@ import { keepDraft, loadDraft } from "./drafts.js";
 import { ticketStatusLabel } from "./labels.js";
 import { ticketLink } from "./pop.js";
 
-const STATUSES = ["closed", "in_progress", "waiting_for_customer"];
+const STATUSES = ["closed", "resolved", "in_progress", "waiting_for_customer"];
 
 // save({ticket, status, note}) resolves when done, rejects with an error text.
 export function wrapUpForm(pop, save) {
