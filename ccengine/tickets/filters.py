@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import QueryableAttribute
 
+from ccengine.customers.lookup import with_phone
 from ccengine.tickets.enums import ActivityKind, TicketStatus
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import normalise
@@ -93,10 +94,11 @@ def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
     """``query`` (tickets joined to their customer) narrowed by ``filters``."""
     for column, value in ((Ticket.status, filters.status), (Ticket.queue, filters.queue),
                           (Ticket.priority, filters.priority),
-                          (Ticket.assignee, filters.assignee),
-                          (Customer.phone_e164, filters.caller)):
+                          (Ticket.assignee, filters.assignee)):
         if value is not None:
             query = query.where(column == value)
+    if filters.caller is not None:  # any of the customer's numbers
+        query = query.where(Ticket.customer_id.in_(with_phone(filters.caller)))
     if filters.unassigned:
         query = query.where(Ticket.assignee.is_(None))
     for word in words(filters.text):

@@ -74,6 +74,16 @@ class Customer(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     vip: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The CRM card (``ccengine.customers``): every phone, the first one above included,
+    # is a customer_phones row; e-mails are customer_emails rows.
+    company: Mapped[str | None] = mapped_column(String(200))
+    nip: Mapped[str | None] = mapped_column(String(10))  # ten digits, checksum verified
+    address: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True, index=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # Folded name and company ("wojcik" finds "Wójcik"), kept by customers.storage_models.
+    search_text: Mapped[str] = mapped_column(String(500), index=True, server_default="")
 
 
 class Ticket(Base):

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from ccengine.customers.storage_models import CustomerPhone
 from ccengine.tickets.enums import ActivityKind
 from ccengine.tickets.errors import CallNotFound, TicketNotFound
 from ccengine.tickets.filters import (
@@ -173,6 +174,6 @@ def _paged(query: Select[*_Ts], page: int, per_page: int) -> Select[*_Ts]:
 async def vip_numbers(session: AsyncSession) -> frozenset[str]:
     """E.164 numbers of the customers flagged VIP (routing reads them from memory)."""
     rows = await session.scalars(
-        select(Customer.phone_e164).where(Customer.vip.is_(True),
-                                          Customer.phone_e164.is_not(None)))
-    return frozenset(number for number in rows if number)
+        select(CustomerPhone.e164).join(Customer, CustomerPhone.customer_id == Customer.id)
+        .where(Customer.vip.is_(True)))
+    return frozenset(rows)

@@ -1,0 +1,100 @@
+"""Customers' CRM card: several phones and e-mails, company, NIP, address, notes,
+external id, and the folded text the search reads.
+
+Every existing ``customers.phone_e164`` becomes that customer's first
+``customer_phones`` row (lookups by phone read that table now), ``updated_at``
+starts at ``created_at``, and ``search_text`` is folded here with the same rule
+the application uses (``customers.rules.search_text``).
+
+Revision ID: 0014
+Revises: 0011
+Create Date: 2026-12-04
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from ccengine.customers.rules import search_text
+
+revision: str = "0014"
+down_revision: str | None = "0011"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+def _columns() -> tuple[sa.Column[object], ...]:
+    return (
+        sa.Column("company", sa.String(200), nullable=True),
+        sa.Column("nip", sa.String(10), nullable=True),
+        sa.Column("address", sa.Text(), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("external_id", sa.String(200), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("search_text", sa.String(500), nullable=False, server_default=""),
+    )
+
+
+def upgrade() -> None:
+    # Plain ADD COLUMN in place (batch mode would rebuild customers on SQLite, see 0009).
+    with op.batch_alter_table("customers") as table:
+        for column in _columns():
+            table.add_column(column)
+    op.create_index("ix_customers_external_id", "customers", ["external_id"], unique=True)
+    op.create_index("ix_customers_updated_at", "customers", ["updated_at"])
+    op.create_index("ix_customers_search_text", "customers", ["search_text"])
+    _create_phones()
+    _create_emails()
+    _fill()
+
+
+def _create_phones() -> None:
+    op.create_table(
+        "customer_phones",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("e164", sa.String(32), nullable=False),
+        sa.ForeignKeyConstraint(["customer_id"], ["customers.id"],
+                                name="fk_customer_phones_customer_id_customers"),
+        sa.PrimaryKeyConstraint("id", name="pk_customer_phones"),
+        sa.UniqueConstraint("e164", name="uq_customer_phones_e164"),
+    )
+    op.create_index("ix_customer_phones_customer_id", "customer_phones", ["customer_id"])
+
+
+def _create_emails() -> None:
+    op.create_table(
+        "customer_emails",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("address", sa.String(254), nullable=False),
+        sa.ForeignKeyConstraint(["customer_id"], ["customers.id"],
+                                name="fk_customer_emails_customer_id_customers"),
+        sa.PrimaryKeyConstraint("id", name="pk_customer_emails"),
+        sa.UniqueConstraint("address", name="uq_customer_emails_address"),
+    )
+    op.create_index("ix_customer_emails_customer_id", "customer_emails", ["customer_id"])
+
+
+def _fill() -> None:
+    connection = op.get_bind()
+    connection.execute(sa.text(
+        "INSERT INTO customer_phones (customer_id, e164) "
+        "SELECT id, phone_e164 FROM customers WHERE phone_e164 IS NOT NULL"))
+    connection.execute(sa.text("UPDATE customers SET updated_at = created_at"))
+    named = connection.execute(sa.text(
+        "SELECT id, name FROM customers WHERE name IS NOT NULL")).all()
+    for customer_id, name in named:
+        connection.execute(sa.text("UPDATE customers SET search_text = :text WHERE id = :id"),
+                           {"text": search_text(name, None), "id": customer_id})
+
+
+def downgrade() -> None:
+    op.drop_index("ix_customer_emails_customer_id", table_name="customer_emails")
+    op.drop_table("customer_emails")
+    op.drop_index("ix_customer_phones_customer_id", table_name="customer_phones")
+    op.drop_table("customer_phones")
+    for name in ("search_text", "updated_at", "external_id"):
+        op.drop_index(f"ix_customers_{name}", table_name="customers")
+    for column in reversed(_columns()):
+        op.drop_column("customers", column.name)  # in place: SQLite 3.35+ drops a column
