@@ -15,7 +15,7 @@ from ccengine.tickets.models import Base
 from ccengine.transcribe import storage_models as transcription_models
 from ccengine.users import models as user_models
 
-MODEL_MODULES = (agent_models, customer_models, qa_models, route_models, sla_models, transcription_models,
-                 user_models)
+MODEL_MODULES = (agent_models, customer_models, qa_models, route_models, sla_models,
+                 transcription_models, user_models)
 
 __all__ = ["MODEL_MODULES", "Base"]

@@ -34,7 +34,7 @@ async def customer_by_phone(session: AsyncSession, phone: str | None) -> Custome
     return (await customers_by_phone(session, [phone])).get(phone or "") if phone else None
 
 
-def with_phone(phone: str) -> Select[tuple[int]]:
+def with_phone(phone: str) -> Select[int]:
     """The ids of the customers having ``phone`` (one at most), as a subquery."""
     return select(CustomerPhone.customer_id).where(CustomerPhone.e164 == phone)
 

@@ -91,3 +91,9 @@ def phone_digits(digits: str) -> str:
     """The digits worth matching inside stored E.164 numbers: a national trunk "0" or
     an international "00" prefix is not part of the stored number."""
     return digits.removeprefix("00") if digits.startswith("00") else digits.lstrip("0") or digits
+
+
+def merged_notes(kept: str | None, merged: str | None) -> str | None:
+    """Both customers' notes, the kept one's first; one of them if the other is empty."""
+    parts = [note for note in (kept, merged) if note and note.strip()]
+    return "\n\n".join(parts) if parts else None

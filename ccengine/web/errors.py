@@ -11,6 +11,14 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from ccengine.customers.errors import (
+    CustomerError,
+    EmailTaken,
+    ExternalIdTaken,
+    MergeIntoItself,
+    NoSuchCustomer,
+    PhoneTaken,
+)
 from ccengine.sla.calendar import CalendarError
 from ccengine.sla.errors import (
     CalendarInUse,
@@ -70,10 +78,16 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     PolicyNotFound: (404, "policy-not-found"),
     NameTaken: (409, "name-taken"),
     CalendarInUse: (409, "calendar-in-use"),
+    NoSuchCustomer: (404, "customer-not-found"),
+    PhoneTaken: (409, "phone-taken"),
+    EmailTaken: (409, "email-taken"),
+    ExternalIdTaken: (409, "external-id-taken"),
+    MergeIntoItself: (409, "merge-into-itself"),
 }
 
 # Errors of the domain that the middleware answers through ``ERRORS``.
-DOMAIN_ERRORS = (ApiError, TicketError, TooManyWords, SlaStoreError, CalendarError, PolicyError)
+DOMAIN_ERRORS = (ApiError, TicketError, TooManyWords, SlaStoreError, CalendarError, PolicyError,
+                 CustomerError)
 
 # aiohttp's own answers (no route, wrong method, ...) by status.
 HTTP_ERRORS: dict[int, str] = {
