@@ -84,7 +84,7 @@ class TicketService:
         """Create the customer of ``phone``, or update the name and VIP flag of the known
         one; ``vip`` None leaves a known customer's flag as it is (a new one is not VIP)."""
         e164 = normalise(phone, self._config.default_region)
-        if not is_e164(e164):
+        if e164 is None or not is_e164(e164):
             raise InvalidPhoneNumber(phone)
         async with self._database.writer() as session:
             customer = await customer_by_phone(session, e164)
