@@ -13,8 +13,6 @@ its own rule: a plain agent flags only customers of tickets she sees.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from aiohttp import web
 
 from ccengine.customers.errors import NoSuchCustomer
@@ -32,14 +30,21 @@ from ccengine.web.body import InvalidBody, json_object
 from ccengine.web.endpoints import PAGING, Endpoint, path_param, query
 from ccengine.web.errors import InvalidParameter
 from ccengine.web.keys import config_of
-from ccengine.web.params import DATABASE, MAX_SQL_INT, REGION, checked_text, paging, text_param
+from ccengine.web.params import (
+    DATABASE,
+    MAX_SQL_INT,
+    REGION,
+    checked_text,
+    moment_param,
+    paging,
+    text_param,
+)
 
 __all__ = ["ENDPOINTS", "SCHEMAS"]
 
 READERS = frozenset(Role)
 WRITERS = frozenset({Role.ADMIN, Role.AGENT, Role.PRIVILEGED_AGENT, Role.INTEGRATION})
 MERGERS = frozenset({Role.ADMIN, Role.PRIVILEGED_AGENT})
-FIRST_YEAR, LAST_YEAR = 1970, 2100
 MAX_QUERY = 200
 
 
@@ -63,26 +68,12 @@ def _customer_id(request: web.Request) -> int | None:
     return None
 
 
-def _updated_since(request: web.Request) -> datetime | None:
-    raw = request.query.get("updated_since")
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidParameter("updated_since", f"expected an ISO 8601 time, got {raw!r}") \
-            from None
-    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise InvalidParameter("updated_since", f"the year must be {FIRST_YEAR}..{LAST_YEAR}")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # naive: UTC
-
-
 async def list_customers(request: web.Request) -> web.Response:
     page, per_page = paging(request)
     text = text_param(request, "q")
     if text is not None and len(text) > MAX_QUERY:
         raise InvalidParameter("q", f"must be at most {MAX_QUERY} characters")
-    question = CustomerSearch(text, _updated_since(request), page, per_page)
+    question = CustomerSearch(text, moment_param(request, "updated_since"), page, per_page)
     cards, total = await _service(request).search(question)
     return web.json_response({"items": [card_json(c) for c in cards], "page": page,
                               "per_page": per_page, "total": total})

@@ -214,7 +214,7 @@ async def _move_rows(session: AsyncSession, source_id: int, into_id: int,
         await session.execute(update(table).where(table.customer_id == source_id)
                               .values(customer_id=into_id))
     await session.execute(update(Call).where(Call.customer_id == source_id)
-                          .values(customer_id=into_id))
+                          .values(customer_id=into_id, updated_at=now))
     # The tickets changed hands: a sync by updated_at must see them again.
     await session.execute(update(Ticket).where(Ticket.customer_id == source_id)
                           .values(customer_id=into_id, updated_at=now))

@@ -10,6 +10,7 @@ pracownika"). Admins, QA leads and integrations see every ticket.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
@@ -78,6 +79,7 @@ class TicketFilter:
     caller: str | None = None
     text: str | None = None  # words, each of which must appear
     sla: SlaFilter | None = None  # SLA state, due time, "at risk" (``sla_filters``)
+    updated_since: datetime | None = None  # for sync: changed at or after, inclusive
 
 
 def words(text: str | None) -> list[str]:
@@ -105,6 +107,8 @@ def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
         query = query.where(_mentions(word, dialect))
     if filters.sla is not None:
         query = query.where(sla_condition(filters.sla))
+    if filters.updated_since is not None:
+        query = query.where(Ticket.updated_at >= filters.updated_since)
     return query
 
 

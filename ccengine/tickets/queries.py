@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, func, select
@@ -135,18 +136,22 @@ async def list_calls(
     page: int = 1,
     per_page: int = 50,
     viewer: Viewer = EVERYONE,
+    updated_since: datetime | None = None,
 ) -> Page[CallView]:
-    """Calls newest first; a viewer who does not see every ticket sees the calls of
+    """Calls newest first (with ``updated_since``, for sync: those written at or after
+    it, oldest write first); a viewer who does not see every ticket sees the calls of
     the tickets she may open (a call is no more public than its ticket)."""
     query = select(Call)
     if not viewer.sees_all:
         query = query.join(Ticket, Call.ticket_id == Ticket.id).where(visible(viewer))
     if outcome is not None:
         query = query.where(Call.outcome == outcome)
+    order: tuple[Any, ...] = (Call.started_at.desc(), Call.id.desc())
+    if updated_since is not None:
+        query = query.where(Call.updated_at >= updated_since)
+        order = (Call.updated_at.asc(), Call.id.asc())
     total = await _count(session, query)
-    rows = await session.scalars(
-        _paged(query.order_by(Call.started_at.desc(), Call.id.desc()), page, per_page)
-    )
+    rows = await session.scalars(_paged(query.order_by(*order), page, per_page))
     return Page(
         items=tuple(call_view(call) for call in rows), page=page, per_page=per_page, total=total
     )

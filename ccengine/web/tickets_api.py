@@ -34,6 +34,7 @@ from ccengine.web.params import (
     DATABASE,
     REGION,
     checked_text,
+    moment_param,
     optional,
     paging,
     text_param,
@@ -70,6 +71,7 @@ def _filters(request: web.Request, who: Principal, now: datetime) -> TicketFilte
         caller=caller_key(text_param(request, "caller"), request.app[REGION]),
         text=_search(request),
         sla=sla_filter(request, now),
+        updated_since=moment_param(request, "updated_since"),
     )
 
 

@@ -1,5 +1,6 @@
 """Customers' CRM card: several phones and e-mails, company, NIP, address, notes,
-external id, and the folded text the search reads.
+external id, and the folded text the search reads; calls gain ``updated_at`` (for
+sync, set from ``ended_at`` here).
 
 Every existing ``customers.phone_e164`` becomes that customer's first
 ``customer_phones`` row (lookups by phone read that table now), ``updated_at``
@@ -43,6 +44,9 @@ def upgrade() -> None:
     op.create_index("ix_customers_external_id", "customers", ["external_id"], unique=True)
     op.create_index("ix_customers_updated_at", "customers", ["updated_at"])
     op.create_index("ix_customers_search_text", "customers", ["search_text"])
+    with op.batch_alter_table("calls") as table:
+        table.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index("ix_calls_updated_at", "calls", ["updated_at"])
     _create_phones()
     _create_emails()
     _fill()
@@ -82,6 +86,7 @@ def _fill() -> None:
         "INSERT INTO customer_phones (customer_id, e164) "
         "SELECT id, phone_e164 FROM customers WHERE phone_e164 IS NOT NULL"))
     connection.execute(sa.text("UPDATE customers SET updated_at = created_at"))
+    connection.execute(sa.text("UPDATE calls SET updated_at = ended_at"))
     named = connection.execute(sa.text(
         "SELECT id, name FROM customers WHERE name IS NOT NULL")).all()
     for customer_id, name in named:
@@ -94,6 +99,8 @@ def downgrade() -> None:
     op.drop_table("customer_emails")
     op.drop_index("ix_customer_phones_customer_id", table_name="customer_phones")
     op.drop_table("customer_phones")
+    op.drop_index("ix_calls_updated_at", table_name="calls")
+    op.drop_column("calls", "updated_at")
     for name in ("search_text", "updated_at", "external_id"):
         op.drop_index(f"ix_customers_{name}", table_name="customers")
     for column in reversed(_columns()):
