@@ -56,7 +56,7 @@ async def test_editing_validates_each_field_and_refuses_another_customers_number
     taken = await world.call("anna", "PATCH", path, 409, json={"phones": ["602 999 888"]})
     assert (taken["error"], taken["field"]) == ("phone-taken", "phones")
     assert f"customer {other['id']}" in taken["message"]
-    changed = await world.call("anna", "PATCH", path, json={
+    changed = await world.call("tomasz", "PATCH", path, json={
         "phones": ["+48 501 222 333", "22 123 45 67"], "company": None, "vip": True})
     assert (changed["phones"], changed["company"], changed["vip"], changed["name"]) == (
         ["+48501222333", "+48221234567"], None, True, "Łucja Wójcik")
@@ -80,6 +80,11 @@ async def test_a_plain_agent_reads_a_customer_without_the_tickets_she_may_not_se
     bartek_s = await _by_phone(world, "%2B48601111222")
     hidden = await world.call("anna", "GET", f"/customers/{bartek_s['id']}")
     assert (hidden["tickets"], hidden["calls"]) == ([], [])
+    refused = await world.call("anna", "PATCH", f"/customers/{bartek_s['id']}", 403,
+                               json={"vip": True, "name": "Ktoś"})
+    assert (refused["error"], refused["field"]) == ("vip-not-yours", "vip")
+    assert (await world.call("anna", "PATCH", f"/customers/{bartek_s['id']}",
+                             json={"name": "Ktoś"}))["name"] == "Ktoś"
     shown = await world.call("bartek", "GET", f"/customers/{bartek_s['id']}")
     assert [t["number"] for t in shown["tickets"]] == [world.numbers["bartek"]]
     assert len(shown["calls"]) == 1

@@ -7,8 +7,9 @@ moves other people's tickets between customers, so only privileged agents and
 admins merge. QA leads read only.
 
 A customer is addressed by id; ``PATCH`` also takes a phone number with a '+' or
-separators ("+48602999888", "602 999 888"), the older VIP-flag form, which keeps
-its own rule: a plain agent flags only customers of tickets she sees.
+separators ("+48602999888", "602 999 888"), the older VIP-flag form. Either way a
+plain agent changes the VIP flag (VIP calls jump queues) only of customers of
+tickets she sees: 403 ``vip-not-yours`` otherwise.
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ async def update_customer(request: web.Request) -> web.Response:
     if customer_id is None:
         return await _flag_by_phone(request, body)
     changes = customer_changes(body, request.app[REGION])
-    return web.json_response(card_json(await _service(request).update(customer_id, changes)))
+    updated = await _service(request).update(customer_id, changes, viewer_of(_who(request)))
+    return web.json_response(card_json(updated))
 
 
 async def merge_customer(request: web.Request) -> web.Response:

@@ -43,3 +43,13 @@ class MergeIntoItself(CustomerError):
 
     def __init__(self, customer_id: int) -> None:
         super().__init__(f"customer {customer_id} cannot be merged into itself")
+
+
+class VipNotYours(CustomerError):
+    """A plain agent flags VIP only customers of tickets she sees (VIP calls jump queues)."""
+
+    field = "vip"
+
+    def __init__(self, customer_id: int) -> None:
+        super().__init__(f"customer {customer_id} has no ticket of yours: ask a senior "
+                         "agent to change the VIP flag")

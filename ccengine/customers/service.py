@@ -23,6 +23,7 @@ from ccengine.customers.errors import (
     MergeIntoItself,
     NoSuchCustomer,
     PhoneTaken,
+    VipNotYours,
 )
 from ccengine.customers.history import customer_history
 from ccengine.customers.model import (
@@ -34,7 +35,7 @@ from ccengine.customers.model import (
 from ccengine.customers.rules import merged_notes
 from ccengine.customers.storage_models import CustomerEmail, CustomerPhone
 from ccengine.db import Database
-from ccengine.tickets.filters import Viewer
+from ccengine.tickets.filters import EVERYONE, Viewer, visible
 from ccengine.tickets.models import Call, Customer, Ticket
 
 T = TypeVar("T")
@@ -73,9 +74,15 @@ class CustomerService:
             return customer
         return await self._retried(create)
 
-    async def update(self, customer_id: int, changes: CustomerChanges) -> CustomerCard:
+    async def update(self, customer_id: int, changes: CustomerChanges,
+                     viewer: Viewer = EVERYONE) -> CustomerCard:
+        """Change the given fields; ``vip`` only where ``viewer`` sees one of the
+        customer's tickets (the rule of the older flag-by-number form)."""
         async def update(session: AsyncSession) -> Customer:
             customer = await _customer(session, customer_id)
+            if "vip" in changes.given and not await _sees_a_ticket(session, customer_id,
+                                                                   viewer):
+                raise VipNotYours(customer_id)
             await _apply(session, customer, changes)
             customer.updated_at = self._clock()
             return customer
@@ -121,6 +128,14 @@ async def _customer(session: AsyncSession, customer_id: int) -> Customer:
     if customer is None:
         raise NoSuchCustomer(str(customer_id))
     return customer
+
+
+async def _sees_a_ticket(session: AsyncSession, customer_id: int, viewer: Viewer) -> bool:
+    if viewer.sees_all:
+        return True
+    found = await session.scalar(select(Ticket.id).where(
+        Ticket.customer_id == customer_id, visible(viewer)).limit(1))
+    return found is not None
 
 
 async def _cards(session: AsyncSession, customers: list[Customer]) -> list[CustomerCard]:

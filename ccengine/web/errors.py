@@ -18,6 +18,7 @@ from ccengine.customers.errors import (
     MergeIntoItself,
     NoSuchCustomer,
     PhoneTaken,
+    VipNotYours,
 )
 from ccengine.sla.calendar import CalendarError
 from ccengine.sla.errors import (
@@ -83,6 +84,7 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     EmailTaken: (409, "email-taken"),
     ExternalIdTaken: (409, "external-id-taken"),
     MergeIntoItself: (409, "merge-into-itself"),
+    VipNotYours: (403, "vip-not-yours"),
 }
 
 # Errors of the domain that the middleware answers through ``ERRORS``.

@@ -93,8 +93,10 @@ function card(customer, editable, redraw) {
                            disabled: !editable });
   const save = async (event) => {
     event.preventDefault();
-    const changes = { notes: notes.value, vip: vip.checked, phones: list(phones.value),
+    const changes = { notes: notes.value, phones: list(phones.value),
                       emails: list(emails.value) };
+    if (vip.checked !== customer.vip) changes.vip = vip.checked; // agents: their callers'
+
     for (const [name, input] of Object.entries(fields)) changes[name] = input.value;
     try {
       await api("PATCH", `/customers/${customer.id}`, changes);
