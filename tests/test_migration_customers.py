@@ -49,3 +49,19 @@ async def test_existing_customers_stay_findable_by_phone_and_name(database_url: 
                                                           "+48601111222": 2}
     assert found["+48602333444"].updated_at == CREATED
     assert [(card.customer.id, card.phones) for card in by_name] == [(1, ("+48602333444",))]
+
+
+def _down_and_up(connection: sa.Connection) -> None:
+    command.downgrade(alembic_config(connection), BEFORE)
+    assert "customer_phones" not in sa.inspect(connection).get_table_names()
+    command.upgrade(alembic_config(connection), "head")
+
+
+async def test_downgrade_and_upgrade_again(database_url: str) -> None:
+    database = Database.open(DatabaseConfig(url=database_url))
+    try:
+        await database.migrate()
+        async with database.engine.begin() as connection:
+            await connection.run_sync(_down_and_up)
+    finally:
+        await database.close()

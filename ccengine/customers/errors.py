@@ -53,3 +53,18 @@ class VipNotYours(CustomerError):
     def __init__(self, customer_id: int) -> None:
         super().__init__(f"customer {customer_id} has no ticket of yours: ask a senior "
                          "agent to change the VIP flag")
+
+
+class NoSuchOrganisation(CustomerError):
+    field = "organisation_id"
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"no organisation {ref}")
+
+
+class OrganisationValueTaken(CustomerError):
+    """Another organisation has this NIP or external id (``field`` says which)."""
+
+    def __init__(self, field: str, value: str, other: int) -> None:
+        super().__init__(f"{field} {value!r} is already organisation {other}'s")
+        self.field, self.other = field, other

@@ -22,6 +22,7 @@ class CustomerChanges:
     vip: bool = False
     phones: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
+    organisation_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

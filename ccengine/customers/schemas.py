@@ -16,7 +16,7 @@ from ccengine.web.params import MAX_SQL_INT
 MAX_LENGTHS = {"name": 200, "company": 200, "nip": 20, "address": 2000, "notes": 10_000,
                "external_id": 200}
 MAX_CONTACTS = 20  # numbers or e-mails of one customer
-FIELDS = frozenset({*TEXT_FIELDS, "vip", "phones", "emails"})
+FIELDS = frozenset({*TEXT_FIELDS, "vip", "phones", "emails", "organisation_id"})
 
 
 def customer_changes(body: Mapping[str, Any], region: str) -> CustomerChanges:
@@ -27,7 +27,16 @@ def customer_changes(body: Mapping[str, Any], region: str) -> CustomerChanges:
     return CustomerChanges(
         given=frozenset(body), texts=texts, vip=boolean(body, "vip", False),
         phones=_contacts(body, "phones", lambda raw, field: valid_phone(raw, region, field)),
-        emails=_contacts(body, "emails", valid_email))
+        emails=_contacts(body, "emails", valid_email),
+        organisation_id=_organisation(body.get("organisation_id")))
+
+
+def _organisation(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SQL_INT:
+        raise InvalidBody("organisation_id", "must be an organisation's id or null")
+    return value
 
 
 def merge_target(body: Mapping[str, Any]) -> int:
@@ -88,6 +97,8 @@ CHANGES: Schema = {
                    "description": "every number, in any written form; the first is shown "
                                   "and called back"},
         "emails": {"type": "array", "maxItems": MAX_CONTACTS, "items": {"type": "string"}},
+        "organisation_id": nullable("integer", minimum=1, maximum=MAX_SQL_INT,
+                                    description="the organisation the customer works for"),
     },
 }
 SUMMARY_ROWS: Schema = {"type": "array", "items": {"type": "object"}}
@@ -101,6 +112,7 @@ SCHEMAS: dict[str, Schema] = {
             "phone": nullable("string", description="E.164, the number shown and called"),
             "phones": {"type": "array", "items": {"type": "string"}},
             "emails": {"type": "array", "items": {"type": "string"}},
+            "organisation_id": nullable("integer"),
             **_texts_schema(),
             "vip": {"type": "boolean"},
             "created_at": {"type": "string", "format": "date-time"},

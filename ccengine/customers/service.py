@@ -22,6 +22,7 @@ from ccengine.customers.errors import (
     ExternalIdTaken,
     MergeIntoItself,
     NoSuchCustomer,
+    NoSuchOrganisation,
     PhoneTaken,
     VipNotYours,
 )
@@ -33,7 +34,7 @@ from ccengine.customers.model import (
     CustomerSearch,
 )
 from ccengine.customers.rules import merged_notes
-from ccengine.customers.storage_models import CustomerEmail, CustomerPhone
+from ccengine.customers.storage_models import CustomerEmail, CustomerPhone, Organisation
 from ccengine.db import Database
 from ccengine.tickets.filters import EVERYONE, Viewer, visible
 from ccengine.tickets.models import Call, Customer, Ticket
@@ -167,10 +168,19 @@ async def _apply(session: AsyncSession, customer: Customer, changes: CustomerCha
         setattr(customer, name, value)
     if "vip" in changes.given:
         customer.vip = changes.vip
+    if "organisation_id" in changes.given:
+        await _check_organisation(session, changes.organisation_id)
+        customer.organisation_id = changes.organisation_id
     if "phones" in changes.given:
         await _replace_phones(session, customer, changes.phones)
     if "emails" in changes.given:
         await _replace_emails(session, customer.id, changes.emails)
+
+
+async def _check_organisation(session: AsyncSession, organisation_id: int | None) -> None:
+    if organisation_id is not None and await session.get(Organisation,
+                                                         organisation_id) is None:
+        raise NoSuchOrganisation(str(organisation_id))
 
 
 async def _check_external_id(session: AsyncSession, customer_id: int, value: str) -> None:
@@ -214,7 +224,7 @@ def _absorb(into: Customer, source: Customer, phone: str | None,
             external_id: str | None) -> None:
     """The merged card: ``into``'s values win, ``source`` fills the gaps (its number
     and external id are given apart: they were freed on ``source`` first)."""
-    for name in ("name", "company", "nip", "address"):
+    for name in ("name", "company", "nip", "address", "organisation_id"):
         if getattr(into, name) is None:
             setattr(into, name, getattr(source, name))
     into.vip = into.vip or source.vip

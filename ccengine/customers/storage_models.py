@@ -7,13 +7,30 @@ too), so the search never reads a stale fold.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, event
+from sqlalchemy import ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ccengine.customers.rules import MAX_EMAIL, search_text
-from ccengine.tickets.models import PHONE, Base, Customer
+from ccengine.tickets.models import PHONE, Base, Customer, UtcDateTime
+
+
+class Organisation(Base):
+    """A company customers work for: its people share the NIP, address and notes."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    nip: Mapped[str | None] = mapped_column(String(10), unique=True)
+    address: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    search_text: Mapped[str] = mapped_column(String(500), index=True)  # folded name
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class CustomerPhone(Base):

@@ -15,6 +15,7 @@ def card_json(card: CustomerCard) -> dict[str, Any]:
         "phone": customer.phone_e164,
         "phones": list(card.phones),
         "emails": list(card.emails),
+        "organisation_id": customer.organisation_id,
         **{name: getattr(customer, name) for name in TEXT_FIELDS},
         "vip": customer.vip,
         "created_at": customer.created_at.isoformat(),

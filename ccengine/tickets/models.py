@@ -78,6 +78,8 @@ class Customer(Base):
     # The CRM card (``ccengine.customers``): every phone, the first one above included,
     # is a customer_phones row; e-mails are customer_emails rows.
     company: Mapped[str | None] = mapped_column(String(200))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"),
+                                                        index=True)
     nip: Mapped[str | None] = mapped_column(String(10))  # ten digits, checksum verified
     address: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)

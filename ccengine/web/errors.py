@@ -17,6 +17,8 @@ from ccengine.customers.errors import (
     ExternalIdTaken,
     MergeIntoItself,
     NoSuchCustomer,
+    NoSuchOrganisation,
+    OrganisationValueTaken,
     PhoneTaken,
     VipNotYours,
 )
@@ -85,6 +87,8 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     ExternalIdTaken: (409, "external-id-taken"),
     MergeIntoItself: (409, "merge-into-itself"),
     VipNotYours: (403, "vip-not-yours"),
+    NoSuchOrganisation: (404, "organisation-not-found"),
+    OrganisationValueTaken: (409, "organisation-taken"),
 }
 
 # Errors of the domain that the middleware answers through ``ERRORS``.

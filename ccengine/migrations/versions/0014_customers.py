@@ -37,10 +37,16 @@ def _columns() -> tuple[sa.Column[object], ...]:
 
 
 def upgrade() -> None:
+    _create_organisations()
     # Plain ADD COLUMN in place (batch mode would rebuild customers on SQLite, see 0009).
     with op.batch_alter_table("customers") as table:
         for column in _columns():
             table.add_column(column)
+        table.add_column(sa.Column(
+            "organisation_id", sa.Integer(),
+            sa.ForeignKey("organisations.id", name="fk_customers_organisation_id_organisations"),
+            nullable=True))
+    op.create_index("ix_customers_organisation_id", "customers", ["organisation_id"])
     op.create_index("ix_customers_external_id", "customers", ["external_id"], unique=True)
     op.create_index("ix_customers_updated_at", "customers", ["updated_at"])
     op.create_index("ix_customers_search_text", "customers", ["search_text"])
@@ -50,6 +56,26 @@ def upgrade() -> None:
     _create_phones()
     _create_emails()
     _fill()
+
+
+def _create_organisations() -> None:
+    op.create_table(
+        "organisations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("nip", sa.String(10), nullable=True),
+        sa.Column("address", sa.Text(), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("external_id", sa.String(200), nullable=True),
+        sa.Column("search_text", sa.String(500), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_organisations"),
+        sa.UniqueConstraint("nip", name="uq_organisations_nip"),
+        sa.UniqueConstraint("external_id", name="uq_organisations_external_id"),
+    )
+    op.create_index("ix_organisations_search_text", "organisations", ["search_text"])
+    op.create_index("ix_organisations_updated_at", "organisations", ["updated_at"])
 
 
 def _create_phones() -> None:
@@ -105,3 +131,9 @@ def downgrade() -> None:
         op.drop_index(f"ix_customers_{name}", table_name="customers")
     for column in reversed(_columns()):
         op.drop_column("customers", column.name)  # in place: SQLite 3.35+ drops a column
+    op.drop_index("ix_customers_organisation_id", table_name="customers")
+    with op.batch_alter_table("customers") as table:  # SQLite: a rebuild drops the key
+        table.drop_column("organisation_id")
+    op.drop_index("ix_organisations_updated_at", table_name="organisations")
+    op.drop_index("ix_organisations_search_text", table_name="organisations")
+    op.drop_table("organisations")
