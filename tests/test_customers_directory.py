@@ -150,3 +150,10 @@ async def test_bad_customer_bodies_are_400_naming_the_field(
 async def test_qa_reads_but_does_not_edit(world: World) -> None:  # noqa: F811
     assert (await world.call("qa", "POST", "/customers", 403, json={}))["error"] == "forbidden"
     assert (await world.call("qa", "GET", "/customers"))["total"] == 5
+
+
+@pytest.mark.parametrize("path", ["/customers/%C2%B2", "/customers/99999999999",
+                                  "/organisations/%C2%B2", "/organisations/" + "9" * 5000])
+async def test_odd_ids_in_the_path_are_not_found(world: World, path: str) -> None:  # noqa: F811
+    assert (await world.call("admin", "GET", path, 404))["error"] in (
+        "customer-not-found", "organisation-not-found")

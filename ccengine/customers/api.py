@@ -62,7 +62,8 @@ def _who(request: web.Request) -> Principal:
 def _customer_id(request: web.Request) -> int | None:
     """The path's customer id; None when it is written as a phone number instead."""
     raw = checked_text("customer", request.match_info["customer"])
-    if raw.isdigit() and not raw.startswith("0") and len(raw) <= len(str(MAX_SQL_INT)):
+    short_number = raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_SQL_INT))
+    if short_number and not raw.startswith("0"):
         if int(raw) > MAX_SQL_INT:
             raise NoSuchCustomer(raw)
         return int(raw)

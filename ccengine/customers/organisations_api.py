@@ -30,7 +30,8 @@ def _service(request: web.Request) -> OrganisationService:
 
 def _id(request: web.Request) -> int:
     raw = request.match_info["organisation"]
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SQL_INT:
+    short_number = raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_SQL_INT))
+    if not short_number or not 1 <= int(raw) <= MAX_SQL_INT:
         raise NoSuchOrganisation(raw[:20])
     return int(raw)
 
