@@ -87,9 +87,8 @@ async def create_organisation(request: web.Request) -> web.Response:
 
 
 async def update_organisation(request: web.Request) -> web.Response:
-    organisation_id = _id(request)
-    values = _values(await json_object(request), creating=False)
-    return web.json_response(_json(await _service(request).save(organisation_id, values)))
+    values = _values(await json_object(request), creating=False)  # a bad body: 400 first
+    return web.json_response(_json(await _service(request).save(_id(request), values)))
 
 
 FIELDS: dict[str, Schema] = {
