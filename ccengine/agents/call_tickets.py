@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.agents.storage_models import LiveCallTicket
 from ccengine.config import TicketsConfig
+from ccengine.customers.lookup import customers_by_phone, new_customer
 from ccengine.db import Database
 from ccengine.tickets import numbering, rules
 from ccengine.tickets.assigning import chunks, ring_title, status_change
@@ -137,14 +138,11 @@ async def _customers(session: AsyncSession,
     """The customer of every caller in the batch, created when new."""
     names = {f.caller: learned_name(f.caller_name, f.caller) for f in batch if f.caller}
     phones = sorted(names)  # a fixed order of inserts keeps concurrent writers deadlock-free
-    query = select(Customer).where(Customer.phone_e164.in_(phones))
-    known = {c.phone_e164 or "": c for c in await session.scalars(query)} if phones else {}
+    known = await customers_by_phone(session, phones)
     at = batch[0].at if batch else None
     for phone in phones:
         if phone not in known and at is not None:
-            known[phone] = Customer(phone_e164=phone, vip=False, created_at=at,
-                                    name=names[phone])
-            session.add(known[phone])
+            known[phone] = new_customer(session, phone, names[phone], False, at)
     return known
 
 

@@ -19,9 +19,10 @@ from sqlalchemy.orm import aliased
 
 from ccengine.agents.batcher import Batcher
 from ccengine.agents.pop import RECENT_TICKETS, CustomerFacts
+from ccengine.customers.lookup import customers_by_phone
 from ccengine.db import Database
 from ccengine.tickets.assigning import chunks
-from ccengine.tickets.models import Customer, Ticket
+from ccengine.tickets.models import Ticket
 
 BATCH = 200
 MAX_WAITING = 20_000
@@ -55,14 +56,11 @@ async def customers_facts(session: AsyncSession,
                           phones: Sequence[str]) -> dict[str, CustomerFacts]:
     """Each known caller's customer and latest tickets (one more than a pop shows:
     the call's own ticket may be among them), in chunked queries."""
-    customers: dict[int, Customer] = {}
-    for chunk in chunks(phones):
-        query = select(Customer).where(Customer.phone_e164.in_(chunk))
-        customers.update({c.id: c for c in await session.scalars(query)})
-    recent = await _recent_tickets(session, sorted(customers))
-    return {c.phone_e164 or "": CustomerFacts(
+    by_phone = await customers_by_phone(session, phones)
+    recent = await _recent_tickets(session, sorted({c.id for c in by_phone.values()}))
+    return {phone: CustomerFacts(
         name=c.name, vip=c.vip, recent=tuple(_summary(t) for t in recent.get(c.id, [])))
-        for c in customers.values()}
+        for phone, c in by_phone.items()}
 
 
 async def _recent_tickets(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[Ticket]]:

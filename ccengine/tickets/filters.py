@@ -10,11 +10,13 @@ pracownika"). Admins, QA leads and integrations see every ticket.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import QueryableAttribute
 
+from ccengine.customers.lookup import with_phone
 from ccengine.tickets.enums import FINISHED, ActivityKind, is_finished
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import normalise
@@ -78,6 +80,7 @@ class TicketFilter:
     text: str | None = None  # words, each of which must appear
     sla: SlaFilter | None = None  # SLA state, due time, "at risk" (``sla_filters``)
     snoozed: bool | None = False  # False: snoozed tickets hidden; True: only they; None: all
+    updated_since: datetime | None = None  # for sync: changed at or after, inclusive
 
 
 def words(text: str | None) -> list[str]:
@@ -94,10 +97,11 @@ def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
     """``query`` (tickets joined to their customer) narrowed by ``filters``."""
     for column, value in ((Ticket.status, filters.status), (Ticket.queue, filters.queue),
                           (Ticket.priority, filters.priority),
-                          (Ticket.assignee, filters.assignee),
-                          (Customer.phone_e164, filters.caller)):
+                          (Ticket.assignee, filters.assignee)):
         if value is not None:
             query = query.where(column == value)
+    if filters.caller is not None:  # any of the customer's numbers
+        query = query.where(Ticket.customer_id.in_(with_phone(filters.caller)))
     if filters.unassigned:
         query = query.where(Ticket.assignee.is_(None))
     if filters.snoozed is not None:
@@ -107,6 +111,8 @@ def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
         query = query.where(_mentions(word, dialect))
     if filters.sla is not None:
         query = query.where(sla_condition(filters.sla))
+    if filters.updated_since is not None:
+        query = query.where(Ticket.updated_at >= filters.updated_since)
     return query
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -74,6 +75,18 @@ class Customer(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     vip: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The CRM card (``ccengine.customers``): every phone, the first one above included,
+    # is a customer_phones row; e-mails are customer_emails rows.
+    company: Mapped[str | None] = mapped_column(String(200))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"),
+                                                        index=True)
+    nip: Mapped[str | None] = mapped_column(String(10))  # ten digits, checksum verified
+    address: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True, index=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # Folded name and company ("wojcik" finds "Wójcik"), kept by customers.storage_models.
+    search_text: Mapped[str] = mapped_column(String(500), index=True, server_default="")
 
 
 class Ticket(Base):
@@ -154,6 +167,8 @@ class Call(Base):
     route_graph: Mapped[str | None] = mapped_column(String(100))
     route_version: Mapped[int | None] = mapped_column(Integer)
     route: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # When the row was last written (``_call_written``), for API sync (updated_since).
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
 
     customer: Mapped[Customer | None] = relationship(lazy="raise")
     ticket: Mapped[Ticket | None] = relationship(lazy="raise")
@@ -182,3 +197,11 @@ class TicketCounter(Base):
 
     scope: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
+
+
+# The moment a call row is written, not any moment of the call: a sync client that
+# remembers the last updated_at it read must see calls recorded late, too.
+@event.listens_for(Call, "before_insert")
+@event.listens_for(Call, "before_update")
+def _call_written(mapper: Any, connection: Any, call: Call) -> None:
+    call.updated_at = datetime.now(UTC)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from ccengine.customers.storage_models import CustomerPhone
 from ccengine.tickets.enums import ActivityKind
 from ccengine.tickets.errors import CallNotFound, TicketNotFound
 from ccengine.tickets.filters import (
@@ -144,18 +146,22 @@ async def list_calls(
     page: int = 1,
     per_page: int = 50,
     viewer: Viewer = EVERYONE,
+    updated_since: datetime | None = None,
 ) -> Page[CallView]:
-    """Calls newest first; a viewer who does not see every ticket sees the calls of
+    """Calls newest first (with ``updated_since``, for sync: those written at or after
+    it, oldest write first); a viewer who does not see every ticket sees the calls of
     the tickets she may open (a call is no more public than its ticket)."""
     query = select(Call)
     if not viewer.sees_all:
         query = query.join(Ticket, Call.ticket_id == Ticket.id).where(visible(viewer))
     if outcome is not None:
         query = query.where(Call.outcome == outcome)
+    order: tuple[Any, ...] = (Call.started_at.desc(), Call.id.desc())
+    if updated_since is not None:
+        query = query.where(Call.updated_at >= updated_since)
+        order = (Call.updated_at.asc(), Call.id.asc())
     total = await _count(session, query)
-    rows = await session.scalars(
-        _paged(query.order_by(Call.started_at.desc(), Call.id.desc()), page, per_page)
-    )
+    rows = await session.scalars(_paged(query.order_by(*order), page, per_page))
     return Page(
         items=tuple(call_view(call) for call in rows), page=page, per_page=per_page, total=total
     )
@@ -183,6 +189,6 @@ def _paged(query: Select[*_Ts], page: int, per_page: int) -> Select[*_Ts]:
 async def vip_numbers(session: AsyncSession) -> frozenset[str]:
     """E.164 numbers of the customers flagged VIP (routing reads them from memory)."""
     rows = await session.scalars(
-        select(Customer.phone_e164).where(Customer.vip.is_(True),
-                                          Customer.phone_e164.is_not(None)))
-    return frozenset(number for number in rows if number)
+        select(CustomerPhone.e164).join(Customer, CustomerPhone.customer_id == Customer.id)
+        .where(Customer.vip.is_(True)))
+    return frozenset(rows)

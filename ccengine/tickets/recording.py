@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.calls.model import FinishedCall
 from ccengine.config import TicketsConfig
+from ccengine.customers.lookup import customers_by_phone, new_customer
 from ccengine.tickets.assigning import BatchWriter, chunks
 from ccengine.tickets.enums import Priority, TicketStatus
 from ccengine.tickets.models import Call, Customer, Ticket
@@ -105,23 +106,13 @@ async def _customers(
             name = learned_name(item.call.caller_name, item.caller)
             names[item.caller] = name or names.get(item.caller)
     phones = sorted(names)  # a fixed order of inserts keeps concurrent writers deadlock-free
-    known = await _load_customers(session, phones)
+    known = await customers_by_phone(session, phones)
     for phone in phones:
         found = known.get(phone)
         if found is None:
-            known[phone] = Customer(phone_e164=phone, name=names[phone], vip=False, created_at=now)
-            session.add(known[phone])
+            known[phone] = new_customer(session, phone, names[phone], False, now)
         elif names[phone] and found.name != names[phone]:
-            found.name = names[phone]
-    return known
-
-
-async def _load_customers(session: AsyncSession, phones: Sequence[str]) -> dict[str, Customer]:
-    known: dict[str, Customer] = {}
-    for chunk in chunks(phones):
-        query = select(Customer).where(Customer.phone_e164.in_(chunk))
-        for customer in await session.scalars(query):
-            known[customer.phone_e164 or ""] = customer
+            found.name, found.updated_at = names[phone], now
     return known
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.calls.model import FinishedCall
 from ccengine.config import TicketsConfig
+from ccengine.customers.lookup import customer_by_phone, new_customer
 from ccengine.db import Database
 from ccengine.tickets.editing import Change, Current, TicketChanges, plan_changes
 from ccengine.tickets.enums import ActivityKind, ResponseKind, TicketStatus, can_transition
@@ -84,18 +85,16 @@ class TicketService:
         """Create the customer of ``phone``, or update the name and VIP flag of the known
         one; ``vip`` None leaves a known customer's flag as it is (a new one is not VIP)."""
         e164 = normalise(phone, self._config.default_region)
-        if not is_e164(e164):
+        if e164 is None or not is_e164(e164):
             raise InvalidPhoneNumber(phone)
         async with self._database.writer() as session:
-            query = select(Customer).where(Customer.phone_e164 == e164)
-            customer = (await session.execute(query)).scalar_one_or_none()
+            customer = await customer_by_phone(session, e164)
             if customer is None:
-                customer = Customer(phone_e164=e164, name=name, vip=bool(vip),
-                                    created_at=self._clock())
-                session.add(customer)
+                customer = new_customer(session, e164, name, bool(vip), self._clock())
             else:
                 customer.name = name or customer.name
                 customer.vip = customer.vip if vip is None else vip
+                customer.updated_at = self._clock()
             await session.commit()
         return customer_view(customer)
 
@@ -111,13 +110,13 @@ class TicketService:
         if not is_e164(e164):
             raise InvalidPhoneNumber(phone)
         async with self._database.writer() as session:
-            customer = await session.scalar(select(Customer).where(Customer.phone_e164 == e164))
+            customer = await customer_by_phone(session, e164)
             latest = None if customer is None else await session.scalar(
                 select(Ticket).where(Ticket.customer_id == customer.id, visible(viewer))
                 .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(1))
             if customer is None or (latest is None and not viewer.sees_all):
                 raise CustomerNotFound(e164 or phone)
-            customer.vip = vip
+            customer.vip, customer.updated_at = vip, self._clock()
             if latest is not None:
                 session.add(self._activity(latest, ActivityKind.NOTE,
                                            VIP_SET if vip else VIP_REMOVED, {"vip": vip}, author))

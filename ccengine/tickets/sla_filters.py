@@ -95,6 +95,7 @@ def _resolved_as(state: SlaState) -> ColumnElement[bool]:
 # either way, and ties fall back to the newest first so pages never overlap.
 SORT_COLUMNS = {
     "created_at": Ticket.created_at,
+    "updated_at": Ticket.updated_at,  # a sync's order (with updated_since)
     "first_response_due_at": Ticket.first_response_due_at,
     "resolution_due_at": Ticket.resolution_due_at,
     "breach_at": Ticket.sla_breach_at,
@@ -112,6 +113,6 @@ def ordering(sort: str) -> tuple[ColumnElement[Any], ...]:
     column = SORT_COLUMNS[name]
     first = column.desc() if sort.startswith("-") else column.asc()
     tie = (Ticket.created_at.desc(), Ticket.id.desc())
-    if name == "created_at":
+    if name in ("created_at", "updated_at"):  # unique with the id: a stable page order
         return (first, Ticket.id.desc() if sort.startswith("-") else Ticket.id.asc())
     return (first.nulls_last(), *tie)

@@ -19,7 +19,7 @@ from ccengine.web.hardening import setup_hardening
 from ccengine.web.keys import TIMEZONE
 from ccengine.web.openapi import OPENAPI_PATH, serve_openapi
 from ccengine.web.pages import setup_pages
-from ccengine.web.params import DATABASE, REGION, optional, paging
+from ccengine.web.params import DATABASE, REGION, moment_param, optional, paging
 from ccengine.web.tickets_api import call_json
 from ccengine.web.transcripts_api import setup_transcripts_api
 
@@ -56,6 +56,7 @@ async def list_calls(request: web.Request) -> web.Response:
             page=page,
             per_page=per_page,
             viewer=viewer_of(who) if who is not None else EVERYONE,
+            updated_since=moment_param(request, "updated_since"),
         )
     return web.json_response({"items": [call_json(call) for call in result.items],
                               "page": result.page, "per_page": result.per_page,

@@ -11,6 +11,19 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from ccengine.customers.errors import (
+    CustomerError,
+    EmailTaken,
+    ExternalIdTaken,
+    NoSuchCustomer,
+    NoSuchOrganisation,
+    OrganisationValueTaken,
+    PhoneTaken,
+    VipNotYours,
+)
+from ccengine.customers.errors import (
+    MergeIntoItself as CustomerMergeIntoItself,
+)
 from ccengine.sla.calendar import CalendarError
 from ccengine.sla.errors import (
     CalendarInUse,
@@ -92,10 +105,19 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     SnoozeInThePast: (400, "snooze-in-the-past"),
     SnoozeTooFar: (400, "snooze-too-far"),
     TicketFinished: (409, "ticket-finished"),
+    NoSuchCustomer: (404, "customer-not-found"),
+    PhoneTaken: (409, "phone-taken"),
+    EmailTaken: (409, "email-taken"),
+    ExternalIdTaken: (409, "external-id-taken"),
+    CustomerMergeIntoItself: (409, "merge-into-itself"),
+    VipNotYours: (403, "vip-not-yours"),
+    NoSuchOrganisation: (404, "organisation-not-found"),
+    OrganisationValueTaken: (409, "organisation-taken"),
 }
 
 # Errors of the domain that the middleware answers through ``ERRORS``.
-DOMAIN_ERRORS = (ApiError, TicketError, TooManyWords, SlaStoreError, CalendarError, PolicyError)
+DOMAIN_ERRORS = (ApiError, TicketError, TooManyWords, SlaStoreError, CalendarError, PolicyError,
+                 CustomerError)
 
 # aiohttp's own answers (no route, wrong method, ...) by status.
 HTTP_ERRORS: dict[int, str] = {

@@ -136,6 +136,9 @@ OPERATIONS: dict[Permission, Operation] = {
     ("GET", "/api/v1/calls"): ("List finished calls", [
         query("outcome", {"type": "string", "enum": [o.value for o in Outcome]},
                "only calls with this outcome"),
+        query("updated_since", {"type": "string", "format": "date-time"},
+              "for sync: only calls written at or after this moment (inclusive; UTC "
+              "when no offset is given), oldest write first"),
         *PAGING,
     ], None, "CallPage"),
     ("GET", "/api/v1/transcripts"): ("List masked transcripts, newest first", [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from aiohttp import web
@@ -42,6 +43,23 @@ def integer(
         bounds = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
         raise InvalidParameter(name, f"must be {bounds}, got {value}")
     return value
+
+
+FIRST_YEAR, LAST_YEAR = 1970, 2100  # moments outside say nothing a sync needs
+
+
+def moment_param(request: web.Request, name: str) -> datetime | None:
+    """An ISO 8601 moment (``updated_since``); one without an offset is UTC."""
+    raw = request.query.get(name)
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidParameter(name, f"expected an ISO 8601 time, got {raw!r}") from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise InvalidParameter(name, f"the year must be {FIRST_YEAR}..{LAST_YEAR}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def text_param(request: web.Request, name: str) -> str | None:

@@ -35,6 +35,7 @@ from ccengine.web.params import (
     DATABASE,
     REGION,
     checked_text,
+    moment_param,
     optional,
     paging,
     text_param,
@@ -73,6 +74,7 @@ def _filters(request: web.Request, who: Principal, now: datetime) -> TicketFilte
         text=_search(request),
         sla=sla_filter(request, now),
         snoozed=_snoozed(request),
+        updated_since=moment_param(request, "updated_since"),
     )
 
 

@@ -24,6 +24,7 @@ from ccengine.web.keys import clock_of, sla_provider_of
 from ccengine.web.params import optional, yes_no
 
 STATES = [state.value for state in SlaState]
+SYNC_SORT = "updated_at"
 _DURATION = re.compile(r"(\d{1,5})([mhd])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 MAX_DUE_WITHIN = timedelta(days=366)
@@ -51,6 +52,8 @@ def sla_filter(request: web.Request, now: datetime) -> SlaFilter | None:
 
 def sort_of(request: web.Request) -> str:
     raw = request.query.get("sort")
+    if not raw and request.query.get("updated_since"):
+        return SYNC_SORT  # oldest change first: a client resumes from the last it saw
     if not raw:
         at_risk = optional(request, "at_risk", yes_no)
         return AT_RISK_SORT if at_risk else DEFAULT_SORT
@@ -91,7 +94,10 @@ SLA_PARAMETERS = [
           "open tickets whose SLA is warning or breached now, soonest due first unless "
           "sort says otherwise"),
     query("sort", {"type": "string", "enum": list(SORTS), "default": DEFAULT_SORT},
-          "order: created_at, first_response_due_at, resolution_due_at or breach_at (the "
-          "next due time of a running clock); \"-\" first for descending; tickets without "
-          "the value last"),
+          "order: created_at, updated_at, first_response_due_at, resolution_due_at or "
+          "breach_at (the next due time of a running clock); \"-\" first for descending; "
+          "tickets without the value last; updated_at by default with updated_since"),
+    query("updated_since", {"type": "string", "format": "date-time"},
+          "for sync: only tickets changed at or after this moment (inclusive; UTC when "
+          "no offset is given), oldest change first unless sort says otherwise"),
 ]

@@ -119,11 +119,13 @@ export function navigate(path) {
 
 // Which pages each role sees, in menu order; the first is its home page.
 const MENUS = {
-  agent: [["agent", "Console"], ["tickets", "Tickets"]],
-  privileged_agent: [["agent", "Console"], ["tickets", "Tickets"], ["wallboard", "Wallboard"]],
-  admin: [["tickets", "Tickets"], ["routes", "Routes"], ["sla", "Calendars and SLA"],
-          ["wallboard", "Wallboard"], ["qa", "QA review"]],
-  qa_lead: [["qa", "QA review"], ["tickets", "Tickets"], ["wallboard", "Wallboard"]],
+  agent: [["agent", "Console"], ["tickets", "Tickets"], ["customers", "Customers"]],
+  privileged_agent: [["agent", "Console"], ["tickets", "Tickets"], ["customers", "Customers"],
+                     ["wallboard", "Wallboard"]],
+  admin: [["tickets", "Tickets"], ["customers", "Customers"], ["routes", "Routes"],
+          ["sla", "Calendars and SLA"], ["wallboard", "Wallboard"], ["qa", "QA review"]],
+  qa_lead: [["qa", "QA review"], ["tickets", "Tickets"], ["customers", "Customers"],
+            ["wallboard", "Wallboard"]],
 };
 
 async function loadCatalogue(locale) {

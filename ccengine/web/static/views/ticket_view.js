@@ -81,7 +81,10 @@ function header(detail, redraw) {
         customer?.name ? h("span", { class: "customer-name" }, customer.name) : null,
         " ", customer?.phone || ticket.caller || t("hidden number"), " ",
         customer?.vip ? h("span", { class: "badge vip" }, t("VIP")) : null,
-        customer && redraw ? vipSwitch(detail, redraw) : null)),
+        customer && !customer.name && redraw ? nameCaller(detail, redraw) : null,
+        customer && redraw ? vipSwitch(detail, redraw) : null,
+        customer ? h("a", { href: `#/customers/${customer.id}`, class: "customer-page" },
+          t("Customer page")) : null)),
       fact(t("Created"), fmtDateTime(ticket.created_at)),
       ticket.closed_at ? fact(t("Closed"), fmtDateTime(ticket.closed_at)) : null,
       followUpFacts(detail).map(([label, value]) => fact(label, value))));
@@ -103,6 +106,30 @@ function vipSwitch(detail, redraw) {
     }
   });
   return h("label", { class: "vip-switch" }, box, " ", t("VIP customer"));
+}
+
+// "Unknown caller" named in two clicks: the button, then the name and Enter.
+function nameCaller(detail, redraw) {
+  const holder = h("span", { class: "name-caller" });
+  const open = () => {
+    const name = h("input", { name: "caller-name", required: true, maxlength: "200",
+                              placeholder: t("Caller's name") });
+    const save = async (event) => {
+      event.preventDefault();
+      if (!name.value.trim()) return;
+      try {
+        await api("PATCH", `/customers/${detail.customer.id}`, { name: name.value.trim() });
+        redraw(await api("GET", `/tickets/${encodeURIComponent(detail.ticket.number)}`));
+        toast(t("Caller named."));
+      } catch (error) {
+        showError(error);
+      }
+    };
+    clear(holder, h("form", { name: "name-caller", class: "inline", onsubmit: save }, name));
+    name.focus();
+  };
+  return clear(holder, h("button", { type: "button", class: "name-caller-open", onclick: open },
+    t("Name this caller")));
 }
 
 function fact(label, value) {

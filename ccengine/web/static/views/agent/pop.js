@@ -3,6 +3,7 @@
 import { fmtDateTime, fmtDuration, h, t } from "../../app.js";
 import { priorityBadge } from "../ticket_view.js";
 import { clock, countdown } from "./labels.js";
+import { customerActions } from "./pop_customer.js";
 
 const HEADINGS = {
   ringing: () => t("Incoming call"),
@@ -46,10 +47,13 @@ function callClock(pop, clocks) {
 
 function caller(pop) {
   const name = pop.customer?.name || pop.caller_name || t("Unknown caller");
-  return h("div", { class: "pop-caller" },
-    h("h2", { class: "pop-name" }, name),
+  const heading = h("h2", { class: "pop-name" }, name);
+  // Named here, the pop shows it at once; the next pop reads it from the customer.
+  const named = (given) => { heading.textContent = given; };
+  return h("div", { class: "pop-caller" }, heading,
     h("span", { class: "pop-number" }, pop.caller_number || t("Hidden number")),
-    pop.customer ? null : h("span", { class: "muted" }, t("not a known customer")));
+    pop.customer ? null : h("span", { class: "muted" }, t("not a known customer")),
+    customerActions(pop, named));
 }
 
 function fact(label, ...value) {

@@ -1,0 +1,48 @@
+"""Organisations over real TCP on both databases (issue 13, item 12): created with a
+checked NIP, found by folded name or NIP, listing the customers linked to them."""
+
+from __future__ import annotations
+
+from tests.test_tickets_api import World, world  # noqa: F401  (a fixture used below)
+
+ZABKA = {"name": "Żabka Polska", "nip": "526-025-02-74", "address": "Poznań",
+         "external_id": "erp-9"}
+
+
+async def test_an_organisation_is_found_by_folded_name_or_nip_and_lists_its_customers(
+        world: World) -> None:  # noqa: F811
+    created = await world.call("anna", "POST", "/organisations", json=ZABKA)
+    assert (created["name"], created["nip"]) == ("Żabka Polska", "5260250274")
+    for query in ("zabka", "ŻABKA%20pol", "5260250274"):
+        found = (await world.call("qa", "GET", f"/organisations?q={query}"))["items"]
+        assert [o["id"] for o in found] == [created["id"]], query
+    customer = await world.call("anna", "POST", "/customers", json={
+        "name": "Łucja Wójcik", "organisation_id": created["id"]})
+    assert customer["organisation_id"] == created["id"]
+    detail = await world.call("qa", "GET", f"/organisations/{created['id']}")
+    assert [c["name"] for c in detail["customers"]] == ["Łucja Wójcik"]
+    renamed = await world.call("anna", "PATCH", f"/organisations/{created['id']}",
+                               json={"name": "Żabka sp. z o.o.", "notes": "Centrala"})
+    assert (renamed["name"], renamed["nip"], renamed["notes"]) == (
+        "Żabka sp. z o.o.", "5260250274", "Centrala")
+
+
+async def test_organisation_mistakes_are_named(world: World) -> None:  # noqa: F811
+    created = await world.call("anna", "POST", "/organisations", json=ZABKA)
+    taken = await world.call("anna", "POST", "/organisations", 409,
+                             json={"name": "Inna", "nip": "5260250274"})
+    assert (taken["error"], taken["field"]) == ("organisation-taken", "nip")
+    assert f"organisation {created['id']}" in taken["message"]
+    bad_nip = await world.call("anna", "POST", "/organisations", 400,
+                               json={"name": "Inna", "nip": "5260250275"})
+    assert (bad_nip["error"], bad_nip["field"]) == ("invalid-body", "nip")
+    nameless = await world.call("anna", "POST", "/organisations", 400, json={"nip": None})
+    assert (nameless["error"], nameless["field"]) == ("invalid-body", "name")
+    missing = await world.call("anna", "POST", "/customers", 404,
+                               json={"name": "X", "organisation_id": 999_999})
+    assert (missing["error"], missing["field"]) == ("organisation-not-found",
+                                                    "organisation_id")
+    gone = await world.call("anna", "GET", "/organisations/999999", 404)
+    assert gone["error"] == "organisation-not-found"
+    assert (await world.call("qa", "POST", "/organisations", 403, json=ZABKA))["error"] == (
+        "forbidden")
