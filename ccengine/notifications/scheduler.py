@@ -49,7 +49,7 @@ from ccengine.notifications.storage_models import Notification
 from ccengine.notifications.ticket_facts import facts_of, policy_of
 from ccengine.sla.clock import sla_status
 from ccengine.sla.policy import SlaPolicy
-from ccengine.tickets.enums import TicketStatus
+from ccengine.tickets.enums import FINISHED
 from ccengine.tickets.models import Customer, Ticket
 from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
 
@@ -115,7 +115,7 @@ class AlertScheduler:
         async with self.database.writer() as session:
             query = (select(Ticket, Customer.vip).outerjoin(Customer)
                      .where(Ticket.id > self._seeded_after, Ticket.sla_next_alert_at.is_(None),
-                            Ticket.status != TicketStatus.CLOSED)
+                            Ticket.status.not_in(FINISHED))
                      .order_by(Ticket.id).limit(self.batch))
             rows = list((await session.execute(query)).all())
             fired = await fired_alerts(session, [ticket.id for ticket, _ in rows])
