@@ -126,8 +126,9 @@ async def _play_calls(calls: Coroutine[Any, Any, None], duration: float | None,
 def stop_signals() -> Iterator[asyncio.Event]:
     """An event set by Ctrl-C or SIGTERM while the calls play.
 
-    The loop's own handlers wake it through its self-pipe whatever it is doing;
-    outside this block (set-up, shutdown) Ctrl-C is Python's KeyboardInterrupt again.
+    The loop's own handlers wake it through its self-pipe whatever it is doing. Before
+    the block (set-up) asyncio.run's handler stops the demo; after it (shutdown) a
+    second Ctrl-C is Python's KeyboardInterrupt, which the CLI turns into exit 130.
     """
     loop, stopped = asyncio.get_running_loop(), asyncio.Event()
     for signum in STOP_SIGNALS:

@@ -57,7 +57,7 @@ def _default_rules() -> SlaRules:
 
 @dataclass(frozen=True)
 class DefaultSla:
-    """The seeds' promises on the default calendars, until policies are stored."""
+    """The seeds' promises on the default calendars, fixed: pure code and tests."""
 
     fixed: SlaRules = field(default_factory=_default_rules)
 
