@@ -38,10 +38,13 @@ from ccengine.tickets.enums import (
 )
 from ccengine.tickets.life_rules import Return
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
-from ccengine.tickets.returning import latest_tickets, link_follow_up, reopen, returning
+from ccengine.tickets.returning import latest_tickets, link_follow_up, returning
 from ccengine.tickets.rules import OpenTicket, learned_name, ticket_to_join
 from ccengine.tickets.sla_marks import mark_response, move_status
 from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
+
+# A finished ticket the customer comes back to, within the reopen window or after it.
+FOLLOWED_UP_AT_RING = frozenset({Return.REOPEN, Return.FOLLOW_UP})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +102,14 @@ async def _open_once(database: Database, config: TicketsConfig, batch: Sequence[
                 before = latest.get(customer.id or 0) if customer else None
                 decision = returning(before, facts.at, config)
                 joined = _joinable(open_tickets, config, customer, facts.at)
-                if joined is None and before is not None and decision is Return.REOPEN:
-                    joined = before  # the customer came back to a finished ticket
-                    reopen(session, before, SourceChannel.PHONE, facts.at)
                 ticket = joined or _new_ticket(customer, facts)
                 opened[key] = (ticket, joined is None)
                 if joined is None:
                     new.append((facts, ticket))
-                    if before is not None and decision is Return.FOLLOW_UP:
+                    # A ringing call may yet be missed (and then needs a callback, not
+                    # reopened work): it does not reopen a finished ticket here, it
+                    # opens one linked to it, so the pop shows the history at once.
+                    if before is not None and decision in FOLLOWED_UP_AT_RING:
                         link_follow_up(session, ticket, before, facts.at)
                     if customer is not None and customer.id is not None:
                         latest[customer.id] = ticket
