@@ -4,6 +4,7 @@ SLA due times set at once; who may; bad bodies are a 400 naming the field."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -156,3 +157,11 @@ async def test_bad_bodies_name_the_field(world: World, body: dict[str, Any], fie
     answer = await world.open("admin", body, 400)
     assert answer["error"] == "invalid-body"
     assert repr(field) in answer["message"]
+
+
+async def test_two_at_once_for_a_new_number_share_one_customer(world: World) -> None:
+    """The loser of the race for the new customer's row replays and finds the winner's."""
+    body = {"title": "Naraz", "for": {"phone": "+48 601 222 333"}}
+    one, two = await asyncio.gather(world.open("admin", body), world.open("piotr", body))
+    assert one["ticket"]["number"] != two["ticket"]["number"]
+    assert one["customer"]["id"] == two["customer"]["id"]

@@ -13,6 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.config import TicketsConfig
@@ -66,7 +67,19 @@ async def open_ticket(database: Database, asked: ManualTicket, creator: str, how
                       now: datetime, config: TicketsConfig,
                       sla: SlaProvider = DEFAULT_SLA) -> str:
     """Open the ticket ``asked`` for, by ``creator`` (a display name) ``how`` ("in the
-    page", "via the API"); returns its number."""
+    page", "via the API"); returns its number.
+
+    When another writer created the same new customer (phone or e-mail) meanwhile, the
+    transaction is rolled back and replayed once, and the replay finds that customer.
+    """
+    try:
+        return await _open_once(database, asked, creator, how, now, config, sla)
+    except IntegrityError:
+        return await _open_once(database, asked, creator, how, now, config, sla)
+
+
+async def _open_once(database: Database, asked: ManualTicket, creator: str, how: str,
+                     now: datetime, config: TicketsConfig, sla: SlaProvider) -> str:
     async with database.writer() as session:
         customer = await _customer(session, asked.recipient, now)
         ticket = await _new_ticket(session, asked, customer, now, config)
