@@ -251,6 +251,7 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/notifications/read-all"): "AAAAFU",
     ("POST", "/api/v1/tickets/{number}/snooze"): "AAAFFU",
     ("DELETE", "/api/v1/tickets/{number}/snooze"): "AAAFFU",
+    ("POST", "/api/v1/tickets"): "AAAFAU",
 }
 REFUSAL_OF = {"forbidden": "F", "unauthorized": "U", "csrf-failed": "C"}
 

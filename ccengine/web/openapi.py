@@ -170,6 +170,10 @@ def all_operations() -> dict[Permission, Operation]:
     return operations
 
 
+# The operations that create something answer 201, not 200.
+CREATED: frozenset[Permission] = frozenset({("POST", "/api/v1/tickets")})
+
+
 def all_permissions() -> dict[Permission, frozenset[Role]]:
     return {**PERMISSIONS, **feature_permissions()}
 
@@ -182,8 +186,9 @@ def _operation(key: Permission, entry: Operation, public: frozenset[Permission],
                permissions: dict[Permission, frozenset[Role]]) -> Schema:
     summary, parameters, body, result = entry
     method, path = key
+    ok = ("201", "Created") if key in CREATED else ("200", "OK")
     responses: dict[str, Schema] = {
-        "200": {"description": "OK", "content": {JSON: {"schema": ref(result)}}},
+        ok[0]: {"description": ok[1], "content": {JSON: {"schema": ref(result)}}},
     }
     for status, text in ERROR_STATUSES.items():
         responses[status] = {"description": text, "content": {JSON: {"schema": ref("Error")}}}

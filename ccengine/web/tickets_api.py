@@ -155,6 +155,14 @@ async def show_ticket(request: web.Request) -> web.Response:
     return await _detail(request, survivor, viewer_of(_who(request)), merged_from=number)
 
 
+async def ticket_response(request: web.Request, number: str, status: int = 200) -> web.Response:
+    """The ticket ``number`` as ``GET /api/v1/tickets/{number}`` answers it (for the
+    writers that answer with the ticket they made)."""
+    response = await _detail(request, number, viewer_of(_who(request)))
+    response.set_status(status)
+    return response
+
+
 def call_json(call: CallView) -> dict[str, Any]:
     """The call with where the QA side serves its recording, for a call that was
     recorded; where the file lies on the server is never said."""

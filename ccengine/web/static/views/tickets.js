@@ -5,6 +5,7 @@ import { api, clear, fmtDateTime, h, showError, t } from "../app.js";
 import { slaCell } from "./sla_badges.js";
 import { bulkBar } from "./ticket_relations.js";
 import { snoozedBadge } from "./ticket_life.js";
+import { newTicketControl } from "./ticket_new.js";
 import { loadAssignees, priorityBadge, renderTicket, statusName, STATUSES, PRIORITIES }
   from "./ticket_view.js";
 
@@ -33,7 +34,10 @@ export async function render(root, ctx) {
     statuses: STATUSES.map((s) => [s, statusName(s)]),
     priorities: PRIORITIES.map((p) => [p, p]), assignees,
   }, () => refresh(results, ctx)) : null;
-  root.append(h("h1", {}, t("Tickets")), filterForm(assignees, results, ctx), ctx.bulk,
+  root.append(h("h1", {}, t("Tickets")));
+  const opener = newTicketControl(ctx);  // null for a role that may not open tickets
+  if (opener) root.append(opener);
+  root.append(filterForm(assignees, results, ctx), ctx.bulk,
     results);
   await refresh(results, ctx);
 }
