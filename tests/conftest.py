@@ -20,10 +20,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
+from hypothesis import HealthCheck, settings
 
 from ccengine.calls.model import FinishedCall, Outcome, TimelineEntry
 from ccengine.config import DatabaseConfig
 from ccengine.db import Database
+
+# Property tests assert properties, not speed: on a loaded 2-core machine a 200 ms
+# per-example deadline or a slow-generation health check failed tests that hold.
+settings.register_profile("ccengine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ccengine")
 
 PG_DSN = os.environ.get("CCENGINE_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
