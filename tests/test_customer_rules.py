@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,9 +19,11 @@ from ccengine.customers.rules import (
 )
 
 POLISH = "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ"
-# Polish mobile ranges: 5xx, 6xx, 7xx, 88x; nine digits in all.
+# Nine-digit Polish numbers in the mobile ranges that the numbering plan allocates: not
+# every 5xx-7xx is (702 000 000 is not a number), and what is no number is no phone.
 MOBILES = st.builds(lambda first, rest: f"{first}{rest:08d}",
-                    st.sampled_from("567"), st.integers(0, 99_999_999))
+                    st.sampled_from("567"), st.integers(0, 99_999_999)).filter(
+    lambda national: phonenumbers.is_valid_number(phonenumbers.parse("+48" + national)))
 
 
 def _written(national: str, prefix: str, separator: str, groups: tuple[int, ...]) -> str:
