@@ -14,7 +14,6 @@ from typing import Any
 
 from aiohttp import web
 
-from ccengine.tickets import queries
 from ccengine.tickets.editing import TicketChanges
 from ccengine.tickets.enums import Priority, TicketStatus
 from ccengine.tickets.filters import viewer_of
@@ -30,6 +29,7 @@ from ccengine.web.endpoints import Endpoint, path_param
 from ccengine.web.errors import Unauthorized, error_id
 from ccengine.web.keys import config_of
 from ccengine.web.params import DATABASE, checked_text
+from ccengine.web.tickets_api import checked_assignee
 
 __all__ = ["ENDPOINTS", "SCHEMAS"]
 
@@ -135,7 +135,7 @@ async def _changes(request: web.Request, who: Principal, raw: object) -> TicketC
         changes = TicketChanges(
             status=choice(raw, "status", TicketStatus),
             priority=choice(raw, "priority", Priority),
-            assignee=await _assignee(request, who, text(raw, "assignee", max_length=200,
+            assignee=await checked_assignee(request, who, text(raw, "assignee", max_length=200,
                                                          allow_empty=False)),
             reassign="assignee" in raw,
             queue=text(raw, "queue", max_length=100, allow_empty=False))
@@ -144,18 +144,6 @@ async def _changes(request: web.Request, who: Principal, raw: object) -> TicketC
     if changes.empty:
         raise InvalidBody("changes", "give at least one of status, priority, assignee, queue")
     return changes
-
-
-async def _assignee(request: web.Request, who: Principal, name: str | None) -> str | None:
-    """The display name to assign, checked against the people who take tickets."""
-    if name is None:
-        return None
-    wanted = who.display_name if name == ME else name
-    async with request.app[DATABASE].sessions() as session:
-        people = await queries.assignees(session)
-    if wanted not in {person.display_name for person in people}:
-        raise InvalidBody("assignee", "not someone who takes tickets (see /api/v1/assignees)")
-    return wanted
 
 
 def _result(result: BulkResult) -> dict[str, Any]:

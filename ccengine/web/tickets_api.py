@@ -190,7 +190,7 @@ async def _changes(request: web.Request, who: Principal) -> TicketChanges:
     assignee = text(body, "assignee", max_length=200, allow_empty=False)
     changes = TicketChanges(status=choice(body, "status", TicketStatus),
                             priority=choice(body, "priority", Priority),
-                            assignee=await _assignee(request, who, assignee),
+                            assignee=await checked_assignee(request, who, assignee),
                             reassign=reassign,
                             queue=text(body, "queue", max_length=100, allow_empty=False))
     if changes.empty:
@@ -204,7 +204,8 @@ def _only(body: dict[str, Any], known: set[str]) -> None:
         raise InvalidBody(unknown[0], f"unknown field; expected {', '.join(sorted(known))}")
 
 
-async def _assignee(request: web.Request, who: Principal, name: str | None) -> str | None:
+async def checked_assignee(request: web.Request, who: Principal,
+                           name: str | None) -> str | None:
     """The display name to assign, checked against the people who take tickets."""
     if name is None:
         return None
