@@ -39,6 +39,7 @@ async def client(database: Database) -> AsyncIterator[TestClient[Any, Any]]:
 
     hub.topic("agent", state)
     hub.topic("admins", roles=[Role.ADMIN])
+    hub.topic("other")  # no state on subscribe
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
 
@@ -215,10 +216,33 @@ async def test_a_client_that_falls_behind_is_dropped(
     await socket.close()
 
 
+async def test_unsubscribe_stops_one_topic_and_keeps_the_socket(
+        client: TestClient[Any, Any], database: Database) -> None:
+    """One socket per tab: the view left behind unsubscribes, the bell's topic stays."""
+    hub: Hub = client.app[HUB]
+    socket = await connect(client, await cookie(database, "anna"))
+    await socket.send_json({"type": "subscribe", "topics": ["agent", "other"]})
+    assert (await receive(socket))["type"] == "hello"
+    await socket.send_json({"type": "unsubscribe", "topics": ["agent"]})
+    await socket.send_json({"type": "unsubscribe", "topics": "agent"})
+    assert (await receive(socket))["error"] == "invalid-topics"  # handled in order: done
+    assert hub.publish("agent", {"type": "pop"}) == 0
+    assert hub.publish("other", {"type": "still"}) == 1
+    assert await receive(socket) == {"type": "still"}
+    assert len(hub) == 1
+    await socket.close()
+
+
 @pytest.mark.browser
 async def test_ws_js_reconnects_resubscribes_and_says_so(live: Live, browser_page: Page) -> None:
     await live.user("anna", Role.AGENT, sip="PJSIP/agent3")
     await login(browser_page, live, "anna")
+    hub = live.app[HUB]
+    await eventually(lambda: len(hub) == 1)  # the console's view and the bell: one socket
+    [tab] = list(hub._clients)
+    await eventually(lambda: tab.topics == {"notifications", "agent"})
+    await browser_page.evaluate("location.hash = '#/customers'")  # the console is left
+    await eventually(lambda: tab.topics == {"notifications"})
     await browser_page.evaluate("""async () => {
         const { connect } = await import('/static/ws.js');
         window.got = [];
@@ -226,8 +250,8 @@ async def test_ws_js_reconnects_resubscribes_and_says_so(live: Live, browser_pag
     }""")
     kinds = "() => window.got.map((m) => m.type)"
     await browser_page.wait_for_function("() => window.got.some((m) => m.type === 'agent')")
-    hub = live.app[HUB]
-    every_socket = len(hub)  # the page's own views may hold sockets too
+    assert len(hub) == 1  # one socket: the bell's topic and ours share it
+    assert tab.topics == {"notifications", "agent"}
     await hub.close_all()  # the server side goes away (a restart, a proxy timeout)
     await browser_page.wait_for_function(
         "() => window.got.some((m) => m.type === 'reconnected')", timeout=10_000)
@@ -237,8 +261,12 @@ async def test_ws_js_reconnects_resubscribes_and_says_so(live: Live, browser_pag
     assert got.index("reconnected") > got.index("agent")
     assert got[got.index("reconnected"):].count("agent") >= 1  # the state, after resubscribing
     assert await browser_page.evaluate("() => window.conn.connected")
-    # Every socket back (the page's own reconnect on their own timers), then ours closes.
-    await eventually(lambda: len(hub) == every_socket)
+    await eventually(lambda: len(hub) == 1)
+    [tab] = list(hub._clients)
+    await eventually(lambda: tab.topics == {"notifications", "agent"})  # both resubscribed
+    # Our listener closes: its topic is dropped, the socket stays for the bell.
     await browser_page.evaluate("() => window.conn.close()")
-    await eventually(lambda: len(hub) == every_socket - 1)
+    await eventually(lambda: tab.topics == {"notifications"})
+    assert len(hub) == 1
     assert not await browser_page.evaluate("() => window.conn.connected")
+    assert await browser_page.locator("#bell").is_visible()

@@ -1,7 +1,9 @@
 """The websocket hub: ``GET /ws``, topics, per-user delivery, state on subscribe.
 
 A browser tab connects with its session cookie (no session: the socket is
-closed with code 4401) and sends ``{"type": "subscribe", "topics": [...]}``.
+closed with code 4401) and sends ``{"type": "subscribe", "topics": [...]}``
+(and ``{"type": "unsubscribe", ...}`` when a view that wanted a topic is left:
+one socket per tab serves the bell and the page's view together).
 ``Hub.publish(topic, message, user_id=None)`` reaches every tab subscribed
 to the topic, or only the tabs of that user; two tabs of one agent both get
 everything. A topic may name a provider whose messages (the current state)
@@ -224,17 +226,15 @@ class Hub:
             client.put(json.dumps({"type": "pong", "id": message.get("id")}))
         elif kind == "subscribe" and isinstance(message, dict):
             await self._subscribe(client, message.get("topics"))
+        elif kind == "unsubscribe" and isinstance(message, dict):
+            self._unsubscribe(client, message.get("topics"))
         else:
             client.put(json.dumps({"type": "error", "error": "invalid-message",
-                                   "message": "expected subscribe or ping"}))
+                                   "message": "expected subscribe, unsubscribe or ping"}))
 
     async def _subscribe(self, client: Client, topics: object) -> None:
-        if (not isinstance(topics, list) or len(topics) > MAX_TOPICS
-                or not all(isinstance(t, str) and 0 < len(t) <= 50 for t in topics)):
-            client.put(json.dumps({"type": "error", "error": "invalid-topics",
-                                   "message": "topics must be a list of names"}))
-            return
-        for name in topics:
+        names = _topic_names(client, topics)
+        for name in names or ():
             topic = self._topics.get(name)
             if topic is None:
                 client.put(json.dumps({"type": "error", "error": "unknown-topic",
@@ -246,6 +246,10 @@ class Hub:
                 continue
             client.topics.add(name)
             await self._send_state(client, name, topic)
+
+    def _unsubscribe(self, client: Client, topics: object) -> None:
+        """The tab's view that wanted these topics is gone; its other listeners stay."""
+        client.topics.difference_update(_topic_names(client, topics) or ())
 
     async def _send_state(self, client: Client, name: str, topic: Topic) -> None:
         if topic.provider is None:
@@ -276,6 +280,16 @@ class Hub:
         while not client.outbox.empty():  # nothing more for it: its writer closes it
             client.outbox.get_nowait()
         client.outbox.put_nowait(None)
+
+
+def _topic_names(client: Client, topics: object) -> list[str] | None:
+    """``topics`` when it is a short list of names; else None, and the client is told."""
+    if (isinstance(topics, list) and len(topics) <= MAX_TOPICS
+            and all(isinstance(t, str) and 0 < len(t) <= 50 for t in topics)):
+        return topics
+    client.put(json.dumps({"type": "error", "error": "invalid-topics",
+                           "message": "topics must be a list of names"}))
+    return None
 
 
 def _same_origin(request: web.Request) -> bool:
