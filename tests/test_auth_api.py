@@ -241,6 +241,8 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/sla/policies/{name}"): "AAAAAU",
     ("PUT", "/api/v1/sla/policies/{name}"): "AFFFFU",
     ("DELETE", "/api/v1/sla/policies/{name}"): "AFFFFU",
+    ("GET", "/api/v1/sla/due-preview"): "AAAAAU",
+    ("GET", "/api/v1/sla/calendars/{name}/holidays"): "AAAAAU",
     ("POST", "/api/v1/tickets/{number}/merge"): "AAAFFU",
     ("POST", "/api/v1/tickets/{number}/links"): "AAAFFU",
     ("DELETE", "/api/v1/tickets/{number}/links/{other}"): "AAAFFU",

@@ -41,6 +41,11 @@ def public_holiday(country: str, day: date) -> str | None:
     return _holidays(country, day.year).get(day)
 
 
+def public_holidays(country: str, year: int) -> list[tuple[date, str]]:
+    """The year's public holidays in date order (Polish names for Poland)."""
+    return sorted(_holidays(country, year).items())
+
+
 def is_supported_country(country: str) -> bool:
     return country in holidays.list_supported_countries()
 
