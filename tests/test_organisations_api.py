@@ -3,6 +3,8 @@ checked NIP, found by folded name or NIP, listing the customers linked to them."
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.test_tickets_api import World, world  # noqa: F401  (a fixture used below)
 
 ZABKA = {"name": "Żabka Polska", "nip": "526-025-02-74", "address": "Poznań",
@@ -46,3 +48,35 @@ async def test_organisation_mistakes_are_named(world: World) -> None:  # noqa: F
     assert gone["error"] == "organisation-not-found"
     assert (await world.call("qa", "POST", "/organisations", 403, json=ZABKA))["error"] == (
         "forbidden")
+
+
+async def customer_of(world: World, number: str) -> int:  # noqa: F811
+    found = await world.call("admin", "GET", f"/customers?q={number}")
+    [customer] = found["items"]
+    return int(customer["id"])
+
+
+async def test_the_organisation_shows_its_peoples_open_tickets_by_the_list_rule(
+        world: World) -> None:  # noqa: F811
+    """Bartek's ticket (his own) and the unassigned open one; the closed one never. Anna,
+    a plain agent, sees only the queue's unassigned one, as in the ticket list."""
+    created = await world.call("admin", "POST", "/organisations", json=ZABKA)
+    people = {key: await customer_of(world, number) for key, number in (
+        ("bartek", "48601111222"), ("open1", "48602999888"), ("closed", "48604555444"))}
+    for customer_id in people.values():
+        await world.call("admin", "PATCH", f"/customers/{customer_id}",
+                         json={"organisation_id": created["id"]})
+
+    def tickets(detail: dict[str, Any]) -> dict[int, list[str]]:
+        return {c["id"]: [t["number"] for t in c["open_tickets"]] for c in detail["customers"]}
+
+    path = f"/organisations/{created['id']}"
+    everything = tickets(await world.call("qa", "GET", path))
+    assert everything == {people["bartek"]: [world.numbers["bartek"]],
+                          people["open1"]: [world.numbers["open1"]], people["closed"]: []}
+    assert tickets(await world.call("anna", "GET", path)) == {
+        people["bartek"]: [], people["open1"]: [world.numbers["open1"]], people["closed"]: []}
+    assert tickets(await world.call("bartek", "GET", path))[people["bartek"]] == [
+        world.numbers["bartek"]]
+    detail = await world.call("anna", "GET", path)
+    assert {c["vip"] for c in detail["customers"]} == {False}

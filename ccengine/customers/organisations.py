@@ -1,5 +1,6 @@
 """Organisations: the companies customers work for (name, NIP, address, notes,
-external id), searched by folded name or NIP, each listing its customers."""
+external id), searched by folded name or NIP, each listing its customers and
+their open tickets (those the viewer may see: the ticket list's own rule)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from ccengine.customers.errors import NoSuchOrganisation, OrganisationValueTaken
 from ccengine.customers.rules import fold, search_text
 from ccengine.customers.storage_models import Organisation
 from ccengine.db import Database
-from ccengine.tickets.models import Customer
+from ccengine.tickets.enums import FINISHED
+from ccengine.tickets.filters import Viewer, visible
+from ccengine.tickets.models import Customer, Ticket
 
 ORGANISATION_FIELDS = ("name", "nip", "address", "notes", "external_id")
 UNIQUE_FIELDS = ("nip", "external_id")
+OPEN_TICKETS = 20  # per customer, newest first: the organisation's page, not a ticket list
 
 
 class OrganisationService:
@@ -47,6 +51,23 @@ class OrganisationService:
                 select(Customer).where(Customer.organisation_id == organisation_id)
                 .order_by(Customer.search_text, Customer.id))
             return organisation, list(people)
+
+    async def open_tickets(self, customer_ids: list[int],
+                           viewer: Viewer) -> dict[int, list[Ticket]]:
+        """Each customer's unfinished tickets the viewer may see, newest first."""
+        found: dict[int, list[Ticket]] = {customer_id: [] for customer_id in customer_ids}
+        if not customer_ids:
+            return found
+        async with self._database.sessions() as session:
+            tickets = await session.scalars(
+                select(Ticket).where(Ticket.customer_id.in_(customer_ids),
+                                     Ticket.status.not_in(FINISHED), visible(viewer))
+                .order_by(Ticket.created_at.desc(), Ticket.id.desc()))
+            for ticket in tickets:
+                mine = found[ticket.customer_id or 0]
+                if len(mine) < OPEN_TICKETS:
+                    mine.append(ticket)
+        return found
 
     async def save(self, organisation_id: int | None,
                    values: dict[str, str | None]) -> Organisation:

@@ -15,7 +15,9 @@ from ccengine.customers.rules import InvalidValue, valid_nip
 from ccengine.customers.schemas import MAX_LENGTHS
 from ccengine.customers.service import utc_now
 from ccengine.customers.storage_models import Organisation
-from ccengine.tickets.models import Customer
+from ccengine.tickets.filters import viewer_of
+from ccengine.tickets.models import Customer, Ticket
+from ccengine.web.auth import principal
 from ccengine.web.body import InvalidBody, json_object, text
 from ccengine.web.endpoints import PAGING, Endpoint, Schema, nullable, page_of, path_param, query
 from ccengine.web.errors import InvalidParameter
@@ -61,8 +63,15 @@ def _json(organisation: Organisation) -> dict[str, Any]:
             "updated_at": organisation.updated_at.isoformat()}
 
 
-def _member(customer: Customer) -> dict[str, Any]:
-    return {"id": customer.id, "name": customer.name, "phone": customer.phone_e164}
+def _member(customer: Customer, open_tickets: list[Ticket]) -> dict[str, Any]:
+    return {"id": customer.id, "name": customer.name, "phone": customer.phone_e164,
+            "vip": customer.vip, "open_tickets": [_ticket(t) for t in open_tickets]}
+
+
+def _ticket(ticket: Ticket) -> dict[str, Any]:
+    return {"number": ticket.number, "title": ticket.title, "status": ticket.status,
+            "priority": ticket.priority, "queue": ticket.queue, "assignee": ticket.assignee,
+            "created_at": ticket.created_at.isoformat()}
 
 
 async def list_organisations(request: web.Request) -> web.Response:
@@ -76,9 +85,13 @@ async def list_organisations(request: web.Request) -> web.Response:
 
 
 async def show_organisation(request: web.Request) -> web.Response:
-    organisation, people = await _service(request).read(_id(request))
+    service = _service(request)
+    organisation, people = await service.read(_id(request))
+    who = principal(request)
+    assert who is not None  # auth ran first: every role here needs a session or a token
+    tickets = await service.open_tickets([c.id for c in people], viewer_of(who))
     return web.json_response({"organisation": _json(organisation),
-                              "customers": [_member(c) for c in people]})
+                              "customers": [_member(c, tickets[c.id]) for c in people]})
 
 
 async def create_organisation(request: web.Request) -> web.Response:
@@ -93,6 +106,16 @@ async def update_organisation(request: web.Request) -> web.Response:
 
 FIELDS: dict[str, Schema] = {
     name: nullable("string", maxLength=MAX_LENGTHS[name]) for name in ORGANISATION_FIELDS}
+MEMBER: Schema = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "name": nullable("string"), "phone": nullable("string"),
+    "vip": {"type": "boolean"},
+    "open_tickets": {"type": "array", "description": "unfinished tickets the caller may see "
+                                                     "(a plain agent: the ticket list's rule)",
+                     "items": {"type": "object", "properties": {
+                         "number": {"type": "string"}, "title": {"type": "string"},
+                         "status": {"type": "string"}, "priority": {"type": "string"},
+                         "queue": nullable("string"), "assignee": nullable("string"),
+                         "created_at": {"type": "string", "format": "date-time"}}}}}}
 ORGANISATION: Schema = {
     "type": "object",
     "required": ["id", "name", "created_at", "updated_at"],
@@ -107,7 +130,7 @@ SCHEMAS: dict[str, Schema] = {
     "OrganisationDetail": {
         "type": "object", "required": ["organisation", "customers"],
         "properties": {"organisation": {"$ref": "#/components/schemas/Organisation"},
-                       "customers": {"type": "array", "items": {"type": "object"}}},
+                       "customers": {"type": "array", "items": MEMBER}},
     },
     "OrganisationChanges": {"type": "object", "additionalProperties": False,
                             "properties": FIELDS},
@@ -125,7 +148,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                      "or external id of another one is 409 naming it)",
              body="OrganisationChanges", result="Organisation"),
     Endpoint("GET", "/api/v1/organisations/{organisation}", show_organisation, READERS,
-             summary="An organisation and its customers", parameters=[ORGANISATION_ID],
+             summary="An organisation, its customers and their open tickets (those the "
+                     "caller may see)", parameters=[ORGANISATION_ID],
              result="OrganisationDetail"),
     Endpoint("PATCH", "/api/v1/organisations/{organisation}", update_organisation, WRITERS,
              summary="Change an organisation's given fields", parameters=[ORGANISATION_ID],

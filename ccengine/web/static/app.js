@@ -119,13 +119,15 @@ export function navigate(path) {
 
 // Which pages each role sees, in menu order; the first is its home page.
 const MENUS = {
-  agent: [["agent", "Console"], ["tickets", "Tickets"], ["customers", "Customers"]],
+  agent: [["agent", "Console"], ["tickets", "Tickets"], ["customers", "Customers"],
+          ["organisations", "Organisations"]],
   privileged_agent: [["agent", "Console"], ["tickets", "Tickets"], ["customers", "Customers"],
-                     ["wallboard", "Wallboard"]],
-  admin: [["tickets", "Tickets"], ["customers", "Customers"], ["routes", "Routes"],
+                     ["organisations", "Organisations"], ["wallboard", "Wallboard"]],
+  admin: [["tickets", "Tickets"], ["customers", "Customers"],
+          ["organisations", "Organisations"], ["routes", "Routes"],
           ["sla", "Calendars and SLA"], ["wallboard", "Wallboard"], ["qa", "QA review"]],
   qa_lead: [["qa", "QA review"], ["tickets", "Tickets"], ["customers", "Customers"],
-            ["wallboard", "Wallboard"]],
+            ["organisations", "Organisations"], ["wallboard", "Wallboard"]],
 };
 
 async function loadCatalogue(locale) {
