@@ -90,14 +90,14 @@ function header(detail, redraw) {
       followUpFacts(detail).map(([label, value]) => fact(label, value))));
 }
 
-// Flags the customer VIP (PATCH /customers/{phone}): their tickets get more urgent.
+// Flags the customer VIP (PATCH /customers/{id}: a customer known by e-mail only has
+// no phone to address it by): their tickets get more urgent.
 function vipSwitch(detail, redraw) {
   const customer = detail.customer;
   const box = h("input", { type: "checkbox", name: "vip", checked: customer.vip });
   box.addEventListener("change", async () => {
     try {
-      await api("PATCH", `/customers/${encodeURIComponent(customer.phone)}`,
-        { vip: box.checked });
+      await api("PATCH", `/customers/${customer.id}`, { vip: box.checked });
       redraw(await api("GET", `/tickets/${encodeURIComponent(detail.ticket.number)}`));
       toast(box.checked ? t("Customer flagged VIP.") : t("VIP flag removed."));
     } catch (error) {

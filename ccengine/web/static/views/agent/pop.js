@@ -49,11 +49,12 @@ function caller(pop) {
   const name = pop.customer?.name || pop.caller_name || t("Unknown caller");
   const heading = h("h2", { class: "pop-name" }, name);
   // Named here, the pop shows it at once; the next pop reads it from the customer.
-  const named = (given) => { heading.textContent = given; };
+  const unknown = pop.customer ? null
+    : h("span", { class: "muted pop-unknown" }, t("not a known customer"));
+  const named = (given) => { heading.textContent = given; unknown?.remove(); };
   return h("div", { class: "pop-caller" }, heading,
     h("span", { class: "pop-number" }, pop.caller_number || t("Hidden number")),
-    pop.customer ? null : h("span", { class: "muted" }, t("not a known customer")),
-    customerActions(pop, named));
+    unknown, customerActions(pop, named));
 }
 
 function fact(label, ...value) {

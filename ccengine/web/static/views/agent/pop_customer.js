@@ -29,6 +29,8 @@ export function customerActions(pop, named) {
   const number = pop.caller_number;
   if (!number) return null;
   const holder = h("span", { class: "pop-customer-actions" });
+  const pageLink = h("button", { type: "button", class: "link customer-page",
+                                 onclick: () => openPage(number) }, t("Customer page"));
   const open = () => {
     const input = h("input", { name: "caller-name", required: true, maxlength: "200",
                                placeholder: t("Caller's name") });
@@ -40,6 +42,7 @@ export function customerActions(pop, named) {
         await saveName(number, name);
         toast(t("Caller named."));
         named(name);
+        clear(holder, pageLink); // named: no second naming from this pop
       } catch (error) {
         showError(error);
       }
@@ -51,6 +54,5 @@ export function customerActions(pop, named) {
   return clear(holder,
     unnamed ? h("button", { type: "button", class: "name-caller-open", onclick: open },
       t("Name this caller")) : null,
-    h("button", { type: "button", class: "link customer-page",
-                  onclick: () => openPage(number) }, t("Customer page")));
+    pageLink);
 }
