@@ -10,7 +10,7 @@ from ccengine.calls.model import Outcome
 from ccengine.config import TicketsConfig
 from ccengine.tickets.service import TicketService
 from ccengine.users.models import Role
-from tests.browser import Live, login
+from tests.browser import Live, login, screenshot
 from tests.conftest import build_call
 
 pytestmark = pytest.mark.browser
@@ -40,3 +40,4 @@ async def test_an_unknown_caller_is_named_from_the_ticket_and_found_without_acce
     assert await calls.count() == 1
     assert recorded.ticket_number in await calls.first.inner_text()
     assert await page.input_value(".customer-card input[name=phones]") == "+48602333444"
+    await screenshot(page, "customer")

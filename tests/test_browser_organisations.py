@@ -69,7 +69,8 @@ async def test_an_agent_sees_an_organisations_people_and_her_open_tickets(
     await card.locator("input[name=nip]").fill("526-025-02-74")
     await card.locator("textarea[name=notes]").fill("Centrala, faktury do 10.")
     await card.locator("button[type=submit]").click()
-    await page.wait_for_selector("form.organisation-card .error:empty")
+    await page.wait_for_selector(".toast:text('Zapisano.')")  # after the PATCH answered
+    assert await card.locator(".error").text_content() == ""
     detail = await OrganisationService(live.database, utc_now).read(organisation_id)
     assert (detail[0].nip, detail[0].notes) == ("5260250274", "Centrala, faktury do 10.")
     await screenshot(page, "organisation")
