@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Dialog, Page
 
 from ccengine.sla import service
 from ccengine.users.models import Role
@@ -119,6 +119,18 @@ async def test_admin_edits_a_calendar_and_a_policy_and_the_preview_follows(
         "(input) => input.form.noValidate = true")
     await page.locator("form.sla-policy-form button[type=submit]").click()
     await page.wait_for_selector("form.sla-policy-form [name=resolution-amount].invalid")
+    # The refused edit is unsaved: leaving the page asks first, and staying keeps it.
+    asked: list[str] = []
+
+    async def stay(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        await dialog.dismiss()
+
+    page.once("dialog", stay)
+    await page.click("#nav a[data-view=tickets]")
+    await page.wait_for_function("location.hash === '#/sla'")
+    assert len(asked) == 1
+    assert await page.locator("form.sla-policy-form").count() == 1
 
 
 async def test_others_read_the_page_without_editors(live: Live, browser_page: Page) -> None:

@@ -9,12 +9,19 @@ import { policyForm } from "./sla_policy_form.js";
 import { duePreview } from "./sla_preview.js";
 
 const PREVIEW_DAYS = 14;
+let shown = null; // the page on screen: unsaved() asks its editor
+
+// An editor with changes not saved: the shell asks before the page is left.
+export function unsaved() {
+  return shown?.editor?.dataset.dirty === "true";
+}
 
 export async function render(root, ctx) {
   root.append(h("link", { rel: "stylesheet", href: "/static/css/sla.css" }));
   const page = { admin: ctx?.user?.role === "admin", calendars: h("div", { class: "sla-calendars" }),
                  policies: h("div", { class: "sla-policies" }), editor: null,
                  preview: duePreview(), calendarList: [] };
+  shown = page;
   root.append(h("h1", {}, t("Calendars and SLA")), page.preview.element,
     h("h2", {}, t("Calendars")), page.calendars, h("h2", {}, t("SLA policies")), page.policies);
   await load(page);
@@ -47,6 +54,7 @@ async function load(page) {
 function openEditor(page, form, where) {
   page.editor?.remove();
   page.editor = form;
+  form.addEventListener("input", () => { form.dataset.dirty = "true"; });
   where.append(form);
   form.querySelector("input:not([type=hidden]), select")?.focus();
 }
