@@ -74,6 +74,9 @@ async def test_an_agent_sees_an_organisations_people_and_her_open_tickets(
     detail = await OrganisationService(live.database, utc_now).read(organisation_id)
     assert (detail[0].nip, detail[0].notes) == ("5260250274", "Centrala, faktury do 10.")
     await screenshot(page, "organisation")
+    await page.click(".organisation-people a.customer-link:text('Łucja')")
+    await page.click(".customer a.organisation-link")  # and back from the customer's page
+    await page.wait_for_selector("h1:text('Żabka Polska')")
 
 
 async def test_an_admin_makes_every_customer_vip_and_creates_one(

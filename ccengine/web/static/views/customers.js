@@ -74,6 +74,9 @@ function show(body, detail) {
   clear(body,
     h("h1", {}, detail.customer.name || t("Unknown caller"),
       detail.customer.vip ? [" ", h("span", { class: "badge vip" }, t("VIP"))] : null),
+    detail.customer.organisation_id ? h("p", {}, h("a", { class: "organisation-link",
+      href: `#/organisations/${detail.customer.organisation_id}` }, t("Their organisation")))
+      : null,
     card(detail.customer, editable, redraw),
     section(t("Calls"), detail.calls, callRow),
     section(t("Tickets"), detail.tickets, ticketRow),
