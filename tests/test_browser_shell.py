@@ -44,14 +44,14 @@ async def test_menu_follows_the_role_and_language_switches(live: Live,
     await live.user("ewa", Role.ADMIN, name="Ewa Admin")
     await login(browser_page, live, "ewa")
     polish = await browser_page.locator("#nav a").all_text_contents()
-    assert polish == ["Zgłoszenia", "Klienci", "Trasy połączeń", "Kalendarze i SLA",
-                      "Tablica", "Ocena jakości"]
+    assert polish == ["Zgłoszenia", "Klienci", "Organizacje", "Trasy połączeń",
+                      "Kalendarze i SLA", "Tablica", "Ocena jakości"]
     await browser_page.select_option("#language", "en")
     await browser_page.wait_for_function(
         "document.querySelector('#nav a').textContent === 'Tickets'")
     await browser_page.reload()
     await browser_page.wait_for_selector("body[data-ready=true]")
     english = await browser_page.locator("#nav a").all_text_contents()
-    assert english == ["Tickets", "Customers", "Routes", "Calendars and SLA", "Wallboard",
-                       "QA review"]
+    assert english == ["Tickets", "Customers", "Organisations", "Routes", "Calendars and SLA",
+                       "Wallboard", "QA review"]
     await screenshot(browser_page, "shell-admin")
