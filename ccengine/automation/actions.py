@@ -23,6 +23,8 @@ RAISE = "raise"  # set_priority's "one step more urgent"
 class ActionKind:
     parse: Callable[[Value, str], Any]
     needs: str | None = None
+    form: str = "text"  # the page's input: text, list (comma-separated), choice, none
+    options: tuple[str, ...] = ()
 
 
 def _nothing(value: Value, where: str) -> None:
@@ -35,13 +37,14 @@ def _assignee(value: Value, where: str) -> str | None:
 
 ACTIONS: Mapping[str, ActionKind] = {
     "set_queue": ActionKind(values.text),
-    "set_priority": ActionKind(lambda v, w: values.choice(v, w, [*Priority, RAISE])),
+    "set_priority": ActionKind(lambda v, w: values.choice(v, w, [*Priority, RAISE]),
+                               form="choice", options=(*Priority, RAISE)),
     "set_assignee": ActionKind(_assignee),  # a display name; empty: nobody
     "notify_user": ActionKind(values.text),  # a login or a display name
-    "notify_leaders": ActionKind(_nothing),  # the leaders of the ticket's queue
+    "notify_leaders": ActionKind(_nothing, form="none"),  # the leaders of the ticket's queue
     "set_category": ActionKind(values.text, needs="fields"),
-    "add_tags": ActionKind(values.texts, needs="fields"),
-    "remove_tags": ActionKind(values.texts, needs="fields"),
+    "add_tags": ActionKind(values.texts, needs="fields", form="list"),
+    "remove_tags": ActionKind(values.texts, needs="fields", form="list"),
     "send_reply_template": ActionKind(values.text, needs="mail"),
     "call_webhook": ActionKind(values.text, needs="webhooks"),
 }

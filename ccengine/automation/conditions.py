@@ -26,6 +26,8 @@ class ConditionKind:
     parse: Callable[[Value, str], Any]
     test: Test
     needs_fields: bool = False
+    form: str = "list"  # the page's input: list (comma-separated), flag, calendar
+    options: tuple[str, ...] = ()  # a list's allowed values, when fixed
 
 
 def _one_of(seen: str | None, wanted: list[str]) -> tuple[bool, str]:
@@ -66,17 +68,17 @@ def _tags(facts: TicketFacts, wanted: list[str]) -> tuple[bool, str]:
 
 CONDITIONS: Mapping[str, ConditionKind] = {
     "channel": ConditionKind(lambda v, w: values.choices(v, w, SourceChannel),
-                             lambda f, v: _one_of(f.channel, v)),
+                             lambda f, v: _one_of(f.channel, v), options=tuple(SourceChannel)),
     "queue": ConditionKind(values.texts, lambda f, v: _one_of(f.queue, v)),
     "priority": ConditionKind(lambda v, w: values.choices(v, w, Priority),
-                              lambda f, v: _one_of(f.priority, v)),
+                              lambda f, v: _one_of(f.priority, v), options=tuple(Priority)),
     "status": ConditionKind(lambda v, w: values.choices(v, w, TicketStatus),
-                            lambda f, v: _one_of(f.status, v)),
+                            lambda f, v: _one_of(f.status, v), options=tuple(TicketStatus)),
     "subject_has": ConditionKind(_words, lambda f, v: _words_in(f.title, v)),
     "body_has": ConditionKind(_words, lambda f, v: _words_in(f.body, v)),
     "transcript_has": ConditionKind(_words, lambda f, v: _words_in(f.transcript, v)),
-    "vip": ConditionKind(values.flag, lambda f, v: (f.vip == v, f"vip {f.vip}")),
-    "business_hours": ConditionKind(_business_hours, _open_now),
+    "vip": ConditionKind(values.flag, lambda f, v: (f.vip == v, f"vip {f.vip}"), form="flag"),
+    "business_hours": ConditionKind(_business_hours, _open_now, form="calendar"),
     "category": ConditionKind(values.texts, lambda f, v: _one_of(f.category, v),
                               needs_fields=True),
     "tags": ConditionKind(values.texts, _tags, needs_fields=True),
