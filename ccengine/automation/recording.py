@@ -102,11 +102,20 @@ def _merge(found: dict[tuple[int, Event], tuple[Ticket, dict[str, Any]]], ticket
 
 def _call_on(session: Session, activity: TicketActivity,
              found: dict[tuple[int, Event], tuple[Ticket, dict[str, Any]]]) -> None:
+    """A call on a ticket that existed before the call began: the customer came back.
+    (A call that rings an agent opens its ticket at ring time, and its own record
+    arrives later: that is the ticket's first call, not a reply.)"""
     ticket = activity.__dict__.get("ticket")
     if ticket is None and activity.ticket_id is not None:
-        ticket = session.get(Ticket, activity.ticket_id)
-    if ticket is not None and ticket not in session.new:
-        found[(id(ticket), Event.CUSTOMER_REPLIED)] = (ticket, {"channel": "phone"})
+        with session.no_autoflush:
+            ticket = session.get(Ticket, activity.ticket_id)
+    if ticket is None or ticket in session.new:
+        return
+    call = activity.__dict__.get("call")
+    started = getattr(call, "started_at", None)
+    if started is not None and ticket.created_at is not None and ticket.created_at >= started:
+        return
+    found[(id(ticket), Event.CUSTOMER_REPLIED)] = (ticket, {"channel": "phone"})
 
 
 def _changes(session: Session, ticket: Ticket,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -105,18 +105,14 @@ class AutomationRunner:
     # -- the time trigger ---------------------------------------------------------------
 
     async def _time_rule(self, rule: Rule, now: datetime) -> int:
+        """Read first (nothing to do is the usual answer: no write lock taken), then
+        insert-or-skip the fired rows: only the inserted ones become events."""
+        async with self.database.sessions() as session:
+            due = list(await session.execute(_due_stays(rule, now, self.batch)))
+        if not due:
+            return 0
         trigger = rule.spec.trigger
-        stay, later = TicketStatusInterval, aliased(TicketStatusInterval)
-        query = (select(stay.id, stay.ticket_id).join(Ticket, Ticket.id == stay.ticket_id)
-                 .where(stay.status == trigger.status, Ticket.status == trigger.status,
-                        stay.started_at <= now - timedelta(hours=trigger.hours or 0),
-                        ~exists().where(and_(later.ticket_id == stay.ticket_id,
-                                             later.id > stay.id)),
-                        ~exists().where(and_(AutomationTimeFired.rule_id == rule.id,
-                                             AutomationTimeFired.interval_id == stay.id)))
-                 .order_by(stay.id).limit(self.batch))  # the rest on the next tick
         async with self.database.writer() as session:
-            due = list(await session.execute(query))
             fired = await _insert_or_skip(session, rule.id, due, now)
             session.add_all(AutomationEvent(
                 ticket_id=ticket_id, event=Event.TIME_IN_STATUS, depth=0, chain=[],
@@ -130,6 +126,9 @@ class AutomationRunner:
 
     async def _batch(self, rules: Sequence[Rule], calendars: Mapping[str, BusinessCalendar],
                      now: datetime, report: RunReport) -> int:
+        async with self.database.sessions() as session:  # idle: no write lock taken
+            if await session.scalar(select(AutomationEvent.id).limit(1)) is None:
+                return 0
         actor = Actor(self.sla, self.members, self.fields)
         async with self.database.writer() as session:
             query = select(AutomationEvent).order_by(AutomationEvent.id).limit(self.batch)
@@ -138,7 +137,8 @@ class AutomationRunner:
             events = list(await session.scalars(query))
             for event in events:
                 await self._handle(session, actor, event, rules, calendars, now, report)
-                await session.delete(event)
+            await session.execute(delete(AutomationEvent).where(
+                AutomationEvent.id.in_([event.id for event in events])))
             session.add_all(actor.outgoing)
             await session.commit()
         report.events += len(events)
@@ -189,6 +189,20 @@ class AutomationRunner:
         for row in outgoing:
             self.publish(row.user_id, {"type": "notification",
                                        "notification": view_of(row).as_api()})
+
+
+def _due_stays(rule: Rule, now: datetime, limit: int) -> Any:
+    """Current stays in the rule's status that reached its hours and have not fired it
+    (the rest on the next tick)."""
+    trigger = rule.spec.trigger
+    stay, later = TicketStatusInterval, aliased(TicketStatusInterval)
+    return (select(stay.id, stay.ticket_id).join(Ticket, Ticket.id == stay.ticket_id)
+            .where(stay.status == trigger.status, Ticket.status == trigger.status,
+                   stay.started_at <= now - timedelta(hours=trigger.hours or 0),
+                   ~exists().where(and_(later.ticket_id == stay.ticket_id, later.id > stay.id)),
+                   ~exists().where(and_(AutomationTimeFired.rule_id == rule.id,
+                                        AutomationTimeFired.interval_id == stay.id)))
+            .order_by(stay.id).limit(limit))
 
 
 def _happened(event: AutomationEvent) -> Happened:
