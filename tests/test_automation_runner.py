@@ -5,7 +5,7 @@ time trigger once per rule and stay across racing runners."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +15,8 @@ from ccengine.automation.runner import STOPPED, AutomationRunner
 from ccengine.automation.service import time_in_status
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
+from ccengine.notifications.book import BuiltInBookProvider
+from ccengine.notifications.scheduler import AlertScheduler
 from ccengine.notifications.storage_models import Notification
 from ccengine.tickets.editing import TicketChanges
 from ccengine.tickets.enums import Priority, TicketStatus
@@ -203,3 +205,19 @@ async def test_category_and_tags_through_the_fields_interface(database: Database
     assert fields.category[ticket_id] == "Reklamacje"
     assert [rule for _, rule, _ in report.executions] == ["Tagi", "Po tagu"]
     assert (await ticket(database, "T-6")).priority == "P1"
+
+
+async def test_the_sla_alert_scheduler_feeds_the_threshold_rules(database: Database) -> None:
+    """P2 on the business calendar, opened Monday 17:30 Warsaw: 50 % of its first
+    response comes at Monday's closing (18:00)."""
+    opened = datetime(2026, 3, 2, 16, 30, tzinfo=UTC)
+    half = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
+    await add_rule(database, {"name": "Połowa", "trigger": {
+        "event": "sla_threshold", "clock": "first_response", "threshold": 50},
+        "actions": [{"kind": "set_priority", "value": "P1"}]})
+    await add_ticket(database, "T-7", priority="P2", created_at=opened, updated_at=opened)
+    alerts = AlertScheduler(database, BuiltInBookProvider())
+    await alerts.tick(half)
+    report = await runner(database).tick(half)
+    assert [rule for _, rule, _ in report.executions] == ["Połowa"]
+    assert (await ticket(database, "T-7")).priority == "P1"
