@@ -110,16 +110,16 @@ async def show_rule(request: web.Request) -> web.Response:
 
 
 async def replace_rule(request: web.Request) -> web.Response:
+    spec = await _spec(request)  # the body first: a bad one is a 400 before any lookup
     rule_id = _rule_id(request)
-    spec = await _spec(request)
     rule = await _answer(service.replace_rule(request.app[DATABASE], rule_id, spec,
                                               clock_of(request.app).now()))
     return web.json_response(rule_json(rule))
 
 
 async def enable_rule(request: web.Request) -> web.Response:
-    rule_id = _rule_id(request)
     enabled = (await json_object(request)).get("enabled")
+    rule_id = _rule_id(request)
     if not isinstance(enabled, bool):
         raise InvalidBody("enabled", "expected true or false")
     rule = await _answer(service.set_enabled(request.app[DATABASE], rule_id, enabled,
