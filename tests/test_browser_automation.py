@@ -61,8 +61,8 @@ async def test_admin_writes_tests_and_switches_off_a_rule(live: Live,
     assert "found zwrot" in (await fired.text_content() or "")
     await screenshot(page, "automation-rules")
 
-    await page.locator('tr[data-rule="Pilne zwroty"] input[name=enabled]').uncheck()
-    await page.wait_for_selector('tr[data-rule="Pilne zwroty"] input[name=enabled]:not(:checked)')
+    async with page.expect_response(lambda response: response.request.method == "PATCH"):
+        await page.locator('tr[data-rule="Pilne zwroty"] input[name=enabled]').uncheck()
     assert not (await service.list_rules(live.database))[0].spec.enabled
 
     await page.select_option("#language", "en")
