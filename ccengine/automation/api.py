@@ -231,8 +231,7 @@ def setup(app: web.Application) -> None:
     runner = AutomationRunner(
         app[DATABASE], members=RoutingQueueMembers(engine.routing)
         if engine.routing is not None else None,
-        publish=lambda user_id, message: hub.publish(NOTIFICATIONS, message, user_id),
-        sla=sla_provider_of(app))
+        publish=lambda user_id, message: hub.publish(NOTIFICATIONS, message, user_id))
     app[RUNNER] = runner
     app.cleanup_ctx.append(lambda app: _running(app, runner))
 
@@ -241,6 +240,7 @@ async def _running(app: web.Application, runner: AutomationRunner) -> AsyncItera
     # Read at startup: whoever builds the app sets the SLA book and the fields first.
     runner.books = app.get(SLA_BOOK)
     runner.fields = app.get(FIELDS)
+    runner.sla = sla_provider_of(app)
     task = asyncio.create_task(runner.run(), name="automation")
     yield
     await cancel_and_wait([task])

@@ -148,10 +148,3 @@ def time_has_come(trigger: Trigger, facts: TicketFacts) -> bool:
         return False
     return facts.now - facts.status_since >= timedelta(hours=trigger.hours or 0)
 
-
-def firing(rules: Iterable[Rule], happened: Happened, facts: TicketFacts,
-           skip: Iterable[int] = ()) -> list[Rule]:
-    """The rules that fire, in their order; ``skip``: rules already in the event's chain."""
-    skipped = frozenset(skip)
-    return [rule for rule in rules
-            if rule.id not in skipped and evaluate(rule, happened, facts).fires]
