@@ -221,3 +221,14 @@ async def test_the_sla_alert_scheduler_feeds_the_threshold_rules(database: Datab
     report = await runner(database).tick(half)
     assert [rule for _, rule, _ in report.executions] == ["Połowa"]
     assert (await ticket(database, "T-7")).priority == "P1"
+
+
+async def test_racing_runners_run_each_event_once(database: Database) -> None:
+    await add_rule(database, {"name": "Każdy", "trigger": {"event": "created"},
+                              "actions": [{"kind": "set_queue", "value": "nowe"}]})
+    for n in range(12):
+        await add_ticket(database, f"R-{n}")
+    racing = await asyncio.gather(*(runner(database, batch=5).tick(OPENED) for _ in range(3)))
+    ran = sorted(number for report in racing for number, _, _ in report.executions)
+    assert ran == sorted(f"R-{n}" for n in range(12))
+    assert await waiting_events(database) == 0
