@@ -254,6 +254,16 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/tickets/{number}/snooze"): "AAAFFU",
     ("DELETE", "/api/v1/tickets/{number}/snooze"): "AAAFFU",
     ("POST", "/api/v1/tickets"): "AAAFAU",
+    ("GET", "/api/v1/automation/rules"): "AFFFFU",
+    ("POST", "/api/v1/automation/rules"): "AFFFFU",
+    ("POST", "/api/v1/automation/rules/order"): "AFFFFU",
+    ("POST", "/api/v1/automation/rules/test"): "AFFFFU",
+    ("GET", "/api/v1/automation/catalog"): "AFFFFU",
+    ("GET", "/api/v1/automation/rules/{rule_id}"): "AFFFFU",
+    ("PUT", "/api/v1/automation/rules/{rule_id}"): "AFFFFU",
+    ("PATCH", "/api/v1/automation/rules/{rule_id}"): "AFFFFU",
+    ("DELETE", "/api/v1/automation/rules/{rule_id}"): "AFFFFU",
+    ("GET", "/api/v1/tickets/{number}/time-in-status"): "AAAAAU",
 }
 REFUSAL_OF = {"forbidden": "F", "unauthorized": "U", "csrf-failed": "C"}
 

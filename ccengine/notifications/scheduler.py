@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ccengine.automation.recording import sla_threshold_reached
 from ccengine.db import Database
 from ccengine.notifications.alert_rows import AlertKey, fired_alerts, insert_or_skip
 from ccengine.notifications.escalating import escalate
@@ -165,6 +166,7 @@ class AlertScheduler:
                 continue  # another scheduler sent it
             report.alerts += 1
             report.fired.append((ticket.id, alert.clock, alert.threshold, alert.moment))
+            sla_threshold_reached(session, ticket, alert.clock, alert.threshold)  # rules' event
             leaders = people.leaders(ticket.queue)
             to = recipients(people.assignee(ticket.assignee), leaders)
             for person in to:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ccengine.automation.recording import customer_replied
 from ccengine.config import TicketsConfig
 from ccengine.tickets import numbering
 from ccengine.tickets.batch_rows import SYSTEM_AUTHOR, chunks, status_change
@@ -96,6 +97,8 @@ async def contact_for_customer(session: AsyncSession, customer_id: int, channel:
         ticket = await _new_ticket(session, customer, channel, at, config, title)
         if latest is not None:
             link_follow_up(session, ticket, latest, at)
+    if ticket is latest:  # a new ticket is "created" for the automation rules
+        customer_replied(session, ticket, channel)
     await session.flush()
     await sync_sla(session, [ticket], sla, at)
     return ticket

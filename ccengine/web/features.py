@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from ccengine.agents import api as agent_api
+from ccengine.automation import api as automation_api
 from ccengine.customers import api as customers_api
 from ccengine.customers import organisations_api
 from ccengine.notifications import api as notifications_api
@@ -28,7 +29,7 @@ from ccengine.web.endpoints import Endpoint, register
 FEATURES: tuple[ModuleType, ...] = (i18n, tickets_api, customers_api, organisations_api,
                                      agent_api, routes_api, qa_api, sla_api, wallboard,
                                      notifications_api, relations_api, life_api,
-                                     manual_api, sla_preview_api)
+                                     manual_api, sla_preview_api, automation_api)
 
 
 def feature_endpoints() -> Iterator[Endpoint]:

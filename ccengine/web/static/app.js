@@ -125,7 +125,8 @@ const MENUS = {
                      ["organisations", "Organisations"], ["wallboard", "Wallboard"]],
   admin: [["tickets", "Tickets"], ["customers", "Customers"],
           ["organisations", "Organisations"], ["routes", "Routes"],
-          ["sla", "Calendars and SLA"], ["wallboard", "Wallboard"], ["qa", "QA review"]],
+          ["sla", "Calendars and SLA"], ["wallboard", "Wallboard"], ["qa", "QA review"],
+          ["automation", "Automation"]],
   qa_lead: [["qa", "QA review"], ["tickets", "Tickets"], ["customers", "Customers"],
             ["organisations", "Organisations"], ["wallboard", "Wallboard"]],
 };

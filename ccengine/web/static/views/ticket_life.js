@@ -31,7 +31,7 @@ export function followUpFacts(detail) {
 }
 
 export function lifeKindName(kind) {
-  return { snooze: t("Snooze"), follow_up: t("Follow-up") }[kind];
+  return { snooze: t("Snooze"), follow_up: t("Follow-up"), automation: t("Automation") }[kind];
 }
 
 const FINISHED = new Set(["resolved", "closed"]);

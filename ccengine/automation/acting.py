@@ -1,0 +1,136 @@
+"""Doing a rule's actions on one ticket, in the runner's transaction.
+
+Field changes go through the ticket's own edit plan (``tickets.editing``), so they
+are recorded like an agent's, with the rule as the author; the SLA clocks follow a
+new priority or queue. Notifications are rows here, published after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ccengine.automation.actions import RAISE
+from ccengine.automation.fields import TicketFields
+from ccengine.automation.model import Action, Rule, author_of
+from ccengine.notifications.model import Person, QueueMembers
+from ccengine.notifications.people import People
+from ccengine.notifications.service import new_notification
+from ccengine.notifications.storage_models import Notification
+from ccengine.tickets.editing import Change, Current, TicketChanges, plan_changes
+from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus
+from ccengine.tickets.models import Ticket, TicketActivity
+from ccengine.tickets.sla_sync import SlaProvider, sync_sla
+
+KIND = "automation"  # the notifications' kind and the executions' activity kind
+
+
+@dataclass
+class Actor:
+    """What acting needs besides the session: loaded once per batch of events."""
+
+    sla: SlaProvider
+    members: QueueMembers | None = None
+    fields: TicketFields | None = None
+    outgoing: list[Notification] = field(default_factory=list)
+    _people: People | None = None
+
+    async def people(self, session: AsyncSession) -> People:
+        if self._people is None:
+            self._people = await People.load(session, self.members)
+        return self._people
+
+
+async def act(session: AsyncSession, actor: Actor, ticket: Ticket, rule: Rule,
+              event: str, now: datetime) -> list[dict[str, Any]]:
+    """Do ``rule``'s actions and log the execution on the ticket; what each did."""
+    author = author_of(rule.spec.name)
+    done = []
+    edits = _edits(ticket, rule.spec.actions)
+    changes = plan_changes(Current(ticket.number, TicketStatus(ticket.status), ticket.priority,
+                                   ticket.assignee, ticket.queue), edits)
+    for change in changes:
+        _apply(session, ticket, change, author, now)
+        done.append({"kind": str(change.kind), "from": change.old, "to": change.new})
+    if changes:
+        await sync_sla(session, [ticket], actor.sla, now)
+    for action in rule.spec.actions:
+        result = await _other(session, actor, ticket, rule, action, author, now)
+        if result is not None:
+            done.append(result)
+    session.add(TicketActivity(ticket=ticket, kind=ActivityKind.AUTOMATION,
+                               body=f"{rule.spec.name}: {_summary(done)}",
+                               data={"rule_id": rule.id, "rule": rule.spec.name, "event": event,
+                                     "done": done}, author=author, created_at=now))
+    return done
+
+
+def _edits(ticket: Ticket, actions: Sequence[Action]) -> TicketChanges:
+    priority = queue = assignee = None
+    reassign = False
+    for action in actions:
+        if action.kind == "set_priority":
+            priority = (Priority(ticket.priority).raised() if action.value == RAISE
+                        else Priority(action.value))
+        elif action.kind == "set_queue":
+            queue = action.value
+        elif action.kind == "set_assignee":
+            assignee, reassign = action.value, True
+    return TicketChanges(priority=priority, queue=queue, assignee=assignee, reassign=reassign)
+
+
+def _apply(session: AsyncSession, ticket: Ticket, change: Change, author: str,
+           at: datetime) -> None:
+    if change.kind is ActivityKind.PRIORITY_CHANGE:
+        ticket.priority = str(change.new)
+    elif change.kind is ActivityKind.QUEUE_CHANGE:
+        ticket.queue = change.new
+    else:
+        ticket.assignee = change.new
+    ticket.updated_at = at
+    session.add(TicketActivity(ticket=ticket, kind=change.kind, body=change.body,
+                               data=change.data, author=author, created_at=at))
+
+
+async def _other(session: AsyncSession, actor: Actor, ticket: Ticket, rule: Rule,
+                 action: Action, author: str, now: datetime) -> dict[str, Any] | None:
+    if action.kind in ("notify_user", "notify_leaders"):
+        people = await actor.people(session)
+        to = ([people.assignee(action.value)] if action.kind == "notify_user"
+              else list(people.leaders(ticket.queue)))
+        sent = [person.login for person in to if person is not None
+                and _notify(actor, person, ticket, rule, now)]
+        return {"kind": action.kind, "to": sent}
+    if actor.fields is None:
+        return None  # category and tags are refused when saved until they are wired
+    if action.kind == "set_category":
+        changed = await actor.fields.set_category(session, ticket, action.value, author)
+        return {"kind": action.kind, "to": action.value, "changed": changed}
+    if action.kind in ("add_tags", "remove_tags"):
+        add, remove = (action.value, []) if action.kind == "add_tags" else ([], action.value)
+        changed = await actor.fields.change_tags(session, ticket, add, remove, author)
+        return {"kind": action.kind, "tags": action.value, "changed": changed}
+    return None
+
+
+def _notify(actor: Actor, person: Person, ticket: Ticket, rule: Rule, now: datetime) -> bool:
+    actor.outgoing.append(new_notification(
+        person.user_id, KIND, ticket.number, f"{ticket.number}: {rule.spec.name}",
+        ticket.title, {"rule_id": rule.id, "rule": rule.spec.name}, now))
+    return True
+
+
+def _summary(done: Sequence[dict[str, Any]]) -> str:
+    parts = []
+    for item in done:
+        if "to" in item and not isinstance(item["to"], list):
+            parts.append(f"{item['kind']} → {item['to'] or '-'}")
+        elif isinstance(item.get("to"), list):
+            parts.append(f"{item['kind']} → {', '.join(item['to']) or '-'}")
+        else:
+            parts.append(f"{item['kind']} {', '.join(item.get('tags', []))}")
+    return "; ".join(parts) or "nothing to change"

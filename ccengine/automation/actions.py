@@ -1,0 +1,50 @@
+"""The actions a rule may take, one registry entry each; the checks are pure, the doing
+is ``acting``'s.
+
+``needs``: the feature an action needs before it can be saved: "fields" (category
+and tags, wired at merge), "mail" (reply templates, issue 14), "webhooks" (issue
+14). Until then saving a rule with it is refused: 422 ``action-unavailable``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ccengine.automation import values
+from ccengine.automation.model import Value
+from ccengine.tickets.enums import Priority
+
+RAISE = "raise"  # set_priority's "one step more urgent"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionKind:
+    parse: Callable[[Value, str], Any]
+    needs: str | None = None
+    form: str = "text"  # the page's input: text, list (comma-separated), choice, none
+    options: tuple[str, ...] = ()
+
+
+def _nothing(value: Value, where: str) -> None:
+    return None
+
+
+def _assignee(value: Value, where: str) -> str | None:
+    return None if value is None or value == "" else values.text(value, where)
+
+
+ACTIONS: Mapping[str, ActionKind] = {
+    "set_queue": ActionKind(values.text),
+    "set_priority": ActionKind(lambda v, w: values.choice(v, w, [*Priority, RAISE]),
+                               form="choice", options=(*Priority, RAISE)),
+    "set_assignee": ActionKind(_assignee),  # a display name; empty: nobody
+    "notify_user": ActionKind(values.text),  # a login or a display name
+    "notify_leaders": ActionKind(_nothing, form="none"),  # the leaders of the ticket's queue
+    "set_category": ActionKind(values.text, needs="fields"),
+    "add_tags": ActionKind(values.texts, needs="fields", form="list"),
+    "remove_tags": ActionKind(values.texts, needs="fields", form="list"),
+    "send_reply_template": ActionKind(values.text, needs="mail"),
+    "call_webhook": ActionKind(values.text, needs="webhooks"),
+}
