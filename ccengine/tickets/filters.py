@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, t
 from sqlalchemy.orm import QueryableAttribute
 
 from ccengine.customers.lookup import with_phone
+from ccengine.ticket_fields.filtering import FieldFilter, fields_condition
 from ccengine.tickets.enums import FINISHED, ActivityKind, is_finished
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import normalise
@@ -81,6 +82,7 @@ class TicketFilter:
     sla: SlaFilter | None = None  # SLA state, due time, "at risk" (``sla_filters``)
     snoozed: bool | None = False  # False: snoozed tickets hidden; True: only they; None: all
     updated_since: datetime | None = None  # for sync: changed at or after, inclusive
+    fields: FieldFilter | None = None  # category, tags, custom values, open, my queues
 
 
 def words(text: str | None) -> list[str]:
@@ -113,6 +115,8 @@ def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
         query = query.where(sla_condition(filters.sla))
     if filters.updated_since is not None:
         query = query.where(Ticket.updated_at >= filters.updated_since)
+    if filters.fields is not None:
+        query = query.where(fields_condition(filters.fields))
     return query
 
 
