@@ -7,10 +7,12 @@ parsing the list uses, so a stored view never fails when applied (400 naming
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
+from multidict import MultiDict, MultiDictProxy
 
 from ccengine.ticket_fields import saved_views
 from ccengine.ticket_fields.list_params import field_filter
@@ -29,6 +31,12 @@ from ccengine.web.tickets_sla import now_of, sort_of
 __all__ = ["ENDPOINTS", "SCHEMAS"]
 
 _FIELDS = {"name", "query", "sort", "shared"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Trial:
+    query: MultiDictProxy[str]
+    app: web.Application
 
 
 def _who(request: web.Request) -> Principal:
@@ -62,8 +70,10 @@ def _query(body: dict[str, Any]) -> dict[str, str] | None:
 async def _checked(request: web.Request, who: Principal, query: dict[str, str],
                    sort: str | None) -> None:
     """Parse the view as the list will: the same errors, named as body fields."""
-    trial = request.clone(rel_url=request.rel_url.with_query(
-        {**query, **({"sort": sort} if sort else {})}))
+    params = MultiDict({**query, **({"sort": sort} if sort else {})})
+    # The list's parsers read only ``query`` and ``app``; a request whose body was read
+    # cannot be cloned, so they get a stand-in holding just those two.
+    trial = cast(web.Request, _Trial(MultiDictProxy(params), request.app))
     try:
         list_filters(trial, who, now_of(request))
         sort_of(trial)
