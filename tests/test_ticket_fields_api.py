@@ -270,3 +270,24 @@ async def test_tags_in_use_count_only_tickets_the_asker_sees(world: World) -> No
                                  {"tag": "faktura", "tickets": 1}]
     anna = await world.call("anna", "GET", "/ticket-tags?prefix=P")
     assert anna["items"] == [{"tag": "pilne", "tickets": 1}]  # Piotr's ticket is not hers
+
+
+async def test_bulk_edit_adds_and_removes_tags_and_reports_each_refusal(world: World) -> None:
+    first, second, *_ = world.numbers
+    await world.patch(first, {"tags": ["stary", "pilne"]})
+    await world.call("admin", "POST", "/ticket-fields", {
+        "key": "reason", "kind": "text", "label_pl": "Przyczyna", "label_en": "Reason",
+        "required": True})
+    await world.patch(second, {"custom_fields": {"reason": "duplikat"}})
+    answer = await world.call("admin", "POST", "/tickets/bulk", {
+        "numbers": [first, second],
+        "changes": {"add_tags": ["Reklamacja"], "remove_tags": ["stary"],
+                    "status": "resolved"}})
+    assert [(item["number"], item.get("error")) for item in answer["items"]] == [
+        (first, "custom-field-required"), (second, None)]  # all or nothing per ticket
+    tags = {number: (await world.call("admin", "GET", f"/tickets/{number}"))["tags"]
+            for number in (first, second)}
+    assert tags == {first: ["pilne", "stary"], second: ["reklamacja"]}
+    refused = await world.call("admin", "POST", "/tickets/bulk", {
+        "numbers": [first], "changes": {"add_tags": ["ok", "a;b"]}}, status=400)
+    assert refused["field"] == "changes.add_tags[1]"

@@ -34,18 +34,26 @@ UNSET = object()
 @dataclass(frozen=True, slots=True)
 class FieldChanges:
     """Fields as asked; ``UNSET`` keeps one. ``custom`` maps keys to a value or None
-    (clear it); ``tags`` replaces the ticket's tags (already normalised)."""
+    (clear it); ``tags`` replaces the ticket's tags, ``add_tags`` and ``remove_tags``
+    change them (a bulk edit); all already normalised."""
 
     title: Any = UNSET
     description: Any = UNSET
     category_id: Any = UNSET
     tags: tuple[str, ...] | None = None
     custom: Mapping[str, Any] = field(default_factory=dict)
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
         return (self.title is UNSET and self.description is UNSET
-                and self.category_id is UNSET and self.tags is None and not self.custom)
+                and self.category_id is UNSET and self.tags is None and not self.custom
+                and not self.add_tags and not self.remove_tags)
+
+    @property
+    def touches_tags(self) -> bool:
+        return self.tags is not None or bool(self.add_tags or self.remove_tags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +84,8 @@ async def apply_fields(session: AsyncSession, ticket: Ticket, asked: FieldChange
     moved = _plain(ticket, asked)
     if asked.category_id is not UNSET:
         moved += await _category(session, ticket, asked.category_id)
-    if asked.tags is not None:
-        moved += await _tags(session, ticket, asked.tags)
+    if asked.touches_tags:
+        moved += await _tags(session, ticket, asked)
     if asked.custom:
         moved += await _custom(session, ticket, asked.custom)
     for change in moved:
@@ -109,16 +117,18 @@ async def _category(session: AsyncSession, ticket: Ticket, wanted: int | None) -
     return [Moved("category", old, " / ".join(category_path(nodes, wanted)) or None)]
 
 
-async def _tags(session: AsyncSession, ticket: Ticket, wanted: tuple[str, ...]) -> list[Moved]:
+async def _tags(session: AsyncSession, ticket: Ticket, asked: FieldChanges) -> list[Moved]:
     current = sorted(await session.scalars(select(TicketTag.tag)
                                            .where(TicketTag.ticket_id == ticket.id)))
+    base = current if asked.tags is None else list(asked.tags)
+    wanted = sorted((set(base) | set(asked.add_tags)) - set(asked.remove_tags))
     if set(current) == set(wanted):
         return []
     await session.execute(delete(TicketTag).where(TicketTag.ticket_id == ticket.id,
                                                   TicketTag.tag.not_in(wanted)))
     session.add_all(TicketTag(ticket_id=ticket.id, tag=tag) for tag in wanted
                     if tag not in current)
-    return [Moved("tags", current, sorted(wanted))]
+    return [Moved("tags", current, wanted)]
 
 
 async def _custom(session: AsyncSession, ticket: Ticket,

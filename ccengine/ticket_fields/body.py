@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccengine.ticket_fields.applying import UNSET, FieldChanges
+from ccengine.ticket_fields.errors import InvalidTag
 from ccengine.ticket_fields.rules import (
     KEY_PATTERN,
     Choice,
@@ -66,6 +67,24 @@ def _custom(body: dict[str, Any]) -> dict[str, Any]:
                                   or not isinstance(value, str | int | float)):
             raise InvalidBody(f"custom_fields.{key}", "must be a string, a number or null")
     return raw
+
+
+def bulk_tag_changes(changes: dict[str, Any]) -> FieldChanges:
+    """``add_tags`` and ``remove_tags`` of a bulk edit's changes."""
+    return FieldChanges(add_tags=_tag_list(changes, "add_tags"),
+                        remove_tags=_tag_list(changes, "remove_tags"))
+
+
+def _tag_list(body: dict[str, Any], name: str) -> tuple[str, ...]:
+    raw = body.get(name)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(tag, str) for tag in raw):
+        raise InvalidBody(name, "must be a list of strings")
+    try:
+        return normalise_tags(raw)
+    except InvalidTag as exc:
+        raise InvalidBody(f"{name}{(exc.field or '').removeprefix('tags')}", str(exc)) from None
 
 
 def parent_of(body: dict[str, Any]) -> int | None:

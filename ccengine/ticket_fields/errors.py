@@ -1,10 +1,15 @@
 """Domain errors of ticket fields; ``web.errors`` maps them to statuses and stable ids.
-Each names the body field to blame (``field``), e.g. ``custom_fields.contract``."""
+Each names the body field to blame (``field``), e.g. ``custom_fields.contract``.
+
+They are ticket errors: a bulk edit reports one per ticket (its id) and goes on.
+"""
 
 from __future__ import annotations
 
+from ccengine.tickets.errors import TicketError
 
-class FieldsError(Exception):
+
+class FieldsError(TicketError):
     field: str | None = None
 
     def __init__(self, message: str, field: str | None = None) -> None:
