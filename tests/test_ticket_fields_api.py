@@ -4,6 +4,7 @@ bad input a 4xx naming the field), the list's filters and its sort on every colu
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -291,3 +292,12 @@ async def test_bulk_edit_adds_and_removes_tags_and_reports_each_refusal(world: W
     refused = await world.call("admin", "POST", "/tickets/bulk", {
         "numbers": [first], "changes": {"add_tags": ["ok", "a;b"]}}, status=400)
     assert refused["field"] == "changes.add_tags[1]"
+
+
+async def test_two_editors_tagging_one_ticket_at_once_both_succeed(world: World) -> None:
+    number = world.numbers[0]
+    await asyncio.gather(*(world.patch(number, {"tags": ["pilne", f"t{index}"]},
+                                       who=who)
+                           for index, who in enumerate(("admin", "piotr", "admin", "piotr"))))
+    tags = (await world.call("admin", "GET", f"/tickets/{number}"))["tags"]
+    assert tags[0] == "pilne" and len(tags) == 2  # one of the four, whole

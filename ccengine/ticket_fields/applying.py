@@ -81,6 +81,11 @@ def _shown(value: Any) -> str:
 async def apply_fields(session: AsyncSession, ticket: Ticket, asked: FieldChanges,
                        author: str | None, now: datetime) -> list[Moved]:
     """Write ``asked`` to ``ticket`` and log each field that moved; returns them."""
+    if asked.empty:
+        return []
+    # Two editors of one ticket's tags or values must not both insert the same row
+    # (PostgreSQL; SQLite has one writer at a time and ignores FOR UPDATE).
+    await session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
     moved = _plain(ticket, asked)
     if asked.category_id is not UNSET:
         moved += await _category(session, ticket, asked.category_id)
