@@ -225,6 +225,8 @@ async def test_the_list_filters_by_subtree_tag_and_value(world: World) -> None:
     assert set(await world.listed("tag=Pilne")) == {first, second}
     assert await world.listed("tag=pilne&tag=vip") == [second]
     assert await world.listed("custom_field=amount:12.50") == [first]
+    await world.patch(fourth, {"description": "Podeszwa ŻÓŁTA odkleja się"})
+    assert await world.listed("text=żółta") == [fourth]  # words of the description
     assert fourth not in await world.listed("open=true")
     page = await world.call("admin", "GET", f"/tickets?category={ids['Zwroty']}")
     assert page["items"][0]["category"]["path"] == ["Zwroty"]

@@ -121,14 +121,16 @@ def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
 
 
 def _mentions(word: str, dialect: str) -> ColumnElement[bool]:
-    """The ticket's number, title, caller's name or one of its notes holds ``word``."""
+    """The ticket's number, title, caller's name, description or one of its notes holds
+    ``word``."""
     note = select(TicketActivity.id).where(
         TicketActivity.ticket_id == Ticket.id, TicketActivity.kind == ActivityKind.NOTE,
         contains(TicketActivity.body, word, dialect))
     named_call = select(Call.id).where(
         Call.ticket_id == Ticket.id, contains(Call.caller_name, word, dialect))
     return or_(contains(Ticket.number, word, dialect), contains(Ticket.title, word, dialect),
-               contains(Customer.name, word, dialect), exists(note), exists(named_call))
+               contains(Customer.name, word, dialect), exists(note), exists(named_call),
+               contains(Ticket.description, word, dialect))
 
 
 def contains(column: QueryableAttribute[Any], word: str,

@@ -276,8 +276,8 @@ LIST_PARAMETERS = [
     query("snoozed", {"type": "string", "enum": ["false", "true", "all"]},
           "snoozed tickets: hidden (false, the default), only they (true), or all"),
     query("text", {"type": "string", "maxLength": MAX_SEARCH},
-          f"words (at most {MAX_WORDS}) each found in the number, title, caller's name "
-          "or a note, ignoring case"),
+          f"words (at most {MAX_WORDS}) each found in the number, title, caller's name, "
+          "description or a note, ignoring case"),
     *SLA_PARAMETERS,
     *FIELD_LIST_PARAMETERS,
     *PAGING,
