@@ -102,7 +102,9 @@ TIMELINE_ENTRY: Schema = {
         "data": {"type": "object", "description": (
             "call: route; transcript: segments (speaker, start, end, masked text), flags; "
             "status_change, priority_change, assignment, queue_change: from, to; "
-            "merge: into or from; link: number, kind, removed; split: call_id, into or from")},
+            "merge: into or from; link: number, kind, removed; split: call_id, into or from; "
+            "field_change: field (title, description, category, tags, custom_fields.<key>), "
+            "from, to")},
         "call": {"allOf": [ref("CallWithRecording")], "nullable": True},
     },
 }
