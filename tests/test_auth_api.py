@@ -264,6 +264,17 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/automation/rules/{rule_id}"): "AFFFFU",
     ("DELETE", "/api/v1/automation/rules/{rule_id}"): "AFFFFU",
     ("GET", "/api/v1/tickets/{number}/time-in-status"): "AAAAAU",
+    ("GET", "/api/v1/ticket-categories"): "AAAAAU",
+    ("POST", "/api/v1/ticket-categories"): "AFFFFU",
+    ("PATCH", "/api/v1/ticket-categories/{category_id}"): "AFFFFU",
+    ("GET", "/api/v1/ticket-fields"): "AAAAAU",
+    ("POST", "/api/v1/ticket-fields"): "AFFFFU",
+    ("PATCH", "/api/v1/ticket-fields/{key}"): "AFFFFU",
+    ("GET", "/api/v1/ticket-tags"): "AAAAAU",
+    ("GET", "/api/v1/ticket-views"): "AAAAFU",
+    ("POST", "/api/v1/ticket-views"): "AAAAFU",
+    ("PATCH", "/api/v1/ticket-views/{view_id}"): "AAAAFU",
+    ("DELETE", "/api/v1/ticket-views/{view_id}"): "AAAAFU",
 }
 REFUSAL_OF = {"forbidden": "F", "unauthorized": "U", "csrf-failed": "C"}
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ccengine.ticket_fields.applying import FieldChanges
 from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus, can_transition
 from ccengine.tickets.errors import InvalidTransition
 
@@ -18,11 +19,13 @@ class TicketChanges:
     assignee: str | None = None
     reassign: bool = False
     queue: str | None = None
+    # Title, description, category, tags, custom fields (``ticket_fields.applying``).
+    fields: FieldChanges = field(default_factory=FieldChanges)
 
     @property
     def empty(self) -> bool:
         return (self.status is None and self.priority is None and not self.reassign
-                and self.queue is None)
+                and self.queue is None and self.fields.empty)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, t
 from sqlalchemy.orm import QueryableAttribute
 
 from ccengine.customers.lookup import with_phone
+from ccengine.ticket_fields.filtering import FieldFilter, fields_condition
 from ccengine.tickets.enums import FINISHED, ActivityKind, is_finished
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import normalise
@@ -81,6 +82,7 @@ class TicketFilter:
     sla: SlaFilter | None = None  # SLA state, due time, "at risk" (``sla_filters``)
     snoozed: bool | None = False  # False: snoozed tickets hidden; True: only they; None: all
     updated_since: datetime | None = None  # for sync: changed at or after, inclusive
+    fields: FieldFilter | None = None  # category, tags, custom values, open, my queues
 
 
 def words(text: str | None) -> list[str]:
@@ -113,18 +115,22 @@ def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
         query = query.where(sla_condition(filters.sla))
     if filters.updated_since is not None:
         query = query.where(Ticket.updated_at >= filters.updated_since)
+    if filters.fields is not None:
+        query = query.where(fields_condition(filters.fields))
     return query
 
 
 def _mentions(word: str, dialect: str) -> ColumnElement[bool]:
-    """The ticket's number, title, caller's name or one of its notes holds ``word``."""
+    """The ticket's number, title, caller's name, description or one of its notes holds
+    ``word``."""
     note = select(TicketActivity.id).where(
         TicketActivity.ticket_id == Ticket.id, TicketActivity.kind == ActivityKind.NOTE,
         contains(TicketActivity.body, word, dialect))
     named_call = select(Call.id).where(
         Call.ticket_id == Ticket.id, contains(Call.caller_name, word, dialect))
     return or_(contains(Ticket.number, word, dialect), contains(Ticket.title, word, dialect),
-               contains(Customer.name, word, dialect), exists(note), exists(named_call))
+               contains(Customer.name, word, dialect), exists(note), exists(named_call),
+               contains(Ticket.description, word, dialect))
 
 
 def contains(column: QueryableAttribute[Any], word: str,

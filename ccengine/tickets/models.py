@@ -129,6 +129,10 @@ class Ticket(Base):
     snoozed_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     # The finished ticket this one follows up (a customer came back after the reopen window).
     follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    # Fields an agent fills in (``ccengine.ticket_fields``); tags and custom values are rows.
+    description: Mapped[str | None] = mapped_column(Text)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_categories.id"),
+                                                    index=True)
 
     customer: Mapped[Customer | None] = relationship(lazy="raise")
     # Read-only so writers link an activity to a ticket from the activity's

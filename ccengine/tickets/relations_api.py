@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ccengine.ticket_fields.body import bulk_tag_changes
 from ccengine.tickets.editing import TicketChanges
 from ccengine.tickets.enums import Priority, TicketStatus
 from ccengine.tickets.filters import viewer_of
@@ -36,7 +37,7 @@ __all__ = ["ENDPOINTS", "SCHEMAS"]
 EDITORS = frozenset({Role.ADMIN, Role.AGENT, Role.PRIVILEGED_AGENT})
 MAX_NUMBER = 64
 ME = "me"
-CHANGES = {"status", "priority", "assignee", "queue"}
+CHANGES = {"status", "priority", "assignee", "queue", "add_tags", "remove_tags"}
 
 
 def _who(request: web.Request) -> Principal:
@@ -138,11 +139,13 @@ async def _changes(request: web.Request, who: Principal, raw: object) -> TicketC
             assignee=await checked_assignee(request, who, text(raw, "assignee", max_length=200,
                                                          allow_empty=False)),
             reassign="assignee" in raw,
-            queue=text(raw, "queue", max_length=100, allow_empty=False))
+            queue=text(raw, "queue", max_length=100, allow_empty=False),
+            fields=bulk_tag_changes(raw))
     except InvalidBody as error:
         raise InvalidBody(f"changes.{error.field}", str(error)) from None
     if changes.empty:
-        raise InvalidBody("changes", "give at least one of status, priority, assignee, queue")
+        raise InvalidBody("changes", "give at least one of status, priority, assignee, queue, "
+                                     "add_tags, remove_tags")
     return changes
 
 

@@ -76,6 +76,10 @@ SCHEMAS: dict[str, Schema] = {
                     "assignee": nullable("string", maxLength=200, description=(
                         "a display name from GET /api/v1/assignees, \"me\", or null")),
                     "queue": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "add_tags": {"type": "array", "maxItems": 30,
+                                 "items": {"type": "string", "maxLength": 200}},
+                    "remove_tags": {"type": "array", "maxItems": 30,
+                                    "items": {"type": "string", "maxLength": 200}},
                 },
             },
         },

@@ -13,8 +13,15 @@ from ccengine.calls.model import FinishedCall
 from ccengine.config import TicketsConfig
 from ccengine.customers.lookup import customer_by_phone, new_customer
 from ccengine.db import Database
+from ccengine.ticket_fields.applying import apply_fields, refuse_finishing_without_required
 from ccengine.tickets.editing import Change, Current, TicketChanges, plan_changes
-from ccengine.tickets.enums import ActivityKind, ResponseKind, TicketStatus, can_transition
+from ccengine.tickets.enums import (
+    ActivityKind,
+    ResponseKind,
+    TicketStatus,
+    can_transition,
+    is_finished,
+)
 from ccengine.tickets.errors import (
     CustomerNotFound,
     InvalidPhoneNumber,
@@ -152,6 +159,10 @@ class TicketService:
                 self._apply(ticket, change)
                 session.add(self._activity(ticket, change.kind, change.body, change.data,
                                            author))
+            if await apply_fields(session, ticket, asked.fields, author, self._clock()):
+                ticket.updated_at = self._clock()
+            if is_finished(ticket.status) and ticket.status != current.status:
+                await refuse_finishing_without_required(session, ticket)
             if changes:
                 await sync_sla(session, [ticket], self._sla, ticket.updated_at)
             await session.commit()

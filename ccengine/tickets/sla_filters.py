@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, not_, or_, true
 
 from ccengine.sla import SlaState
+from ccengine.ticket_fields.filtering import FIELD_SORT_COLUMNS
 from ccengine.tickets.models import Ticket
 
 AT_RISK = frozenset({SlaState.WARNING, SlaState.BREACHED})
@@ -93,12 +94,13 @@ def _resolved_as(state: SlaState) -> ColumnElement[bool]:
 
 # The list's orders by name; "-" first: descending. Tickets without the value come last
 # either way, and ties fall back to the newest first so pages never overlap.
-SORT_COLUMNS = {
+SORT_COLUMNS: dict[str, Any] = {
     "created_at": Ticket.created_at,
     "updated_at": Ticket.updated_at,  # a sync's order (with updated_since)
     "first_response_due_at": Ticket.first_response_due_at,
     "resolution_due_at": Ticket.resolution_due_at,
     "breach_at": Ticket.sla_breach_at,
+    **FIELD_SORT_COLUMNS,  # every other column of the list (ticket_fields.filtering)
 }
 SORTS = tuple(f"{sign}{name}" for name in SORT_COLUMNS for sign in ("", "-"))
 DEFAULT_SORT = "-created_at"

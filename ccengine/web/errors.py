@@ -33,6 +33,23 @@ from ccengine.sla.errors import (
     SlaStoreError,
 )
 from ccengine.sla.policy import PolicyError
+from ccengine.ticket_fields.errors import (
+    CategoryCycle,
+    CategoryNameTaken,
+    CategoryRetired,
+    ChoiceInUse,
+    FieldKeyTaken,
+    FieldsError,
+    InvalidCustomValue,
+    InvalidTag,
+    RequiredFieldMissing,
+    SharingRefused,
+    UnknownCategory,
+    UnknownCustomField,
+    ViewNameTaken,
+    ViewNotFound,
+    ViewNotYours,
+)
 from ccengine.tickets.errors import (
     CallNotFound,
     CallNotOnTicket,
@@ -113,11 +130,25 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     VipNotYours: (403, "vip-not-yours"),
     NoSuchOrganisation: (404, "organisation-not-found"),
     OrganisationValueTaken: (409, "organisation-taken"),
+    UnknownCategory: (400, "unknown-category"),
+    CategoryRetired: (400, "category-retired"),
+    CategoryCycle: (409, "category-cycle"),
+    CategoryNameTaken: (409, "category-name-taken"),
+    InvalidTag: (400, "invalid-tag"),
+    UnknownCustomField: (400, "unknown-custom-field"),
+    InvalidCustomValue: (400, "invalid-custom-field-value"),
+    RequiredFieldMissing: (409, "custom-field-required"),
+    FieldKeyTaken: (409, "custom-field-exists"),
+    ChoiceInUse: (409, "choice-in-use"),
+    ViewNotFound: (404, "view-not-found"),
+    ViewNotYours: (403, "view-not-yours"),
+    SharingRefused: (403, "view-sharing-refused"),
+    ViewNameTaken: (409, "view-name-taken"),
 }
 
 # Errors of the domain that the middleware answers through ``ERRORS``.
 DOMAIN_ERRORS = (ApiError, TicketError, TooManyWords, SlaStoreError, CalendarError, PolicyError,
-                 CustomerError)
+                 CustomerError, FieldsError)
 
 # aiohttp's own answers (no route, wrong method, ...) by status.
 HTTP_ERRORS: dict[int, str] = {

@@ -21,6 +21,8 @@ from ccengine.notifications import api as notifications_api
 from ccengine.qa import api as qa_api
 from ccengine.sla import api as sla_api
 from ccengine.sla import preview_api as sla_preview_api
+from ccengine.ticket_fields import api as ticket_fields_api
+from ccengine.ticket_fields import views_api as ticket_views_api
 from ccengine.tickets import life_api, manual_api, relations_api
 from ccengine.users.models import Role
 from ccengine.web import i18n, routes_api, tickets_api, wallboard
@@ -29,7 +31,8 @@ from ccengine.web.endpoints import Endpoint, register
 FEATURES: tuple[ModuleType, ...] = (i18n, tickets_api, customers_api, organisations_api,
                                      agent_api, routes_api, qa_api, sla_api, wallboard,
                                      notifications_api, relations_api, life_api,
-                                     manual_api, sla_preview_api, automation_api)
+                                     manual_api, sla_preview_api, automation_api,
+                                     ticket_fields_api, ticket_views_api)
 
 
 def feature_endpoints() -> Iterator[Endpoint]:

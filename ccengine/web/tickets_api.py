@@ -7,6 +7,7 @@ them, not found (404), never forbidden, so its number tells them nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.qa.views import recording_url
+from ccengine.ticket_fields.body import FIELD_NAMES, field_changes
+from ccengine.ticket_fields.list_params import FIELD_LIST_PARAMETERS, field_filter
+from ccengine.ticket_fields.reads import list_fields, ticket_fields
+from ccengine.ticket_fields.view_apply import with_view
 from ccengine.tickets import queries
 from ccengine.tickets.enums import Priority, TicketStatus
 from ccengine.tickets.filters import EVERYONE, MAX_WORDS, TicketFilter, Viewer, caller_key
@@ -93,16 +98,28 @@ def _search(request: web.Request) -> str | None:
 
 async def list_tickets(request: web.Request) -> web.Response:
     who = _who(request)
+    request = await with_view(request, who)  # ?view=: a saved view's query and sort
     now = now_of(request)
-    filters = _filters(request, who, now)
+    filters = list_filters(request, who, now)
     page, per_page = paging(request)
     sort = sort_of(request)
     async with request.app[DATABASE].sessions() as session:
+        filters = replace(filters, fields=await field_filter(request, session, who))
         sla_of = await sla_reader(request, session, now)
         found = await queries.find_tickets(session, filters, viewer=viewer_of(who),
                                            page=page, per_page=per_page, sort=sort,
                                            sla_of=sla_of)
-    return web.json_response(to_json(found))
+        fields = await list_fields(session, [item.number for item in found.items])
+    body = to_json(found)
+    for item in body["items"]:
+        item.update(fields.get(item["number"], {}))
+    return web.json_response(body)
+
+
+def list_filters(request: web.Request, who: Principal, now: datetime) -> TicketFilter:
+    """The list's filters but the field ones (``field_filter`` reads those with a session);
+    a saved view's query is checked with it."""
+    return _filters(request, who, now)
 
 
 def _number(request: web.Request) -> str:
@@ -119,7 +136,8 @@ async def _detail(request: web.Request, number: str, viewer: Viewer,
         detail = await queries.get_ticket(session, number, viewer, sla_of)
         redacted = await _redacted(session, [call.id for call in detail.calls])
         ties = await ticket_ties(session, number, ties_viewer or viewer)
-    body = {**detail_json(detail), **ties, "merged_from": merged_from}
+        fields = await ticket_fields(session, detail.ticket.number)
+    body = {**detail_json(detail), **ties, "merged_from": merged_from, **fields}
     for call in [*body["calls"], *(entry["call"] for entry in body["timeline"] if entry["call"])]:
         call["recording_state"] = recording_state(call, redacted)
     return web.json_response(body)
@@ -185,16 +203,18 @@ def _service(request: web.Request) -> TicketService:
 
 async def _changes(request: web.Request, who: Principal) -> TicketChanges:
     body = await json_object(request)
-    _only(body, {"status", "priority", "assignee", "queue"})
+    _only(body, {"status", "priority", "assignee", "queue"} | FIELD_NAMES)
     reassign = "assignee" in body
     assignee = text(body, "assignee", max_length=200, allow_empty=False)
     changes = TicketChanges(status=choice(body, "status", TicketStatus),
                             priority=choice(body, "priority", Priority),
                             assignee=await checked_assignee(request, who, assignee),
                             reassign=reassign,
-                            queue=text(body, "queue", max_length=100, allow_empty=False))
+                            queue=text(body, "queue", max_length=100, allow_empty=False),
+                            fields=field_changes(body))
     if changes.empty:
-        raise InvalidBody("", "give at least one of status, priority, assignee, queue")
+        raise InvalidBody("", "give at least one of status, priority, assignee, queue, "
+                              "title, description, category, tags, custom_fields")
     return changes
 
 
@@ -256,9 +276,10 @@ LIST_PARAMETERS = [
     query("snoozed", {"type": "string", "enum": ["false", "true", "all"]},
           "snoozed tickets: hidden (false, the default), only they (true), or all"),
     query("text", {"type": "string", "maxLength": MAX_SEARCH},
-          f"words (at most {MAX_WORDS}) each found in the number, title, caller's name "
-          "or a note, ignoring case"),
+          f"words (at most {MAX_WORDS}) each found in the number, title, caller's name, "
+          "description or a note, ignoring case"),
     *SLA_PARAMETERS,
+    *FIELD_LIST_PARAMETERS,
     *PAGING,
 ]
 
@@ -271,7 +292,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                      "masked transcripts, notes, changes)",
              parameters=[NUMBER], result="TicketDetail"),
     Endpoint("PATCH", "/api/v1/tickets/{number}", update_ticket, EDITORS,
-             summary="Change status, priority, assignee and/or queue (each change is logged)",
+             summary="Change status, priority, assignee, queue, title, description, "
+                     "category, tags and/or custom fields (each change is logged)",
              parameters=[NUMBER], body="TicketChanges", result="TicketDetail"),
     Endpoint("POST", "/api/v1/tickets/{number}/notes", add_note, NOTE_WRITERS,
              summary="Add a note to a ticket (a public one is a reply to the customer)",

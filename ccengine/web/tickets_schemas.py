@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccengine.sla import SlaState
+from ccengine.ticket_fields.schemas import FIELD_CHANGES, TICKET_FIELD_PROPERTIES
 from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus
 from ccengine.web.endpoints import nullable, page_of, ref
 
@@ -37,6 +38,8 @@ TICKET_SUMMARY: Schema = {
                 "description": "null when the ticket has no SLA policy"},
         "snoozed_until": nullable("string", format="date-time", description=(
             "snoozed: hidden from the lists, clocks paused, until then")),
+        "category": TICKET_FIELD_PROPERTIES["category"],  # in the list's items
+        "tags": TICKET_FIELD_PROPERTIES["tags"],
     },
 }
 
@@ -99,7 +102,9 @@ TIMELINE_ENTRY: Schema = {
         "data": {"type": "object", "description": (
             "call: route; transcript: segments (speaker, start, end, masked text), flags; "
             "status_change, priority_change, assignment, queue_change: from, to; "
-            "merge: into or from; link: number, kind, removed; split: call_id, into or from")},
+            "merge: into or from; link: number, kind, removed; split: call_id, into or from; "
+            "field_change: field (title, description, category, tags, custom_fields.<key>), "
+            "from, to")},
         "call": {"allOf": [ref("CallWithRecording")], "nullable": True},
     },
 }
@@ -137,6 +142,7 @@ SCHEMAS: dict[str, Schema] = {
                 "the number of the finished ticket this one follows up")),
             "follow_ups": {"type": "array", "items": {"type": "string"}, "description": (
                 "the numbers of the tickets opened as follow-ups of this one")},
+            **TICKET_FIELD_PROPERTIES,
         },
     },
     "TicketChanges": {
@@ -150,6 +156,7 @@ SCHEMAS: dict[str, Schema] = {
                 "a display name from GET /api/v1/assignees, \"me\", or null for nobody")),
             "queue": {"type": "string", "minLength": 1, "maxLength": 100,
                       "description": "move the ticket to this queue (its SLA may change)"},
+            **FIELD_CHANGES,
         },
     },
     "NewNote": {

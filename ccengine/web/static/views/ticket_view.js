@@ -6,6 +6,7 @@ import { slaCard } from "./sla_badges.js";
 import { linkKindName, mergedBanner, relationsCard, splitButton }
   from "./ticket_relations.js";
 import { followUpFacts, lifeKindName, snoozeCard, snoozedBadge } from "./ticket_life.js";
+import { fieldChangeContent, fieldsCard } from "./ticket_fields.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_for_customer", "resolved", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];
@@ -57,11 +58,19 @@ function show(body, detail, assignees, ctx) {
     header(detail, assignees ? redraw : null),
     slaCard(detail.ticket.sla),
     assignees ? editCard(detail, assignees, redraw) : null,
+    fieldsHolder(detail, Boolean(assignees), redraw),
     assignees ? snoozeCard(detail, redraw) : null,
     assignees ? noteCard(detail, redraw) : null,
     relationsCard(detail, ctx, redraw, Boolean(assignees)),
     h("section", { class: "card" }, h("h2", {}, t("History")),
       timeline(detail.timeline, callAction)));
+}
+
+// Title, description, category, tags, custom fields: editable for editors.
+function fieldsHolder(detail, editable, redraw) {
+  const holder = h("div", { class: "ticket-fields-holder" });
+  fieldsCard(detail, editable, redraw).then((card) => clear(holder, card), showError);
+  return holder;
 }
 
 // header(detail, redraw): redraw is given to those who may edit (the VIP switch).
@@ -214,7 +223,8 @@ function kindName(kind) {
   return { call: t("Call"), transcript: t("Transcript (masked)"), note: t("Note"),
            status_change: t("Status changed"), priority_change: t("Priority changed"),
            assignment: t("Assignee changed"), queue_change: t("Queue changed"),
-           merge: t("Merge"), link: t("Link"), split: t("Split") }[kind] || lifeKindName(kind) || kind;
+           merge: t("Merge"), link: t("Link"), split: t("Split"),
+           field_change: t("Field changed") }[kind] || lifeKindName(kind) || kind;
 }
 
 function content(entry) {
@@ -231,6 +241,7 @@ function content(entry) {
     case "merge": return from ? t("{number} was merged into this ticket", { number: from })
       : t("Merged into {number}", { number: entry.data.into });
     case "link": return linkContent(entry.data);
+    case "field_change": return fieldChangeContent(entry.data);
     default: return from !== undefined ? `${from} → ${to}` : entry.body;
   }
 }

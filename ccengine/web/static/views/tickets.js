@@ -6,28 +6,34 @@ import { slaCell } from "./sla_badges.js";
 import { bulkBar } from "./ticket_relations.js";
 import { snoozedBadge } from "./ticket_life.js";
 import { newTicketControl } from "./ticket_new.js";
+import { categoryOptions, loadCategories, sortHeader, tagBadges, viewsBar }
+  from "./ticket_fields.js";
 import { loadAssignees, priorityBadge, renderTicket, statusName, STATUSES, PRIORITIES }
   from "./ticket_view.js";
 
 const PER_PAGE = 25;
 const EMPTY = { status: "", queue: "", priority: "", assignee: "", caller: "", text: "",
-                snoozed: "" };
+                snoozed: "", category: "", tag: "" };
 // The filters outlive a visit to a ticket: "back to the list" finds them as they were.
 // atRisk: the quick filter (warning or breached now, soonest due first); sort: "" is the
 // server's order (newest first; at risk: soonest due first).
-const state = { filters: { ...EMPTY }, page: 1, atRisk: false, sort: "" };
+// view: the saved view applied (its id; the server reads its query and sort), with the
+// query it holds, kept so "Save as view" can build on it.
+const state = { filters: { ...EMPTY }, page: 1, atRisk: false, sort: "", view: "",
+                viewQuery: {} };
 const SLA_SORTS = ["breach_at", "-breach_at"];
 const EDITORS = new Set(["admin", "agent", "privileged_agent"]);
 
 export async function render(root, ctx) {
   root.append(h("link", { rel: "stylesheet", href: "/static/css/tickets.css" }),
-    h("link", { rel: "stylesheet", href: "/static/css/ticket_relations.css" }));
+    h("link", { rel: "stylesheet", href: "/static/css/ticket_relations.css" }),
+    h("link", { rel: "stylesheet", href: "/static/css/ticket_fields.css" }));
   if (ctx.params[0]) {
     await renderTicket(root, ctx, ctx.params[0]);
     return;
   }
   const results = h("div", { class: "ticket-results" });
-  const assignees = await loadAssignees();
+  const [assignees, categories] = await Promise.all([loadAssignees(), loadCategories()]);
   ctx.selected = new Set();  // the checked tickets' numbers, for the bulk bar
   const canEdit = EDITORS.has(ctx.user.role);
   ctx.bulk = canEdit ? bulkBar(ctx.selected, {
@@ -37,8 +43,13 @@ export async function render(root, ctx) {
   root.append(h("h1", {}, t("Tickets")));
   const opener = newTicketControl(ctx);  // null for a role that may not open tickets
   if (opener) root.append(opener);
-  root.append(filterForm(assignees, results, ctx), ctx.bulk,
-    results);
+  const applyView = async (view) => {
+    Object.assign(state, { filters: { ...EMPTY }, page: 1, atRisk: false, sort: "",
+                           view: view ? view.id : "", viewQuery: view ? view.query : {} });
+    ctx.navigate("/tickets");  // drawn again: the form shows the cleared filters
+  };
+  root.append(viewsBar(state, currentQuery, applyView),
+    filterForm(assignees, categories, results, ctx), ctx.bulk, results);
   await refresh(results, ctx);
 }
 
@@ -48,7 +59,15 @@ function select(name, options, value) {
       h("option", { value: optionValue, selected: optionValue === value }, label)));
 }
 
-function filterForm(assignees, results, ctx) {
+// The filters on screen as a saved view's query and sort (over the applied view's).
+function currentQuery() {
+  const query = { ...state.viewQuery };
+  for (const [name, value] of Object.entries(state.filters)) if (value) query[name] = value;
+  if (state.atRisk) query.at_risk = "true";
+  return { query, sort: state.sort };
+}
+
+function filterForm(assignees, categories, results, ctx) {
   const f = state.filters;
   const fields = {
     status: select("status", [["", t("Any status")],
@@ -65,6 +84,9 @@ function filterForm(assignees, results, ctx) {
     // Snoozed tickets are hidden until they wake, unless asked for.
     snoozed: select("snoozed", [["", t("Not snoozed")], ["true", t("Snoozed only")],
       ["all", t("Snoozed or not")]], f.snoozed),
+    category: h("select", { name: "category" },
+      categoryOptions(categories, f.category || null, t("Any category"))),
+    tag: h("input", { name: "tag", value: f.tag, type: "search", placeholder: t("e.g. invoice") }),
   };
   const apply = async (event) => {
     event.preventDefault();
@@ -74,7 +96,7 @@ function filterForm(assignees, results, ctx) {
   };
   const reset = async () => {
     state.filters = { ...EMPTY };
-    Object.assign(state, { page: 1, atRisk: false, sort: "" });
+    Object.assign(state, { page: 1, atRisk: false, sort: "", view: "", viewQuery: {} });
     for (const [name, field] of Object.entries(fields)) field.value = state.filters[name];
     await refresh(results, ctx);
   };
@@ -85,6 +107,8 @@ function filterForm(assignees, results, ctx) {
     h("label", {}, t("Assignee"), fields.assignee),
     h("label", {}, t("Caller number"), fields.caller),
     h("label", {}, t("Snoozed"), fields.snoozed),
+    h("label", {}, t("Category"), fields.category),
+    h("label", {}, t("Tag"), fields.tag),
     h("label", { class: "wide" }, t("Text"), fields.text),
     h("div", { class: "row buttons" },
       atRiskToggle(results, ctx),
@@ -110,6 +134,7 @@ function query() {
   for (const [name, value] of Object.entries(state.filters)) if (value) params.set(name, value);
   if (state.atRisk) params.set("at_risk", "true");
   if (state.sort) params.set("sort", state.sort);
+  if (state.view) params.set("view", state.view);
   params.set("page", String(state.page));
   params.set("per_page", String(PER_PAGE));
   return params.toString();
@@ -132,13 +157,16 @@ async function refresh(results, ctx) {
 
 function ticketTable(items, results, ctx) {
   if (!items.length) return h("p", { class: "empty" }, t("No tickets match."));
+  const again = () => refresh(results, ctx);
   return h("table", { class: "tickets" },
     h("thead", {}, h("tr", {},
       ctx.bulk ? h("th", { class: "pick" }, "") : null,
-      [t("Number"), t("Title"), t("Caller"), t("Queue"), t("Priority"), t("Status")]
-        .map((label) => h("th", {}, label)),
+      [[t("Number"), "number"], [t("Title"), "title"], [t("Caller"), "caller"],
+        [t("Queue"), "queue"], [t("Category"), "category"], [t("Priority"), "priority"],
+        [t("Status"), "status"]].map(([label, column]) => sortHeader(label, column, state, again)),
       h("th", { class: "sla" }, slaSortButton(results, ctx)),
-      [t("Assignee"), t("Created")].map((label) => h("th", {}, label)))),
+      [[t("Assignee"), "assignee"], [t("Created"), "created_at"]]
+        .map(([label, column]) => sortHeader(label, column, state, again)))),
     h("tbody", {}, items.map((ticket) => ticketRow(ticket, ctx))));
 }
 
@@ -161,9 +189,11 @@ function ticketRow(ticket, ctx) {
                    onkeydown: (event) => { if (event.key === "Enter") open(); } },
     ctx.bulk ? h("td", { class: "pick" }, pickBox(ticket, ctx)) : null,
     h("td", { class: "number" }, ticket.number),
-    h("td", {}, ticket.title),
+    h("td", {}, ticket.title, ticket.tags?.length
+      ? h("div", { class: "tags" }, tagBadges(ticket.tags)) : null),
     h("td", {}, callerCell(ticket)),
     h("td", {}, ticket.queue || "—"),
+    h("td", { class: "category" }, ticket.category ? ticket.category.path.join(" / ") : "—"),
     h("td", {}, priorityBadge(ticket.priority)),
     h("td", {}, h("span", { class: `status ${ticket.status}` }, statusName(ticket.status)),
       " ", snoozedBadge(ticket)),
