@@ -20,6 +20,7 @@ from ccengine.customers.lookup import with_phone
 from ccengine.tickets.enums import FINISHED, ActivityKind, is_finished
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import normalise
+from ccengine.tickets.search_query import TicketSearch, searched
 from ccengine.tickets.sla_filters import SlaFilter, sla_condition
 from ccengine.users.models import Role
 
@@ -81,6 +82,7 @@ class TicketFilter:
     sla: SlaFilter | None = None  # SLA state, due time, "at risk" (``sla_filters``)
     snoozed: bool | None = False  # False: snoozed tickets hidden; True: only they; None: all
     updated_since: datetime | None = None  # for sync: changed at or after, inclusive
+    search: TicketSearch | None = None  # the advanced search (``search_query``)
 
 
 def words(text: str | None) -> list[str]:
@@ -113,6 +115,8 @@ def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
         query = query.where(sla_condition(filters.sla))
     if filters.updated_since is not None:
         query = query.where(Ticket.updated_at >= filters.updated_since)
+    if filters.search is not None:
+        query = searched(query, filters.search, dialect)
     return query
 
 

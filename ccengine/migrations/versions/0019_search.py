@@ -1,0 +1,35 @@
+"""The advanced search: the ticket search index and trigram indexes for customers.
+
+The ticket index (``tickets.search_index``) is a table with triggers on
+tickets, notes and transcripts, filled here from the rows already there. On
+PostgreSQL, ``unaccent`` and ``pg_trgm`` (both in the stock contrib modules,
+both trusted) are created when available; the customer directory's
+``LIKE '%word%'`` on folded names and on phone digits then uses trigram indexes.
+
+Revision ID: 0019
+Revises: 0014
+Create Date: 2026-12-04
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+from ccengine.tickets import search_index
+
+revision: str = "0019"
+down_revision: str | None = "0014"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+TRIGRAM_COLUMNS = (("customers", "search_text"), ("customer_phones", "e164"))
+
+
+def upgrade() -> None:
+    connection = op.get_bind()
+    search_index.install(connection)
+    search_index.install_trigrams(connection, TRIGRAM_COLUMNS)
+
+
+def downgrade() -> None:
+    search_index.uninstall(op.get_bind(), TRIGRAM_COLUMNS)
