@@ -21,7 +21,8 @@ from ccengine.tickets.search_index import TABLE
 from ccengine.tickets.search_words import search_stems
 
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
-SIMPLE: ColumnClause[Any] = literal_column("'simple'::regconfig")  # inline: the GIN index's own expression
+# Inlined, not a bound parameter: the planner matches the GIN index by its expression.
+SIMPLE: ColumnClause[Any] = literal_column("'simple'::regconfig")
 _INDEX = table(TABLE, column("ticket_id"), column("document"), column("rowid"))
 
 
