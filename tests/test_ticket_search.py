@@ -42,7 +42,7 @@ def _heard(text: str) -> AsrSegment:
     return AsrSegment(0.0, float(len(words)), text, words)
 
 
-async def _say(database: Database, linkedid: str, text: str) -> None:
+async def say_masked(database: Database, linkedid: str, text: str) -> None:
     """The call ``linkedid`` gets a transcript of ``text`` as the pipeline masks it."""
     masked = mask_channel(Speaker.CALLER, [_heard(text)], trigger_window=15.0,
                           channel_end=60.0)
@@ -150,7 +150,7 @@ async def test_a_search_shows_an_agent_only_tickets_she_may_open(world: World) -
 
 
 async def test_a_masked_transcript_is_found_but_never_its_pesel(world: World) -> None:
-    await _say(world.database, "s.1",
+    await say_masked(world.database, "s.1",
                f"dzień dobry mój PESEL to {PESEL} dzwonię w sprawie zamrażarki")
     assert await world.found(words="zamrażarka") == {"anna"}
     for secret in (PESEL, PESEL[:6], PESEL[-5:]):
