@@ -78,7 +78,7 @@ def _array(values: Sequence[str]) -> str:
 
 
 def _pick(values: Sequence[str], seed: str) -> str:
-    return f"({_array(values)})[1 + ({seed}) % {len(values)}]"
+    return f"({_array(values)})[(1 + ({seed}) % {len(values)})::int]"
 
 
 def _load_sql(tickets: int) -> list[str]:
@@ -88,7 +88,7 @@ def _load_sql(tickets: int) -> list[str]:
     return [
         f"INSERT INTO customers (id, name, vip, created_at, search_text) SELECT i, "
         f"{_pick(SURNAMES, 'i')} || ' ' || i, false, '{START.isoformat()}', "
-        f"lower({_pick(SURNAMES, 'i')}) || ' ' || i FROM generate_series(1, {customers}) i",
+        f"lower({_pick(SURNAMES, 'i')}) || ' ' || i FROM generate_series(1::bigint, {customers}) i",
         "INSERT INTO tickets (id, number, title, status, priority, kind, queue, assignee, "
         "customer_id, source_channel, created_at, updated_at) SELECT i, "
         "'TK-2025-' || lpad(i::text, 7, '0'), " + title + ", "
@@ -97,11 +97,11 @@ def _load_sql(tickets: int) -> list[str]:
         f"1 + i % {customers}, 'phone', "
         f"'{START.isoformat()}'::timestamptz + (i * interval '25 seconds'), "
         f"'{START.isoformat()}'::timestamptz + (i * interval '25 seconds') "
-        f"FROM generate_series(1, {tickets}) i",
+        f"FROM generate_series(1::bigint, {tickets}) i",
         "INSERT INTO ticket_activities (ticket_id, kind, body, data, author, created_at) "
         f"SELECT i, 'note', 'Klient prosi o kontakt w sprawie ' || {_pick(NOUNS, 'i')} "
         f"|| ' nr ' || i, '{{}}', 'Agent 1', '{START.isoformat()}' "
-        f"FROM generate_series(3, {tickets}, 3) i",
+        f"FROM generate_series(3::bigint, {tickets}, 3) i",
     ]
 
 
@@ -144,7 +144,7 @@ def _searches(tickets: int) -> dict[str, list[tuple[TicketFilter, Viewer]]]:
             for n, word in enumerate(("ZÓŁĆ", "awaria", "opoznienie", "korekty", "hasla"))],
         "customer + word": [
             (TicketFilter(search=TicketSearch(words="awaria", customer=name)), EVERYONE)
-            for name in ("kowalski 21", "nowak 1", "wojcik 33", "zielinski 7", "wozniak 19")],
+            for name in ("kowalski 20", "nowak 21", "wisniewski 32", "wojcik 33", "kaminski 44")],
         "ticket number": [
             (TicketFilter(search=TicketSearch(number=f"tk-2025-{n:07d}")), EVERYONE)
             for n in (1, tickets // 3, tickets // 2, tickets - 1, 42)],

@@ -6,12 +6,13 @@ import { slaCell } from "./sla_badges.js";
 import { bulkBar } from "./ticket_relations.js";
 import { snoozedBadge } from "./ticket_life.js";
 import { newTicketControl } from "./ticket_new.js";
+import { SEARCH_EMPTY, searchFields, searchValue } from "./ticket_search.js";
 import { loadAssignees, priorityBadge, renderTicket, statusName, STATUSES, PRIORITIES }
   from "./ticket_view.js";
 
 const PER_PAGE = 25;
 const EMPTY = { status: "", queue: "", priority: "", assignee: "", caller: "", text: "",
-                snoozed: "" };
+                snoozed: "", ...SEARCH_EMPTY };
 // The filters outlive a visit to a ticket: "back to the list" finds them as they were.
 // atRisk: the quick filter (warning or breached now, soonest due first); sort: "" is the
 // server's order (newest first; at risk: soonest due first).
@@ -50,7 +51,9 @@ function select(name, options, value) {
 
 function filterForm(assignees, results, ctx) {
   const f = state.filters;
+  const advanced = searchFields(f);
   const fields = {
+    ...advanced.fields,
     status: select("status", [["", t("Any status")],
       ...STATUSES.map((s) => [s, statusName(s)])], f.status),
     queue: h("input", { name: "queue", value: f.queue, placeholder: t("e.g. reklamacje") }),
@@ -86,6 +89,7 @@ function filterForm(assignees, results, ctx) {
     h("label", {}, t("Caller number"), fields.caller),
     h("label", {}, t("Snoozed"), fields.snoozed),
     h("label", { class: "wide" }, t("Text"), fields.text),
+    advanced.block,
     h("div", { class: "row buttons" },
       atRiskToggle(results, ctx),
       h("button", { type: "submit", class: "primary" }, t("Search")),
@@ -107,7 +111,9 @@ function atRiskToggle(results, ctx) {
 
 function query() {
   const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(state.filters)) if (value) params.set(name, value);
+  for (const [name, value] of Object.entries(state.filters)) {
+    if (value) params.set(name, searchValue(name, value));
+  }
   if (state.atRisk) params.set("at_risk", "true");
   if (state.sort) params.set("sort", state.sort);
   params.set("page", String(state.page));
