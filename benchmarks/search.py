@@ -114,8 +114,7 @@ async def _fill(database: Database, tickets: int) -> float:
         await connection.execute(text("DROP INDEX ix_ticket_search_words"))
         await connection.run_sync(search_index.backfill)
         await connection.execute(text(
-            "CREATE INDEX ix_ticket_search_words ON ticket_search "
-            "USING gin (to_tsvector('simple'::regconfig, document))"))
+            "CREATE INDEX ix_ticket_search_words ON ticket_search USING gin (words)"))
         await connection.execute(text("SET session_replication_role = origin"))
     async with database.engine.connect() as connection:
         await connection.execution_options(isolation_level="AUTOCOMMIT")

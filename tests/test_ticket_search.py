@@ -158,7 +158,7 @@ async def test_a_masked_transcript_is_found_but_never_its_pesel(world: World) ->
     async with world.database.sessions() as session:
         conn = await session.connection()
         dialect = conn.dialect.name
-        column = "document" if dialect == "postgresql" else "ticket_search"
+        column = "words::text" if dialect == "postgresql" else "ticket_search"
         rows = (await session.execute(select(Ticket.id))).all()
         documents = [str(row[0]) for row in (await conn.exec_driver_sql(
             f"SELECT {column} FROM ticket_search")).all()]

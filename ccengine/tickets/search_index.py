@@ -5,10 +5,11 @@ kept by database triggers, so every write path (the services, the bulk
 ``UPDATE``s of merges and splits, paths added later) keeps it current without
 knowing it exists.
 
-- PostgreSQL: a table of folded text (``unaccent`` then ``lower``, or a
-  ``translate`` of the Polish letters where the extension is missing; anything
-  but letters and digits becomes a space) with a GIN index on its 'simple'
-  tsvector.
+- PostgreSQL: a table of 'simple' tsvectors of the folded text (``unaccent`` then
+  ``lower``, or a ``translate`` of the Polish letters where the extension is
+  missing; anything but letters and digits becomes a space), GIN-indexed. Stored,
+  not an index expression: a lossy bitmap's recheck then reads the vector instead
+  of parsing the text of every row again.
 - SQLite: an FTS5 table, rowid = ticket id (``unicode61 remove_diacritics 2``
   folds case and diacritics; "ł", which has no decomposition, is replaced first).
 
@@ -94,8 +95,8 @@ def backfill(connection: Connection) -> None:
     """(Re)write every ticket's document in one statement (a migration, a bulk load)."""
     if connection.dialect.name == "postgresql":
         connection.execute(text(
-            f"INSERT INTO {TABLE} (ticket_id, document) {_documents(_pg(connection))} "
-            "ON CONFLICT (ticket_id) DO UPDATE SET document = EXCLUDED.document"))
+            f"INSERT INTO {TABLE} (ticket_id, words) {_documents(_pg(connection))} "
+            "ON CONFLICT (ticket_id) DO UPDATE SET words = EXCLUDED.words"))
     else:
         connection.execute(text(f"DELETE FROM {TABLE}"))
         connection.execute(text(f"INSERT INTO {TABLE} (rowid, document) {_documents(_SQLITE)}"))
@@ -163,7 +164,8 @@ def _pg(connection: Connection) -> _Dialect:
     def fold(sql: str) -> str:
         unaccented = f"unaccent({sql})" if has_unaccent else (
             f"translate({sql}, '{letters}', '{plain}')")
-        return f"regexp_replace(lower({unaccented}), '[^[:alnum:]]+', ' ', 'g')"
+        return ("to_tsvector('simple'::regconfig, "
+                f"regexp_replace(lower({unaccented}), '[^[:alnum:]]+', ' ', 'g'))")
     return _Dialect("string_agg", fold)
 
 
@@ -174,15 +176,14 @@ def _install_postgresql(connection: Connection) -> None:
         connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
     connection.execute(text(
         f"CREATE TABLE IF NOT EXISTS {TABLE} (ticket_id integer PRIMARY KEY "
-        "REFERENCES tickets (id) ON DELETE CASCADE, document text NOT NULL)"))
+        "REFERENCES tickets (id) ON DELETE CASCADE, words tsvector NOT NULL)"))
     connection.execute(text(
-        f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_words ON {TABLE} "
-        "USING gin (to_tsvector('simple'::regconfig, document))"))
+        f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_words ON {TABLE} USING gin (words)"))
     connection.execute(text(
         f"CREATE OR REPLACE FUNCTION {TABLE}_refresh(target integer) RETURNS void "
-        f"LANGUAGE sql AS $$ INSERT INTO {TABLE} (ticket_id, document) "
+        f"LANGUAGE sql AS $$ INSERT INTO {TABLE} (ticket_id, words) "
         f"{_documents(_pg(connection), 'target')} "
-        "ON CONFLICT (ticket_id) DO UPDATE SET document = EXCLUDED.document $$"))
+        "ON CONFLICT (ticket_id) DO UPDATE SET words = EXCLUDED.words $$"))
     for source in _sources():
         _pg_trigger(connection, source)
 

@@ -21,9 +21,8 @@ from ccengine.tickets.search_index import TABLE
 from ccengine.tickets.search_words import search_stems
 
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
-# Inlined, not a bound parameter: the planner matches the GIN index by its expression.
 SIMPLE: ColumnClause[Any] = literal_column("'simple'::regconfig")
-_INDEX = table(TABLE, column("ticket_id"), column("document"), column("rowid"))
+_INDEX = table(TABLE, column("ticket_id"), column("words"), column("rowid"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +60,6 @@ def ids_with_words(stems: tuple[str, ...], dialect: str) -> Select[Any]:
     (folded letters and digits only, so nothing in them is query syntax)."""
     if dialect == "postgresql":
         words = func.to_tsquery(SIMPLE, " & ".join(f"{stem}:*" for stem in stems))
-        vector = func.to_tsvector(SIMPLE, _INDEX.c.document)
-        return select(_INDEX.c.ticket_id).where(vector.op("@@")(words))
+        return select(_INDEX.c.ticket_id).where(_INDEX.c.words.op("@@")(words))
     words_sql = " AND ".join(f'"{stem}"*' for stem in stems)
     return select(_INDEX.c.rowid).where(literal_column(TABLE).op("MATCH")(words_sql))
