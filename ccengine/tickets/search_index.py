@@ -58,9 +58,10 @@ TRIGRAM_PREFIX = "ix_trigram_"  # PostgreSQL-only indexes: LIKE '%word%' through
 
 def outside_models(name: str | None, type_: str) -> bool:
     """Whether a schema object belongs to the search indexes, which no ORM model
-    declares: the ticket index (FTS5 adds shadow tables) and the trigram indexes."""
+    declares: the ticket index, the customers' SQLite copy (``customers.search_index``;
+    FTS5 adds shadow tables) and the PostgreSQL trigram indexes."""
     if type_ == "table":
-        return (name or "").startswith(TABLE)
+        return (name or "").startswith((TABLE, "customer_search"))
     return type_ == "index" and (name or "").startswith(TRIGRAM_PREFIX)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from alembic import op
 
+from ccengine.customers import search_index as customer_index
 from ccengine.tickets import search_index
 
 revision: str = "0019"
@@ -32,8 +33,10 @@ def upgrade() -> None:
     connection = op.get_bind()
     search_index.install(connection)
     search_index.install_trigrams(connection, TRIGRAM_COLUMNS)
+    customer_index.install(connection)  # SQLite's trigram copy of the folded names
 
 
 def downgrade() -> None:
+    customer_index.uninstall(op.get_bind())
     search_index.uninstall(op.get_bind(), TRIGRAM_COLUMNS)
     op.drop_index("ix_tickets_created_at", table_name="tickets")
