@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.config import TicketsConfig, WebConfig
 from ccengine.db import Database
+from ccengine.tickets import search_query
 from ccengine.tickets.filters import EVERYONE, TicketFilter, Viewer
 from ccengine.tickets.models import Call, Ticket, TicketActivity
 from ccengine.tickets.queries import find_tickets
@@ -230,3 +231,15 @@ async def test_bad_search_parameters_are_400_naming_them(
         parameter: str) -> None:
     body = await _get(client, "admin", query, 400)
     assert body["error"] == "invalid-parameter" and parameter in body["message"]
+
+
+@pytest.mark.parametrize("few", [0, 5000])
+async def test_common_and_rare_words_take_their_own_paths_alike(
+        world: World, monkeypatch: pytest.MonkeyPatch, few: int) -> None:
+    """Few matches are looked up first; more than ``FEW`` stay a subquery (0 here forces
+    it): both find the same tickets under the same visibility."""
+    monkeypatch.setattr(search_query, "FEW", few)
+    anna = Viewer("Anna Nowak")
+    assert await world.found(words="reklamacji") == {"bartek", "queue", "closed"}
+    assert await world.found(anna, words="reklamacja") == {"queue"}
+    assert await world.found(words="zolc faktura", number=world.numbers["anna"]) == {"anna"}
