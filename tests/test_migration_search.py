@@ -11,7 +11,9 @@ from alembic import command
 from ccengine.calls.model import FinishedCall
 from ccengine.config import DatabaseConfig, TicketsConfig
 from ccengine.db import Database, alembic_config
+from ccengine.tickets import search_index
 from ccengine.tickets.filters import TicketFilter
+from ccengine.tickets.models import Ticket
 from ccengine.tickets.queries import find_tickets
 from ccengine.tickets.search_query import TicketSearch
 from ccengine.tickets.service import TicketService
@@ -71,3 +73,20 @@ async def test_downgrade_and_upgrade_again(database_url: str,
         assert await _found(database, "zolc lodz") == [recorded.ticket_number]
     finally:
         await database.close()
+
+
+async def test_one_more_indexed_column_is_one_install(
+        database: Database, make_call: Callable[..., FinishedCall]) -> None:
+    """How a new column (``description``) joins the index: install again with it (here
+    ``queue`` stands in); the rows already there are refilled, and writes follow."""
+    tickets = TicketService(database, TicketsConfig())
+    [recorded] = await tickets.record_calls([make_call("c.1", queue="reklamacje")])
+    assert await _found(database, "reklamacje") == []
+    async with database.engine.begin() as connection:
+        await connection.run_sync(search_index.install, ("number", "title", "queue"))
+    assert await _found(database, "reklamacje") == [recorded.ticket_number]
+    async with database.writer() as session:
+        await session.execute(sa.update(Ticket).values(queue="zwroty"))
+        await session.commit()
+    assert await _found(database, "zwroty") == [recorded.ticket_number]
+    assert await _found(database, "reklamacje") == []

@@ -16,7 +16,9 @@ knowing it exists.
 What is indexed: the ticket columns of ``INDEXED_COLUMNS``, notes
 (``INDEXED_ACTIVITIES``) and masked transcripts (``transcripts.text``; the
 unmasked text is never stored). A new column (``description``) is one more
-name in ``INDEXED_COLUMNS`` and an ``install`` in its migration.
+name in ``INDEXED_COLUMNS`` and an ``install`` in its migration. A migration
+passes the columns of its own moment (a constant of its own), so an older
+migration never names a column that a newer one adds.
 
 These objects are no ORM models: ``outside_models`` keeps them out of the
 schema comparison.
@@ -45,9 +47,9 @@ class _Source:
     indexed: str  # SQL condition on a row ({row} = OLD or NEW)
 
 
-def _sources() -> tuple[_Source, ...]:
+def _sources(columns: tuple[str, ...] = INDEXED_COLUMNS) -> tuple[_Source, ...]:
     kinds = ", ".join(f"'{kind}'" for kind in INDEXED_ACTIVITIES)
-    return (_Source("tickets", "id", INDEXED_COLUMNS, "TRUE"),
+    return (_Source("tickets", "id", columns, "TRUE"),
             _Source("ticket_activities", "ticket_id", ("ticket_id", "kind", "body"),
                     f"{{row}}.kind IN ({kinds})"),
             _Source("transcripts", "ticket_id", ("ticket_id", "text"), "TRUE"))
@@ -83,24 +85,26 @@ def install_trigrams(connection: Connection, columns: tuple[tuple[str, str], ...
             f"USING gin ({column} gin_trgm_ops)"))
 
 
-def install(connection: Connection) -> None:
-    """Create the index and its triggers (again: idempotent), then fill it."""
+def install(connection: Connection, columns: tuple[str, ...] = INDEXED_COLUMNS) -> None:
+    """Create the index and its triggers over the ticket ``columns`` (again: idempotent,
+    the triggers and functions are replaced), then fill it."""
     if connection.dialect.name == "postgresql":
-        _install_postgresql(connection)
+        _install_postgresql(connection, columns)
     else:
-        _install_sqlite(connection)
-    backfill(connection)
+        _install_sqlite(connection, columns)
+    backfill(connection, columns)
 
 
-def backfill(connection: Connection) -> None:
+def backfill(connection: Connection, columns: tuple[str, ...] = INDEXED_COLUMNS) -> None:
     """(Re)write every ticket's document in one statement (a migration, a bulk load)."""
     if connection.dialect.name == "postgresql":
         connection.execute(text(
-            f"INSERT INTO {TABLE} (ticket_id, words) {_documents(_pg(connection))} "
+            f"INSERT INTO {TABLE} (ticket_id, words) {_documents(_pg(connection), columns)} "
             "ON CONFLICT (ticket_id) DO UPDATE SET words = EXCLUDED.words"))
     else:
         connection.execute(text(f"DELETE FROM {TABLE}"))
-        connection.execute(text(f"INSERT INTO {TABLE} (rowid, document) {_documents(_SQLITE)}"))
+        connection.execute(text(
+            f"INSERT INTO {TABLE} (rowid, document) {_documents(_SQLITE, columns)}"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +113,7 @@ class _Dialect:
     fold: Callable[[str], str]  # SQL expression → its folded form
 
 
-def _documents(dialect: _Dialect, ticket: str = "") -> str:
+def _documents(dialect: _Dialect, columns: tuple[str, ...], ticket: str = "") -> str:
     """SELECT ticket id, folded document (of the ticket whose id is ``ticket``, or all)."""
     kinds = ", ".join(f"'{kind}'" for kind in INDEXED_ACTIVITIES)
     one = f"AND ticket_id = {ticket}" if ticket else ""
@@ -117,7 +121,7 @@ def _documents(dialect: _Dialect, ticket: str = "") -> str:
              f"WHERE kind IN ({kinds}) {one} GROUP BY ticket_id")
     spoken = (f"SELECT ticket_id, {dialect.aggregate}(\"text\", ' ') AS body FROM transcripts "
               f"WHERE ticket_id IS NOT NULL {one} GROUP BY ticket_id")
-    parts = [f"t.{column}" for column in INDEXED_COLUMNS] + ["n.body", "s.body"]
+    parts = [f"t.{column}" for column in columns] + ["n.body", "s.body"]
     document = " || ' ' || ".join(f"coalesce({part}, '')" for part in parts)
     return (f"SELECT t.id, {dialect.fold(document)} FROM tickets t "
             f"LEFT JOIN ({notes}) n ON n.ticket_id = t.id "
@@ -128,33 +132,35 @@ def _documents(dialect: _Dialect, ticket: str = "") -> str:
 _SQLITE = _Dialect("group_concat", lambda sql: f"replace(replace({sql}, 'ł', 'l'), 'Ł', 'L')")
 
 
-def _install_sqlite(connection: Connection) -> None:
+def _install_sqlite(connection: Connection, columns: tuple[str, ...]) -> None:
     connection.execute(text(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(document, "
         "tokenize = 'unicode61 remove_diacritics 2')"))
-    for source in _sources():
+    for source in _sources(columns):
         for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")),
                             ("DELETE", ("OLD",))):
-            _sqlite_trigger(connection, source, event, rows)
+            _sqlite_trigger(connection, source, event, rows, columns)
 
 
 def _sqlite_trigger(connection: Connection, source: _Source, event: str,
-                    rows: tuple[str, ...]) -> None:
+                    rows: tuple[str, ...], indexed: tuple[str, ...]) -> None:
     name = f"{TABLE}_{source.table}_{event.lower()}"
     columns = f" OF {', '.join(source.columns)}" if event == "UPDATE" else ""
     when = " OR ".join(source.indexed.format(row=row) for row in rows)
-    body = "".join(_sqlite_refresh(f"{row}.{source.ticket}", event, source) for row in rows)
+    body = "".join(_sqlite_refresh(f"{row}.{source.ticket}", event, source, indexed)
+                   for row in rows)
     connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
     connection.execute(text(
         f"CREATE TRIGGER {name} AFTER {event}{columns} ON {source.table} "
         f"WHEN {when} BEGIN {body} END"))
 
 
-def _sqlite_refresh(ticket: str, event: str, source: _Source) -> str:
+def _sqlite_refresh(ticket: str, event: str, source: _Source,
+                    indexed: tuple[str, ...]) -> str:
     forget = f"DELETE FROM {TABLE} WHERE rowid = {ticket};"
     if event == "DELETE" and source.table == "tickets":
         return forget
-    return f"{forget} INSERT INTO {TABLE} (rowid, document) {_documents(_SQLITE, ticket)};"
+    return f"{forget} INSERT INTO {TABLE} (rowid, document) {_documents(_SQLITE, indexed, ticket)};"
 
 
 def _pg(connection: Connection) -> _Dialect:
@@ -170,7 +176,7 @@ def _pg(connection: Connection) -> _Dialect:
     return _Dialect("string_agg", fold)
 
 
-def _install_postgresql(connection: Connection) -> None:
+def _install_postgresql(connection: Connection, columns: tuple[str, ...]) -> None:
     available = connection.scalar(text(
         "SELECT count(*) FROM pg_available_extensions WHERE name = 'unaccent'"))
     if available:
@@ -183,9 +189,9 @@ def _install_postgresql(connection: Connection) -> None:
     connection.execute(text(
         f"CREATE OR REPLACE FUNCTION {TABLE}_refresh(target integer) RETURNS void "
         f"LANGUAGE sql AS $$ INSERT INTO {TABLE} (ticket_id, words) "
-        f"{_documents(_pg(connection), 'target')} "
+        f"{_documents(_pg(connection), columns, 'target')} "
         "ON CONFLICT (ticket_id) DO UPDATE SET words = EXCLUDED.words $$"))
-    for source in _sources():
+    for source in _sources(columns):
         _pg_trigger(connection, source)
 
 
