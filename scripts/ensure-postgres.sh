@@ -9,7 +9,9 @@ ready && exit 0
 if ! command -v pg_ctlcluster >/dev/null 2>&1; then
     echo "ensure-postgres: installing PostgreSQL from Debian" >&2
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    # contrib: unaccent and pg_trgm, which the search indexes use (migration 0019);
+    # on Debian 12 they ship in postgresql-15 and this name is a small metapackage.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-contrib >/dev/null
 fi
 version=$(ls /etc/postgresql | sort -V | tail -n 1)
 conf=/etc/postgresql/$version/main

@@ -26,6 +26,7 @@ LAST_LINES = {
     "routing.py": rf"routing p99 / bare AGI round trip p99: ({NUMBER})",
     "screenpop.py": rf"pop/ping ratio: p50 ({NUMBER}), p99 ({NUMBER}); .*",
     "sla.py": rf"scheduler/bare CPU per minute ratio: ({NUMBER})",
+    "search.py": rf"search/bare p95 ratio: ({NUMBER})",
     "transcribe.py": rf"pipeline/bare RTF ratio: ({NUMBER})",
 }
 LIMIT = 300  # seconds: a quick run takes well under a minute even on a busy machine

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, inspect, text
 from ccengine.config import DatabaseConfig
 from ccengine.db import Database, alembic_config
 from ccengine.models_registry import Base
+from ccengine.tickets.search_index import included
 
 # The newest revision in the versions folder: migrating must end there.
 HEAD_REVISION = ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -20,7 +21,8 @@ TABLES = {"customers", "calls", "tickets", "ticket_activities", "ticket_counters
 
 
 def _differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "include_object": included})
     return list(compare_metadata(context, Base.metadata))
 
 

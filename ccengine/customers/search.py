@@ -13,10 +13,11 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 
 from ccengine.customers.model import CustomerSearch
 from ccengine.customers.rules import SearchTerms, phone_digits, search_terms
+from ccengine.customers.search_index import word_in_name
 from ccengine.customers.storage_models import CustomerEmail, CustomerPhone
 from ccengine.tickets.models import Customer
 
-MAX_WORDS = 10  # each word is a LIKE scan; a paragraph pasted in matches nothing useful
+MAX_WORDS = 10  # each word is an index probe; a paragraph pasted in matches nothing useful
 
 
 def matching(question: CustomerSearch, region: str) -> ColumnElement[bool]:
@@ -46,8 +47,7 @@ def count_query(question: CustomerSearch, region: str) -> Select[int]:
 def _text_condition(terms: SearchTerms) -> ColumnElement[bool]:
     found: list[ColumnElement[bool]] = []
     if terms.words and len(terms.words) <= MAX_WORDS:
-        found.append(and_(*(Customer.search_text.contains(word, autoescape=True)
-                            for word in terms.words)))
+        found.append(and_(*(word_in_name(word) for word in terms.words)))
     if terms.phone is not None:
         found.append(Customer.id.in_(
             select(CustomerPhone.customer_id).where(CustomerPhone.e164 == terms.phone)))

@@ -10,12 +10,14 @@ from alembic import context
 from sqlalchemy import Connection
 
 from ccengine.models_registry import Base
+from ccengine.tickets.search_index import included
 
 
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
+        include_object=included,  # the search indexes are no ORM models
         # SQLite cannot ALTER most things; batch mode rebuilds tables instead.
         render_as_batch=connection.dialect.name == "sqlite",
     )

@@ -21,6 +21,7 @@ from ccengine.ticket_fields.filtering import FieldFilter, fields_condition
 from ccengine.tickets.enums import FINISHED, ActivityKind, is_finished
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
 from ccengine.tickets.phones import normalise
+from ccengine.tickets.search_query import TicketSearch, searched
 from ccengine.tickets.sla_filters import SlaFilter, sla_condition
 from ccengine.users.models import Role
 
@@ -83,6 +84,7 @@ class TicketFilter:
     snoozed: bool | None = False  # False: snoozed tickets hidden; True: only they; None: all
     updated_since: datetime | None = None  # for sync: changed at or after, inclusive
     fields: FieldFilter | None = None  # category, tags, custom values, open, my queues
+    search: TicketSearch | None = None  # the advanced search (``search_query``)
 
 
 def words(text: str | None) -> list[str]:
@@ -117,6 +119,8 @@ def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
         query = query.where(Ticket.updated_at >= filters.updated_since)
     if filters.fields is not None:
         query = query.where(fields_condition(filters.fields))
+    if filters.search is not None:
+        query = searched(query, filters.search, dialect)
     return query
 
 

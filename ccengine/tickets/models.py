@@ -102,7 +102,8 @@ class Ticket(Base):
     assignee: Mapped[str | None] = mapped_column(String(200))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     source_channel: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Indexed: the list's default order (newest first) walks it and stops at a page.
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The facts SLA clocks are computed from (kept by ``tickets.sla_marks``).

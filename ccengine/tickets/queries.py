@@ -23,6 +23,7 @@ from ccengine.tickets.filters import (
     visible,
 )
 from ccengine.tickets.models import Call, Customer, Ticket, TicketActivity
+from ccengine.tickets.search_query import resolved
 from ccengine.tickets.sla_filters import DEFAULT_SORT, ordering
 from ccengine.tickets.timeline import timeline
 from ccengine.tickets.views import (
@@ -73,6 +74,7 @@ async def find_tickets(session: AsyncSession, filters: TicketFilter, *,
     query = (select(Ticket, Customer.phone_e164, Customer.name, Customer.vip)
              .outerjoin(Customer, Ticket.customer_id == Customer.id)
              .where(visible(viewer)))
+    filters = await resolved(session, filters)  # a rare word's tickets, looked up first
     query = narrowed(query, filters, session.get_bind().dialect.name)
     total = await _count(session, query)
     rows = await session.execute(

@@ -25,6 +25,7 @@ from ccengine.tickets.enums import Priority, TicketStatus
 from ccengine.tickets.filters import EVERYONE, MAX_WORDS, TicketFilter, Viewer, caller_key
 from ccengine.tickets.filters import viewer_of as viewer_of  # agents.api imports it here
 from ccengine.tickets.relations_reads import survivor_of, ticket_ties
+from ccengine.tickets.search_params import SEARCH_PARAMETERS, search_of
 from ccengine.tickets.service import TicketChanges, TicketService
 from ccengine.tickets.views import CallView, TicketDetail, to_json, without_server_paths
 from ccengine.transcribe.channel_mask import recording_playable
@@ -80,6 +81,7 @@ def _filters(request: web.Request, who: Principal, now: datetime) -> TicketFilte
         sla=sla_filter(request, now),
         snoozed=_snoozed(request),
         updated_since=moment_param(request, "updated_since"),
+        search=search_of(request),
     )
 
 
@@ -278,6 +280,7 @@ LIST_PARAMETERS = [
     query("text", {"type": "string", "maxLength": MAX_SEARCH},
           f"words (at most {MAX_WORDS}) each found in the number, title, caller's name, "
           "description or a note, ignoring case"),
+    *SEARCH_PARAMETERS,
     *SLA_PARAMETERS,
     *FIELD_LIST_PARAMETERS,
     *PAGING,

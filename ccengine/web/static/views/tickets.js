@@ -8,12 +8,13 @@ import { snoozedBadge } from "./ticket_life.js";
 import { newTicketControl } from "./ticket_new.js";
 import { categoryOptions, loadCategories, sortHeader, tagBadges, viewsBar }
   from "./ticket_fields.js";
+import { SEARCH_EMPTY, searchFields, searchValue } from "./ticket_search.js";
 import { loadAssignees, priorityBadge, renderTicket, statusName, STATUSES, PRIORITIES }
   from "./ticket_view.js";
 
 const PER_PAGE = 25;
 const EMPTY = { status: "", queue: "", priority: "", assignee: "", caller: "", text: "",
-                snoozed: "", category: "", tag: "" };
+                snoozed: "", category: "", tag: "", ...SEARCH_EMPTY };
 // The filters outlive a visit to a ticket: "back to the list" finds them as they were.
 // atRisk: the quick filter (warning or breached now, soonest due first); sort: "" is the
 // server's order (newest first; at risk: soonest due first).
@@ -69,7 +70,9 @@ function currentQuery() {
 
 function filterForm(assignees, categories, results, ctx) {
   const f = state.filters;
+  const advanced = searchFields(f);
   const fields = {
+    ...advanced.fields,
     status: select("status", [["", t("Any status")],
       ...STATUSES.map((s) => [s, statusName(s)])], f.status),
     queue: h("input", { name: "queue", value: f.queue, placeholder: t("e.g. reklamacje") }),
@@ -110,6 +113,7 @@ function filterForm(assignees, categories, results, ctx) {
     h("label", {}, t("Category"), fields.category),
     h("label", {}, t("Tag"), fields.tag),
     h("label", { class: "wide" }, t("Text"), fields.text),
+    advanced.block,
     h("div", { class: "row buttons" },
       atRiskToggle(results, ctx),
       h("button", { type: "submit", class: "primary" }, t("Search")),
@@ -131,7 +135,9 @@ function atRiskToggle(results, ctx) {
 
 function query() {
   const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(state.filters)) if (value) params.set(name, value);
+  for (const [name, value] of Object.entries(state.filters)) {
+    if (value) params.set(name, searchValue(name, value));
+  }
   if (state.atRisk) params.set("at_risk", "true");
   if (state.sort) params.set("sort", state.sort);
   if (state.view) params.set("view", state.view);
