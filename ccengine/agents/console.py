@@ -291,7 +291,7 @@ class AgentConsole:
         seats = await self._delivery.seats(event.interface)
         agent = seats[0].display_name if seats else (event.member_name or event.interface)
         assigned = await assign_on_answer(self.database, ticket.id, agent, self.clock(),
-                                          self.tickets.first_response)
+                                          self.tickets.first_response, config=self.tickets)
         current = self.pops.get(pop.interface)
         if assigned is not None and current is not None and current.linkedid == pop.linkedid:
             self._set_pop(pops.completed(current, assigned, current.customer))

@@ -44,6 +44,9 @@ SCHEMAS: dict[str, Schema] = {
             "customer": _nullable("object"), "recent_tickets": {"type": "array"},
             "ticket": _nullable("object"),
             "state": {"type": "string", "enum": ["ringing", "connected", "wrap_up", "missed"]},
+            "call_tickets": {"type": "string",
+                             "enum": ["new", "open_ticket", "customer_only"]},
+            "disposition_required": {"type": "boolean"},
         },
     },
     "AgentConsoleState": {
