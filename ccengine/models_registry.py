@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ccengine.agents import storage_models as agent_models
 from ccengine.customers import storage_models as customer_models
+from ccengine.dispositions import storage_models as disposition_models
 from ccengine.notifications import storage_models as notification_models
 from ccengine.qa import storage_models as qa_models
 from ccengine.routes import storage_models as route_models
@@ -18,6 +19,7 @@ from ccengine.transcribe import storage_models as transcription_models
 from ccengine.users import models as user_models
 
 MODEL_MODULES = (agent_models, customer_models, notification_models, qa_models, route_models,
-                 sla_models, ticket_relation_models, transcription_models, user_models)
+                 sla_models, ticket_relation_models, transcription_models, user_models,
+                 disposition_models)
 
 __all__ = ["MODEL_MODULES", "Base"]

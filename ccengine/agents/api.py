@@ -21,9 +21,11 @@ from ccengine.agents.pbx import AgentPbx, ConsoleError, queues_of
 from ccengine.agents.pop import seen_by
 from ccengine.agents.presence import AgentState
 from ccengine.agents.schemas import SCHEMAS
-from ccengine.agents.wrapup import write_wrap_up
+from ccengine.agents.wrapup import WrappedCall, write_wrap_up
 from ccengine.ami import events as ev
 from ccengine.config import AgentsConfig, TicketsConfig
+from ccengine.dispositions import api as dispositions_api
+from ccengine.dispositions.rules import DispositionError
 from ccengine.qa import recording
 from ccengine.tickets.enums import TicketStatus
 from ccengine.users import service as users
@@ -143,17 +145,22 @@ async def wrapup(request: web.Request) -> web.Response:
     number = bodies.text(body, "ticket", max_length=64)
     status = bodies.choice(body, "status", TicketStatus)
     note = bodies.text(body, "note")
+    disposition = bodies.text(body, "disposition", max_length=40) or None
     who, seat = await _seat(request, console)
     if seat is None:
         raise ConsoleError(409, "no-sip-interface", "your user has no SIP interface")
-    if (status or note) and not number:
-        raise ConsoleError(400, "invalid-body", "a status or note needs the ticket")
+    if (status or note or disposition) and not number:
+        raise ConsoleError(400, "invalid-body", "a status, note or disposition needs the ticket")
     call = console.wrap_up_of(seat.interface, number) if number else None
     if number:
         if call is None:
             raise ConsoleError(409, "not-your-call", f"ticket {number} is not your call's")
-        await write_wrap_up(request.app[DATABASE], number, status, note, seat.display_name,
-                            viewer_of(who), _now())
+        wrapped = WrappedCall(call.queue, call.linkedid, disposition, call.disposition_required)
+        try:
+            await write_wrap_up(request.app[DATABASE], number, status, note, seat.display_name,
+                                viewer_of(who), _now(), call=wrapped)
+        except DispositionError as exc:
+            raise dispositions_api.refused(exc) from None
     await console.end_wrap_up(seat.interface, call)
     return _agent(console, seat)
 

@@ -76,7 +76,8 @@ SCHEMAS: dict[str, Schema] = {
     "AgentWrapUp": {
         "type": "object",
         "properties": {"ticket": {"type": "string", "maxLength": 64},
-                       "status": {"type": "string"}, "note": {"type": "string"}},
+                       "status": {"type": "string"}, "note": {"type": "string"},
+                       "disposition": {"type": "string", "maxLength": 40}},
     },
     "CallbackAttempt": {
         "type": "object",

@@ -56,6 +56,7 @@ class ActivityKind(StrEnum):
     SPLIT = "split"  # data: call_id, into (on the old ticket) or from (on the new one)
     SNOOZE = "snooze"  # snoozed, woken early, or woken when its time came
     FOLLOW_UP = "follow_up"  # a follow-up of this ticket was opened (or this one is one)
+    DISPOSITION = "disposition"  # the reason code chosen at a call's wrap-up
 
 
 # The workflow runs New → In progress → Waiting for customer → Resolved → Closed.

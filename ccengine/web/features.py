@@ -16,6 +16,7 @@ from aiohttp import web
 from ccengine.agents import api as agent_api
 from ccengine.customers import api as customers_api
 from ccengine.customers import organisations_api
+from ccengine.dispositions import api as dispositions_api
 from ccengine.notifications import api as notifications_api
 from ccengine.qa import api as qa_api
 from ccengine.sla import api as sla_api
@@ -27,7 +28,7 @@ from ccengine.web.endpoints import Endpoint, register
 FEATURES: tuple[ModuleType, ...] = (i18n, tickets_api, customers_api, organisations_api,
                                      agent_api, routes_api, qa_api, sla_api, wallboard,
                                      notifications_api, relations_api, life_api,
-                                     manual_api)
+                                     manual_api, dispositions_api)
 
 
 def feature_endpoints() -> Iterator[Endpoint]:
