@@ -210,6 +210,7 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/callbacks"): "AAAFFU",
     ("POST", "/api/v1/callbacks/{number}/call"): "FAAFFU",
     ("POST", "/api/v1/callbacks/{number}/outcome"): "FAAFFU",
+    ("POST", "/api/v1/tickets/{number}/call"): "FAAFFU",
     ("POST", "/api/v1/callbacks/{number}/claim"): "FAAFFU",
     ("POST", "/api/v1/callbacks/{number}/schedule"): "FAAFFU",
     ("GET", "/api/v1/callbacks/{number}/voicemail"): "AAAFFU",
