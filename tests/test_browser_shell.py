@@ -45,7 +45,7 @@ async def test_menu_follows_the_role_and_language_switches(live: Live,
     await login(browser_page, live, "ewa")
     polish = await browser_page.locator("#nav a").all_text_contents()
     assert polish == ["Zgłoszenia", "Klienci", "Trasy połączeń", "Kalendarze i SLA",
-                      "Tablica", "Ocena jakości"]
+                      "Tablica", "Ocena jakości", "Kody zakończenia"]
     await browser_page.select_option("#language", "en")
     await browser_page.wait_for_function(
         "document.querySelector('#nav a').textContent === 'Tickets'")
@@ -53,5 +53,5 @@ async def test_menu_follows_the_role_and_language_switches(live: Live,
     await browser_page.wait_for_selector("body[data-ready=true]")
     english = await browser_page.locator("#nav a").all_text_contents()
     assert english == ["Tickets", "Customers", "Routes", "Calendars and SLA", "Wallboard",
-                       "QA review"]
+                       "QA review", "Dispositions"]
     await screenshot(browser_page, "shell-admin")

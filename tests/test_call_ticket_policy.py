@@ -7,16 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from ccengine.agents.call_tickets import assign_on_answer, open_for_calls
 from ccengine.calls.model import FinishedCall
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
+from ccengine.routes.document import GraphInvalid, dump_graph, parse_graph
 from ccengine.tickets.editing import TicketChanges
 from ccengine.tickets.enums import TicketStatus
 from ccengine.tickets.models import Call, Ticket
 from ccengine.tickets.service import TicketService
+from tests.browser import EXAMPLE_GRAPH
 from tests.conftest import T0
 from tests.test_agent_tickets import facts
 
@@ -120,3 +123,20 @@ async def test_a_follow_up_past_the_window_stays_its_own_ticket(
     tickets = await _tickets(database)
     assert tickets[old.number].status == "closed"
     assert tickets[rung.number].follow_up_of_id == tickets[old.number].id
+
+
+def test_the_policy_is_validated_like_every_graph_field() -> None:
+    text = EXAMPLE_GRAPH.read_text()
+    graph = parse_graph(text)
+    assert {q.call_tickets for q in graph.queues.values()} == {"new"}, "old graphs: as before"
+    bad = text.replace("  posprzedaz:\n", "  posprzedaz:\n    call_tickets: always\n", 1)
+    with pytest.raises(GraphInvalid) as refused:
+        parse_graph(bad)
+    [issue] = refused.value.issues
+    assert issue.field == "queues.posprzedaz.call_tickets"
+    assert "open_ticket" in issue.message
+    good = text.replace("  posprzedaz:\n", "  posprzedaz:\n    call_tickets: open_ticket\n"
+                        "    disposition_required: true\n", 1)
+    queue = parse_graph(good).queues["posprzedaz"]
+    assert (queue.call_tickets, queue.disposition_required) == ("open_ticket", True)
+    assert "call_tickets: open_ticket" in dump_graph(parse_graph(good))

@@ -123,7 +123,8 @@ const MENUS = {
   privileged_agent: [["agent", "Console"], ["tickets", "Tickets"], ["customers", "Customers"],
                      ["wallboard", "Wallboard"]],
   admin: [["tickets", "Tickets"], ["customers", "Customers"], ["routes", "Routes"],
-          ["sla", "Calendars and SLA"], ["wallboard", "Wallboard"], ["qa", "QA review"]],
+          ["sla", "Calendars and SLA"], ["wallboard", "Wallboard"], ["qa", "QA review"],
+          ["dispositions", "Dispositions"]],
   qa_lead: [["qa", "QA review"], ["tickets", "Tickets"], ["customers", "Customers"],
             ["wallboard", "Wallboard"]],
 };

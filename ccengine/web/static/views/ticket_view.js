@@ -6,6 +6,7 @@ import { slaCard } from "./sla_badges.js";
 import { linkKindName, mergedBanner, relationsCard, splitButton }
   from "./ticket_relations.js";
 import { followUpFacts, lifeKindName, snoozeCard, snoozedBadge } from "./ticket_life.js";
+import { callCustomerButton, callKindName } from "./ticket_calls.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_for_customer", "resolved", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];
@@ -55,6 +56,7 @@ function show(body, detail, assignees, ctx) {
   clear(body,
     mergedBanner(detail),
     header(detail, assignees ? redraw : null),
+    callCustomerButton(detail, ctx, redraw),
     slaCard(detail.ticket.sla),
     assignees ? editCard(detail, assignees, redraw) : null,
     assignees ? snoozeCard(detail, redraw) : null,
@@ -214,7 +216,8 @@ function kindName(kind) {
   return { call: t("Call"), transcript: t("Transcript (masked)"), note: t("Note"),
            status_change: t("Status changed"), priority_change: t("Priority changed"),
            assignment: t("Assignee changed"), queue_change: t("Queue changed"),
-           merge: t("Merge"), link: t("Link"), split: t("Split") }[kind] || lifeKindName(kind) || kind;
+           merge: t("Merge"), link: t("Link"), split: t("Split") }[kind] || lifeKindName(kind) || callKindName(kind)
+    || kind;
 }
 
 function content(entry) {
