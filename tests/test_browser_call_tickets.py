@@ -61,7 +61,7 @@ async def test_a_disposition_at_wrap_up_and_a_call_from_the_ticket(
     await expect(entry.locator(".content")).to_have_text("sold: Sprzedaż / Sold")
 
     await page.get_by_role("button", name="Zadzwoń do klienta").click()
-    await expect(page.locator(".toast")).to_contain_text("Dzwoni Twój telefon")
+    await expect(page.locator(".toast").last).to_contain_text("Dzwoni Twój telefon")
     originate = live.server.members.originated[-1]
     assert (originate["Exten"], originate["Variable"]) == (
         "48601111222", f"CCENGINE_TICKET={number}")
@@ -76,8 +76,8 @@ async def test_a_disposition_at_wrap_up_and_a_call_from_the_ticket(
     await TicketService(live.database, TicketsConfig()).record_calls([own])
     await ticket_calls.log_end(live.database, own, T0 + timedelta(minutes=2))
     await page.reload()
-    await expect(page.locator(".timeline .entry.note").last).to_contain_text(
-        "Połączenie wychodzące: answered, 1:15")
+    await expect(page.locator(".timeline .entry.note").filter(
+        has_text="Połączenie wychodzące: answered, 1:15")).to_have_count(1)
     await expect(page.locator(".timeline .entry.call")).to_have_count(2)
     await screenshot(page, "ticket-outbound-call")
 
@@ -97,7 +97,8 @@ async def test_admins_keep_the_dispositions_in_their_page(live: Live,
     row = page.locator("tr[data-code=complaint]")
     await expect(row).to_contain_text("Reklamacja")
     await expect(row).to_contain_text("każda kolejka")
-    await row.locator("input[name=active]").uncheck()
-    await expect(page.locator(".toast").last).to_contain_text("Zapisano")
+    async with page.expect_response(lambda answer: answer.request.method == "PATCH") as sent:
+        await row.locator("input[name=active]").uncheck()
+    assert (await sent.value).status == 200
     assert await dispositions.list_dispositions(live.database, active_only=True) == []
     await screenshot(page, "dispositions-admin")
