@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from ccengine.agents.call_tickets import assign_on_answer, open_for_calls
+from ccengine.agents.call_tickets import assign_on_answer, fold_answered, open_for_calls
 from ccengine.calls.model import FinishedCall
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
@@ -140,3 +140,21 @@ def test_the_policy_is_validated_like_every_graph_field() -> None:
     queue = parse_graph(good).queues["posprzedaz"]
     assert (queue.call_tickets, queue.disposition_required) == ("open_ticket", True)
     assert "call_tickets: open_ticket" in dump_graph(parse_graph(good))
+
+
+async def test_an_answer_the_console_missed_folds_before_the_call_is_recorded(
+        database: Database, make_call: Callable[..., FinishedCall]) -> None:
+    service = TicketService(database, CONFIG, clock=lambda: T0 + HOUR)
+    [old] = await open_for_calls(database, CONFIG, [facts("6.1")])
+    await service.record_calls([make_call("6.1")])
+    await service.update(old.number, TicketChanges(status=TicketStatus.RESOLVED), "Anna Nowak")
+    back = T0 + timedelta(days=1)
+    [rung] = await open_for_calls(database, CONFIG, [facts("6.2", at=back)])
+    await fold_answered(database, rung.id, CONFIG, back)  # the gate before recording
+    await fold_answered(database, rung.id, CONFIG, back)  # twice: nothing more happens
+    [recorded] = await service.record_calls([make_call("6.2", started_at=back)])
+    assert recorded.ticket_number == old.number
+    tickets = await _tickets(database)
+    assert (tickets[old.number].status, tickets[rung.number].status) == ("in_progress",
+                                                                         "closed")
+    assert await _calls_of(database, old.number) == ["6.1", "6.2"]

@@ -70,13 +70,15 @@ class CallTicket:
     status: str
     priority: str
     created: bool  # False: the call joined the caller's open ticket
+    follow_up: bool = False  # it follows up a finished ticket (``fold_into_returned``)
 
     def as_json(self) -> dict[str, object]:
         return {"number": self.number, "status": self.status, "priority": self.priority}
 
 
 def _view(ticket: Ticket, created: bool) -> CallTicket:
-    return CallTicket(ticket.id, ticket.number, ticket.status, ticket.priority, created)
+    return CallTicket(ticket.id, ticket.number, ticket.status, ticket.priority, created,
+                      ticket.follow_up_of_id is not None)
 
 
 async def open_for_calls(database: Database, config: TicketsConfig, batch: Sequence[RingFacts],
@@ -247,6 +249,21 @@ async def assign_on_answer(database: Database, ticket_id: int, agent: str, at: d
         await sync_sla(session, list({rung.id: rung, ticket.id: ticket}.values()), sla, at)
         await session.commit()
     return _view(ticket, True)
+
+
+async def fold_answered(database: Database, ticket_id: int, config: TicketsConfig,
+                        at: datetime, sla: SlaProvider = DEFAULT_SLA) -> None:
+    """Before an answered call is recorded: its ring-time follow-up folds into the
+    ticket it followed, as at the answer (which the console may not have seen: a
+    restart, a lost event), so the record finds one ticket."""
+    async with database.writer() as session:
+        ticket = await session.get(Ticket, ticket_id)
+        if ticket is None:
+            return
+        survivor = await fold_into_returned(session, ticket, config, at)
+        if survivor is not ticket:
+            await sync_sla(session, [ticket, survivor], sla, at)
+            await session.commit()
 
 
 async def fold_into_returned(session: AsyncSession, ticket: Ticket, config: TicketsConfig,

@@ -16,7 +16,7 @@ from ccengine.web import body as bodies
 from ccengine.web.auth import principal
 from ccengine.web.endpoints import Endpoint, path_param, query
 from ccengine.web.errors import ApiError, InvalidParameter
-from ccengine.web.params import DATABASE, moment_param, optional, yes_no
+from ccengine.web.params import DATABASE, checked_text, moment_param, optional, yes_no
 
 __all__ = ["ENDPOINTS", "SCHEMAS", "refused"]
 
@@ -85,8 +85,8 @@ async def edit(request: web.Request) -> web.Response:
                           else None,
                           queue=_edited_queue(body))
     try:
-        changed = await service.update(request.app[DATABASE], request.match_info["code"],
-                                       change, _now())
+        code = checked_text("code", request.match_info["code"])
+        changed = await service.update(request.app[DATABASE], code, change, _now())
     except rules.DispositionError as exc:
         raise refused(exc) from None
     return web.json_response(changed)
