@@ -216,8 +216,8 @@ function kindName(kind) {
   return { call: t("Call"), transcript: t("Transcript (masked)"), note: t("Note"),
            status_change: t("Status changed"), priority_change: t("Priority changed"),
            assignment: t("Assignee changed"), queue_change: t("Queue changed"),
-           merge: t("Merge"), link: t("Link"), split: t("Split") }[kind] || lifeKindName(kind) || callKindName(kind)
-    || kind;
+           merge: t("Merge"), link: t("Link"), split: t("Split") }[kind] || lifeKindName(kind)
+    || callKindName(kind) || kind;
 }
 
 function content(entry) {
