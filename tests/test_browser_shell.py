@@ -45,7 +45,8 @@ async def test_menu_follows_the_role_and_language_switches(live: Live,
     await login(browser_page, live, "ewa")
     polish = await browser_page.locator("#nav a").all_text_contents()
     assert polish == ["Zgłoszenia", "Klienci", "Organizacje", "Trasy połączeń",
-                      "Kalendarze i SLA", "Tablica", "Ocena jakości", "Automatyzacja"]
+                      "Kalendarze i SLA", "Tablica", "Ocena jakości", "Automatyzacja",
+                      "Kody zakończenia"]
     await browser_page.select_option("#language", "en")
     await browser_page.wait_for_function(
         "document.querySelector('#nav a').textContent === 'Tickets'")
@@ -53,5 +54,5 @@ async def test_menu_follows_the_role_and_language_switches(live: Live,
     await browser_page.wait_for_selector("body[data-ready=true]")
     english = await browser_page.locator("#nav a").all_text_contents()
     assert english == ["Tickets", "Customers", "Organisations", "Routes", "Calendars and SLA",
-                       "Wallboard", "QA review", "Automation"]
+                       "Wallboard", "QA review", "Automation", "Dispositions"]
     await screenshot(browser_page, "shell-admin")

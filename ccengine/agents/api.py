@@ -13,7 +13,13 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from ccengine.agents import callback_claims, callback_list, callback_voicemail, callbacks
+from ccengine.agents import (
+    callback_claims,
+    callback_list,
+    callback_voicemail,
+    callbacks,
+    ticket_calls,
+)
 from ccengine.agents.console import AgentConsole
 from ccengine.agents.delivery import TOPIC
 from ccengine.agents.directory import Seat
@@ -21,9 +27,12 @@ from ccengine.agents.pbx import AgentPbx, ConsoleError, queues_of
 from ccengine.agents.pop import seen_by
 from ccengine.agents.presence import AgentState
 from ccengine.agents.schemas import SCHEMAS
-from ccengine.agents.wrapup import write_wrap_up
+from ccengine.agents.wrapup import WrappedCall, write_wrap_up
 from ccengine.ami import events as ev
+from ccengine.calls.model import FinishedCall, is_own_call
 from ccengine.config import AgentsConfig, TicketsConfig
+from ccengine.dispositions import api as dispositions_api
+from ccengine.dispositions.rules import DispositionError
 from ccengine.qa import recording
 from ccengine.tickets.enums import TicketStatus
 from ccengine.users import service as users
@@ -143,17 +152,22 @@ async def wrapup(request: web.Request) -> web.Response:
     number = bodies.text(body, "ticket", max_length=64)
     status = bodies.choice(body, "status", TicketStatus)
     note = bodies.text(body, "note")
+    disposition = bodies.text(body, "disposition", max_length=40) or None
     who, seat = await _seat(request, console)
     if seat is None:
         raise ConsoleError(409, "no-sip-interface", "your user has no SIP interface")
-    if (status or note) and not number:
-        raise ConsoleError(400, "invalid-body", "a status or note needs the ticket")
+    if (status or note or disposition) and not number:
+        raise ConsoleError(400, "invalid-body", "a status, note or disposition needs the ticket")
     call = console.wrap_up_of(seat.interface, number) if number else None
     if number:
         if call is None:
             raise ConsoleError(409, "not-your-call", f"ticket {number} is not your call's")
-        await write_wrap_up(request.app[DATABASE], number, status, note, seat.display_name,
-                            viewer_of(who), _now())
+        wrapped = WrappedCall(call.queue, call.linkedid, disposition, call.disposition_required)
+        try:
+            await write_wrap_up(request.app[DATABASE], number, status, note, seat.display_name,
+                                viewer_of(who), _now(), call=wrapped)
+        except DispositionError as exc:
+            raise dispositions_api.refused(exc) from None
     await console.end_wrap_up(seat.interface, call)
     return _agent(console, seat)
 
@@ -184,6 +198,21 @@ async def call_back(request: web.Request) -> web.Response:
     except callbacks.CallbackError as exc:
         raise ConsoleError(409, exc.error, str(exc)) from None
     attempt = await pbx.call_back(seat, target, number)
+    return web.json_response({"attempt": attempt})
+
+
+async def call_customer(request: web.Request) -> web.Response:
+    """Click-to-call from a ticket's page: the attempt and the call land on the ticket."""
+    console = _console(request)
+    number = checked_text("number", request.match_info["number"])
+    seat = await _agent_seat(request, console)
+    _free_to_call(console, seat)
+    try:
+        target = await ticket_calls.target_of(request.app[DATABASE], number,
+                                              viewer_of(_who(request)))
+    except callbacks.CallbackError as exc:
+        raise ConsoleError(409, exc.error, str(exc)) from None
+    attempt = await request.app[PBX].call_back(seat, target, number, outbound=True)
     return web.json_response({"attempt": attempt})
 
 
@@ -306,6 +335,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "Click-to-call: claims the callback (409 callback-held if another agent "
              "has it), then the agent's phone, then the customer (AMI Originate)",
              parameters=[_NUMBER], result="CallbackStarted"),
+    Endpoint("POST", "/api/v1/tickets/{number}/call", call_customer, AGENTS,
+             "Click-to-call the ticket's customer (the agent's phone, then the customer; "
+             "AMI Originate): logged on the ticket with its outcome when it ends "
+             "(409 no-number without a customer phone)",
+             parameters=[path_param("number", "the ticket's number")],
+             result="CallbackStarted"),
     Endpoint("POST", "/api/v1/callbacks/{number}/claim", claim, AGENTS,
              "Take a callback (one agent at a time; 409 callback-held names who has it)",
              parameters=[_NUMBER], result="CallbackClaimed"),
@@ -336,6 +371,7 @@ def setup(app: web.Application) -> None:
     engine.on_event(console.on_event)
     engine.before_recording(console.settled)
     console.on_originate.append(lambda event: _originated(console, event))
+    engine.on_recorded(lambda call, _recorded: _own_call_ended(console, call))
     hub.topic(TOPIC, lambda who: _state_messages(console, who))
     # After the cleanup contexts (the database is migrated by then); stopped before them.
     app.on_startup.append(lambda _app: console.start())
@@ -357,6 +393,15 @@ async def _state_messages(console: AgentConsole, who: Principal) -> list[dict[st
 def _originated(console: AgentConsole, event: ev.OriginateResult) -> None:
     if event.action_id.startswith(callbacks.ACTION_PREFIX):
         console.spawn(_agent_leg(console, event))
+
+
+def _own_call_ended(console: AgentConsole, call: FinishedCall) -> None:
+    if is_own_call(call.linkedid):
+        console.spawn(_log_end(console, call))
+
+
+async def _log_end(console: AgentConsole, call: FinishedCall) -> None:
+    await ticket_calls.log_end(console.database, call, console.clock())
 
 
 async def _agent_leg(console: AgentConsole, event: ev.OriginateResult) -> None:

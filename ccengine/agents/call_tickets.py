@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +26,7 @@ from ccengine.config import TicketsConfig
 from ccengine.customers.lookup import customers_by_phone, new_customer
 from ccengine.db import Database
 from ccengine.tickets import numbering, rules
-from ccengine.tickets.assigning import chunks, ring_title, status_change
+from ccengine.tickets.assigning import SYSTEM_AUTHOR, chunks, ring_title, status_change
 from ccengine.tickets.enums import (
     FINISHED,
     ActivityKind,
@@ -37,14 +37,17 @@ from ccengine.tickets.enums import (
     TicketStatus,
 )
 from ccengine.tickets.life_rules import Return
+from ccengine.tickets.merging import merge
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
-from ccengine.tickets.returning import latest_tickets, link_follow_up, returning
+from ccengine.tickets.returning import latest_tickets, link_follow_up, reopen, returning
 from ccengine.tickets.rules import OpenTicket, learned_name, ticket_to_join
 from ccengine.tickets.sla_marks import mark_response, move_status
 from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
 
 # A finished ticket the customer comes back to, within the reopen window or after it.
 FOLLOWED_UP_AT_RING = frozenset({Return.REOPEN, Return.FOLLOW_UP})
+# The queue's policy for its calls' tickets (``routes.model.Queue.call_tickets``).
+NEW_TICKET, OPEN_TICKET, CUSTOMER_ONLY = "new", "open_ticket", "customer_only"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,7 @@ class RingFacts:
     at: datetime
     urgency: Priority | None = None  # a route may ask for more (an outage line: P1)
     vip: bool = False  # VIP by the route graph's list: the same priority as a VIP customer
+    policy: str = NEW_TICKET  # the queue's ``call_tickets`` (routes.model.Queue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +70,15 @@ class CallTicket:
     status: str
     priority: str
     created: bool  # False: the call joined the caller's open ticket
+    follow_up: bool = False  # it follows up a finished ticket (``fold_into_returned``)
 
     def as_json(self) -> dict[str, object]:
         return {"number": self.number, "status": self.status, "priority": self.priority}
 
 
 def _view(ticket: Ticket, created: bool) -> CallTicket:
-    return CallTicket(ticket.id, ticket.number, ticket.status, ticket.priority, created)
+    return CallTicket(ticket.id, ticket.number, ticket.status, ticket.priority, created,
+                      ticket.follow_up_of_id is not None)
 
 
 async def open_for_calls(database: Database, config: TicketsConfig, batch: Sequence[RingFacts],
@@ -93,7 +99,8 @@ async def _open_once(database: Database, config: TicketsConfig, batch: Sequence[
         # Rows are numbered before anything is written: no flush in between.
         with session.no_autoflush:
             customers = await _customers(session, list(fresh.values()))
-            open_tickets = await _open_tickets(session, config, customers.values())
+            open_tickets = await _open_tickets(session, config, customers.values(),
+                                               any(f.policy == OPEN_TICKET for f in batch))
             latest = await latest_tickets(session, [c.id for c in customers.values() if c.id])
             opened: dict[tuple[str, str], tuple[Ticket, bool]] = {}
             new: list[tuple[RingFacts, Ticket]] = []
@@ -101,7 +108,7 @@ async def _open_once(database: Database, config: TicketsConfig, batch: Sequence[
                 customer = customers.get(facts.caller or "")
                 before = latest.get(customer.id or 0) if customer else None
                 decision = returning(before, facts.at, config)
-                joined = _joinable(open_tickets, config, customer, facts.at)
+                joined = _joinable(open_tickets, config, customer, facts)
                 ticket = joined or _new_ticket(customer, facts)
                 opened[key] = (ticket, joined is None)
                 if joined is None:
@@ -150,12 +157,13 @@ async def _customers(session: AsyncSession,
 
 
 async def _open_tickets(session: AsyncSession, config: TicketsConfig,
-                        customers: Iterable[Customer]) -> dict[int, list[Ticket]]:
+                        customers: Iterable[Customer], by_queue: bool) -> dict[int, list[Ticket]]:
     """The open tickets of the batch's known callers, by customer id, in chunked queries;
-    none when joining is off. A customer new in this batch has no id and no tickets yet."""
+    none when joining is off (by the config and by every queue's policy). A customer new
+    in this batch has no id and no tickets yet."""
     ids = sorted({c.id for c in customers if c.id is not None})
     found: dict[int, list[Ticket]] = {}
-    if config.join_open_within_hours <= 0:
+    if config.join_open_within_hours <= 0 and not by_queue:
         return found
     for chunk in chunks(ids):
         query = select(Ticket).where(Ticket.customer_id.in_(chunk),
@@ -166,13 +174,27 @@ async def _open_tickets(session: AsyncSession, config: TicketsConfig,
 
 
 def _joinable(open_tickets: dict[int, list[Ticket]], config: TicketsConfig,
-              customer: Customer | None, at: datetime) -> Ticket | None:
-    if customer is None or customer.id is None or config.join_open_within_hours <= 0:
+              customer: Customer | None, facts: RingFacts) -> Ticket | None:
+    """The open ticket this call joins: by the queue's "open_ticket" policy the caller's
+    newest open ticket of that queue (any age), else by the config's time window; a
+    "customer_only" queue never joins (its call's ticket lives for one wrap-up)."""
+    if customer is None or customer.id is None or facts.policy == CUSTOMER_ONLY:
         return None  # a customer new in this batch has no tickets yet
     candidates = open_tickets.get(customer.id, [])
+    if facts.policy == OPEN_TICKET:
+        return newest_open_in_queue(candidates, facts.queue)
+    if config.join_open_within_hours <= 0:
+        return None
     views = [OpenTicket(i, TicketStatus(t.status), t.created_at) for i, t in enumerate(candidates)]
-    chosen = ticket_to_join(views, at, config.join_open_within_hours)
+    chosen = ticket_to_join(views, facts.at, config.join_open_within_hours)
     return None if chosen is None else candidates[chosen.ref]
+
+
+def newest_open_in_queue(tickets: Sequence[Ticket], queue: str | None) -> Ticket | None:
+    """The newest ticket of ``queue`` that is not finished (nor resolved): snoozed or
+    waiting for the customer is open work the caller is calling about."""
+    open_here = [t for t in tickets if t.queue == queue and t.status not in FINISHED]
+    return max(open_here, key=lambda t: (t.created_at, t.id or 0), default=None)
 
 
 def _new_ticket(customer: Customer | None, facts: RingFacts) -> Ticket:
@@ -201,13 +223,18 @@ async def _number(session: AsyncSession, config: TicketsConfig,
 
 async def assign_on_answer(database: Database, ticket_id: int, agent: str, at: datetime,
                            counted: Collection[ResponseKind],
-                           sla: SlaProvider = DEFAULT_SLA) -> CallTicket | None:
+                           sla: SlaProvider = DEFAULT_SLA,
+                           config: TicketsConfig | None = None) -> CallTicket | None:
     """The agent took the call: the ticket is theirs and in progress, and the caller
-    heard from us (a first response, when answered calls count)."""
+    heard from us (a first response, when answered calls count). A ring-time follow-up
+    of a ticket still inside its reopen window folds into that ticket (``config``)."""
     async with database.writer() as session:
         ticket = await session.get(Ticket, ticket_id)
         if ticket is None:
             return None
+        rung = ticket
+        if config is not None:
+            ticket = await fold_into_returned(session, ticket, config, at)
         if ticket.assignee != agent:
             session.add(TicketActivity(ticket=ticket, kind=ActivityKind.ASSIGNMENT,
                                        body=f"{ticket.assignee or '-'} → {agent}",
@@ -219,6 +246,48 @@ async def assign_on_answer(database: Database, ticket_id: int, agent: str, at: d
             move_status(ticket, TicketStatus.IN_PROGRESS, at)
         mark_response(ticket, ResponseKind.ANSWERED_CALL, at, counted)
         ticket.updated_at = at
-        await sync_sla(session, [ticket], sla, at)
+        await sync_sla(session, list({rung.id: rung, ticket.id: ticket}.values()), sla, at)
         await session.commit()
     return _view(ticket, True)
+
+
+async def fold_answered(database: Database, ticket_id: int, config: TicketsConfig,
+                        at: datetime, sla: SlaProvider = DEFAULT_SLA) -> None:
+    """Before an answered call is recorded: its ring-time follow-up folds into the
+    ticket it followed, as at the answer (which the console may not have seen: a
+    restart, a lost event), so the record finds one ticket."""
+    async with database.writer() as session:
+        ticket = await session.get(Ticket, ticket_id)
+        if ticket is None:
+            return
+        survivor = await fold_into_returned(session, ticket, config, at)
+        if survivor is not ticket:
+            await sync_sla(session, [ticket, survivor], sla, at)
+            await session.commit()
+
+
+async def fold_into_returned(session: AsyncSession, ticket: Ticket, config: TicketsConfig,
+                             at: datetime) -> Ticket:
+    """The ticket an answered call belongs to. At ring time a call that comes back to a
+    finished ticket opens a follow-up (the call may yet be missed: a callback, not
+    reopened work). Once answered, within the reopen window, the finished ticket is the
+    one the customer came back to: it reopens and the ring-time ticket is merged into
+    it (its number, shown in the pop, stays resolvable), so the call leaves ONE ticket.
+    The live call's row then points at the old ticket as joined, not created: the end
+    of the call must not retitle or re-kind it."""
+    if ticket.follow_up_of_id is None or ticket.status != TicketStatus.NEW:
+        return ticket
+    live = await session.scalar(select(LiveCallTicket).where(
+        LiveCallTicket.ticket_id == ticket.id, LiveCallTicket.created.is_(True)))
+    old = await session.get(Ticket, ticket.follow_up_of_id)
+    if live is None or old is None:
+        return ticket
+    decision = returning(old, ticket.created_at, config)
+    if decision not in (Return.REOPEN, Return.JOIN):
+        return ticket  # past the window: the follow-up is the ticket
+    if decision is Return.REOPEN:
+        reopen(session, old, SourceChannel.PHONE, at)
+    await merge(session, ticket, old, SYSTEM_AUTHOR, at)
+    await session.execute(update(LiveCallTicket).where(LiveCallTicket.ticket_id == old.id)
+                          .values(created=False))
+    return old

@@ -120,8 +120,10 @@ def originate_action(target: Target, interface: str, ticket_number: str,
 
 
 async def start_attempt(database: Database, target: Target, action: dict[str, str],
-                        user_id: int | None, agent: str, at: datetime) -> int:
-    """The attempt, recorded before the Originate goes out (its answer may come first)."""
+                        user_id: int | None, agent: str, at: datetime,
+                        outbound: bool = False) -> int:
+    """The attempt, recorded before the Originate goes out (its answer may come first);
+    ``outbound``: a call placed from a ticket's page, not a callback."""
     async with database.writer() as session:
         attempt = CallbackAttempt(ticket_id=target.ticket_id, user_id=user_id, agent=agent,
                                   interface=action["Channel"], number=target.number,
@@ -130,10 +132,12 @@ async def start_attempt(database: Database, target: Target, action: dict[str, st
         ticket = await session.get(Ticket, target.ticket_id)
         assert ticket is not None
         ticket.updated_at = at
-        session.add(TicketActivity(ticket=ticket, kind=ActivityKind.NOTE,
-                                   body=f"Oddzwanianie na {target.number}", author=agent,
-                                   data={"callback": "started", "number": target.number},
-                                   created_at=at))
+        kind = "outbound" if outbound else "callback"
+        body = (f"Połączenie wychodzące do {target.number}" if outbound
+                else f"Oddzwanianie na {target.number}")
+        session.add(TicketActivity(ticket=ticket, kind=ActivityKind.NOTE, body=body,
+                                   author=agent, created_at=at,
+                                   data={kind: "started", "number": target.number}))
         await session.flush()
         attempt_id = attempt.id
         await session.commit()

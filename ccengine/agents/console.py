@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from ccengine.agents import pops
-from ccengine.agents.call_tickets import CallTicket, assign_on_answer
+from ccengine.agents.call_tickets import CallTicket, assign_on_answer, fold_answered
 from ccengine.agents.customer_reader import CustomerReader
 from ccengine.agents.delivery import Delivery
 from ccengine.agents.directory import Directory
@@ -36,7 +36,7 @@ from ccengine.agents.pop import CustomerFacts, Pop, PopState
 from ccengine.agents.presence import Presence
 from ccengine.agents.wrapup_hold import Pauser, WrapUpHold
 from ccengine.ami import events as ev
-from ccengine.calls.model import FinishedCall
+from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.cancelling import cancel_and_wait
 from ccengine.config import AgentsConfig, TicketsConfig
 from ccengine.db import Database
@@ -140,9 +140,16 @@ class AgentConsole:
         a call whose end was not seen (it ended while the AMI link was down) end too."""
         self._call_over((call.pbx, call.linkedid))
         task = self._call_tickets.get((call.pbx, call.linkedid))
+        ticket = None
         if task is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(asyncio.shield(task), TICKET_WAIT_SECONDS)
+                ticket = await asyncio.wait_for(asyncio.shield(task), TICKET_WAIT_SECONDS)
+        if ticket is not None and ticket.follow_up and call.outcome is Outcome.ANSWERED:
+            try:
+                await fold_answered(self.database, ticket.id, self.tickets, self.clock())
+            except Exception:  # the call is recorded all the same, on its follow-up
+                log.exception("agent console: %s could not fold into its reopened ticket",
+                              ticket.number)
 
     def _on_caller_seen(self, event: ev.Event) -> None:
         """The caller's customer is read while the call is in the IVR, not when it rings."""
@@ -291,7 +298,7 @@ class AgentConsole:
         seats = await self._delivery.seats(event.interface)
         agent = seats[0].display_name if seats else (event.member_name or event.interface)
         assigned = await assign_on_answer(self.database, ticket.id, agent, self.clock(),
-                                          self.tickets.first_response)
+                                          self.tickets.first_response, config=self.tickets)
         current = self.pops.get(pop.interface)
         if assigned is not None and current is not None and current.linkedid == pop.linkedid:
             self._set_pop(pops.completed(current, assigned, current.customer))

@@ -102,12 +102,15 @@ class AgentPbx:
         queues = {m.queue for m in memberships}
         await self._shown(lambda: not queues & set(self._agent(seat).queues))
 
-    async def call_back(self, seat: Seat, target: callbacks.Target, number: str) -> int:
+    async def call_back(self, seat: Seat, target: callbacks.Target, number: str,
+                        outbound: bool = False) -> int:
+        """Click-to-call the customer of ticket ``number`` (a callback, or ``outbound``
+        from the ticket's page)."""
         database = self.console.database
         action = callbacks.originate_action(target, seat.interface, number, self.console.config)
         now = datetime.now(UTC)
         attempt = await callbacks.start_attempt(database, target, action, seat.user_id,
-                                                seat.display_name, now)
+                                                seat.display_name, now, outbound)
         try:
             await self._send(action, seat)
         except ConsoleError:

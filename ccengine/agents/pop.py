@@ -54,6 +54,8 @@ class Pop:
     customer: CustomerFacts | None = None
     ticket: CallTicket | None = None
     state: PopState = PopState.RINGING
+    policy: str = "new"  # the queue's ``call_tickets``: the wrap-up form's default
+    disposition_required: bool = False  # the queue's: the wrap-up must name one
 
     def moved(self, state: PopState) -> Pop:
         return replace(self, state=state)
@@ -70,6 +72,7 @@ class Pop:
             "recent_tickets": list(customer.recent) if customer else [],
             "ticket": self.ticket.as_json() if self.ticket else None,
             "state": self.state.value,
+            "call_tickets": self.policy, "disposition_required": self.disposition_required,
         }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from ccengine.agents.call_tickets import CallTicket, RingFacts
+from ccengine.agents.call_tickets import NEW_TICKET, CallTicket, RingFacts
 from ccengine.agents.pop import (
     RECENT_TICKETS,
     CustomerFacts,
@@ -47,7 +47,8 @@ def ringing_pop(event: ev.AgentRang, joined_at: datetime | None, routing: Routin
         caller_number=normalise(channel.caller_num, region), caller_name=channel.caller_name,
         did=normalise(channel.exten, region) if DIGITS.match(channel.exten) else None,
         queue=event.queue, wait_seconds=max(0, round(waited)), rang_at=event.at,
-        ivr_path=tuple(path), ivr_summary=summary,
+        ivr_path=tuple(path), ivr_summary=summary, policy=queue_policy(graph, event.queue),
+        disposition_required=_disposition_required(graph, event.queue),
     )
 
 
@@ -62,7 +63,19 @@ def ring_facts(event: ev.ChannelEvent, queue: str, routing: Routing | None,
         caller=normalise(event.channel.caller_num, tickets.default_region),
         caller_name=event.channel.caller_name, queue=queue, at=datetime.now(UTC),
         urgency=Priority(urgency) if urgency else None, vip=took_vip_branch(steps),
+        policy=queue_policy(graph, queue),
     )
+
+
+def _disposition_required(graph: RouteGraph | None, queue: str) -> bool:
+    definition = graph.queues.get(queue) if graph is not None else None
+    return definition is not None and definition.disposition_required
+
+
+def queue_policy(graph: RouteGraph | None, queue: str) -> str:
+    """The queue's ``call_tickets`` policy; "new" where the graph is not known."""
+    definition = graph.queues.get(queue) if graph is not None else None
+    return definition.call_tickets if definition is not None else NEW_TICKET
 
 
 def completed(pop: Pop, ticket: CallTicket | None, customer: CustomerFacts | None) -> Pop:

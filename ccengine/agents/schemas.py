@@ -44,6 +44,9 @@ SCHEMAS: dict[str, Schema] = {
             "customer": _nullable("object"), "recent_tickets": {"type": "array"},
             "ticket": _nullable("object"),
             "state": {"type": "string", "enum": ["ringing", "connected", "wrap_up", "missed"]},
+            "call_tickets": {"type": "string",
+                             "enum": ["new", "open_ticket", "customer_only"]},
+            "disposition_required": {"type": "boolean"},
         },
     },
     "AgentConsoleState": {
@@ -73,7 +76,8 @@ SCHEMAS: dict[str, Schema] = {
     "AgentWrapUp": {
         "type": "object",
         "properties": {"ticket": {"type": "string", "maxLength": 64},
-                       "status": {"type": "string"}, "note": {"type": "string"}},
+                       "status": {"type": "string"}, "note": {"type": "string"},
+                       "disposition": {"type": "string", "maxLength": 40}},
     },
     "CallbackAttempt": {
         "type": "object",

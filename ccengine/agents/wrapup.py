@@ -1,17 +1,22 @@
-"""The paperwork that ends an agent's wrap-up: a note and the ticket's status, together.
+"""The paperwork that ends an agent's wrap-up: a note, the ticket's status and the
+call's disposition (reason code), together.
 
-One transaction: a status the workflow refuses leaves no note behind, so the
-agent's retry does not write the note twice. A status equal to the current one
-changes nothing (the form offers "in progress" for a ticket already in progress).
+One transaction: a status the workflow refuses (or a disposition missing or
+unknown) leaves no note behind, so the agent's retry does not write the note twice.
+A status equal to the current one changes nothing (the form offers "in progress"
+for a ticket already in progress).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
 from ccengine.db import Database
+from ccengine.dispositions import rules as dispositions
+from ccengine.dispositions import service as disposition_service
 from ccengine.tickets.editing import Current, TicketChanges, plan_changes
 from ccengine.tickets.enums import ActivityKind, TicketStatus
 from ccengine.tickets.errors import TicketNotFound
@@ -21,13 +26,30 @@ from ccengine.tickets.sla_marks import move_status
 from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
 
 
+@dataclass(frozen=True, slots=True)
+class WrappedCall:
+    """The call a wrap-up is about, as its queue's rules need it."""
+
+    queue: str | None = None
+    linkedid: str | None = None
+    disposition: str | None = None  # the code the agent chose
+    disposition_required: bool = False  # the queue's rule
+
+
 async def write_wrap_up(database: Database, number: str, status: TicketStatus | None,
                         note: str | None, author: str, viewer: Viewer, at: datetime,
-                        sla: SlaProvider = DEFAULT_SLA) -> None:
+                        sla: SlaProvider = DEFAULT_SLA,
+                        call: WrappedCall = WrappedCall()) -> None:
     async with database.writer() as session:
         ticket = await session.scalar(select(Ticket).where(Ticket.number == number))
         if ticket is None or not can_see(viewer, ticket.assignee, ticket.status):
             raise TicketNotFound(number)
+        found = await disposition_service.offered(session, call.disposition)
+        chosen = dispositions.chosen(call.disposition, found, call.queue,
+                                     call.disposition_required)
+        if chosen is not None:
+            await disposition_service.record(session, ticket, chosen, call.queue,
+                                             call.linkedid, author, at)
         current = Current(number, TicketStatus(ticket.status), ticket.priority, ticket.assignee)
         for change in plan_changes(current, TicketChanges(status=status)):
             new = TicketStatus(str(change.new))

@@ -47,6 +47,9 @@ class Tier(_Strict):
     members: tuple[Member, ...] = Field(min_length=1)
 
 
+CallTicketPolicy = Literal["new", "open_ticket", "customer_only"]
+
+
 class Queue(_Strict):
     strategy: Literal["ringall", "leastrecent", "fewestcalls", "random", "rrmemory",
                       "linear", "wrandom"] = "rrmemory"
@@ -55,6 +58,12 @@ class Queue(_Strict):
     wrapup_seconds: int = Field(default=0, ge=0)
     max_callers: int = Field(default=0, ge=0)  # 0: no limit
     tiers: tuple[Tier, ...] = Field(min_length=1)
+    # What an answered call of this queue does to tickets (``agents.call_tickets``):
+    # "new" (each call its ticket, as always), "open_ticket" (the caller's newest open
+    # ticket of this queue, else new) or "customer_only" (logged on the customer, its
+    # ticket resolved when the agent marks the wrap-up done).
+    call_tickets: CallTicketPolicy = "new"
+    disposition_required: bool = False  # the wrap-up must name a disposition (reason code)
 
     @field_validator("tiers")
     @classmethod

@@ -58,6 +58,7 @@ class ActivityKind(StrEnum):
     FOLLOW_UP = "follow_up"  # a follow-up of this ticket was opened (or this one is one)
     AUTOMATION = "automation"  # an automation rule ran (data: rule_id, rule, event, done)
     FIELD_CHANGE = "field_change"  # title, description, category, tags, a custom field
+    DISPOSITION = "disposition"  # the reason code chosen at a call's wrap-up
 
 
 # The workflow runs New → In progress → Waiting for customer → Resolved → Closed.

@@ -17,6 +17,7 @@ from ccengine.agents import api as agent_api
 from ccengine.automation import api as automation_api
 from ccengine.customers import api as customers_api
 from ccengine.customers import organisations_api
+from ccengine.dispositions import api as dispositions_api
 from ccengine.notifications import api as notifications_api
 from ccengine.qa import api as qa_api
 from ccengine.sla import api as sla_api
@@ -32,7 +33,8 @@ FEATURES: tuple[ModuleType, ...] = (i18n, tickets_api, customers_api, organisati
                                      agent_api, routes_api, qa_api, sla_api, wallboard,
                                      notifications_api, relations_api, life_api,
                                      manual_api, sla_preview_api, automation_api,
-                                     ticket_fields_api, ticket_views_api)
+                                     ticket_fields_api, ticket_views_api,
+                                     dispositions_api)
 
 
 def feature_endpoints() -> Iterator[Endpoint]:

@@ -126,7 +126,7 @@ const MENUS = {
   admin: [["tickets", "Tickets"], ["customers", "Customers"],
           ["organisations", "Organisations"], ["routes", "Routes"],
           ["sla", "Calendars and SLA"], ["wallboard", "Wallboard"], ["qa", "QA review"],
-          ["automation", "Automation"]],
+          ["automation", "Automation"], ["dispositions", "Dispositions"]],
   qa_lead: [["qa", "QA review"], ["tickets", "Tickets"], ["customers", "Customers"],
             ["organisations", "Organisations"], ["wallboard", "Wallboard"]],
 };

@@ -7,6 +7,7 @@ import { linkKindName, mergedBanner, relationsCard, splitButton }
   from "./ticket_relations.js";
 import { followUpFacts, lifeKindName, snoozeCard, snoozedBadge } from "./ticket_life.js";
 import { fieldChangeContent, fieldsCard } from "./ticket_fields.js";
+import { callCustomerButton, callKindName } from "./ticket_calls.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_for_customer", "resolved", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];
@@ -56,6 +57,7 @@ function show(body, detail, assignees, ctx) {
   clear(body,
     mergedBanner(detail),
     header(detail, assignees ? redraw : null),
+    callCustomerButton(detail, ctx, redraw),
     slaCard(detail.ticket.sla),
     assignees ? editCard(detail, assignees, redraw) : null,
     fieldsHolder(detail, Boolean(assignees), redraw),
@@ -224,7 +226,8 @@ function kindName(kind) {
            status_change: t("Status changed"), priority_change: t("Priority changed"),
            assignment: t("Assignee changed"), queue_change: t("Queue changed"),
            merge: t("Merge"), link: t("Link"), split: t("Split"),
-           field_change: t("Field changed") }[kind] || lifeKindName(kind) || kind;
+           field_change: t("Field changed") }[kind] || lifeKindName(kind)
+    || callKindName(kind) || kind;
 }
 
 function content(entry) {

@@ -6,6 +6,13 @@ import { bind, markIssues, removeButton, section } from "./fields.js";
 const STRATEGIES = ["ringall", "leastrecent", "fewestcalls", "random", "rrmemory", "linear",
                     "wrandom"];
 
+// A queue's policy for its answered calls' tickets (routes.model.Queue.call_tickets).
+const CALL_TICKETS = () => [
+  ["new", t("A new ticket per call")],
+  ["open_ticket", t("The caller's open ticket in this queue")],
+  ["customer_only", t("Logged on the customer, resolved at wrap-up")],
+];
+
 // ctx: {graph, graphIssues: [], changed(), rerender()}
 export function graphPanel(ctx) {
   const fields = bind(ctx.changed);
@@ -50,6 +57,7 @@ export function queueEditor(ctx, name) {
   const queue = ctx.graph.queues[name];
   const fields = bind(ctx.changed);
   const at = (field) => `queues.${name}.${field}`;
+  queue.call_tickets ??= "new";  // the model's default: a graph saved without it
   return section(t("Queue {name}", { name }),
     h("div", { class: "row" },
       fields.select(t("Strategy"), queue, "strategy", STRATEGIES.map((s) => [s, s]),
@@ -58,6 +66,11 @@ export function queueEditor(ctx, name) {
                     { field: at("ring_seconds") }),
       fields.number(t("Most callers (0: no limit)"), queue, "max_callers",
                     { field: at("max_callers") })),
+    h("div", { class: "row" },
+      fields.select(t("Tickets of answered calls"), queue, "call_tickets", CALL_TICKETS(),
+                    { field: at("call_tickets") }),
+      fields.check(t("Wrap-up needs a disposition"), queue, "disposition_required",
+                   { field: at("disposition_required") })),
     ...queue.tiers.map((tier, index) => tierEditor(ctx, queue, tier, index, at)),
     h("button", { type: "button", onclick: () => {
       const last = queue.tiers[queue.tiers.length - 1];
