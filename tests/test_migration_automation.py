@@ -6,12 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from alembic import command
 
 from ccengine.automation.service import time_in_status
-from ccengine.config import DatabaseConfig
-from ccengine.db import Database, alembic_config
 from ccengine.tickets.filters import EVERYONE
+from tests.migrating import down_and_up, tables, upgraded_from
 
 BEFORE = "0014"
 OPENED = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -41,42 +39,22 @@ def _fill(connection: sa.Connection) -> None:
          "created_at": OPENED + 3 * HOUR}])
 
 
-def _migrate_to(connection: sa.Connection, revision: str) -> None:
-    command.upgrade(alembic_config(connection), revision)
-
-
 async def test_existing_tickets_get_their_time_in_each_status(database_url: str) -> None:
-    database = Database.open(DatabaseConfig(url=database_url))
-    try:
-        async with database.engine.begin() as connection:
-            await connection.run_sync(_migrate_to, BEFORE)
-            await connection.run_sync(_fill)
-        await database.migrate()
+    async with upgraded_from(database_url, BEFORE, _fill) as database:
         now = OPENED + 10 * HOUR
         moved = await time_in_status(database, "T-1", EVERYONE, now)
         untouched = await time_in_status(database, "T-2", EVERYONE, now)
-    finally:
-        await database.close()
     assert moved.seconds == {"new": 3600, "in_progress": 2 * 3600,
                              "waiting_for_customer": 7 * 3600}
     assert moved.since == OPENED + 3 * HOUR
     assert untouched.seconds == {"new": 10 * 3600} and untouched.since == OPENED
 
 
-def _down_and_up(connection: sa.Connection) -> None:
-    command.downgrade(alembic_config(connection), BEFORE)
-    assert "automation_rules" not in sa.inspect(connection).get_table_names()
-    command.upgrade(alembic_config(connection), "head")
+def _gone(connection: sa.Connection) -> None:
+    assert "automation_rules" not in tables(connection)
 
 
 async def test_downgrade_and_upgrade_again(database_url: str) -> None:
-    database = Database.open(DatabaseConfig(url=database_url))
-    try:
-        await database.migrate()
-        async with database.engine.begin() as connection:
-            await connection.run_sync(_down_and_up)
-            names = await connection.run_sync(lambda c: sa.inspect(c).get_table_names())
-    finally:
-        await database.close()
+    names = await down_and_up(database_url, BEFORE, _gone)
     assert {"automation_rules", "automation_events", "ticket_status_intervals",
-            "automation_time_fired"} <= set(names)
+            "automation_time_fired"} <= names

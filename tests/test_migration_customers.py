@@ -6,13 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from alembic import command
 
-from ccengine.config import DatabaseConfig
 from ccengine.customers.lookup import customers_by_phone
 from ccengine.customers.model import CustomerSearch
 from ccengine.customers.service import CustomerService
-from ccengine.db import Database, alembic_config
+from tests.migrating import down_and_up, tables, upgraded_from
 
 BEFORE = "0011"
 CREATED = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -28,40 +26,21 @@ def _fill(connection: sa.Connection) -> None:
     connection.execute(sa.insert(table), [{**row, "created_at": CREATED} for row in CUSTOMERS])
 
 
-def _migrate_to(connection: sa.Connection, revision: str) -> None:
-    command.upgrade(alembic_config(connection), revision)
-
-
 async def test_existing_customers_stay_findable_by_phone_and_name(database_url: str) -> None:
-    database = Database.open(DatabaseConfig(url=database_url))
-    try:
-        async with database.engine.begin() as connection:
-            await connection.run_sync(_migrate_to, BEFORE)
-            await connection.run_sync(_fill)
-        await database.migrate()
+    async with upgraded_from(database_url, BEFORE, _fill) as database:
         async with database.sessions() as session:
             found = await customers_by_phone(session, ["+48602333444", "+48601111222"])
         service = CustomerService(database, "PL")
         by_name, _ = await service.search(CustomerSearch("wojcik"))
-    finally:
-        await database.close()
     assert {phone: c.id for phone, c in found.items()} == {"+48602333444": 1,
                                                           "+48601111222": 2}
     assert found["+48602333444"].updated_at == CREATED
     assert [(card.customer.id, card.phones) for card in by_name] == [(1, ("+48602333444",))]
 
 
-def _down_and_up(connection: sa.Connection) -> None:
-    command.downgrade(alembic_config(connection), BEFORE)
-    assert "customer_phones" not in sa.inspect(connection).get_table_names()
-    command.upgrade(alembic_config(connection), "head")
+def _gone(connection: sa.Connection) -> None:
+    assert "customer_phones" not in tables(connection)
 
 
 async def test_downgrade_and_upgrade_again(database_url: str) -> None:
-    database = Database.open(DatabaseConfig(url=database_url))
-    try:
-        await database.migrate()
-        async with database.engine.begin() as connection:
-            await connection.run_sync(_down_and_up)
-    finally:
-        await database.close()
+    assert "customer_phones" in await down_and_up(database_url, BEFORE, _gone)

@@ -6,15 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy import select
 
-from ccengine.config import DatabaseConfig
-from ccengine.db import Database, alembic_config
 from ccengine.dispositions import service
 from ccengine.dispositions.rules import Offered
 from ccengine.tickets.filters import EVERYONE
 from ccengine.tickets.models import Ticket
+from tests.migrating import down_and_up, tables, upgraded_from
 
 BEFORE = "0019"
 CREATED = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -32,17 +30,8 @@ def _fill(connection: sa.Connection) -> None:
         "created_at": CREATED, "updated_at": CREATED}])
 
 
-def _migrate_to(connection: sa.Connection, revision: str) -> None:
-    command.upgrade(alembic_config(connection), revision)
-
-
 async def test_old_tickets_stay_and_take_dispositions(database_url: str) -> None:
-    database = Database.open(DatabaseConfig(url=database_url))
-    try:
-        async with database.engine.begin() as connection:
-            await connection.run_sync(_migrate_to, BEFORE)
-            await connection.run_sync(_fill)
-        await database.migrate()
+    async with upgraded_from(database_url, BEFORE, _fill) as database:
         made = await service.create(database, "sold", "Sprzedaż", "Sold", None, CREATED)
         assert made["active"] is True
         async with database.writer() as session:
@@ -54,23 +43,13 @@ async def test_old_tickets_stay_and_take_dispositions(database_url: str) -> None
             await session.commit()
         counted = await service.report(database, service.ReportAsk(
             CREATED - timedelta(hours=1), CREATED + timedelta(hours=1), None, EVERYONE))
-    finally:
-        await database.close()
     assert [(row["code"], row["queue"], row["count"]) for row in counted] == [
         ("sold", "posprzedaz", 1)]
 
 
-def _down_and_up(connection: sa.Connection) -> None:
-    command.downgrade(alembic_config(connection), BEFORE)
-    assert "dispositions" not in sa.inspect(connection).get_table_names()
-    command.upgrade(alembic_config(connection), "head")
+def _gone(connection: sa.Connection) -> None:
+    assert "dispositions" not in tables(connection)
 
 
 async def test_downgrade_and_upgrade_again(database_url: str) -> None:
-    database = Database.open(DatabaseConfig(url=database_url))
-    try:
-        await database.migrate()
-        async with database.engine.begin() as connection:
-            await connection.run_sync(_down_and_up)
-    finally:
-        await database.close()
+    assert "dispositions" in await down_and_up(database_url, BEFORE, _gone)

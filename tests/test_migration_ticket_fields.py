@@ -6,15 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy import select
 
-from ccengine.config import DatabaseConfig, TicketsConfig
-from ccengine.db import Database, alembic_config
+from ccengine.config import TicketsConfig
 from ccengine.ticket_fields.applying import FieldChanges
 from ccengine.ticket_fields.categories import create_category
 from ccengine.tickets.models import Ticket
 from ccengine.tickets.service import TicketChanges, TicketService
+from tests.migrating import down_and_up, tables, upgraded_from
 
 BEFORE = "0018"
 CREATED = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -28,17 +27,8 @@ def _fill(connection: sa.Connection) -> None:
     connection.execute(sa.insert(table), [TICKET])
 
 
-def _migrate_to(connection: sa.Connection, revision: str) -> None:
-    command.upgrade(alembic_config(connection), revision)
-
-
 async def test_existing_tickets_keep_their_values_and_take_fields(database_url: str) -> None:
-    database = Database.open(DatabaseConfig(url=database_url))
-    try:
-        async with database.engine.begin() as connection:
-            await connection.run_sync(_migrate_to, BEFORE)
-            await connection.run_sync(_fill)
-        await database.migrate()
+    async with upgraded_from(database_url, BEFORE, _fill) as database:
         async with database.sessions() as session:
             old = (await session.scalars(select(Ticket))).one()
         assert (old.number, old.title, old.description, old.category_id) == (
@@ -50,23 +40,13 @@ async def test_existing_tickets_keep_their_values_and_take_fields(database_url: 
         async with database.sessions() as session:
             moved = (await session.scalars(select(Ticket))).one()
         assert (moved.category_id, moved.description) == (category["id"], "opis")
-    finally:
-        await database.close()
 
 
-def _down_and_up(connection: sa.Connection) -> None:
-    command.downgrade(alembic_config(connection), BEFORE)
-    inspector = sa.inspect(connection)
-    assert "ticket_categories" not in inspector.get_table_names()
-    assert "category_id" not in {c["name"] for c in inspector.get_columns("tickets")}
-    command.upgrade(alembic_config(connection), "head")
+def _gone(connection: sa.Connection) -> None:
+    assert "ticket_categories" not in tables(connection)
+    columns = sa.inspect(connection).get_columns("tickets")
+    assert "category_id" not in {column["name"] for column in columns}
 
 
 async def test_downgrade_and_upgrade_again(database_url: str) -> None:
-    database = Database.open(DatabaseConfig(url=database_url))
-    try:
-        await database.migrate()
-        async with database.engine.begin() as connection:
-            await connection.run_sync(_down_and_up)
-    finally:
-        await database.close()
+    assert "ticket_categories" in await down_and_up(database_url, BEFORE, _gone)
