@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from ccengine.agents import api as agent_api
+from ccengine.agents import callbacks_api
 from ccengine.automation import api as automation_api
 from ccengine.customers import api as customers_api
 from ccengine.customers import organisations_api
@@ -29,12 +30,10 @@ from ccengine.users.models import Role
 from ccengine.web import i18n, routes_api, tickets_api, wallboard
 from ccengine.web.endpoints import Endpoint, register
 
-FEATURES: tuple[ModuleType, ...] = (i18n, tickets_api, customers_api, organisations_api,
-                                     agent_api, routes_api, qa_api, sla_api, wallboard,
-                                     notifications_api, relations_api, life_api,
-                                     manual_api, sla_preview_api, automation_api,
-                                     ticket_fields_api, ticket_views_api,
-                                     dispositions_api)
+FEATURES: tuple[ModuleType, ...] = (
+    i18n, tickets_api, customers_api, organisations_api, agent_api, callbacks_api, routes_api,
+    qa_api, sla_api, wallboard, notifications_api, relations_api, life_api, manual_api,
+    sla_preview_api, automation_api, ticket_fields_api, ticket_views_api, dispositions_api)
 
 
 def feature_endpoints() -> Iterator[Endpoint]:
