@@ -63,10 +63,12 @@ async def _row(session: AsyncSession, rule_id: int) -> AutomationRule:
     return row
 
 
-async def create_rule(database: Database, spec: RuleSpec, now: datetime) -> Rule:
+async def create_rule(database: Database, spec: RuleSpec, now: datetime,
+                      fields: TicketFields | None = None) -> Rule:
     """A new rule runs last (reorder to move it)."""
     async with database.writer() as session:
         await _refuse_taken(session, spec.name, None)
+        await _refuse_unknown_categories(session, spec, fields)
         last = await session.scalar(select(func.max(AutomationRule.position)))
         row = AutomationRule(position=(last or 0) + 1, created_at=now)
         _write(row, spec, now)
@@ -76,10 +78,11 @@ async def create_rule(database: Database, spec: RuleSpec, now: datetime) -> Rule
 
 
 async def replace_rule(database: Database, rule_id: int, spec: RuleSpec,
-                       now: datetime) -> Rule:
+                       now: datetime, fields: TicketFields | None = None) -> Rule:
     async with database.writer() as session:
         row = await _row(session, rule_id)
         await _refuse_taken(session, spec.name, rule_id)
+        await _refuse_unknown_categories(session, spec, fields)
         _write(row, spec, now)
         await _commit(session, spec.name)
         return rule_of(row)
@@ -116,6 +119,24 @@ async def _refuse_taken(session: AsyncSession, name: str, rule_id: int | None) -
     other = await session.scalar(select(AutomationRule.id).where(AutomationRule.name == name))
     if other is not None and other != rule_id:
         raise RuleNameTaken(name)
+
+
+async def _refuse_unknown_categories(session: AsyncSession, spec: RuleSpec,
+                                     fields: TicketFields | None) -> None:
+    """A category a rule names must exist (a typo would never match or would fail at
+    run time); one it sets must also be in use. A retired one may still be tested:
+    old tickets keep it."""
+    if fields is None:
+        return
+    for index, condition in enumerate(spec.conditions):
+        if condition.kind == "category":
+            for at, category in enumerate(condition.value):
+                await fields.check_category(session, category,
+                                            f"conditions[{index}].value[{at}]", False)
+    for index, action in enumerate(spec.actions):
+        if action.kind == "set_category":
+            await fields.check_category(session, action.value, f"actions[{index}].value",
+                                        True)
 
 
 async def _commit(session: AsyncSession, name: str) -> None:
