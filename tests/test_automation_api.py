@@ -158,6 +158,8 @@ async def test_time_in_status_is_shown_to_whoever_sees_the_ticket(api: Api) -> N
                           role=Role.PRIVILEGED_AGENT)
     assert kept == {"number": "T-2", "status": "new", "since": OPENED.isoformat(),
                     "seconds": {"new": 5 * 3600}}
+    detail = await api.call("GET", "/api/v1/tickets/T-2", role=Role.PRIVILEGED_AGENT)
+    assert detail["time_in_status"] == kept  # the ticket itself carries it too
     hidden = await api.call("GET", "/api/v1/tickets/T-2/time-in-status", role=Role.AGENT,
                             status=404)
     assert hidden["error"] == "ticket-not-found"

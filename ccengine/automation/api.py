@@ -189,9 +189,7 @@ async def time_in_status(request: web.Request) -> web.Response:
         raise Unauthorized()
     kept = await service.time_in_status(request.app[DATABASE], request.match_info["number"],
                                         viewer_of(who), clock_of(request.app).now())
-    return web.json_response({"number": kept.number, "status": kept.status,
-                              "since": kept.since.isoformat() if kept.since else None,
-                              "seconds": kept.seconds})
+    return web.json_response(kept.as_json())
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (

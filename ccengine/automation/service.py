@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +22,7 @@ from ccengine.automation.timing import current_since, seconds_by_status
 from ccengine.db import Database
 from ccengine.sla.calendar import BusinessCalendar
 from ccengine.tickets.filters import Viewer
+from ccengine.tickets.models import Ticket
 from ccengine.tickets.service import find_ticket
 
 
@@ -166,11 +168,22 @@ class TimeInStatus:
     since: datetime | None
     seconds: dict[str, int]
 
+    def as_json(self) -> dict[str, Any]:
+        return {"number": self.number, "status": self.status,
+                "since": self.since.isoformat() if self.since else None,
+                "seconds": self.seconds}
+
 
 async def time_in_status(database: Database, number: str, viewer: Viewer,
                          now: datetime) -> TimeInStatus:
     async with database.sessions() as session:
         ticket = await find_ticket(session, number, viewer)
-        stays = await stays_of(session, ticket.id)
+        return await time_in_status_of(session, ticket, now)
+
+
+async def time_in_status_of(session: AsyncSession, ticket: Ticket,
+                            now: datetime) -> TimeInStatus:
+    """For a ticket already found (and checked visible) in ``session``."""
+    stays = await stays_of(session, ticket.id)
     return TimeInStatus(ticket.number, ticket.status, current_since(stays),
                         seconds_by_status(stays, now))
