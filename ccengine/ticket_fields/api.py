@@ -129,7 +129,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              body="NewTicketCategory", result="TicketCategory"),
     Endpoint("PATCH", "/api/v1/ticket-categories/{category_id}", patch_category, ADMINS,
              summary="Rename, move (parent_id; null: top level), reorder or retire a "
-                     "category (a retired one stays on old tickets, takes no new ones)",
+                     "category (a retired one stays on old tickets, takes no new ones; "
+                     "its subcategories retire with it and come back with it; 409 "
+                     "category-parent-retired for one in use under a retired parent)",
              parameters=[CATEGORY_ID], body="TicketCategoryChanges", result="TicketCategory"),
     Endpoint("GET", "/api/v1/ticket-fields", get_fields, READERS,
              summary="The custom field definitions (retired ones included, marked)",
