@@ -39,6 +39,10 @@ class MemoryFields:
     async def read(self, session: Any, ticket: Ticket) -> tuple[str | None, frozenset[str]]:
         return self.category.get(ticket.id), frozenset(self.tags.get(ticket.id, set()))
 
+    async def check_category(self, session: Any, category: str, where: str,
+                             new_tickets: bool) -> None:
+        return None  # every category exists here
+
     async def set_category(self, session: Any, ticket: Ticket, category: str,
                            author: str) -> bool:
         changed = self.category.get(ticket.id) != category

@@ -107,8 +107,6 @@ async def test_rules_are_created_listed_ordered_switched_and_deleted(api: Api) -
      "action-unavailable", "actions[0].kind"),
     ({**URGENT, "actions": [{"kind": "send_reply_template", "value": "thanks"}]}, 422,
      "action-unavailable", "actions[0].kind"),
-    ({**URGENT, "conditions": [{"kind": "tags", "value": ["vip"]}]}, 422,
-     "action-unavailable", "conditions[0].kind"),
 ])
 async def test_bad_rules_are_refused_naming_the_field(api: Api, document: dict[str, Any],
                                                       status: int, error: str,
@@ -143,9 +141,12 @@ async def test_the_dry_run_says_which_rules_would_fire_and_why(api: Api) -> None
     answer = await api.call("POST", f"{RULES}/test", {"ticket": "T-1"})
     assert [(rule["name"], rule["fires"]) for rule in answer["rules"]] == [
         ("Pilne zwroty", True), ("Sprzedaż", False), ("Milczy", True)]
-    assert answer["rules"][0]["checks"][0] == {"kind": "subject_has", "passed": True,
-                                               "detail": "found zwrot"}
-    assert answer["rules"][1]["checks"][0]["detail"] == "reklamacje in sprzedaz"
+    assert answer["rules"][0]["checks"][0] == {
+        "kind": "subject_has", "passed": True, "detail": "found zwrot", "code": "found",
+        "params": {"words": "zwrot"}}  # the code and its values: the page translates them
+    assert answer["rules"][1]["checks"][0] == {
+        "kind": "queue", "passed": False, "detail": "reklamacje in sprzedaz",
+        "code": "in_list", "params": {"seen": "reklamacje", "wanted": "sprzedaz"}}
     assert (await api.call("POST", f"{RULES}/test", {"ticket": "T-404"}, status=404)
             )["error"] == "ticket-not-found"
     assert (await api.call("POST", f"{RULES}/test", {}, status=400))["field"] == "ticket"
@@ -157,9 +158,20 @@ async def test_time_in_status_is_shown_to_whoever_sees_the_ticket(api: Api) -> N
                           role=Role.PRIVILEGED_AGENT)
     assert kept == {"number": "T-2", "status": "new", "since": OPENED.isoformat(),
                     "seconds": {"new": 5 * 3600}}
+    detail = await api.call("GET", "/api/v1/tickets/T-2", role=Role.PRIVILEGED_AGENT)
+    assert detail["time_in_status"] == kept  # the ticket itself carries it too
     hidden = await api.call("GET", "/api/v1/tickets/T-2/time-in-status", role=Role.AGENT,
                             status=404)
     assert hidden["error"] == "ticket-not-found"
+
+
+async def test_the_app_wires_the_ticket_fields_for_category_and_tags(api: Api) -> None:
+    catalog = await api.call("GET", "/api/v1/automation/catalog")
+    offered = {item["kind"]: item["available"] for item in catalog["conditions"]}
+    assert offered["tags"] and offered["category"]
+    saved = await api.call("POST", RULES, {**URGENT, "conditions": [
+        {"kind": "tags", "value": ["VIP klient"]}]})
+    assert saved["conditions"] == [{"kind": "tags", "value": ["vip-klient"]}]  # as stored
 
 
 async def test_category_and_tags_are_offered_once_the_fields_are_wired(

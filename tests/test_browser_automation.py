@@ -1,6 +1,7 @@
 """The automation rules page in real Chromium: an admin writes a rule in the editor's
 form rows, the running engine applies it to a new ticket (logged on its history), the
-dry run says why it fires, and the rule is switched off; Polish, then English."""
+dry run says why it fires (in the page's language), and the rule is switched off;
+Polish, then English."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ async def test_admin_writes_tests_and_switches_off_a_rule(live: Live,
     await page.click("button[name=test]")
     fired = page.locator('.test-results li.fires[data-rule="Pilne zwroty"]')
     await fired.wait_for()
-    assert "found zwrot" in (await fired.text_content() or "")
+    said = await fired.text_content() or ""
+    assert "znaleziono zwrot" in said and "found" not in said  # the code, said in Polish
     await screenshot(page, "automation-rules")
 
     async with page.expect_response(lambda response: response.request.method == "PATCH"):
@@ -68,3 +70,8 @@ async def test_admin_writes_tests_and_switches_off_a_rule(live: Live,
     await page.select_option("#language", "en")
     await page.wait_for_function("document.querySelector('h1')?.textContent === "
                                  "'Automation rules'")
+    await page.fill(".automation-test input[name=ticket]", "T-1")
+    await page.click("button[name=test]")
+    await page.wait_for_function(  # switched off now, but its checks are still said
+        "document.querySelector('.test-results li[data-rule=\"Pilne zwroty\"]')"
+        "?.textContent.includes('found zwrot')")

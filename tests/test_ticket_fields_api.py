@@ -178,6 +178,39 @@ async def test_a_retired_category_stays_on_old_tickets_and_takes_no_new(world: W
     assert await world.listed(f"category={ids['Zwroty']}") == [world.numbers[0]]
 
 
+async def test_a_parent_retires_with_its_subtree_and_comes_back_with_it(
+        world: World) -> None:
+    ids = await _tree(world)  # Reklamacje > Uszkodzony towar > Kurier; Zwroty
+    extra = await world.call("admin", "POST", "/ticket-categories",
+                             {"name": "Gwarancja", "parent_id": ids["Reklamacje"]})
+    await world.call("admin", "PATCH", f"/ticket-categories/{extra['id']}", {"retired": True})
+    await world.patch(world.numbers[0], {"category": ids["Kurier"]})
+    await world.call("admin", "PATCH", f"/ticket-categories/{ids['Reklamacje']}",
+                     {"retired": True})
+    retired = {c["name"]: c["retired"] for c in
+               (await world.call("anna", "GET", "/ticket-categories"))["items"]}
+    assert retired == {"Reklamacje": True, "Uszkodzony towar": True, "Kurier": True,
+                       "Gwarancja": True, "Zwroty": False}  # no active orphan for the picker
+    refused = await world.patch(world.numbers[1], {"category": ids["Kurier"]}, status=400)
+    assert refused["error"] == "category-retired"
+    kept = await world.call("anna", "GET", f"/tickets/{world.numbers[0]}")
+    assert kept["category"]["path"] == ["Reklamacje", "Uszkodzony towar", "Kurier"]
+    for body, name in (({"retired": False}, "Kurier"), ({"parent_id": ids["Reklamacje"]},
+                                                         "Zwroty")):
+        orphan = await world.call("admin", "PATCH", f"/ticket-categories/{ids[name]}", body,
+                                  status=409)
+        assert (orphan["error"], orphan["field"]) == ("category-parent-retired", "parent_id")
+    under = await world.call("admin", "POST", "/ticket-categories",
+                             {"name": "Nowa", "parent_id": ids["Kurier"]}, status=409)
+    assert under["error"] == "category-parent-retired"
+    await world.call("admin", "PATCH", f"/ticket-categories/{ids['Reklamacje']}",
+                     {"retired": False})
+    back = {c["name"]: c["retired"] for c in
+            (await world.call("anna", "GET", "/ticket-categories"))["items"]}
+    assert back == {"Reklamacje": False, "Uszkodzony towar": False, "Kurier": False,
+                    "Gwarancja": True, "Zwroty": False}  # retired on its own before: stays
+
+
 async def test_a_required_field_blocks_resolving_and_clearing(world: World) -> None:
     await world.call("admin", "POST", "/ticket-fields", {
         "key": "reason", "kind": "text", "label_pl": "Przyczyna", "label_en": "Reason",

@@ -219,6 +219,30 @@ async def test_the_list_searches_with_q_and_the_other_filters(
     assert body["total"] == 2
 
 
+async def test_a_description_is_searched_and_its_edit_reindexed(
+        world: World, client: tuple[Client, dict[str, dict[str, str]]]) -> None:
+    """The description (ticket fields) is an indexed column: what the customer wrote
+    there is found by ``q``, and a PATCH that rewrites it moves the index along."""
+    number = world.numbers["bartek"]
+    test_client, headers = client
+
+    async def describe(text: str) -> None:
+        response = await test_client.patch(f"/api/v1/tickets/{number}",
+                                           json={"description": text},
+                                           headers=headers["admin"])
+        assert response.status == 200, await response.text()
+
+    async def q(words: str) -> list[str]:
+        return [item["number"] for item in (await _get(client, "admin", {"q": words}))["items"]]
+
+    await describe("Zmywarka przecieka od spodu, ŁOŻYSKO piszczy")
+    assert await q("zmywarki") == [number]  # a word form, from the description only
+    assert await q("lozysko przecieka") == [number]
+    await describe("Pralka nie wiruje")
+    assert await q("zmywarka") == []
+    assert await q("pralki wiruje") == [number]
+
+
 @pytest.mark.parametrize(("query", "parameter"), [
     ({"q": " ".join(["slowo"] * 11)}, "q"),
     ({"q": "x" * 201}, "q"),

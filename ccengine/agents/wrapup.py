@@ -5,6 +5,8 @@ One transaction: a status the workflow refuses (or a disposition missing or
 unknown) leaves no note behind, so the agent's retry does not write the note twice.
 A status equal to the current one changes nothing (the form offers "in progress"
 for a ticket already in progress).
+Resolving or closing here needs the required custom fields, as every agent's edit does
+(409 ``custom-field-required``; the agent fills them on the ticket and retries).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from sqlalchemy import select
 from ccengine.db import Database
 from ccengine.dispositions import rules as dispositions
 from ccengine.dispositions import service as disposition_service
+from ccengine.ticket_fields.applying import refuse_finishing_without_required
 from ccengine.tickets.editing import Current, TicketChanges, plan_changes
-from ccengine.tickets.enums import ActivityKind, TicketStatus
+from ccengine.tickets.enums import ActivityKind, TicketStatus, is_finished
 from ccengine.tickets.errors import TicketNotFound
 from ccengine.tickets.filters import Viewer, can_see
 from ccengine.tickets.models import Ticket, TicketActivity
@@ -53,6 +56,8 @@ async def write_wrap_up(database: Database, number: str, status: TicketStatus | 
         current = Current(number, TicketStatus(ticket.status), ticket.priority, ticket.assignee)
         for change in plan_changes(current, TicketChanges(status=status)):
             new = TicketStatus(str(change.new))
+            if is_finished(new):  # "done" at wrap-up is the agent's act, as a PATCH is
+                await refuse_finishing_without_required(session, ticket)
             move_status(ticket, new, at)
             session.add(_activity(ticket, change.kind, change.body, change.data, author, at))
         if note and note.strip():

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.automation.actions import RAISE
+from ccengine.automation.errors import RuleInvalid
 from ccengine.automation.fields import TicketFields
 from ccengine.automation.model import Action, Rule, author_of
 from ccengine.notifications.model import Person, QueueMembers
@@ -108,7 +109,11 @@ async def _other(session: AsyncSession, actor: Actor, ticket: Ticket, rule: Rule
     if actor.fields is None:
         return None  # category and tags are refused when saved until they are wired
     if action.kind == "set_category":
-        changed = await actor.fields.set_category(session, ticket, action.value, author)
+        try:
+            changed = await actor.fields.set_category(session, ticket, action.value, author)
+        except RuleInvalid:  # retired (or gone) since the rule was saved: logged, not fatal
+            return {"kind": action.kind, "to": action.value, "changed": False,
+                    "refused": "unknown or retired category"}
         return {"kind": action.kind, "to": action.value, "changed": changed}
     if action.kind in ("add_tags", "remove_tags"):
         add, remove = (action.value, []) if action.kind == "add_tags" else ([], action.value)

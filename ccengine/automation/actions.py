@@ -43,8 +43,8 @@ ACTIONS: Mapping[str, ActionKind] = {
     "notify_user": ActionKind(values.text),  # a login or a display name
     "notify_leaders": ActionKind(_nothing, form="none"),  # the leaders of the ticket's queue
     "set_category": ActionKind(values.text, needs="fields"),
-    "add_tags": ActionKind(values.texts, needs="fields", form="list"),
-    "remove_tags": ActionKind(values.texts, needs="fields", form="list"),
+    "add_tags": ActionKind(values.tags, needs="fields", form="list"),
+    "remove_tags": ActionKind(values.tags, needs="fields", form="list"),
     "send_reply_template": ActionKind(values.text, needs="mail"),
     "call_webhook": ActionKind(values.text, needs="webhooks"),
 }

@@ -48,7 +48,7 @@ __all__ = ["ENDPOINTS", "FIELDS", "RUNNER", "SCHEMAS", "setup"]
 
 ADMINS = frozenset({Role.ADMIN})
 RULES = "/api/v1/automation/rules"
-# Category and tags: the lead sets this at merge (wip/fields) to the fields' implementation.
+# Category and tags: the ticket fields' setup installs their implementation here.
 FIELDS = web.AppKey("ccengine.automation_fields", TicketFields)
 RUNNER = web.AppKey("ccengine.automation_runner", AutomationRunner)
 T = TypeVar("T")
@@ -100,7 +100,8 @@ async def list_rules(request: web.Request) -> web.Response:
 async def create_rule(request: web.Request) -> web.Response:
     spec = await _spec(request)
     rule = await _answer(service.create_rule(request.app[DATABASE], spec,
-                                             clock_of(request.app).now()))
+                                             clock_of(request.app).now(),
+                                             request.app.get(FIELDS)))
     return web.json_response(rule_json(rule))
 
 
@@ -113,7 +114,8 @@ async def replace_rule(request: web.Request) -> web.Response:
     spec = await _spec(request)  # the body first: a bad one is a 400 before any lookup
     rule_id = _rule_id(request)
     rule = await _answer(service.replace_rule(request.app[DATABASE], rule_id, spec,
-                                              clock_of(request.app).now()))
+                                              clock_of(request.app).now(),
+                                              request.app.get(FIELDS)))
     return web.json_response(rule_json(rule))
 
 
@@ -162,7 +164,8 @@ def _verdict(verdict: Verdict) -> dict[str, Any]:
     return {"id": rule.id, "name": rule.spec.name, "enabled": rule.spec.enabled,
             "event": str(rule.spec.trigger.event), "triggered": verdict.triggered,
             "fires": verdict.fires,
-            "checks": [{"kind": c.kind, "passed": c.passed, "detail": c.detail}
+            "checks": [{"kind": c.kind, "passed": c.passed, "detail": c.detail,
+                        "code": c.code, "params": dict(c.params)}
                        for c in verdict.checks]}
 
 
@@ -186,9 +189,7 @@ async def time_in_status(request: web.Request) -> web.Response:
         raise Unauthorized()
     kept = await service.time_in_status(request.app[DATABASE], request.match_info["number"],
                                         viewer_of(who), clock_of(request.app).now())
-    return web.json_response({"number": kept.number, "status": kept.status,
-                              "since": kept.since.isoformat() if kept.since else None,
-                              "seconds": kept.seconds})
+    return web.json_response(kept.as_json())
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (

@@ -1,6 +1,6 @@
 """Category and tags, as automation needs them: a tiny interface the ticket fields
-(wip/fields) implement at merge. Until one is given, rules that read or set them
-are refused when saved (422 ``action-unavailable``) and nothing calls it."""
+implement (``ticket_fields.automation_fields``, installed by their ``setup``). Without
+one, rules that read or set them are refused when saved (422 ``action-unavailable``)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ class TicketFields(Protocol):
     async def read(self, session: AsyncSession,
                    ticket: Ticket) -> tuple[str | None, frozenset[str]]:
         """The ticket's category (a path, "Reklamacje/Zwroty") and its tags."""
+
+    async def check_category(self, session: AsyncSession, category: str, where: str,
+                             new_tickets: bool) -> None:
+        """Raise ``RuleInvalid`` (naming ``where``) when a rule being saved names a
+        category that does not exist, or a retired one it would give tickets
+        (``new_tickets``)."""
 
     async def set_category(self, session: AsyncSession, ticket: Ticket, category: str,
                            author: str) -> bool:

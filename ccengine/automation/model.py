@@ -24,8 +24,11 @@ class Event(StrEnum):
     TIME_IN_STATUS = "time_in_status"  # N hours in one status (the time tick)
 
 
-# The ticket fields whose change is an "updated" event (wip/fields adds its own here).
-WATCHED_FIELDS = ("status", "priority", "queue", "assignee", "title")
+# The ticket fields whose change is an "updated" event. Tags live in their own table:
+# their writer says so (``recording.field_changed``); category and description are
+# columns of the ticket (``recording`` reads category from ``category_id``).
+WATCHED_FIELDS = ("status", "priority", "queue", "assignee", "title", "category",
+                  "description")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +115,9 @@ class Check:
 
     kind: str
     passed: bool
-    detail: str
+    detail: str  # in English
+    code: str = ""  # the detail's stable code (``conditions.DETAILS``), for the page
+    params: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,9 @@ from ccengine.automation.storage_models import AutomationEvent, TicketStatusInte
 from ccengine.tickets.enums import ActivityKind
 from ccengine.tickets.models import Ticket, TicketActivity
 
+_COLUMNS = {"category": "category_id"}  # a watched field kept under another name
 CHAIN = "ccengine.automation.chain"  # session.info key: the Chain of this unit of work
+WRITTEN = "ccengine.automation.written"  # session.info key: this transaction's events
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +59,40 @@ def field_changed(session: Any, ticket: Ticket, field: str) -> None:
 def _extra(session: Any, ticket: Ticket, kind: Event, data: dict[str, Any]) -> None:
     """Added at once: a flush with nothing else to write would not call the hook."""
     sync: Session = getattr(session, "sync_session", session)  # an AsyncSession's own
-    sync.add(_event_row(sync, ticket, kind, data))
+    earlier = _written(sync, ticket, kind) if kind is Event.UPDATED else None
+    if earlier is not None:
+        _widen(earlier, data["changed"])
+    else:
+        sync.add(_event_row(sync, ticket, kind, data))
+
+
+def _widen(row: AutomationEvent, changed: list[str]) -> None:
+    row.data = {"changed": sorted(set(row.data.get("changed", [])) | set(changed))}
 
 
 def _event_row(session: Session, ticket: Ticket, kind: Event,
                data: dict[str, Any]) -> AutomationEvent:
     chain: Chain = session.info.get(CHAIN, ROOT)
-    return AutomationEvent(ticket=ticket, event=kind, data=data, depth=chain.depth,
-                           chain=list(chain.rules), created_at=datetime.now(UTC))
+    row = AutomationEvent(ticket=ticket, event=kind, data=data, depth=chain.depth,
+                          chain=list(chain.rules), created_at=datetime.now(UTC))
+    session.info.setdefault(WRITTEN, {})[(id(ticket), kind)] = row
+    return row
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(WRITTEN, None)
+
+
+def _written(session: Session, ticket: Ticket, kind: Event) -> AutomationEvent | None:
+    """This transaction's event of ``kind`` on ``ticket``, already flushed or not: one
+    edit whose parts were flushed apart (a query between them) is still one event."""
+    row = session.info.get(WRITTEN, {}).get((id(ticket), kind))
+    chain: Chain = session.info.get(CHAIN, ROOT)
+    same = (isinstance(row, AutomationEvent) and row.__dict__.get("ticket") is ticket
+            and list(row.chain or []) == list(chain.rules))  # another rule's: its own event
+    return row if same else None
 
 
 @event.listens_for(Session, "before_flush")
@@ -80,14 +108,14 @@ def _record(session: Session, _context: Any, _instances: Any) -> None:
     for item in list(session.dirty):
         if isinstance(item, Ticket) and (id(item), Event.CREATED) not in found:
             _changes(session, item, found)
-    pending = {(id(row.__dict__.get("ticket")), Event(row.event)): row
-               for row in session.new if isinstance(row, AutomationEvent)}
-    for key, (ticket, data) in found.items():
-        if key in pending and key[1] is Event.UPDATED:  # one event: both changes
-            changed = set(pending[key].data.get("changed", [])) | set(data["changed"])
-            pending[key].data = {"changed": sorted(changed)}
-        elif key not in pending:
-            session.add(_event_row(session, ticket, key[1], data))
+    for (_, kind), (ticket, data) in found.items():
+        earlier = _written(session, ticket, kind)
+        if kind is Event.UPDATED and _written(session, ticket, Event.CREATED) is not None:
+            continue  # created in this transaction: the rules see it as it ends
+        if earlier is not None and kind is Event.UPDATED:  # one event: both changes
+            _widen(earlier, data["changed"])
+        elif earlier is None:
+            session.add(_event_row(session, ticket, kind, data))
 
 
 def _merge(found: dict[tuple[int, Event], tuple[Ticket, dict[str, Any]]], ticket: Ticket,
@@ -122,7 +150,7 @@ def _changes(session: Session, ticket: Ticket,
              found: dict[tuple[int, Event], tuple[Ticket, dict[str, Any]]]) -> None:
     state = inspect(ticket)
     changed = [name for name in WATCHED_FIELDS
-               if _really_changed(state.attrs[name].history)]
+               if _really_changed(state.attrs[_COLUMNS.get(name, name)].history)]
     if not changed:
         return
     if "status" in changed:

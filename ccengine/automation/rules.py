@@ -13,7 +13,7 @@ from typing import Any
 
 from ccengine.automation import values
 from ccengine.automation.actions import ACTIONS
-from ccengine.automation.conditions import CONDITIONS
+from ccengine.automation.conditions import CONDITIONS, detail_text
 from ccengine.automation.errors import ActionUnavailable, RuleInvalid
 from ccengine.automation.model import (
     Action,
@@ -133,8 +133,8 @@ def evaluate(rule: Rule, happened: Happened | None, facts: TicketFacts) -> Verdi
 
 
 def _check(condition: Condition, facts: TicketFacts) -> Check:
-    passed, detail = CONDITIONS[condition.kind].test(facts, condition.value)
-    return Check(condition.kind, passed, detail)
+    passed, code, params = CONDITIONS[condition.kind].test(facts, condition.value)
+    return Check(condition.kind, passed, detail_text(code, params), code, params)
 
 
 def _could_trigger(trigger: Trigger, facts: TicketFacts) -> bool:

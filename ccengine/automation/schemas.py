@@ -86,10 +86,20 @@ SCHEMAS: dict[str, Schema] = {
                                   "been in the status long enough)"},
                     "fires": {"type": "boolean"},
                     "checks": {"type": "array", "items": {
-                        "type": "object", "required": ["kind", "passed", "detail"],
+                        "type": "object",
+                        "required": ["kind", "passed", "detail", "code", "params"],
                         "properties": {"kind": {"type": "string"},
                                        "passed": {"type": "boolean"},
-                                       "detail": {"type": "string"}}}},
+                                       "detail": {"type": "string",
+                                                  "description": "why, in English"},
+                                       "code": {"type": "string", "description":
+                                                "the detail's stable code: in_list, under, "
+                                                "found, none_of, has_tags, no_tags, vip, "
+                                                "not_vip, open, closed, no_calendar"},
+                                       "params": {"type": "object", "description":
+                                                  "the detail's values by name",
+                                                  "additionalProperties": {
+                                                      "type": "string"}}}}},
                 }}},
         },
     },

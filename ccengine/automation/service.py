@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +22,7 @@ from ccengine.automation.timing import current_since, seconds_by_status
 from ccengine.db import Database
 from ccengine.sla.calendar import BusinessCalendar
 from ccengine.tickets.filters import Viewer
+from ccengine.tickets.models import Ticket
 from ccengine.tickets.service import find_ticket
 
 
@@ -63,10 +65,12 @@ async def _row(session: AsyncSession, rule_id: int) -> AutomationRule:
     return row
 
 
-async def create_rule(database: Database, spec: RuleSpec, now: datetime) -> Rule:
+async def create_rule(database: Database, spec: RuleSpec, now: datetime,
+                      fields: TicketFields | None = None) -> Rule:
     """A new rule runs last (reorder to move it)."""
     async with database.writer() as session:
         await _refuse_taken(session, spec.name, None)
+        await _refuse_unknown_categories(session, spec, fields)
         last = await session.scalar(select(func.max(AutomationRule.position)))
         row = AutomationRule(position=(last or 0) + 1, created_at=now)
         _write(row, spec, now)
@@ -76,10 +80,11 @@ async def create_rule(database: Database, spec: RuleSpec, now: datetime) -> Rule
 
 
 async def replace_rule(database: Database, rule_id: int, spec: RuleSpec,
-                       now: datetime) -> Rule:
+                       now: datetime, fields: TicketFields | None = None) -> Rule:
     async with database.writer() as session:
         row = await _row(session, rule_id)
         await _refuse_taken(session, spec.name, rule_id)
+        await _refuse_unknown_categories(session, spec, fields)
         _write(row, spec, now)
         await _commit(session, spec.name)
         return rule_of(row)
@@ -118,6 +123,24 @@ async def _refuse_taken(session: AsyncSession, name: str, rule_id: int | None) -
         raise RuleNameTaken(name)
 
 
+async def _refuse_unknown_categories(session: AsyncSession, spec: RuleSpec,
+                                     fields: TicketFields | None) -> None:
+    """A category a rule names must exist (a typo would never match or would fail at
+    run time); one it sets must also be in use. A retired one may still be tested:
+    old tickets keep it."""
+    if fields is None:
+        return
+    for index, condition in enumerate(spec.conditions):
+        if condition.kind == "category":
+            for at, category in enumerate(condition.value):
+                await fields.check_category(session, category,
+                                            f"conditions[{index}].value[{at}]", False)
+    for index, action in enumerate(spec.actions):
+        if action.kind == "set_category":
+            await fields.check_category(session, action.value, f"actions[{index}].value",
+                                        True)
+
+
 async def _commit(session: AsyncSession, name: str) -> None:
     try:
         await session.commit()
@@ -145,11 +168,22 @@ class TimeInStatus:
     since: datetime | None
     seconds: dict[str, int]
 
+    def as_json(self) -> dict[str, Any]:
+        return {"number": self.number, "status": self.status,
+                "since": self.since.isoformat() if self.since else None,
+                "seconds": self.seconds}
+
 
 async def time_in_status(database: Database, number: str, viewer: Viewer,
                          now: datetime) -> TimeInStatus:
     async with database.sessions() as session:
         ticket = await find_ticket(session, number, viewer)
-        stays = await stays_of(session, ticket.id)
+        return await time_in_status_of(session, ticket, now)
+
+
+async def time_in_status_of(session: AsyncSession, ticket: Ticket,
+                            now: datetime) -> TimeInStatus:
+    """For a ticket already found (and checked visible) in ``session``."""
+    stays = await stays_of(session, ticket.id)
     return TimeInStatus(ticket.number, ticket.status, current_since(stays),
                         seconds_by_status(stays, now))

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from ccengine.automation.errors import RuleInvalid
 from ccengine.automation.model import Value
+from ccengine.ticket_fields.rules import normalise_tag
 
 MAX_ITEMS = 50  # words, queues, tags in one value
 MAX_TEXT = 200
@@ -51,3 +52,15 @@ def flag(value: Value, where: str) -> bool:
     if not isinstance(value, bool):
         raise RuleInvalid(where, "expected true or false")
     return value
+
+
+def tags(value: Value, where: str) -> list[str]:
+    """Tags as the ticket fields store them (``"Faktura VAT"`` → ``faktura-vat``), so a
+    rule's tag matches the ticket's however the admin spelled it."""
+    found: dict[str, None] = {}
+    for index, item in enumerate(texts(value, where)):
+        try:
+            found[normalise_tag(item)] = None
+        except ValueError as exc:
+            raise RuleInvalid(f"{where}[{index}]", str(exc)) from None
+    return list(found)

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from ccengine.automation.api import FIELDS
 from ccengine.ticket_fields import categories, custom_fields
+from ccengine.ticket_fields.automation_fields import StoredTicketFields
 from ccengine.ticket_fields.body import category_name, choices_of, new_definition, parent_of
 from ccengine.ticket_fields.reads import MAX_TAG_SUGGESTIONS, tags_in_use
 from ccengine.ticket_fields.schemas import SCHEMAS
@@ -21,10 +23,11 @@ from ccengine.web.auth import principal
 from ccengine.web.body import InvalidBody, boolean, integer, json_object, text
 from ccengine.web.endpoints import Endpoint, path_param, query
 from ccengine.web.errors import InvalidParameter, Unauthorized
+from ccengine.web.keys import clock_of
 from ccengine.web.params import DATABASE, MAX_SQL_INT, checked_text, text_param
 from ccengine.web.params import integer as integer_param
 
-__all__ = ["ENDPOINTS", "SCHEMAS"]
+__all__ = ["ENDPOINTS", "SCHEMAS", "setup"]
 
 READERS = frozenset({Role.ADMIN, Role.AGENT, Role.PRIVILEGED_AGENT, Role.QA_LEAD,
                      Role.INTEGRATION})
@@ -126,7 +129,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              body="NewTicketCategory", result="TicketCategory"),
     Endpoint("PATCH", "/api/v1/ticket-categories/{category_id}", patch_category, ADMINS,
              summary="Rename, move (parent_id; null: top level), reorder or retire a "
-                     "category (a retired one stays on old tickets, takes no new ones)",
+                     "category (a retired one stays on old tickets, takes no new ones; "
+                     "its subcategories retire with it and come back with it; 409 "
+                     "category-parent-retired for one in use under a retired parent)",
              parameters=[CATEGORY_ID], body="TicketCategoryChanges", result="TicketCategory"),
     Endpoint("GET", "/api/v1/ticket-fields", get_fields, READERS,
              summary="The custom field definitions (retired ones included, marked)",
@@ -148,3 +153,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                                "at most this many")],
              result="TicketTags"),
 )
+
+
+def setup(app: web.Application) -> None:
+    """Automation rules read and set category and tags through these fields (the
+    runner reads the key at startup, the rule editor on each request)."""
+    if FIELDS not in app:  # a test may bring its own
+        app[FIELDS] = StoredTicketFields(clock=lambda: clock_of(app).now())

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ccengine.automation.recording import field_changed
 from ccengine.ticket_fields.categories import category_nodes
 from ccengine.ticket_fields.custom_fields import definition_of, definitions
 from ccengine.ticket_fields.errors import (
@@ -95,6 +96,8 @@ async def apply_fields(session: AsyncSession, ticket: Ticket, asked: FieldChange
         moved += await _custom(session, ticket, asked.custom)
     for change in moved:
         session.add(change.activity(ticket, author, now))
+        if change.field == "tags":  # not a column of the ticket: the rules are told so
+            field_changed(session, ticket, "tags")
     return moved
 
 

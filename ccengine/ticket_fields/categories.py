@@ -13,8 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.db import Database
-from ccengine.ticket_fields.errors import CategoryCycle, CategoryNameTaken, UnknownCategory
-from ccengine.ticket_fields.rules import CategoryNode, category_path, moves_under_itself, tree_order
+from ccengine.ticket_fields.errors import (
+    CategoryCycle,
+    CategoryNameTaken,
+    CategoryParentRetired,
+    UnknownCategory,
+)
+from ccengine.ticket_fields.rules import (
+    CategoryNode,
+    category_path,
+    moves_under_itself,
+    subtree,
+    tree_order,
+)
 from ccengine.ticket_fields.storage_models import TicketCategory
 
 
@@ -59,6 +70,7 @@ async def create_category(database: Database, name: str, parent_id: int | None,
     async with database.writer() as session:
         nodes = await category_nodes(session)
         _check_parent(nodes, parent_id)
+        _check_parent_in_use(nodes, parent_id)
         _check_name(nodes, name, parent_id, None)
         row = TicketCategory(name=name, parent_id=parent_id, position=_next_position(
             nodes, parent_id), created_at=now)
@@ -82,25 +94,54 @@ async def update_category(database: Database, category_id: int, changes: Categor
             if moves_under_itself(nodes, category_id, parent):
                 raise CategoryCycle()
         _check_name(nodes, changes.name or row.name, parent, category_id)
-        _apply(row, changes, parent, now)
+        active = changes.retired is False or (row.retired_at is None and not changes.retired)
+        if (changes.move or changes.retired is False) and active:
+            _check_parent_in_use(nodes, parent)
+        _apply(row, changes, parent)
+        if changes.retired is not None:
+            await _retire_subtree(session, nodes, row, changes.retired, now)
         await session.commit()
-        nodes[row.id] = node_of(row)
+        nodes = await category_nodes(session)
     return category_json(nodes[row.id], nodes)
 
 
-def _apply(row: TicketCategory, changes: CategoryChanges, parent: int | None,
-           now: datetime) -> None:
+def _apply(row: TicketCategory, changes: CategoryChanges, parent: int | None) -> None:
     row.name = changes.name or row.name
     row.parent_id = parent
     if changes.position is not None:
         row.position = changes.position
-    if changes.retired is not None:
-        row.retired_at = (row.retired_at or now) if changes.retired else None
+
+
+async def _retire_subtree(session: AsyncSession, nodes: dict[int, CategoryNode],
+                          row: TicketCategory, retire: bool, now: datetime) -> None:
+    """A category retires with everything below it: an active child of a retired
+    parent would stand in the picker without its parent, its path half gone (and a
+    child is a narrower case of its parent, so it ends with it). Brought back, the
+    category brings back the children retired with it (the same moment), not the
+    ones retired on their own before."""
+    below = subtree(nodes, row.id)
+    rows = list(await session.scalars(select(TicketCategory)
+                                      .where(TicketCategory.id.in_(below))))
+    if retire:
+        moment = row.retired_at or now
+        for item in rows:
+            item.retired_at = item.retired_at or moment
+    else:
+        was = row.retired_at
+        for item in rows:
+            if item.id == row.id or (was is not None and item.retired_at == was):
+                item.retired_at = None
 
 
 def _check_parent(nodes: dict[int, CategoryNode], parent_id: int | None) -> None:
     if parent_id is not None and parent_id not in nodes:
         raise UnknownCategory(parent_id, "parent_id")
+
+
+def _check_parent_in_use(nodes: dict[int, CategoryNode], parent_id: int | None) -> None:
+    """No category in use under a retired one (the picker would show it orphaned)."""
+    if parent_id is not None and nodes[parent_id].retired:
+        raise CategoryParentRetired(nodes[parent_id].name)
 
 
 def _check_name(nodes: dict[int, CategoryNode], name: str, parent_id: int | None,

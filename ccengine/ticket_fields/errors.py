@@ -32,6 +32,14 @@ class CategoryRetired(FieldsError):
         super().__init__(f"category {name!r} is retired: it takes no new tickets")
 
 
+class CategoryParentRetired(FieldsError):
+    field = "parent_id"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"category {name!r} is retired: a category in use cannot stand "
+                         "under it (bring the parent back, or move this one elsewhere)")
+
+
 class CategoryCycle(FieldsError):
     field = "parent_id"
 

@@ -3,6 +3,10 @@
 The sweep claims the tickets with a conditional UPDATE (still resolved, resolved
 before the cutoff), so two processes never close one twice, and a ticket the
 customer reopened meanwhile is not closed at all.
+
+Required custom fields are deliberately NOT checked here: a resolved ticket had them
+checked when a person resolved it (PATCH, bulk edit, status change, wrap-up), and a
+field made required later must not leave old resolved tickets open for ever.
 """
 
 from __future__ import annotations

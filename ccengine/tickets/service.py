@@ -188,6 +188,8 @@ class TicketService:
             if not can_transition(current, status):
                 raise InvalidTransition(number, current, status)
             self._apply_status(ticket, status)
+            if is_finished(status) and status != current:  # as a PATCH: fields first
+                await refuse_finishing_without_required(session, ticket)
             data = {"from": str(current), "to": str(status)}
             body = f"{current} → {status}"
             session.add(self._activity(ticket, ActivityKind.STATUS_CHANGE, body, data, author))

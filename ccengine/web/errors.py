@@ -36,6 +36,7 @@ from ccengine.sla.policy import PolicyError
 from ccengine.ticket_fields.errors import (
     CategoryCycle,
     CategoryNameTaken,
+    CategoryParentRetired,
     CategoryRetired,
     ChoiceInUse,
     FieldKeyTaken,
@@ -132,6 +133,7 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     OrganisationValueTaken: (409, "organisation-taken"),
     UnknownCategory: (400, "unknown-category"),
     CategoryRetired: (400, "category-retired"),
+    CategoryParentRetired: (409, "category-parent-retired"),
     CategoryCycle: (409, "category-cycle"),
     CategoryNameTaken: (409, "category-name-taken"),
     InvalidTag: (400, "invalid-tag"),

@@ -15,6 +15,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ccengine.automation.service import time_in_status_of
 from ccengine.qa.views import recording_url
 from ccengine.ticket_fields.body import FIELD_NAMES, field_changes
 from ccengine.ticket_fields.list_params import FIELD_LIST_PARAMETERS, field_filter
@@ -24,6 +25,7 @@ from ccengine.tickets import queries
 from ccengine.tickets.enums import Priority, TicketStatus
 from ccengine.tickets.filters import EVERYONE, MAX_WORDS, TicketFilter, Viewer, caller_key
 from ccengine.tickets.filters import viewer_of as viewer_of  # agents.api imports it here
+from ccengine.tickets.models import Ticket
 from ccengine.tickets.relations_reads import survivor_of, ticket_ties
 from ccengine.tickets.search_params import SEARCH_PARAMETERS, search_of
 from ccengine.tickets.service import TicketChanges, TicketService
@@ -139,10 +141,22 @@ async def _detail(request: web.Request, number: str, viewer: Viewer,
         redacted = await _redacted(session, [call.id for call in detail.calls])
         ties = await ticket_ties(session, number, ties_viewer or viewer)
         fields = await ticket_fields(session, detail.ticket.number)
-    body = {**detail_json(detail), **ties, "merged_from": merged_from, **fields}
+        stays = await _time_in_status(request, session, detail.ticket.number)
+    body = {**detail_json(detail), **ties, "merged_from": merged_from, **fields,
+            "time_in_status": stays}
     for call in [*body["calls"], *(entry["call"] for entry in body["timeline"] if entry["call"])]:
         call["recording_state"] = recording_state(call, redacted)
     return web.json_response(body)
+
+
+async def _time_in_status(request: web.Request, session: AsyncSession,
+                          number: str) -> dict[str, Any] | None:
+    """The ticket's time in each status (automation keeps the stays), as the
+    ``/time-in-status`` endpoint answers it; the ticket was checked visible already."""
+    ticket = await session.scalar(select(Ticket).where(Ticket.number == number))
+    if ticket is None:
+        return None
+    return (await time_in_status_of(session, ticket, now_of(request))).as_json()
 
 
 async def _redacted(session: AsyncSession, call_ids: list[int]) -> dict[int, bool]:

@@ -143,6 +143,9 @@ SCHEMAS: dict[str, Schema] = {
             "follow_ups": {"type": "array", "items": {"type": "string"}, "description": (
                 "the numbers of the tickets opened as follow-ups of this one")},
             **TICKET_FIELD_PROPERTIES,
+            "time_in_status": {"allOf": [ref("TimeInStatus")], "nullable": True, "description": (
+                "seconds spent in each status, all stays summed (eskalacja łączna), and "
+                "when the current stay began; as GET .../time-in-status")},
         },
     },
     "TicketChanges": {

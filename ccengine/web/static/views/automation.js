@@ -23,6 +23,17 @@ const KIND_NAMES = () => ({
   send_reply_template: t("Send a reply template"), call_webhook: t("Call a webhook"),
 });
 const kindName = (kind) => KIND_NAMES()[kind] || kind;
+// The dry run's explanations by their stable code (the server's English as a fallback).
+const DETAILS = {
+  in_list: (p) => t("{seen} in {wanted}", p), under: (p) => t("{seen} under {wanted}", p),
+  found: (p) => t("found {words}", p), none_of: (p) => t("none of {words}", p),
+  has_tags: (p) => t("has {tags}", p), no_tags: (p) => t("none of {tags}", p),
+  vip: () => t("VIP customer"), not_vip: () => t("not a VIP customer"),
+  open: (p) => t("{calendar} open", p), closed: (p) => t("{calendar} closed", p),
+  no_calendar: (p) => t("no calendar {calendar}", p),
+};
+const detailOf = (check) => (DETAILS[check.code] ? DETAILS[check.code](check.params || {})
+  : check.detail);
 
 export async function render(root) {
   const list = h("div", { class: "automation-rules" });
@@ -206,5 +217,5 @@ function verdict(rule) {
     h("strong", {}, rule.fires ? `✔ ${rule.name}` : `✘ ${rule.name}`),
     why ? h("span", { class: "muted" }, ` (${why})`) : null,
     h("ul", {}, rule.checks.map((check) => h("li", { class: check.passed ? "passed" : "failed" },
-      `${check.passed ? "✔" : "✘"} ${kindName(check.kind)}: ${check.detail}`))));
+      `${check.passed ? "✔" : "✘"} ${kindName(check.kind)}: ${detailOf(check)}`))));
 }
