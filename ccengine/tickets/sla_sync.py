@@ -8,17 +8,14 @@ state stored is the one at that moment; the scheduler moves it on later.
 
 Policies and calendars come from a provider handed to whoever writes tickets. The
 default one reads the stored policies and calendars (what admins edit, ccengine.sla)
-in the writer's own transaction, with no wiring: a cheap stamp query (one statement),
-a reload only when the stamp moved. The stamp is read at most every
-``RECHECK_SECONDS`` per database (it cost 0.5 ms on PostgreSQL and 1 ms on SQLite,
-in every ticket-writing transaction): an edit in this process counts from its commit
-on (``ccengine.sla.written``), one in another process within that window.
+in the writer's own transaction, so every process and every writer follows an edit
+at once, with no wiring: one cheap stamp query per transaction, a reload only when
+the stamp moved.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -34,13 +31,11 @@ from ccengine.sla.calendar import DEFAULT_BUSINESS, BusinessCalendar
 from ccengine.sla.clock import sla_status
 from ccengine.sla.moments import state_moments
 from ccengine.sla.policy import SlaPolicy, choose_policy, default_policies
-from ccengine.sla.written import generation
 from ccengine.tickets.enums import Priority
 from ccengine.tickets.models import Customer, Ticket
 from ccengine.tickets.sla_facts import sla_facts_of
 
 CHUNK = 500  # bound parameters per IN (...), well under every driver's limit
-RECHECK_SECONDS = 1.0  # how long another process's SLA edit may go unseen here
 
 
 @dataclass(frozen=True)
@@ -70,40 +65,26 @@ class DefaultSla:
         return self.fixed
 
 
-@dataclass
-class _Cached:
-    stamp: Stamp
-    rules: SlaRules
-    checked_at: float  # monotonic
-    generation: int  # this process's SLA writes when it was checked
-
-
 class StoredSla:
     """The stored policies and calendars, read through the writer's session.
 
     Cached per database engine; the stamp (row counts, versions, last write) is read
-    again after ``recheck_seconds``, or at once after this process wrote to the tables.
+    in every transaction, so an edit made by any process counts from its commit on.
     """
 
-    def __init__(self, recheck_seconds: float = RECHECK_SECONDS,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.recheck_seconds, self._monotonic = recheck_seconds, monotonic
-        self._cache: WeakKeyDictionary[Engine, _Cached] = WeakKeyDictionary()
+    def __init__(self) -> None:
+        self._cache: WeakKeyDictionary[Engine, tuple[Stamp, SlaRules]] = WeakKeyDictionary()
 
     async def rules(self, session: AsyncSession) -> SlaRules:
         engine = session.sync_session.get_bind()
         assert isinstance(engine, Engine)
-        cached, written, now = self._cache.get(engine), generation(), self._monotonic()
-        if cached is not None and cached.generation == written \
-                and now - cached.checked_at < self.recheck_seconds:
-            return cached.rules
         stamp = await book_stamp(session)
-        if cached is not None and cached.stamp == stamp:
-            rules = cached.rules
-        else:
-            book = await load_book(session)
-            rules = SlaRules(book.policies, book.calendars)
-        self._cache[engine] = _Cached(stamp, rules, now, written)
+        cached = self._cache.get(engine)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        book = await load_book(session)
+        rules = SlaRules(book.policies, book.calendars)
+        self._cache[engine] = (stamp, rules)
         return rules
 
 
