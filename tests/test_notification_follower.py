@@ -198,3 +198,13 @@ async def test_users_without_a_tab_here_are_not_read(database: Database) -> None
     await insert(database, people["lider"], 2)
     await follower.poll()
     assert seen.delivered == [(people["lider"], 2)] and follower.low == 2
+
+
+async def test_polls_at_once_deliver_each_row_once(database: Database) -> None:
+    people = await add_people(database)
+    seen = Recorder()
+    follower = NotificationFollower(database, seen.deliver)
+    await follower.start()
+    await insert(database, people["anna"], 1)
+    await asyncio.gather(*(follower.poll() for _ in range(4)))
+    assert seen.delivered == [(people["anna"], 1)]

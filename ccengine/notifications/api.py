@@ -8,6 +8,7 @@ reads or marks another user's.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -40,6 +41,8 @@ from ccengine.web.params import DATABASE, MAX_SQL_INT, integer
 
 __all__ = ["ALERT_BOOKS", "ENDPOINTS", "FOLLOWER", "FOLLOW_SECONDS", "SCHEMAS", "TOPIC",
            "notified", "setup"]
+
+log = logging.getLogger(__name__)
 
 TOPIC = "notifications"
 # Another SLA book for the alerts than the app's stored one (SLA_BOOK), e.g. in tests.
@@ -173,7 +176,10 @@ async def _scheduling(app: web.Application, scheduler: AlertScheduler,
 async def _following(app: web.Application,
                      follower: NotificationFollower) -> AsyncIterator[None]:
     follower.every = app.get(FOLLOW_SECONDS, FOLLOW_EVERY)
-    await follower.start()
+    try:  # here, so what is written once the app answers is delivered
+        await follower.start()
+    except Exception:  # the database away: the app starts, the follower tries again
+        log.exception("notifications: cannot read where to follow from; retrying")
     task = asyncio.create_task(follower.run(), name="notification-follower")
     yield
     await cancel_and_wait([task])

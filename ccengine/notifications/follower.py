@@ -61,6 +61,7 @@ class NotificationFollower:
     low: int | None = None  # None: not started; then every id up to it is settled
     _above: dict[int, float] = field(default_factory=dict)  # delivered id -> first seen
     _nudged: asyncio.Event = field(default_factory=asyncio.Event)
+    _polling: asyncio.Lock = field(default_factory=asyncio.Lock)  # one poll at a time
 
     async def start(self) -> None:
         """Follow from the newest row: what came before, tabs read on subscribe."""
@@ -72,11 +73,11 @@ class NotificationFollower:
         self._nudged.set()
 
     async def run(self) -> None:
-        if self.low is None:
-            await self.start()
         while True:
             self._nudged.clear()  # before the poll: a nudge during it polls again
             try:
+                if self.low is None:  # start() failed (the database away): again
+                    await self.start()
                 while await self.poll() >= PAGE:
                     pass
             except Exception:  # the database away: the next round asks again
@@ -85,7 +86,12 @@ class NotificationFollower:
                 await asyncio.wait_for(self._nudged.wait(), self.every)
 
     async def poll(self) -> int:
-        """Deliver the rows not delivered yet; returns how many ids the query read."""
+        """Deliver the rows not delivered yet; returns how many ids the query read.
+        Polls take turns: two reading the same new row would both deliver it."""
+        async with self._polling:
+            return await self._poll()
+
+    async def _poll(self) -> int:
         assert self.low is not None, "start() first"
         async with self.database.sessions() as session:
             found = list(await session.execute(
