@@ -11,7 +11,12 @@ The baseline, in the same run and on the same rows: a bare poller doing only the
 indexed ``SELECT id ... WHERE sla_next_alert_at <= now ORDER BY sla_next_alert_at
 LIMIT batch`` at the same ticks (it finds, sends and records nothing). Printed: the
 delay threshold → notification p50/p95 (bounded below by the tick interval), and the
-CPU seconds of this process per minute of ticking, for both, with their ratio.
+CPU seconds of this process per minute of ticking, for both, with their ratio (over
+the first half of each run: the lag meter below runs in the second).
+
+Also the event loop's lag (how late a 5 ms sleeper wakes) while each of them ticks,
+and for one batch of tickets alone: planned on the loop (how the tick did it before)
+against in a thread (``asyncio.to_thread``, how it does now), with its CPU time.
 
     .venv/bin/python benchmarks/sla.py [--tickets 100000] [--crossing 0.1]
         [--duration 60] [--every 5] [--quick]
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 import time
@@ -46,8 +52,10 @@ from _stats import percentile  # noqa: E402  (benchmarks/ is the script's folder
 from ccengine.config import DatabaseConfig  # noqa: E402
 from ccengine.db import Database  # noqa: E402
 from ccengine.notifications.book import BuiltInBook, BuiltInBookProvider  # noqa: E402
+from ccengine.notifications.planning import Snapshot, plans  # noqa: E402
 from ccengine.notifications.rules import next_alert_at  # noqa: E402
 from ccengine.notifications.scheduler import AlertScheduler  # noqa: E402
+from ccengine.notifications.ticket_facts import facts_of, policy_of  # noqa: E402
 from ccengine.sla.clock import SlaFacts  # noqa: E402
 from ccengine.tickets.models import Ticket, UtcDateTime  # noqa: E402
 from ccengine.users.models import Role, User  # noqa: E402
@@ -65,6 +73,7 @@ class Measured:
     tick_seconds: list[float] = field(default_factory=list)
     cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
+    loop_lags: list[float] = field(default_factory=list)  # seconds a 5 ms sleep overran
 
     def cpu_per_minute(self) -> float:
         return self.cpu_seconds * 60 / self.wall_seconds if self.wall_seconds else 0.0
@@ -113,18 +122,80 @@ async def _fill(database: Database, tickets: int, crossing: int, start: datetime
             await session.commit()
 
 
+class LagMeter:
+    """How late a task that sleeps 5 ms at a time wakes: what any request or websocket
+    of the process would wait for the loop meanwhile."""
+
+    STEP = 0.005  # fine enough for stalls of a few ms
+
+    def __init__(self) -> None:
+        self.lags: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> LagMeter:
+        self._task = asyncio.create_task(self._measure())
+        await asyncio.sleep(0.01)  # the sleeper is waiting before the work starts
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await asyncio.sleep(0.01)  # the sleeper's last late wake-up is counted
+        assert self._task is not None
+        self._task.cancel()
+
+    async def _measure(self) -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(self.STEP)
+            self.lags.append(max(0.0, time.monotonic() - before - self.STEP))
+
+
 async def _tick_for(duration: float, every: float, tick: Any) -> Measured:
+    """Ticks for ``duration``: the CPU is measured over the first half, the loop's lag
+    over the second (the lag meter's own wake-ups would be counted as CPU)."""
     measured = Measured()
     cpu, wall = time.process_time(), time.monotonic()
-    end = wall + duration
+    half, end = wall + duration / 2, wall + duration
+    await _ticks_until(half, every, tick, measured)
+    measured.cpu_seconds = time.process_time() - cpu
+    measured.wall_seconds = time.monotonic() - wall
+    async with LagMeter() as lag:
+        await _ticks_until(end, every, tick, measured)
+    measured.loop_lags = lag.lags
+    return measured
+
+
+async def _ticks_until(end: float, every: float, tick: Any, measured: Measured) -> None:
     while time.monotonic() < end:
         began = time.monotonic()
         await tick()
         measured.tick_seconds.append(time.monotonic() - began)
-        await asyncio.sleep(max(0.0, every - (time.monotonic() - began)))
-    measured.cpu_seconds = time.process_time() - cpu
-    measured.wall_seconds = time.monotonic() - wall
-    return measured
+        await asyncio.sleep(max(0.0, min(every - (time.monotonic() - began),
+                                         end - time.monotonic())))
+
+
+@dataclass
+class BatchPlanning:
+    tickets: int
+    cpu_seconds: float  # planning the batch once
+    inline_lag: float  # the loop's longest stall, planned on the loop
+    thread_lag: float  # the same, planned in a thread
+
+
+async def measure_planning(database: Database, book: BuiltInBook, batch: int) -> BatchPlanning:
+    """One batch's alert planning (every threshold of every clock, nothing fired yet),
+    on the loop and in a thread, with the loop's lag during each."""
+    async with database.sessions() as session:
+        tickets = list(await session.scalars(select(Ticket).order_by(Ticket.id).limit(batch)))
+    snapshots = [Snapshot(t.number, policy_of(book, t, False), facts_of(t), frozenset())
+                 for t in tickets]
+    now = datetime.now(UTC)
+    cpu = time.process_time()
+    async with LagMeter() as inline:
+        plans(book, snapshots, now)
+    cpu = time.process_time() - cpu
+    async with LagMeter() as threaded:
+        await asyncio.to_thread(plans, book, snapshots, now)
+    return BatchPlanning(len(snapshots), cpu, max(inline.lags), max(threaded.lags))
 
 
 async def run_scheduler(database: Database, book: BuiltInBook, duration: float,
@@ -157,7 +228,7 @@ async def run_bare(database: Database, duration: float, every: float, batch: int
 
 
 async def benchmark(tickets: int, crossing: float, duration: float, every: float,
-                    batch: int) -> tuple[Measured, Measured, int]:
+                    batch: int) -> tuple[Measured, Measured, int, BatchPlanning]:
     name = f"ccengine_bench_sla_{uuid.uuid4().hex[:10]}"
     await _admin(f'CREATE DATABASE "{name}"')
     database = Database.open(DatabaseConfig(url=_url(name)))
@@ -169,12 +240,14 @@ async def benchmark(tickets: int, crossing: float, duration: float, every: float
         fill_margin = 5 + tickets / 4000  # seconds the bulk insert may take
         start = datetime.now(UTC) + timedelta(seconds=2 * duration + 5 + fill_margin)
         await _fill(database, tickets, crossing_count, start, duration, book)
+        gc.freeze()  # as `ccengine serve` does once the app is built
         bare_start = start - timedelta(seconds=duration + 5)
         await asyncio.sleep(max(0.0, (bare_start - datetime.now(UTC)).total_seconds()))
         bare = await run_bare(database, duration, every, batch, start - bare_start)
         await asyncio.sleep(max(0.0, (start - datetime.now(UTC)).total_seconds()))
         scheduler = await run_scheduler(database, book, duration, every, batch)
-        return scheduler, bare, crossing_count
+        planning = await measure_planning(database, book, batch)
+        return scheduler, bare, crossing_count, planning
     finally:
         await database.close()
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -192,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.quick:
         args.tickets, args.duration, args.every = 2000, 6.0, 1.0
-    scheduler, bare, crossing = asyncio.run(
+    scheduler, bare, crossing, planning = asyncio.run(
         benchmark(args.tickets, args.crossing, args.duration, args.every, args.batch))
     print(f"{args.tickets} open tickets on PostgreSQL, {crossing} crossing 50 % over "
           f"{args.duration:.0f} s, a tick every {args.every:g} s, batches of {args.batch}")
@@ -204,6 +277,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"baseline: bare indexed due query, tick p50 "
           f"{percentile(bare.tick_seconds, 0.5) * 1000:.1f} ms; "
           f"CPU {bare.cpu_per_minute():.3f} s per minute")
+    print(f"event loop lag while ticking: scheduler p99 "
+          f"{percentile(scheduler.loop_lags, 0.99) * 1000:.1f} ms, max "
+          f"{max(scheduler.loop_lags) * 1000:.1f} ms; bare p99 "
+          f"{percentile(bare.loop_lags, 0.99) * 1000:.1f} ms, max "
+          f"{max(bare.loop_lags) * 1000:.1f} ms")
+    print(f"one batch of {planning.tickets} planned ({planning.cpu_seconds * 1000:.0f} ms CPU): "
+          f"the loop stalls {planning.inline_lag * 1000:.1f} ms on the loop (before), "
+          f"at most {planning.thread_lag * 1000:.1f} ms in a thread (now)")
     ratio = scheduler.cpu_per_minute() / bare.cpu_per_minute() if bare.cpu_seconds else \
         float("inf")
     print(f"scheduler/bare CPU per minute ratio: {ratio:.2f}")

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.config import TicketsConfig, WebConfig
 from ccengine.db import Database
+from ccengine.notifications.api import FOLLOWER
 from ccengine.tickets.enums import TicketStatus
 from ccengine.tickets.life_api import sweep_once
 from ccengine.tickets.service import TicketService
@@ -86,6 +87,8 @@ async def test_snooze_hides_the_ticket_until_the_sweep_wakes_it(
         return 1
 
     monkeypatch.setattr(world.app[HUB], "publish", publish)
+    follower = world.app[FOLLOWER]  # it publishes what the sweep committed
+    monkeypatch.setattr(follower, "wanted", lambda _user_id: True)  # as if all had tabs
     until = NOW + timedelta(hours=2)
     body = await world.call("anna", "POST", f"/tickets/{world.answered}/snooze",
                             json={"until": until.isoformat()})
@@ -100,6 +103,7 @@ async def test_snooze_hides_the_ticket_until_the_sweep_wakes_it(
     assert [ticket.number for ticket in woken] == [world.answered]
     assert woken[0].assignee == "Anna Nowak"
     anna = await world.call("anna", "GET", "/me")
+    await follower.poll()
     [(topic, message, user_id)] = told  # only Anna, the assignee, hears of it
     assert (topic, message["type"], user_id) == ("notifications", "notification",
                                                  anna["user"]["id"])

@@ -36,11 +36,16 @@ async def insert_or_skip(session: AsyncSession, due: Sequence[tuple[int, AlertDu
     inserted: set[AlertKey] = set()
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" \
         else sqlite.insert
+    # One statement, its rows as parameters (executemany, batched into multi-row
+    # VALUES by the driver layer): it compiles once and is cached. With the rows in
+    # .values() each batch compiled anew: 90 ms of the event loop per 1,000 rows.
+    statement = (insert(SlaAlert)
+                 .on_conflict_do_nothing(index_elements=["ticket_id", "clock", "threshold"])
+                 .returning(SlaAlert.ticket_id, SlaAlert.clock, SlaAlert.threshold))
+    connection = await session.connection()
     for chunk in chunks(due, INSERT_CHUNK):
         rows = [{"ticket_id": ticket_id, "clock": alert.clock, "threshold": alert.threshold,
                  "due_moment": alert.moment, "fired_at": now} for ticket_id, alert in chunk]
-        statement = (insert(SlaAlert).values(rows)
-                     .on_conflict_do_nothing(index_elements=["ticket_id", "clock", "threshold"])
-                     .returning(SlaAlert.ticket_id, SlaAlert.clock, SlaAlert.threshold))
-        inserted.update((row[0], row[1], row[2]) for row in await session.execute(statement))
+        result = await connection.execute(statement, rows)
+        inserted.update((row[0], row[1], row[2]) for row in result)
     return inserted

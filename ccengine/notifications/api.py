@@ -8,6 +8,7 @@ reads or marks another user's.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from ccengine.cancelling import cancel_and_wait
 from ccengine.config import AlertsConfig
 from ccengine.notifications import service
 from ccengine.notifications.book import BuiltInBookProvider, RoutingQueueMembers
+from ccengine.notifications.follower import FOLLOW_EVERY, NotificationFollower
 from ccengine.notifications.model import AlertBookProvider
 from ccengine.notifications.scheduler import AlertScheduler
 from ccengine.notifications.schemas import (
@@ -37,12 +39,19 @@ from ccengine.web.hub import setup_hub
 from ccengine.web.keys import CONFIG, ENGINE, SLA_BOOK
 from ccengine.web.params import DATABASE, MAX_SQL_INT, integer
 
-__all__ = ["ALERT_BOOKS", "ENDPOINTS", "SCHEMAS", "TOPIC", "setup"]
+__all__ = ["ALERT_BOOKS", "ENDPOINTS", "FOLLOWER", "FOLLOW_SECONDS", "SCHEMAS", "TOPIC",
+           "notified", "setup"]
+
+log = logging.getLogger(__name__)
 
 TOPIC = "notifications"
 # Another SLA book for the alerts than the app's stored one (SLA_BOOK), e.g. in tests.
 ALERT_BOOKS = web.AppKey("ccengine.sla_alert_books", AlertBookProvider)
 SCHEDULER = web.AppKey("ccengine.sla_alert_scheduler", AlertScheduler)
+# Every process's bell feed (see follower): writers nudge it, it publishes on the hub.
+FOLLOWER = web.AppKey("ccengine.notification_follower", NotificationFollower)
+# Another poll interval than FOLLOW_EVERY (tests), read at startup.
+FOLLOW_SECONDS = web.AppKey("ccengine.notification_follow_seconds", float)
 _CURSOR = re.compile(r"^([ur])([0-9]{1,10})$")
 
 
@@ -122,18 +131,33 @@ async def _unread_message(app: web.Application, who: Principal) -> list[dict[str
     return [{"type": "notifications", "unread": unread}]
 
 
+def notified(app: web.Application) -> None:
+    """This process committed notifications: its follower publishes them now (every
+    other process's follower finds them on its next poll)."""
+    follower = app.get(FOLLOWER)
+    if follower is not None:
+        follower.nudge()
+
+
 def setup(app: web.Application) -> None:
     hub = setup_hub(app)
     hub.topic(TOPIC, lambda who: _unread_message(app, who))
+    follower = app[FOLLOWER] = NotificationFollower(
+        app[DATABASE], lambda user_id, view: hub.publish(
+            TOPIC, {"type": "notification", "notification": view.as_api()}, user_id),
+        lambda user_id: hub.clients_of(user_id) > 0)
+    app.cleanup_ctx.append(lambda app: _following(app, follower))
     engine = app.get(ENGINE)
     config = app.get(CONFIG)
     alerts = config.alerts if config is not None else AlertsConfig()
     if engine is None or not alerts.enabled:
         return  # an API-only app: the engine's process sends the alerts
+    # No e-mail yet: issue 14's mail passes its AlertMail (model.py) as ``mail=`` here;
+    # it writes its outbox row in the alert's transaction. Until then: the bell only.
     scheduler = AlertScheduler(
         app[DATABASE], BuiltInBookProvider(),
         RoutingQueueMembers(engine.routing) if engine.routing is not None else None,
-        lambda user_id, message: hub.publish(TOPIC, message, user_id), batch=alerts.batch)
+        lambda _user_id, _message: follower.nudge(), batch=alerts.batch)
     app[SCHEDULER] = scheduler
     app.cleanup_ctx.append(lambda app: _scheduling(app, scheduler, alerts.every_seconds))
 
@@ -147,3 +171,15 @@ async def _scheduling(app: web.Application, scheduler: AlertScheduler,
     yield
     await cancel_and_wait([task])
 
+
+
+async def _following(app: web.Application,
+                     follower: NotificationFollower) -> AsyncIterator[None]:
+    follower.every = app.get(FOLLOW_SECONDS, FOLLOW_EVERY)
+    try:  # here, so what is written once the app answers is delivered
+        await follower.start()
+    except Exception:  # the database away: the app starts, the follower tries again
+        log.exception("notifications: cannot read where to follow from; retrying")
+    task = asyncio.create_task(follower.run(), name="notification-follower")
+    yield
+    await cancel_and_wait([task])

@@ -43,7 +43,7 @@ class QueueMembers(Protocol):
 
 
 class AlertMail(Protocol):
-    """Where e-mail plugs in once there is mail (issue 9): called in the alert's own
+    """Where e-mail plugs in once there is mail (issue 14): called in the alert's own
     transaction for each notification, so it can write its outbox row there and a
     restart loses no mail. Until then the scheduler has none and sends no e-mail."""
 

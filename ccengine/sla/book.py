@@ -88,10 +88,11 @@ async def load_book(session: AsyncSession) -> SlaBook:
 
 
 async def book_stamp(session: AsyncSession) -> Stamp:
-    stamp: list[Any] = []
-    for table in (SlaCalendarRow, SlaPolicyRow):
-        row = (await session.execute(select(
-            func.count(), func.coalesce(func.sum(table.version), 0), func.max(table.id),
-            func.max(table.updated_at)))).one()
-        stamp.extend(row)
-    return tuple(stamp)
+    """One statement (one round trip: it is read in every ticket-writing transaction)
+    of scalar subqueries over both tables."""
+    parts = [part for table in (SlaCalendarRow, SlaPolicyRow) for part in (
+        select(func.count()).select_from(table),
+        select(func.coalesce(func.sum(table.version), 0)), select(func.max(table.id)),
+        select(func.max(table.updated_at)))]
+    row = (await session.execute(select(*(part.scalar_subquery() for part in parts)))).one()
+    return tuple(row)

@@ -18,8 +18,7 @@ from datetime import datetime
 from aiohttp import web
 
 from ccengine.cancelling import cancel_and_wait
-from ccengine.notifications.api import TOPIC as NOTIFICATIONS
-from ccengine.notifications.service import view_of
+from ccengine.notifications.api import notified
 from ccengine.tickets import closing, snoozing
 from ccengine.tickets.life_schemas import SCHEMAS
 from ccengine.tickets.snoozing import Woken
@@ -28,7 +27,6 @@ from ccengine.web.auth import principal
 from ccengine.web.body import InvalidBody, json_object
 from ccengine.web.endpoints import Endpoint
 from ccengine.web.errors import Unauthorized
-from ccengine.web.hub import setup_hub
 from ccengine.web.keys import clock_of, config_of, sla_provider_of
 from ccengine.web.params import DATABASE, checked_text
 from ccengine.web.tickets_api import EDITORS, NUMBER, show_ticket, viewer_of
@@ -119,13 +117,10 @@ async def sweep_once(app: web.Application) -> tuple[list[Woken], list[str]]:
 
 
 def _notify(app: web.Application, woken: list[Woken]) -> None:
-    """After the commit: each assignee's bell hears of her woken ticket at once."""
-    hub = setup_hub(app)
-    for ticket in woken:
-        if ticket.notification is not None:
-            hub.publish(NOTIFICATIONS, {"type": "notification",
-                                        "notification": view_of(ticket.notification).as_api()},
-                        ticket.notification.user_id)
+    """After the commit: each assignee's bell hears of her woken ticket at once (the
+    notifications' follower publishes them, on every process, to their owners)."""
+    if any(ticket.notification is not None for ticket in woken):
+        notified(app)
 
 
 async def _sweeping(app: web.Application) -> AsyncIterator[None]:
