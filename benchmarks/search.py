@@ -81,9 +81,17 @@ def _pick(values: Sequence[str], seed: str) -> str:
     return f"({_array(values)})[(1 + ({seed}) % {len(values)})::int]"
 
 
+def _mixed(seed: str, salt: int) -> str:
+    """A non-negative integer of ``seed`` that does not follow it or another salt's: the
+    earlier ``i * 7``, ``i * 11``... made every agent's tickets share one topic and every
+    customer's one topic, so an agent's search of a word and a customer's ("awaria")
+    found all or nothing."""
+    return f"(hashint8({seed} * 1000 + {salt}) & 2147483647)"
+
+
 def _load_sql(tickets: int) -> list[str]:
     customers = max(10, tickets // 20)
-    title = (f"{_pick(TOPICS, 'i * 7')} || ' ' || {_pick(NOUNS, 'i * 13 / 7')} "
+    title = (f"{_pick(TOPICS, _mixed('i', 1))} || ' ' || {_pick(NOUNS, _mixed('i', 2))} "
              f"|| ' kod' || ((i * 7919) % {RARE})")
     return [
         f"INSERT INTO customers (id, name, vip, created_at, search_text) SELECT i, "
@@ -92,8 +100,8 @@ def _load_sql(tickets: int) -> list[str]:
         "INSERT INTO tickets (id, number, title, status, priority, kind, queue, assignee, "
         "customer_id, source_channel, created_at, updated_at) SELECT i, "
         "'TK-2025-' || lpad(i::text, 7, '0'), " + title + ", "
-        f"{_pick(STATUSES, 'i * 3')}, 'P3', 'call', {_pick(QUEUES, 'i * 5')}, "
-        f"CASE WHEN i % 5 = 0 THEN NULL ELSE {_pick(AGENTS, 'i * 11')} END, "
+        f"{_pick(STATUSES, _mixed('i', 3))}, 'P3', 'call', {_pick(QUEUES, _mixed('i', 4))}, "
+        f"CASE WHEN {_mixed('i', 5)} % 5 = 0 THEN NULL ELSE {_pick(AGENTS, _mixed('i', 6))} END, "
         f"1 + i % {customers}, 'phone', "
         f"'{START.isoformat()}'::timestamptz + (i * interval '25 seconds'), "
         f"'{START.isoformat()}'::timestamptz + (i * interval '25 seconds') "
