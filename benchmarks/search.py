@@ -4,7 +4,10 @@ Tickets (titles from a Polish vocabulary plus rarer words), a note on every thir
 and customers are bulk-loaded with ``generate_series`` (no ORM inserts); the
 search index is then filled by ``search_index.backfill``, the migration's own
 statement, and its GIN index built. Each search runs through the ticket list's
-real query (``find_tickets``: visibility, filters, the page and its total).
+real query (``find_tickets``: visibility, filters, the page and its total, exact up to
+``queries.COUNT_LIMIT``). Titles, statuses, queues and assignees are drawn by a hash of
+the ticket's number, so that none follows another (an agent's or a customer's tickets
+cover every topic).
 
 The baseline, in the same run and on the same rows: a bare indexed lookup of
 the page each search returned (``WHERE number IN (...)`` on its unique index, the same
@@ -38,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from _stats import percentile  # noqa: E402  (benchmarks/ is the script's folder, on sys.path)
 
 from ccengine.config import DatabaseConfig  # noqa: E402
+from ccengine.customers.rules import fold  # noqa: E402
 from ccengine.db import Database  # noqa: E402
 from ccengine.tickets import search_index  # noqa: E402
 from ccengine.tickets.filters import EVERYONE, TicketFilter, Viewer  # noqa: E402
@@ -96,7 +100,8 @@ def _load_sql(tickets: int) -> list[str]:
     return [
         f"INSERT INTO customers (id, name, vip, created_at, search_text) SELECT i, "
         f"{_pick(SURNAMES, 'i')} || ' ' || i, false, '{START.isoformat()}', "
-        f"lower({_pick(SURNAMES, 'i')}) || ' ' || i FROM generate_series(1::bigint, {customers}) i",
+        f"{_pick([fold(name) for name in SURNAMES], 'i')} || ' ' || i "  # the app's folding
+        f"FROM generate_series(1::bigint, {customers}) i",
         "INSERT INTO tickets (id, number, title, status, priority, kind, queue, assignee, "
         "customer_id, source_channel, created_at, updated_at) SELECT i, "
         "'TK-2025-' || lpad(i::text, 7, '0'), " + title + ", "

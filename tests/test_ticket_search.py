@@ -287,3 +287,18 @@ async def test_the_api_answers_total_exact(
     assert (body["total"], body["total_exact"], len(body["items"])) == (2, False, 1)
     body = await _get(client, "admin", {"q": "reklamacji", "per_page": "1", "page": "3"})
     assert (body["total"], body["total_exact"], len(body["items"])) == (3, True, 1)
+
+
+@pytest.mark.parametrize("sort", ["-created_at", "created_at", "number", "-number"])
+async def test_a_common_word_pages_in_any_order(
+        world: World, monkeypatch: pytest.MonkeyPatch, sort: str) -> None:
+    """Ordered by created_at the list is walked, in any other order the word's matches
+    are sorted: the same tickets, in the order asked for, across pages."""
+    monkeypatch.setattr(search_query, "FEW", 0)
+    filters = TicketFilter(search=TicketSearch(words="reklamacji"))
+    async with world.database.sessions() as session:
+        pages = [await find_tickets(session, filters, page=n, per_page=2, sort=sort)
+                 for n in (1, 2)]
+    numbers = [item.number for page in pages for item in page.items]
+    expected = sorted(world.numbers[key] for key in ("bartek", "queue", "closed"))
+    assert numbers == (expected[::-1] if sort.startswith("-") else expected)
