@@ -154,7 +154,15 @@ def _searches(tickets: int) -> dict[str, list[tuple[TicketFilter, Viewer]]]:
         "agent's view: folded word": [
             (TicketFilter(search=TicketSearch(words=word)), Viewer(f"Agent {n}"))
             for n, word in enumerate(("ZÓŁĆ", "awaria", "opoznienie", "korekty", "hasla"))],
-        "customer + word": [
+        # One customer (a five-digit number is in no other name) and a word of the
+        # notes on every third ticket, so each of her 20 tickets' search finds some.
+        "one customer + word": [
+            (TicketFilter(search=TicketSearch(words="kontakt", customer=name)), EVERYONE)
+            for name in (f"{SURNAMES[n % len(SURNAMES)]} {n}"
+                         for n in (12345, 23456, 34567, 45678, 49999))],
+        # Substrings of ~700 customers' names ("20" is in "Kowalski 1207" too): their
+        # ~14,000 tickets, spread over the table, are read to find the word's.
+        "many customers + word": [
             (TicketFilter(search=TicketSearch(words="awaria", customer=name)), EVERYONE)
             for name in ("kowalski 20", "nowak 21", "wisniewski 32", "wojcik 33", "kaminski 44")],
         "ticket number": [
