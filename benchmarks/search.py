@@ -4,7 +4,10 @@ Tickets (titles from a Polish vocabulary plus rarer words), a note on every thir
 and customers are bulk-loaded with ``generate_series`` (no ORM inserts); the
 search index is then filled by ``search_index.backfill``, the migration's own
 statement, and its GIN index built. Each search runs through the ticket list's
-real query (``find_tickets``: visibility, filters, the page and its total).
+real query (``find_tickets``: visibility, filters, the page and its total, exact up to
+``queries.COUNT_LIMIT``). Titles, statuses, queues and assignees are drawn by a hash of
+the ticket's number, so that none follows another (an agent's or a customer's tickets
+cover every topic).
 
 The baseline, in the same run and on the same rows: a bare indexed lookup of
 the page each search returned (``WHERE number IN (...)`` on its unique index, the same
@@ -38,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from _stats import percentile  # noqa: E402  (benchmarks/ is the script's folder, on sys.path)
 
 from ccengine.config import DatabaseConfig  # noqa: E402
+from ccengine.customers.rules import fold  # noqa: E402
 from ccengine.db import Database  # noqa: E402
 from ccengine.tickets import search_index  # noqa: E402
 from ccengine.tickets.filters import EVERYONE, TicketFilter, Viewer  # noqa: E402
@@ -81,19 +85,28 @@ def _pick(values: Sequence[str], seed: str) -> str:
     return f"({_array(values)})[(1 + ({seed}) % {len(values)})::int]"
 
 
+def _mixed(seed: str, salt: int) -> str:
+    """A non-negative integer of ``seed`` that does not follow it or another salt's: the
+    earlier ``i * 7``, ``i * 11``... made every agent's tickets share one topic and every
+    customer's one topic, so an agent's search of a word and a customer's ("awaria")
+    found all or nothing."""
+    return f"(hashint8({seed} * 1000 + {salt}) & 2147483647)"
+
+
 def _load_sql(tickets: int) -> list[str]:
     customers = max(10, tickets // 20)
-    title = (f"{_pick(TOPICS, 'i * 7')} || ' ' || {_pick(NOUNS, 'i * 13 / 7')} "
+    title = (f"{_pick(TOPICS, _mixed('i', 1))} || ' ' || {_pick(NOUNS, _mixed('i', 2))} "
              f"|| ' kod' || ((i * 7919) % {RARE})")
     return [
         f"INSERT INTO customers (id, name, vip, created_at, search_text) SELECT i, "
         f"{_pick(SURNAMES, 'i')} || ' ' || i, false, '{START.isoformat()}', "
-        f"lower({_pick(SURNAMES, 'i')}) || ' ' || i FROM generate_series(1::bigint, {customers}) i",
+        f"{_pick([fold(name) for name in SURNAMES], 'i')} || ' ' || i "  # the app's folding
+        f"FROM generate_series(1::bigint, {customers}) i",
         "INSERT INTO tickets (id, number, title, status, priority, kind, queue, assignee, "
         "customer_id, source_channel, created_at, updated_at) SELECT i, "
         "'TK-2025-' || lpad(i::text, 7, '0'), " + title + ", "
-        f"{_pick(STATUSES, 'i * 3')}, 'P3', 'call', {_pick(QUEUES, 'i * 5')}, "
-        f"CASE WHEN i % 5 = 0 THEN NULL ELSE {_pick(AGENTS, 'i * 11')} END, "
+        f"{_pick(STATUSES, _mixed('i', 3))}, 'P3', 'call', {_pick(QUEUES, _mixed('i', 4))}, "
+        f"CASE WHEN {_mixed('i', 5)} % 5 = 0 THEN NULL ELSE {_pick(AGENTS, _mixed('i', 6))} END, "
         f"1 + i % {customers}, 'phone', "
         f"'{START.isoformat()}'::timestamptz + (i * interval '25 seconds'), "
         f"'{START.isoformat()}'::timestamptz + (i * interval '25 seconds') "
@@ -141,7 +154,15 @@ def _searches(tickets: int) -> dict[str, list[tuple[TicketFilter, Viewer]]]:
         "agent's view: folded word": [
             (TicketFilter(search=TicketSearch(words=word)), Viewer(f"Agent {n}"))
             for n, word in enumerate(("ZÓŁĆ", "awaria", "opoznienie", "korekty", "hasla"))],
-        "customer + word": [
+        # One customer (a five-digit number is in no other name) and a word of the
+        # notes on every third ticket, so each of her 20 tickets' search finds some.
+        "one customer + word": [
+            (TicketFilter(search=TicketSearch(words="kontakt", customer=name)), EVERYONE)
+            for name in (f"{SURNAMES[n % len(SURNAMES)]} {n}"
+                         for n in (12345, 23456, 34567, 45678, 49999))],
+        # Substrings of ~700 customers' names ("20" is in "Kowalski 1207" too): their
+        # ~14,000 tickets, spread over the table, are read to find the word's.
+        "many customers + word": [
             (TicketFilter(search=TicketSearch(words="awaria", customer=name)), EVERYONE)
             for name in ("kowalski 20", "nowak 21", "wisniewski 32", "wojcik 33", "kaminski 44")],
         "ticket number": [

@@ -10,6 +10,7 @@ from playwright.async_api import Page
 
 from ccengine.calls.model import Outcome
 from ccengine.config import TicketsConfig
+from ccengine.tickets import queries
 from ccengine.tickets.service import TicketService
 from ccengine.users.models import Role
 from tests.browser import Live, login, screenshot
@@ -69,3 +70,27 @@ async def test_an_agent_searches_folded_words_and_finds_only_her_tickets(
     await page.fill("input[name=created_to]", "")
     assert await rows_for("faktura buty", 1) == [numbers["queue"]]
     await screenshot(page, "tickets-search")
+
+
+async def test_a_count_past_the_limit_shows_plus_and_pages_on(
+        live: Live, browser_page: Page, monkeypatch: pytest.MonkeyPatch) -> None:
+    """27 tickets, a page of 25, the count capped at 1 (so at the page's end, 25): "25+"
+    and Next; the second page counts to the end and shows the exact 27."""
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 1)
+    page = browser_page
+    await live.user("admin", Role.ADMIN, name="Administrator")
+    service = TicketService(live.database, TicketsConfig(), clock=lambda: T0)
+    await service.record_calls([
+        build_call(f"c.{n}", started_at=T0 + timedelta(minutes=n),
+                   caller_number=f"+486020000{n:02d}") for n in range(27)])
+    await login(page, live, "admin")
+    await page.click("#nav a[data-view=tickets]")
+    await page.wait_for_selector("table.tickets tbody tr")
+    pager = page.locator(".pager .page-of")
+    assert await pager.text_content() == "Strona 1 · zgłoszeń: 25+"
+    await page.click(".pager button[name=next]")
+    await page.wait_for_function(
+        "document.querySelector('.pager .page-of').textContent.startsWith('Strona 2 z 2')")
+    assert await pager.text_content() == "Strona 2 z 2 · zgłoszeń: 27"
+    assert await page.locator("table.tickets tbody tr").count() == 2
+    assert await page.locator(".pager button[name=next]").is_disabled()

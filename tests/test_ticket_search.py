@@ -17,12 +17,13 @@ from sqlalchemy import select, update
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.config import TicketsConfig, WebConfig
 from ccengine.db import Database
-from ccengine.tickets import search_query
+from ccengine.tickets import queries, search_query
 from ccengine.tickets.filters import EVERYONE, TicketFilter, Viewer
 from ccengine.tickets.models import Call, Ticket, TicketActivity
 from ccengine.tickets.queries import find_tickets
 from ccengine.tickets.search_query import TicketSearch
 from ccengine.tickets.service import TicketService
+from ccengine.tickets.views import Page, TicketSummary
 from ccengine.transcribe.attach import attach_transcript
 from ccengine.transcribe.channel_mask import mask_channel
 from ccengine.transcribe.pipeline import CallTranscript
@@ -267,3 +268,61 @@ async def test_common_and_rare_words_take_their_own_paths_alike(
     assert await world.found(words="reklamacji") == {"bartek", "queue", "closed"}
     assert await world.found(anna, words="reklamacja") == {"queue"}
     assert await world.found(words="zolc faktura", number=world.numbers["anna"]) == {"anna"}
+
+
+# A capped count: exact up to queries.COUNT_LIMIT (or the page's end), "that many or
+# more" beyond, and paging goes on while rows do.
+
+async def _page(world: World, filters: TicketFilter, page: int) -> Page[TicketSummary]:
+    async with world.database.sessions() as session:
+        return await find_tickets(session, filters, page=page, per_page=1)
+
+
+@pytest.mark.parametrize("few", [0, 5000])  # the common words' path and the rare ones'
+async def test_a_count_past_its_limit_says_so_and_paging_goes_on(
+        world: World, monkeypatch: pytest.MonkeyPatch, few: int) -> None:
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(search_query, "FEW", few)
+    search = TicketFilter(search=TicketSearch(words="reklamacji"))  # 3 tickets
+    pages = [await _page(world, search, n) for n in (1, 2, 3, 4)]
+    assert [(p.total, p.total_exact, len(p.items)) for p in pages] == [
+        (2, False, 1), (2, False, 1), (3, True, 1), (3, True, 0)]
+    assert len({p.items[0].number for p in pages[:3]}) == 3  # every ticket, once
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 3)  # exactly at the limit: exact
+    assert (await _page(world, search, 1)).total_exact
+
+
+async def test_a_plain_list_caps_its_count_alike(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The list without a search pays the same count at 1M tickets: the same rule."""
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 2)
+    first = await _page(world, TicketFilter(), 1)
+    assert (first.total, first.total_exact) == (2, False)
+    assert (await _page(world, TicketFilter(status="closed"), 1)).total_exact
+
+
+async def test_the_api_answers_total_exact(
+        world: World, client: tuple[Client, dict[str, dict[str, str]]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    body = await _get(client, "admin", {"q": "reklamacji", "per_page": "1"})
+    assert (body["total"], body["total_exact"]) == (3, True)
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 2)
+    body = await _get(client, "admin", {"q": "reklamacji", "per_page": "1", "page": "2"})
+    assert (body["total"], body["total_exact"], len(body["items"])) == (2, False, 1)
+    body = await _get(client, "admin", {"q": "reklamacji", "per_page": "1", "page": "3"})
+    assert (body["total"], body["total_exact"], len(body["items"])) == (3, True, 1)
+
+
+@pytest.mark.parametrize("sort", ["-created_at", "created_at", "number", "-number"])
+async def test_a_common_word_pages_in_any_order(
+        world: World, monkeypatch: pytest.MonkeyPatch, sort: str) -> None:
+    """Ordered by created_at the list is walked, in any other order the word's matches
+    are sorted: the same tickets, in the order asked for, across pages."""
+    monkeypatch.setattr(search_query, "FEW", 0)
+    filters = TicketFilter(search=TicketSearch(words="reklamacji"))
+    async with world.database.sessions() as session:
+        pages = [await find_tickets(session, filters, page=n, per_page=2, sort=sort)
+                 for n in (1, 2)]
+    numbers = [item.number for page in pages for item in page.items]
+    expected = sorted(world.numbers[key] for key in ("bartek", "queue", "closed"))
+    assert numbers == (expected[::-1] if sort.startswith("-") else expected)

@@ -97,8 +97,9 @@ def caller_key(caller: str | None, region: str) -> str | None:
     return (normalise(caller, region) or caller) if caller else None
 
 
-def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
-    """``query`` (tickets joined to their customer) narrowed by ``filters``."""
+def narrowed(query: Query, filters: TicketFilter, dialect: str, walk: bool = False) -> Query:
+    """``query`` (tickets joined to their customer) narrowed by ``filters``; ``walk``:
+    the query is for a page in order (``search_query.searched``)."""
     for column, value in ((Ticket.status, filters.status), (Ticket.queue, filters.queue),
                           (Ticket.priority, filters.priority),
                           (Ticket.assignee, filters.assignee)):
@@ -120,7 +121,7 @@ def narrowed(query: Query, filters: TicketFilter, dialect: str) -> Query:
     if filters.fields is not None:
         query = query.where(fields_condition(filters.fields))
     if filters.search is not None:
-        query = searched(query, filters.search, dialect)
+        query = searched(query, filters.search, dialect, walk)
     return query
 
 

@@ -41,6 +41,14 @@ from ccengine.users.models import Role, User
 
 DEFAULT_REGION = "PL"
 TAKERS = frozenset({Role.AGENT, Role.PRIVILEGED_AGENT})  # the roles that work tickets
+# A ticket list counts its matches exactly up to this many (or to the end of the page
+# asked for, when deeper); beyond, ``total`` is that bound and ``total_exact`` False.
+# An exact count of a common word's matches at 1M tickets took 1-2 s where its page
+# took 45 ms; large helpdesks answer "1000+" for the same reason.
+COUNT_LIMIT = 1000
+# Orders an index walks (tickets.created_at): a common word's page is then found by
+# checking tickets in that order; any other order sorts the word's matches instead.
+WALKED_SORTS = frozenset({"created_at", "-created_at"})
 _Ts = TypeVarTuple("_Ts")
 SlaOf = Callable[[Ticket], dict[str, Any] | None]  # a ticket's ``sla`` object, read now
 
@@ -75,13 +83,16 @@ async def find_tickets(session: AsyncSession, filters: TicketFilter, *,
              .outerjoin(Customer, Ticket.customer_id == Customer.id)
              .where(visible(viewer)))
     filters = await resolved(session, filters)  # a rare word's tickets, looked up first
-    query = narrowed(query, filters, session.get_bind().dialect.name)
-    total = await _count(session, query)
+    dialect = session.get_bind().dialect.name
     rows = await session.execute(
-        _paged(query.order_by(*ordering(sort)), page, per_page)
-    )
+        _paged(narrowed(query, filters, dialect, walk=sort in WALKED_SORTS)
+               .order_by(*ordering(sort)), page, per_page))
     items = tuple(ticket_summary(ticket, phone, name, bool(vip), sla_of(ticket))
                   for ticket, phone, name, vip in rows)
+    bound = max(COUNT_LIMIT, page * per_page)
+    total = await _count(session, narrowed(query, filters, dialect).limit(bound + 1))
+    if total > bound:
+        return Page(items=items, page=page, per_page=per_page, total=bound, total_exact=False)
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 

@@ -73,11 +73,15 @@ async def resolved(session: AsyncSession, filters: TicketFilter) -> TicketFilter
     return replace(filters, search=replace(search, ids=tuple(found)))
 
 
-def searched(query: Query, search: TicketSearch, dialect: str) -> Query:
-    """``query`` (over tickets) narrowed to the tickets ``search`` finds."""
+def searched(query: Query, search: TicketSearch, dialect: str, walk: bool = False) -> Query:
+    """``query`` (over tickets) narrowed to the tickets ``search`` finds. ``walk``: for a
+    page in the list's order (common words are then checked ticket by ticket as the
+    list's index is walked, rather than all their tickets gathered and sorted)."""
     stems = search_stems(search.words)
     if search.ids is not None:
         query = query.where(_one_of(search.ids, dialect))
+    elif stems and walk and dialect == "postgresql":
+        query = query.where(_words_of_each(stems))
     elif stems:
         query = query.where(Ticket.id.in_(ids_with_words(stems, dialect)))
     if search.number:
@@ -100,11 +104,22 @@ def _one_of(ids: tuple[int, ...], dialect: str) -> ColumnElement[bool]:
     return Ticket.id.in_(ids)
 
 
+def _words_of_each(stems: tuple[str, ...]) -> ColumnElement[bool]:
+    """Each ticket's own document holds the words: a subquery per ticket that the planner
+    cannot turn into a join, so a common word's page walks the list in its order."""
+    document = (select(_INDEX.c.words).where(_INDEX.c.ticket_id == Ticket.id)
+                .scalar_subquery())
+    return document.op("@@")(_tsquery(stems))
+
+
+def _tsquery(stems: tuple[str, ...]) -> ColumnElement[Any]:
+    return func.to_tsquery(SIMPLE, " & ".join(f"{stem}:*" for stem in stems))
+
+
 def ids_with_words(stems: tuple[str, ...], dialect: str) -> Select[Any]:
     """Ids of the tickets whose text has a word beginning with each of ``stems``
     (folded letters and digits only, so nothing in them is query syntax)."""
     if dialect == "postgresql":
-        words = func.to_tsquery(SIMPLE, " & ".join(f"{stem}:*" for stem in stems))
-        return select(_INDEX.c.ticket_id).where(_INDEX.c.words.op("@@")(words))
+        return select(_INDEX.c.ticket_id).where(_INDEX.c.words.op("@@")(_tsquery(stems)))
     words_sql = " AND ".join(f'"{stem}"*' for stem in stems)
     return select(_INDEX.c.rowid).where(literal_column(TABLE).op("MATCH")(words_sql))

@@ -116,6 +116,9 @@ class Page(Generic[T]):
     page: int
     per_page: int
     total: int
+    # False: more than ``total`` items match (a list that caps its count, as the
+    # ticket list does at ``queries.COUNT_LIMIT``); a next page exists.
+    total_exact: bool = True
 
 
 def to_json(value: Any) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 from ccengine.sla import SlaState
 from ccengine.ticket_fields.schemas import FIELD_CHANGES, TICKET_FIELD_PROPERTIES
 from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus
+from ccengine.tickets.queries import COUNT_LIMIT
 from ccengine.web.endpoints import nullable, page_of, ref
 
 Schema = dict[str, Any]
@@ -109,10 +110,22 @@ TIMELINE_ENTRY: Schema = {
     },
 }
 
+def _capped(page: Schema) -> Schema:
+    """A page whose ``total`` stops counting at a limit (``tickets.queries.COUNT_LIMIT``)."""
+    properties = {
+        **page["properties"],
+        "total": {"type": "integer", "minimum": 0, "description": (
+            f"the matching tickets, counted exactly up to {COUNT_LIMIT} (or to the end of "
+            "the page asked for, when deeper); past that, that many and total_exact false")},
+        "total_exact": {"type": "boolean", "description": (
+            "false: more tickets than total match, and a next page exists")}}
+    return {**page, "required": [*page["required"], "total_exact"], "properties": properties}
+
+
 SCHEMAS: dict[str, Schema] = {
     "TicketSummary": TICKET_SUMMARY,
     "TicketSla": TICKET_SLA,
-    "TicketPage": page_of("TicketSummary"),
+    "TicketPage": _capped(page_of("TicketSummary")),
     "CallWithRecording": CALL_WITH_RECORDING,
     "TimelineEntry": TIMELINE_ENTRY,
     "TicketDetail": {

@@ -229,8 +229,11 @@ function callerCell(ticket) {
   ];
 }
 
+// A count past the server's limit is inexact ("1000+"): the last page is then unknown,
+// and a next page exists (the server counted beyond this one).
 function pager(page, results, ctx) {
-  const pages = Math.max(1, Math.ceil(page.total / page.per_page));
+  const exact = page.total_exact !== false;
+  const pages = exact ? Math.max(1, Math.ceil(page.total / page.per_page)) : page.page + 1;
   const go = (delta) => async () => {
     state.page = Math.min(Math.max(1, state.page + delta), pages);
     await refresh(results, ctx);
@@ -238,9 +241,10 @@ function pager(page, results, ctx) {
   return h("div", { class: "pager" },
     h("button", { type: "button", name: "previous", disabled: page.page <= 1, onclick: go(-1) },
       t("Previous")),
-    h("span", { class: "page-of" },
-      t("Page {page} of {pages} · {total} tickets",
-        { page: page.page, pages, total: page.total })),
+    h("span", { class: "page-of" }, exact
+      ? t("Page {page} of {pages} · {total} tickets",
+        { page: page.page, pages, total: page.total })
+      : t("Page {page} · {total}+ tickets", { page: page.page, total: page.total })),
     h("button", { type: "button", name: "next", disabled: page.page >= pages, onclick: go(1) },
       t("Next")));
 }
