@@ -23,24 +23,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _scratch_pg import scratch_database  # noqa: E402  (benchmarks/ is on sys.path)
 from _stats import percentile  # noqa: E402  (benchmarks/ is the script's folder, on sys.path)
 
-from ccengine.config import DatabaseConfig  # noqa: E402
 from ccengine.customers.rules import fold  # noqa: E402
 from ccengine.db import Database  # noqa: E402
 from ccengine.tickets import search_index  # noqa: E402
@@ -49,7 +45,6 @@ from ccengine.tickets.models import Customer, Ticket  # noqa: E402
 from ccengine.tickets.queries import find_tickets  # noqa: E402
 from ccengine.tickets.search_query import TicketSearch  # noqa: E402
 
-PG_DSN = os.environ.get("CCENGINE_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 START = datetime(2025, 1, 1, tzinfo=UTC)
 NOUNS = ("drukarki", "faktury", "zamówienia", "przesyłki", "pralki", "lodówki", "telefonu",
          "routera", "internetu", "konta", "hasła", "karty", "umowy", "zwrotu", "dostawy",
@@ -62,19 +57,6 @@ AGENTS = tuple(f"Agent {n}" for n in range(40))
 RARE = 5000  # distinct rare words "kod<n>": a few hundred tickets each at 1M
 SURNAMES = ("Kowalski", "Nowak", "Wiśniewski", "Wójcik", "Kamiński", "Lewandowski",
             "Zieliński", "Szymański", "Woźniak", "Dąbrowski")
-
-
-def _url(name: str) -> str:
-    parts = urlsplit(PG_DSN)
-    return urlunsplit(("postgresql+asyncpg", parts.netloc, f"/{name}", "", ""))
-
-
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(PG_DSN, timeout=10)
-    try:
-        await connection.execute(statement, timeout=120)
-    finally:
-        await connection.close()
 
 
 def _array(values: Sequence[str]) -> str:
@@ -207,19 +189,12 @@ async def measure(database: Database, tickets: int, repeats: int
 
 
 async def benchmark(tickets: int, repeats: int) -> None:
-    name = f"ccengine_bench_{uuid.uuid4().hex[:10]}"
-    await _admin(f'CREATE DATABASE "{name}"')
-    database = Database.open(DatabaseConfig(url=_url(name)))
-    try:
-        await database.migrate()
+    async with scratch_database("ccengine_bench") as database:
         loaded = await _fill(database, tickets)
         print(f"{tickets} tickets on PostgreSQL, loaded and indexed in {loaded:.1f} s")
         for _ in range(2):  # warm the pool and the caches
             await measure(database, tickets, 6)
         _report(await measure(database, tickets, repeats))
-    finally:
-        await database.close()
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _ms(values: list[float], fraction: float) -> float:

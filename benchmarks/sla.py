@@ -30,26 +30,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import os
 import sys
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import bindparam, insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _scratch_pg import scratch_database  # noqa: E402  (benchmarks/ is on sys.path)
 from _stats import percentile  # noqa: E402  (benchmarks/ is the script's folder, on sys.path)
 
-from ccengine.config import DatabaseConfig  # noqa: E402
 from ccengine.db import Database  # noqa: E402
 from ccengine.notifications.book import BuiltInBook, BuiltInBookProvider  # noqa: E402
 from ccengine.notifications.planning import Snapshot, plans  # noqa: E402
@@ -61,7 +57,6 @@ from ccengine.tickets.models import Ticket, UtcDateTime  # noqa: E402
 from ccengine.users.models import Role, User  # noqa: E402
 from ccengine.users.service import hash_password  # noqa: E402
 
-PG_DSN = os.environ.get("CCENGINE_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 AGENT = "Bench Agent"
 HALF_OF_FIRST_RESPONSE = timedelta(minutes=7, seconds=30)  # P1: 15 minutes, 24/7
 INSERT_CHUNK = 5000
@@ -77,19 +72,6 @@ class Measured:
 
     def cpu_per_minute(self) -> float:
         return self.cpu_seconds * 60 / self.wall_seconds if self.wall_seconds else 0.0
-
-
-def _url(name: str) -> str:
-    parts = urlsplit(PG_DSN)
-    return urlunsplit(("postgresql+asyncpg", parts.netloc, f"/{name}", "", ""))
-
-
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(PG_DSN, timeout=10)
-    try:
-        await connection.execute(statement, timeout=300)
-    finally:
-        await connection.close()
 
 
 def _row(n: int, opened: datetime, answered: bool, book: BuiltInBook) -> dict[str, Any]:
@@ -229,11 +211,7 @@ async def run_bare(database: Database, duration: float, every: float, batch: int
 
 async def benchmark(tickets: int, crossing: float, duration: float, every: float,
                     batch: int) -> tuple[Measured, Measured, int, BatchPlanning]:
-    name = f"ccengine_bench_sla_{uuid.uuid4().hex[:10]}"
-    await _admin(f'CREATE DATABASE "{name}"')
-    database = Database.open(DatabaseConfig(url=_url(name)))
-    try:
-        await database.migrate()
+    async with scratch_database("ccengine_bench_sla") as database:
         book = BuiltInBook()
         crossing_count = max(1, int(tickets * crossing))
         # The bare poller runs first (on a clock ahead), before any alert moves a row on.
@@ -248,9 +226,6 @@ async def benchmark(tickets: int, crossing: float, duration: float, every: float
         scheduler = await run_scheduler(database, book, duration, every, batch)
         planning = await measure_planning(database, book, batch)
         return scheduler, bare, crossing_count, planning
-    finally:
-        await database.close()
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main(argv: Sequence[str] | None = None) -> None:
