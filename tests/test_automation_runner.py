@@ -232,3 +232,20 @@ async def test_racing_runners_run_each_event_once(database: Database) -> None:
     ran = sorted(number for report in racing for number, _, _ in report.executions)
     assert ran == sorted(f"R-{n}" for n in range(12))
     assert await waiting_events(database) == 0
+
+
+async def test_notify_user_skips_who_cannot_see_the_ticket_and_says_so(
+        database: Database) -> None:
+    """A plain agent named in notify_user learns nothing of a ticket assigned to someone
+    else; the execution's note on the ticket says the notification was withheld."""
+    people = await add_people(database)
+    await add_rule(database, {"name": "Powiadom", "trigger": {"event": "created"},
+                              "actions": [{"kind": "notify_user", "value": "anna"},
+                                          {"kind": "notify_user", "value": "lider"}]})
+    await add_ticket(database, "T-V1", assignee="Lena Lider")
+    await runner(database).tick(OPENED)
+    async with database.sessions() as session:
+        told = list(await session.scalars(select(Notification.user_id)))
+    assert told == [people["lider"]]  # the privileged agent sees every ticket
+    [note] = [body for kind, body, _ in await history(database, "T-V1", {"automation"})]
+    assert "withheld: anna" in note and "notify_user → lider" in note

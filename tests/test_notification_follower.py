@@ -20,6 +20,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
+from ccengine.automation.api import publisher
+from ccengine.automation.runner import AutomationRunner
 from ccengine.config import DatabaseConfig, WebConfig
 from ccengine.db import Database
 from ccengine.notifications.api import FOLLOW_SECONDS, FOLLOWER, notified
@@ -33,6 +35,7 @@ from ccengine.users import service
 from ccengine.users.models import User
 from ccengine.web.api import setup_api
 from ccengine.web.auth import COOKIE
+from tests.automation_helpers import add_rule
 from tests.test_sla_alerts import FR_100, OPENED, Members, add_people, add_ticket
 
 Client = TestClient[Any, Any]
@@ -208,3 +211,23 @@ async def test_polls_at_once_deliver_each_row_once(database: Database) -> None:
     await insert(database, people["anna"], 1)
     await asyncio.gather(*(follower.poll() for _ in range(4)))
     assert seen.delivered == [(people["anna"], 1)]
+
+
+async def test_an_automation_notification_reaches_the_tab_once(database: Database) -> None:
+    """The runner, wired as the app wires it, only nudges the follower: the follower
+    alone publishes the row (before, the runner also published it: two messages)."""
+    process = await start(database)
+    try:
+        people = await add_people(database)
+        await add_rule(database, {"name": "Powiadom Annę", "trigger": {"event": "created"},
+                                  "actions": [{"kind": "notify_user", "value": "anna"}]})
+        await add_ticket(database, "T-A1")
+        tab = await process.tab(database, "anna")
+        runner = AutomationRunner(database, publish=publisher(process.app))
+        assert len((await runner.tick(OPENED)).executions) == 1
+        got = await heard(tab, QUIET * 4)
+        assert [item["id"] for item in got] == await ids_of(database, people["anna"])
+        assert len(got) == 1 and got[0]["kind"] == "automation"
+        await tab.close()
+    finally:
+        await process.client.close()

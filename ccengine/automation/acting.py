@@ -24,8 +24,10 @@ from ccengine.notifications.service import new_notification
 from ccengine.notifications.storage_models import Notification
 from ccengine.tickets.editing import Change, Current, TicketChanges, plan_changes
 from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus
+from ccengine.tickets.filters import can_see, viewer_of
 from ccengine.tickets.models import Ticket, TicketActivity
 from ccengine.tickets.sla_sync import SlaProvider, sync_sla
+from ccengine.users.service import Principal
 
 KIND = "automation"  # the notifications' kind and the executions' activity kind
 
@@ -103,9 +105,12 @@ async def _other(session: AsyncSession, actor: Actor, ticket: Ticket, rule: Rule
         people = await actor.people(session)
         to = ([people.assignee(action.value)] if action.kind == "notify_user"
               else list(people.leaders(ticket.queue)))
-        sent = [person.login for person in to if person is not None
-                and _notify(actor, person, ticket, rule, now)]
-        return {"kind": action.kind, "to": sent}
+        allowed = [person for person in to if person is not None
+                   and can_see(viewer_of(_principal(people, person)), ticket.assignee,
+                               ticket.status)]
+        sent = [person.login for person in allowed if _notify(actor, person, ticket, rule, now)]
+        withheld = [person.login for person in to if person is not None and person not in allowed]
+        return {"kind": action.kind, "to": sent, **({"withheld": withheld} if withheld else {})}
     if actor.fields is None:
         return None  # category and tags are refused when saved until they are wired
     if action.kind == "set_category":
@@ -122,6 +127,13 @@ async def _other(session: AsyncSession, actor: Actor, ticket: Ticket, rule: Rule
     return None
 
 
+def _principal(people: People, person: Person) -> Principal:
+    """The person as a request would see her: a plain agent who cannot open the ticket
+    must not learn its number and title from a notification either."""
+    return Principal(people.role(person), person.user_id, person.login, person.display_name,
+                     via_session=False)
+
+
 def _notify(actor: Actor, person: Person, ticket: Ticket, rule: Rule, now: datetime) -> bool:
     actor.outgoing.append(new_notification(
         person.user_id, KIND, ticket.number, f"{ticket.number}: {rule.spec.name}",
@@ -135,7 +147,9 @@ def _summary(done: Sequence[dict[str, Any]]) -> str:
         if "to" in item and not isinstance(item["to"], list):
             parts.append(f"{item['kind']} → {item['to'] or '-'}")
         elif isinstance(item.get("to"), list):
-            parts.append(f"{item['kind']} → {', '.join(item['to']) or '-'}")
+            parts.append(f"{item['kind']} → {', '.join(item['to']) or '-'}"
+                         + (f" (withheld: {', '.join(item['withheld'])}, cannot see the ticket)"
+                            if item.get("withheld") else ""))
         else:
             parts.append(f"{item['kind']} {', '.join(item.get('tags', []))}")
     return "; ".join(parts) or "nothing to change"

@@ -29,17 +29,16 @@ from ccengine.automation.errors import (
 from ccengine.automation.fields import TicketFields, features
 from ccengine.automation.model import Event, Rule, Verdict
 from ccengine.automation.rules import parse_rule, spec_json
-from ccengine.automation.runner import AutomationRunner
+from ccengine.automation.runner import AutomationRunner, Publish
 from ccengine.automation.schemas import RULE_ID, SCHEMAS
 from ccengine.cancelling import cancel_and_wait
-from ccengine.notifications.api import TOPIC as NOTIFICATIONS
+from ccengine.notifications.api import notified
 from ccengine.notifications.book import RoutingQueueMembers
 from ccengine.users.models import Role
 from ccengine.web.auth import principal
 from ccengine.web.body import InvalidBody, json_object
 from ccengine.web.endpoints import Endpoint
 from ccengine.web.errors import ApiError, InvalidParameter, Unauthorized
-from ccengine.web.hub import setup_hub
 from ccengine.web.keys import ENGINE, SLA_BOOK, clock_of, sla_provider_of
 from ccengine.web.params import DATABASE, MAX_SQL_INT
 from ccengine.web.tickets_api import NUMBER, READERS, viewer_of
@@ -228,13 +227,17 @@ def setup(app: web.Application) -> None:
     engine = app.get(ENGINE)
     if engine is None:
         return
-    hub = setup_hub(app)
     runner = AutomationRunner(
         app[DATABASE], members=RoutingQueueMembers(engine.routing)
-        if engine.routing is not None else None,
-        publish=lambda user_id, message: hub.publish(NOTIFICATIONS, message, user_id))
+        if engine.routing is not None else None, publish=publisher(app))
     app[RUNNER] = runner
     app.cleanup_ctx.append(lambda app: _running(app, runner))
+
+
+def publisher(app: web.Application) -> Publish:
+    """The runner's rows reach the bell through this process's follower, as the SLA
+    alerts' do: publishing them here as well would show each twice."""
+    return lambda _user_id, _message: notified(app)
 
 
 async def _running(app: web.Application, runner: AutomationRunner) -> AsyncIterator[None]:

@@ -32,6 +32,7 @@ class People:
     def __init__(self, users: Sequence[_Known], members: QueueMembers | None) -> None:
         self._users = users
         self._members = members
+        self._roles = {known.person.user_id: known.role for known in users}
         self._by_name = {known.person.display_name: known.person for known in users}
         self._by_name.update({known.person.login: known.person for known in users
                               if known.person.login not in self._by_name})
@@ -47,6 +48,10 @@ class People:
     def assignee(self, name: str | None) -> Person | None:
         """Tickets name their assignee by display name (a login also matches)."""
         return self._by_name.get(name) if name else None
+
+    def role(self, person: Person) -> Role:
+        """Who may see what they are told of (a plain agent: her share of the tickets)."""
+        return Role(self._roles[person.user_id])
 
     def leaders(self, queue: str | None) -> list[Person]:
         if queue is None or self._members is None:
