@@ -103,6 +103,10 @@ async def test_rules_are_created_listed_ordered_switched_and_deleted(api: Api) -
      "actions[0].value"),
     ({**URGENT, "conditions": [{"kind": "channel", "value": ["fax"]}]}, 400, "invalid-rule",
      "conditions[0].value[0]"),
+    ({**URGENT, "actions": [{"kind": "set_queue", "value": "q" * 101}]}, 400,
+     "invalid-rule", "actions[0].value"),  # tickets.queue holds 100
+    ({**URGENT, "actions": [{"kind": "set_assignee", "value": "a" * 201}]}, 400,
+     "invalid-rule", "actions[0].value"),
     ({**URGENT, "actions": [{"kind": "call_webhook", "value": "crm"}]}, 422,
      "action-unavailable", "actions[0].kind"),
     ({**URGENT, "actions": [{"kind": "send_reply_template", "value": "thanks"}]}, 422,

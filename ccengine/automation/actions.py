@@ -15,6 +15,7 @@ from typing import Any
 from ccengine.automation import values
 from ccengine.automation.model import Value
 from ccengine.tickets.enums import Priority
+from ccengine.tickets.models import Ticket
 
 RAISE = "raise"  # set_priority's "one step more urgent"
 
@@ -27,20 +28,31 @@ class ActionKind:
     options: tuple[str, ...] = ()
 
 
+def _fits(column: Any) -> Callable[[Value, str], str]:
+    """Text the column it is written to can hold: a longer one refused when the rule is
+    saved, not failing the runner's transaction on every tick (PostgreSQL's DataError)."""
+    limit = min(column.type.length, values.MAX_TEXT)
+    return lambda value, where: values.text(value, where, max_length=limit)
+
+
+_QUEUE = _fits(Ticket.queue)
+_ASSIGNEE = _fits(Ticket.assignee)
+
+
 def _nothing(value: Value, where: str) -> None:
     return None
 
 
 def _assignee(value: Value, where: str) -> str | None:
-    return None if value is None or value == "" else values.text(value, where)
+    return None if value is None or value == "" else _ASSIGNEE(value, where)
 
 
 ACTIONS: Mapping[str, ActionKind] = {
-    "set_queue": ActionKind(values.text),
+    "set_queue": ActionKind(_QUEUE),
     "set_priority": ActionKind(lambda v, w: values.choice(v, w, [*Priority, RAISE]),
                                form="choice", options=(*Priority, RAISE)),
     "set_assignee": ActionKind(_assignee),  # a display name; empty: nobody
-    "notify_user": ActionKind(values.text),  # a login or a display name
+    "notify_user": ActionKind(values.text),  # a login or a display name (compared only)
     "notify_leaders": ActionKind(_nothing, form="none"),  # the leaders of the ticket's queue
     "set_category": ActionKind(values.text, needs="fields"),
     "add_tags": ActionKind(values.tags, needs="fields", form="list"),

@@ -6,6 +6,9 @@ hours and have no fired row; insert-or-skip under the unique key, so several
 processes fire each once), then the events in id order, in batches. On PostgreSQL a
 batch locks its events ``FOR UPDATE SKIP LOCKED``: several runners share them and
 none runs an event twice. An event is deleted in the transaction that acts on it.
+Each event acts in its own savepoint: one that fails for a reason nobody foresaw (a
+rule saved before a check existed, a bug) is undone alone, noted on its ticket and
+dropped, so it never holds back the rest of the batch tick after tick.
 
 The loop guard: the events a rule's actions cause carry the chain of rules that led
 to them; a rule never runs for an event its own action caused (directly or through
@@ -31,7 +34,7 @@ from ccengine.automation.acting import Actor, act
 from ccengine.automation.facts import load_facts, refreshed
 from ccengine.automation.fields import TicketFields
 from ccengine.automation.model import MAX_DEPTH, Event, Happened, Rule, TicketFacts
-from ccengine.automation.recording import CHAIN, Chain
+from ccengine.automation.recording import CHAIN, WRITTEN, Chain
 from ccengine.automation.rules import evaluate
 from ccengine.automation.service import enabled_rules
 from ccengine.automation.storage_models import (
@@ -56,6 +59,7 @@ DEFAULT_BATCH = 200  # events per transaction
 MAX_BATCHES = 100  # per tick: a tick always ends
 Publish = Callable[[int, dict[str, Any]], object]  # (user id, message)
 STOPPED = "stopped: rules kept changing this ticket"
+FAILED = "automation failed on this ticket's event and skipped it"
 
 
 @dataclass
@@ -64,6 +68,7 @@ class RunReport:
     executions: list[tuple[str, str, str]] = field(default_factory=list)  # number, rule, event
     stopped: int = 0
     time_events: int = 0
+    failed: int = 0  # events dropped after an unexpected error (noted on their tickets)
 
 
 @dataclass
@@ -136,7 +141,7 @@ class AutomationRunner:
                 query = query.with_for_update(skip_locked=True)
             events = list(await session.scalars(query))
             for event in events:
-                await self._handle(session, actor, event, rules, calendars, now, report)
+                await self._isolated(session, actor, event, rules, calendars, now, report)
             await session.execute(delete(AutomationEvent).where(
                 AutomationEvent.id.in_([event.id for event in events])))
             session.add_all(actor.outgoing)
@@ -144,6 +149,23 @@ class AutomationRunner:
         report.events += len(events)
         self._send(actor.outgoing)
         return len(events)
+
+    async def _isolated(self, session: AsyncSession, actor: Actor, event: AutomationEvent,
+                        rules: Sequence[Rule], calendars: Mapping[str, BusinessCalendar],
+                        now: datetime, report: RunReport) -> None:
+        """``_handle`` in a savepoint; a failure undoes this event's changes only."""
+        sent, done = len(actor.outgoing), len(report.executions)
+        try:
+            async with session.begin_nested():
+                await self._handle(session, actor, event, rules, calendars, now, report)
+        except Exception as error:  # whatever it was: the batch goes on
+            # The type only: a driver's message may quote the values (a ticket's text).
+            log.error("automation event %s on ticket %s failed: %s; dropped",
+                      event.id, event.ticket_id, type(error).__name__)
+            del actor.outgoing[sent:], report.executions[done:]
+            _forget_undone(session)
+            report.failed += 1
+            session.add(_failed(event, type(error).__name__, now))
 
     async def _handle(self, session: AsyncSession, actor: Actor, event: AutomationEvent,
                       rules: Sequence[Rule], calendars: Mapping[str, BusinessCalendar],
@@ -217,6 +239,23 @@ def _stopped(ticket: Ticket, event: AutomationEvent, now: datetime) -> TicketAct
                           data={"stopped": True, "event": event.event,
                                 "chain": list(event.chain or [])},
                           author="automation", created_at=now)
+
+
+def _failed(event: AutomationEvent, error: str, now: datetime) -> TicketActivity:
+    return TicketActivity(ticket_id=event.ticket_id, kind=ActivityKind.AUTOMATION,
+                          body=f"{FAILED} ({event.event}: {error})",
+                          data={"failed": True, "event": event.event, "error": error,
+                                "chain": list(event.chain or [])},
+                          author="automation", created_at=now)
+
+
+def _forget_undone(session: AsyncSession) -> None:
+    """The events the undone savepoint wrote are gone: a later change in this
+    transaction must write its own, not widen one of those."""
+    written = session.sync_session.info.get(WRITTEN, {})
+    for key, row in list(written.items()):
+        if row not in session.sync_session:
+            del written[key]
 
 
 async def _insert_or_skip(session: AsyncSession, rule_id: int, due: Sequence[Any],
