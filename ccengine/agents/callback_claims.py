@@ -5,6 +5,10 @@ A claim assigns the callback ticket to the agent, atomically (two agents who
 click at once: one gets it, the other hears who holds it). The list shows who
 holds each callback; a plain agent no longer sees one another agent holds, as
 with any ticket assigned to someone else.
+
+The claims are conditional bulk UPDATEs (the race guard), which the session's hooks
+do not see: each ticket a claim took is told to automation explicitly as an
+``updated`` event of its assignee (no status changes here: no status interval).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from ccengine.agents.callbacks import (
     check_callback,
     same_caller_open,
 )
+from ccengine.automation.recording import field_changed
 from ccengine.db import Database
 from ccengine.tickets.enums import ActivityKind
 from ccengine.tickets.filters import Viewer
@@ -36,12 +41,16 @@ async def claim(database: Database, number: str, agent: str, viewer: Viewer,
             await session.scalar(select(Ticket).where(Ticket.number == number)), number, viewer)
         if ticket.assignee != agent:
             await _take(session, ticket.id, agent, at)
+            field_changed(session, ticket, "assignee")
         taken = await session.scalars(
             update(Ticket).where(same_caller_open(ticket, agent), Ticket.assignee.is_(None))
             .values(assignee=agent, updated_at=at).returning(Ticket.id)
             .execution_options(synchronize_session=False))
         for ticket_id in list(taken):
             _note_assignment(session, ticket_id, agent, at)
+            other = await session.get(Ticket, ticket_id)
+            if other is not None:
+                field_changed(session, other, "assignee")
         await session.commit()
     return agent
 

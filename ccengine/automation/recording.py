@@ -52,7 +52,8 @@ def sla_threshold_reached(session: Any, ticket: Ticket, clock: str, threshold: i
 
 
 def field_changed(session: Any, ticket: Ticket, field: str) -> None:
-    """A ticket field kept outside the ``tickets`` row changed (tags)."""
+    """A ticket field kept outside the ``tickets`` row changed (tags), or one a bulk
+    UPDATE changed where the hook cannot see it (a callback claim's assignee)."""
     _extra(session, ticket, Event.UPDATED, {"changed": [field]})
 
 

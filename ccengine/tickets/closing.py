@@ -1,8 +1,11 @@
 """Closing resolved tickets the customer did not come back to, N days after.
 
-The sweep claims the tickets with a conditional UPDATE (still resolved, resolved
-before the cutoff), so two processes never close one twice, and a ticket the
-customer reopened meanwhile is not closed at all.
+The sweep locks the tickets still due (still resolved, resolved before the cutoff;
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL, SQLite's writer is one at a time), so two
+processes never close one twice, and a ticket the customer reopened meanwhile is not
+closed at all. The status is set through the ORM, not by a bulk UPDATE: the session's
+hooks then record the ``closed`` status interval and the ``updated`` automation event
+as for any other close.
 
 Required custom fields are deliberately NOT checked here: a resolved ticket had them
 checked when a person resolved it (PATCH, bulk edit, status change, wrap-up), and a
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ccengine.db import Database
 from ccengine.tickets.batch_rows import SYSTEM_AUTHOR
@@ -39,15 +42,14 @@ async def close_resolved(database: Database, now: datetime, after_days: float,
     if not due:
         return []
     async with database.writer() as session:
-        claimed = list(await session.scalars(
-            update(Ticket).where(Ticket.id.in_(due), *still_due)
-            .values(status=TicketStatus.CLOSED).returning(Ticket.id)
-            .execution_options(synchronize_session=False)))
-        tickets = list(await session.scalars(select(Ticket).where(Ticket.id.in_(claimed))))
+        claim = select(Ticket).where(Ticket.id.in_(due), *still_due).order_by(Ticket.id)
+        if database.dialect_name == "postgresql":
+            claim = claim.with_for_update(skip_locked=True)
+        tickets = list(await session.scalars(claim))
         for ticket in tickets:
             session.add(_closed(ticket, after_days, now))
+            ticket.updated_at = now  # before the status: the new interval starts then
             move_status(ticket, TicketStatus.CLOSED, now)  # closed_at; resolved_at is kept
-            ticket.updated_at = now
         await sync_sla(session, tickets, sla, now)
         await session.commit()
     return [ticket.number for ticket in tickets]
