@@ -2,7 +2,8 @@
 
 Field changes go through the ticket's own edit plan (``tickets.editing``), so they
 are recorded like an agent's, with the rule as the author; the SLA clocks follow a
-new priority or queue. Notifications are rows here, published after the commit.
+new priority or queue. Notifications are rows here; after the commit the runner
+nudges the bell's follower, which delivers them.
 """
 
 from __future__ import annotations
