@@ -83,6 +83,11 @@ async def test_a_required_disposition_is_chosen_at_wrap_up_and_counted(
     [pop] = [m["pop"] for m in tab.of("pop") if m["pop"] and m["pop"]["state"] == "wrap_up"]
     assert (pop["call_tickets"], pop["disposition_required"]) == ("customer_only", True)
 
+    status, answer = await agent.call("POST", "/agent/wrapup", {})  # no ticket named
+    assert (status, answer["error"], answer["field"]) == (400, "disposition-required",
+                                                          "disposition")
+    [now_shown] = [m["pop"] for m in tab.of("pop")][-1:]
+    assert now_shown is not None and now_shown["state"] == "wrap_up", "still in wrap-up"
     for body, error in (({"ticket": number, "status": "resolved", "note": "Gotowe"},
                          "disposition-required"),
                         ({"ticket": number, "status": "resolved", "disposition": "return"},

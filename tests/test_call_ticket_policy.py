@@ -4,20 +4,27 @@ inside the reopen window ends as ONE ticket with the finished one it followed.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from ccengine.agents.call_tickets import assign_on_answer, fold_answered, open_for_calls
+from ccengine.agents.call_tickets import (
+    CallTicket,
+    assign_on_answer,
+    fold_answered,
+    open_for_calls,
+)
 from ccengine.calls.model import FinishedCall
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.routes.document import GraphInvalid, dump_graph, parse_graph
 from ccengine.tickets.editing import TicketChanges
 from ccengine.tickets.enums import TicketStatus
-from ccengine.tickets.models import Call, Ticket
+from ccengine.tickets.models import Call, Ticket, TicketActivity
+from ccengine.tickets.relations_models import TicketMerge
 from ccengine.tickets.service import TicketService
 from tests.browser import EXAMPLE_GRAPH
 from tests.conftest import T0
@@ -158,3 +165,32 @@ async def test_an_answer_the_console_missed_folds_before_the_call_is_recorded(
     assert (tickets[old.number].status, tickets[rung.number].status) == ("in_progress",
                                                                          "closed")
     assert await _calls_of(database, old.number) == ["6.1", "6.2"]
+
+
+@pytest.mark.parametrize("answer_first", [True, False])
+async def test_an_answer_and_the_record_folding_at_once_merge_once(
+        database: Database, answer_first: bool) -> None:
+    """A very short call: the console's answer and the recording's gate fold the same
+    ring-time follow-up at once. One merge, no error, and the answer's ticket is the
+    one the customer came back to, whichever went first."""
+    service = TicketService(database, CONFIG, clock=lambda: T0 + HOUR)
+    [old] = await open_for_calls(database, CONFIG, [facts("7.1")])
+    await service.update(old.number, TicketChanges(status=TicketStatus.RESOLVED), "Anna Nowak")
+    back = T0 + timedelta(days=1)
+    [rung] = await open_for_calls(database, CONFIG, [facts("7.2", at=back)])
+    answer = assign_on_answer(database, rung.id, "Piotr Zieliński", back,
+                              CONFIG.first_response, config=CONFIG)
+    folds = [fold_answered(database, rung.id, CONFIG, back) for _ in range(2)]
+    done = await asyncio.gather(*([answer, *folds] if answer_first else [*folds, answer]))
+    assigned = done[0 if answer_first else -1]
+    assert isinstance(assigned, CallTicket)
+    assert assigned.number == old.number
+    async with database.sessions() as session:
+        merges = list(await session.scalars(select(TicketMerge.into_id)))
+        folds = list(await session.scalars(select(TicketActivity.body).where(
+            TicketActivity.kind == "merge", TicketActivity.ticket_id == old.id)))
+    assert merges == [old.id] and folds == [f"{rung.number} merged into this ticket"]
+    tickets = await _tickets(database)
+    assert (tickets[old.number].status, tickets[old.number].assignee) == (
+        "in_progress", "Piotr Zieliński")
+    assert tickets[rung.number].status == "closed"

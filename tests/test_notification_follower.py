@@ -231,3 +231,27 @@ async def test_an_automation_notification_reaches_the_tab_once(database: Databas
         await tab.close()
     finally:
         await process.client.close()
+
+
+async def test_a_held_hole_under_more_than_a_page_neither_spins_nor_stalls(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hole kept open below more than a page of rows: the catch-up loop (``run``'s)
+    reads each page once and stops, every row is delivered, the hole's row later once."""
+    monkeypatch.setattr("ccengine.notifications.follower.PAGE", 3)
+    people = await add_people(database)
+    seen = Recorder()
+    follower = NotificationFollower(database, seen.deliver, monotonic=lambda: seen.now,
+                                    hole_seconds=30)
+    await follower.start()
+    for row_id in range(2, 10):  # 1 is still in another transaction
+        await insert(database, people["anna"], row_id)
+    rounds = 1
+    while await follower.poll() >= 3:
+        rounds += 1
+        assert rounds < 10, "the follower re-reads the same page"
+    assert [row_id for _, row_id in seen.delivered] == list(range(2, 10))
+    assert follower.low == 0  # the hole is still waited for
+    await insert(database, people["lider"], 1)
+    await follower.poll()
+    await follower.poll()
+    assert seen.delivered[8:] == [(people["lider"], 1)] and follower.low == 9

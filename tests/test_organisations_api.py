@@ -3,8 +3,16 @@ checked NIP, found by folded name or NIP, listing the customers linked to them."
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import event
+
+from ccengine.customers.organisations import OPEN_TICKETS, OrganisationService
+from ccengine.db import Database
+from ccengine.tickets.filters import Viewer
+from ccengine.tickets.models import Customer, Ticket
+from tests.test_sla_alerts import OPENED, add_ticket
 from tests.test_tickets_api import World, world  # noqa: F401  (a fixture used below)
 
 ZABKA = {"name": "Żabka Polska", "nip": "526-025-02-74", "address": "Poznań",
@@ -80,3 +88,35 @@ async def test_the_organisation_shows_its_peoples_open_tickets_by_the_list_rule(
         world.numbers["bartek"]]
     detail = await world.call("anna", "GET", path)
     assert {c["vip"] for c in detail["customers"]} == {False}
+
+
+async def test_each_customers_open_tickets_are_cut_in_sql_not_after_loading(
+        database: Database) -> None:
+    """A customer with more open tickets than the page shows: only the newest
+    ``OPEN_TICKETS`` are loaded (not all, cut in Python), the other customer's too."""
+    async with database.writer() as session:
+        many, few = Customer(name="Dużo", created_at=OPENED), Customer(name="Mało",
+                                                                       created_at=OPENED)
+        session.add_all([many, few])
+        await session.commit()
+        many_id, few_id = many.id, few.id
+    numbers = [f"T-{i}" for i in range(OPEN_TICKETS + 5)]
+    for i, number in enumerate(numbers):
+        await add_ticket(database, number, customer_id=many_id,
+                         created_at=OPENED + timedelta(minutes=i))
+    await add_ticket(database, "F-1", customer_id=few_id)
+    await add_ticket(database, "F-2", customer_id=few_id, status="closed")
+    loaded: list[str] = []
+
+    def count(target: Ticket, _context: object) -> None:
+        loaded.append(target.number)
+
+    event.listen(Ticket, "load", count)
+    try:
+        found = await OrganisationService(database, lambda: OPENED).open_tickets(
+            [many_id, few_id], Viewer())
+    finally:
+        event.remove(Ticket, "load", count)
+    assert [t.number for t in found[many_id]] == numbers[::-1][:OPEN_TICKETS]
+    assert [t.number for t in found[few_id]] == ["F-1"]
+    assert len(loaded) == OPEN_TICKETS + 1

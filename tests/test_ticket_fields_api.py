@@ -336,3 +336,30 @@ async def test_two_editors_tagging_one_ticket_at_once_both_succeed(world: World)
                            for index, who in enumerate(("admin", "piotr", "admin", "piotr"))))
     tags = (await world.call("admin", "GET", f"/tickets/{number}"))["tags"]
     assert tags[0] == "pilne" and len(tags) == 2  # one of the four, whole
+
+
+async def test_a_key_taken_by_a_concurrent_admin_is_409_not_500(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two admins create the same key at once: the second's check ran before the first
+    committed (simulated: its check sees no fields), so the unique key refuses it."""
+    body = {"key": "plan", "kind": "text", "label_pl": "P", "label_en": "P"}
+    await world.call("admin", "POST", "/ticket-fields", body)
+
+    async def nothing_yet(_session: object) -> dict[str, object]:
+        return {}
+
+    monkeypatch.setattr("ccengine.ticket_fields.custom_fields.definitions", nothing_yet)
+    taken = await world.call("admin", "POST", "/ticket-fields", body, status=409)
+    assert (taken["error"], taken["field"]) == ("custom-field-exists", "key")
+
+
+async def test_two_admins_adding_one_name_at_once_make_one_category(world: World) -> None:
+    """Sibling names are checked in Python: concurrent creates take turns, so the second
+    is refused as a twin instead of both landing (or either failing with a 500)."""
+    body = {"name": "Reklamacje", "parent_id": None}
+    answers = await asyncio.gather(*(world.client.post(
+        "/api/v1/ticket-categories", json=body, headers=world.headers["admin"])
+        for _ in range(3)))
+    assert sorted(answer.status for answer in answers) == [200, 409, 409]
+    tree = await world.call("admin", "GET", "/ticket-categories")
+    assert [c["name"] for c in tree["items"]] == ["Reklamacje"]

@@ -21,6 +21,12 @@ from sqlalchemy import func, select
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.config import TicketsConfig, WebConfig
 from ccengine.db import Database
+from ccengine.dispositions.storage_models import CallDisposition, Disposition
+from ccengine.ticket_fields.storage_models import (
+    CustomFieldDefinition,
+    TicketFieldValue,
+    TicketTag,
+)
 from ccengine.tickets.enums import TicketStatus
 from ccengine.tickets.errors import TicketMerged
 from ccengine.tickets.models import Call, Ticket, TicketActivity
@@ -315,3 +321,53 @@ async def test_patch_moves_the_queue_as_the_bulk_edit_does(world: World) -> None
     assert (change["author"], change["data"]) == ("Anna Nowak", {"from": "support", "to": "vip"})
     blank = await world.call("anna", "PATCH", f"/tickets/{number}", 400, json={"queue": " "})
     assert blank["field"] == "queue"
+
+
+async def _ticket_id(database: Database, number: str) -> int:
+    async with database.sessions() as session:
+        found = await session.scalar(select(Ticket.id).where(Ticket.number == number))
+    assert found is not None
+    return found
+
+
+async def test_merge_brings_dispositions_tags_and_custom_values_to_the_survivor(
+        world: World) -> None:
+    """The wrap-up's disposition moves; tags are unioned; a custom value is copied only
+    where the survivor has none (its own wins); the merged ticket keeps its own."""
+    old, survivor = world.numbers["open1"], world.numbers["open2"]
+    old_id, survivor_id = (await _ticket_id(world.database, old),
+                           await _ticket_id(world.database, survivor))
+    async with world.database.writer() as session:
+        sold = Disposition(code="sold", label_pl="S", label_en="S", created_at=T0,
+                           updated_at=T0)
+        plan, amount = (CustomFieldDefinition(key=key, kind="text", label_pl=key,
+                                              label_en=key, created_at=T0)
+                        for key in ("plan", "amount"))
+        session.add_all([sold, plan, amount])
+        await session.flush()
+        session.add_all([
+            CallDisposition(ticket_id=old_id, disposition_id=sold.id, code="sold",
+                            queue="q", linkedid="m.1", author="Anna Nowak", chosen_at=T0),
+            TicketTag(ticket_id=old_id, tag="vip"), TicketTag(ticket_id=old_id, tag="zwrot"),
+            TicketTag(ticket_id=survivor_id, tag="zwrot"),
+            TicketFieldValue(ticket_id=old_id, field_id=plan.id, value="gold"),
+            TicketFieldValue(ticket_id=old_id, field_id=amount.id, value="10"),
+            TicketFieldValue(ticket_id=survivor_id, field_id=amount.id, value="99")])
+        await session.commit()
+        fields = {plan.id: "plan", amount.id: "amount"}
+    await world.call("tomasz", "POST", f"/tickets/{old}/merge", json={"into": survivor})
+    async with world.database.sessions() as session:
+        chosen = list(await session.scalars(select(CallDisposition.ticket_id)))
+        tags = {(ticket_id, tag) for ticket_id, tag in await session.execute(
+            select(TicketTag.ticket_id, TicketTag.tag))}
+        values = {(ticket_id, fields[field_id], value)
+                  for ticket_id, field_id, value in await session.execute(select(
+                      TicketFieldValue.ticket_id, TicketFieldValue.field_id,
+                      TicketFieldValue.value))}
+    assert chosen == [survivor_id]
+    assert {tag for ticket_id, tag in tags if ticket_id == survivor_id} == {"vip", "zwrot"}
+    assert {tag for ticket_id, tag in tags if ticket_id == old_id} == {"vip", "zwrot"}
+    assert {(f, v) for t, f, v in values if t == survivor_id} == {("plan", "gold"),
+                                                                  ("amount", "99")}
+    assert {(f, v) for t, f, v in values if t == old_id} == {("plan", "gold"),
+                                                             ("amount", "10")}

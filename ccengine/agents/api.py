@@ -17,12 +17,12 @@ from ccengine.agents.console import AgentConsole
 from ccengine.agents.delivery import TOPIC
 from ccengine.agents.directory import Seat
 from ccengine.agents.pbx import AgentPbx, ConsoleError, queues_of
-from ccengine.agents.pop import seen_by
+from ccengine.agents.pop import Pop, PopState, seen_by
 from ccengine.agents.schemas import SCHEMAS
 from ccengine.agents.wrapup import WrappedCall, write_wrap_up
 from ccengine.config import AgentsConfig, TicketsConfig
 from ccengine.dispositions import api as dispositions_api
-from ccengine.dispositions.rules import DispositionError
+from ccengine.dispositions.rules import DispositionError, DispositionRequired
 from ccengine.tickets.enums import TicketStatus
 from ccengine.users import service as users
 from ccengine.users.models import Role
@@ -148,6 +148,8 @@ async def wrapup(request: web.Request) -> web.Response:
     if (status or note or disposition) and not number:
         raise ConsoleError(400, "invalid-body", "a status, note or disposition needs the ticket")
     call = console.wrap_up_of(seat.interface, number) if number else None
+    if not number:
+        _refuse_skipping_disposition(console.pops.get(seat.interface))
     if number:
         if call is None:
             raise ConsoleError(409, "not-your-call", f"ticket {number} is not your call's")
@@ -159,6 +161,15 @@ async def wrapup(request: web.Request) -> web.Response:
             raise dispositions_api.refused(exc) from None
     await console.end_wrap_up(seat.interface, call)
     return _agent(console, seat)
+
+
+def _refuse_skipping_disposition(current: Pop | None) -> None:
+    """A wrap-up that names no ticket ends the current one unsaved: on a queue that
+    requires a disposition that would skip it, so it is refused as a wrap-up without one."""
+    if (current is not None and current.state is PopState.WRAP_UP
+            and current.ticket is not None and current.disposition_required):
+        raise dispositions_api.refused(DispositionRequired(
+            "disposition", f"queue {current.queue} needs a disposition at wrap-up"))
 
 
 def _agent(console: AgentConsole, seat: Seat) -> web.Response:

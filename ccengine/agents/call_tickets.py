@@ -39,6 +39,7 @@ from ccengine.tickets.enums import (
 from ccengine.tickets.life_rules import Return
 from ccengine.tickets.merging import merge
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
+from ccengine.tickets.relations_models import TicketMerge
 from ccengine.tickets.returning import latest_tickets, link_follow_up, reopen, returning
 from ccengine.tickets.rules import OpenTicket, learned_name, ticket_to_join
 from ccengine.tickets.sla_marks import mark_response, move_status
@@ -275,7 +276,18 @@ async def fold_into_returned(session: AsyncSession, ticket: Ticket, config: Tick
     it (its number, shown in the pop, stays resolvable), so the call leaves ONE ticket.
     The live call's row then points at the old ticket as joined, not created: the end
     of the call must not retitle or re-kind it."""
-    if ticket.follow_up_of_id is None or ticket.status != TicketStatus.NEW:
+    if ticket.follow_up_of_id is None:
+        return ticket
+    # The answer and the recording's gate may fold one very short call at once: the
+    # second waits for the first here (the row locked, re-read) and finds it folded.
+    ticket = await session.scalar(select(Ticket).where(Ticket.id == ticket.id)
+                                  .with_for_update()
+                                  .execution_options(populate_existing=True)) or ticket
+    folded_into = await session.scalar(select(TicketMerge.into_id)
+                                       .where(TicketMerge.ticket_id == ticket.id))
+    if folded_into is not None:
+        return await session.get(Ticket, folded_into) or ticket
+    if ticket.status != TicketStatus.NEW:
         return ticket
     live = await session.scalar(select(LiveCallTicket).where(
         LiveCallTicket.ticket_id == ticket.id, LiveCallTicket.created.is_(True)))

@@ -54,19 +54,26 @@ class OrganisationService:
 
     async def open_tickets(self, customer_ids: list[int],
                            viewer: Viewer) -> dict[int, list[Ticket]]:
-        """Each customer's unfinished tickets the viewer may see, newest first."""
+        """Each customer's unfinished tickets the viewer may see, newest first; the cut
+        to ``OPEN_TICKETS`` each is made in SQL (a window per customer), so a customer
+        with thousands of open tickets does not load them all."""
         found: dict[int, list[Ticket]] = {customer_id: [] for customer_id in customer_ids}
         if not customer_ids:
             return found
+        rank = func.row_number().over(
+            partition_by=Ticket.customer_id,
+            order_by=(Ticket.created_at.desc(), Ticket.id.desc())).label("rank")
+        ranked = (select(Ticket.id, rank)
+                  .where(Ticket.customer_id.in_(customer_ids),
+                         Ticket.status.not_in(FINISHED), visible(viewer))
+                  .subquery())
         async with self._database.sessions() as session:
             tickets = await session.scalars(
-                select(Ticket).where(Ticket.customer_id.in_(customer_ids),
-                                     Ticket.status.not_in(FINISHED), visible(viewer))
+                select(Ticket).join(ranked, ranked.c.id == Ticket.id)
+                .where(ranked.c.rank <= OPEN_TICKETS)
                 .order_by(Ticket.created_at.desc(), Ticket.id.desc()))
             for ticket in tickets:
-                mine = found[ticket.customer_id or 0]
-                if len(mine) < OPEN_TICKETS:
-                    mine.append(ticket)
+                found[ticket.customer_id or 0].append(ticket)
         return found
 
     async def save(self, organisation_id: int | None,

@@ -86,18 +86,27 @@ class NotificationFollower:
                 await asyncio.wait_for(self._nudged.wait(), self.every)
 
     async def poll(self) -> int:
-        """Deliver the rows not delivered yet; returns how many ids the query read.
+        """Deliver the rows not delivered yet; returns how many new ids it read.
         Polls take turns: two reading the same new row would both deliver it."""
         async with self._polling:
             return await self._poll()
 
     async def _poll(self) -> int:
+        """Returns how many ids above the highest delivered one it read: a full page
+        polls again at once. Held holes are asked for apart, so ids already delivered
+        above one never fill a page (a spin until the hole is given up)."""
         assert self.low is not None, "start() first"
+        top = max(self._above, default=self.low)
         async with self.database.sessions() as session:
-            found = list(await session.execute(
+            filled = [] if top == self.low else [
+                (row_id, user_id) for row_id, user_id in await session.execute(
+                    select(Notification.id, Notification.user_id)
+                    .where(Notification.id > self.low, Notification.id < top))
+                if row_id not in self._above]
+            fresh = list(await session.execute(
                 select(Notification.id, Notification.user_id)
-                .where(Notification.id > self.low).order_by(Notification.id).limit(PAGE)))
-            new = [(row_id, user_id) for row_id, user_id in found if row_id not in self._above]
+                .where(Notification.id > top).order_by(Notification.id).limit(PAGE)))
+            new = filled + [(row_id, user_id) for row_id, user_id in fresh]
             rows = await _rows(session, [row_id for row_id, user_id in new
                                          if self.wanted(user_id)])
         now = self.monotonic()
@@ -106,7 +115,7 @@ class NotificationFollower:
         for row in rows:
             self.deliver(row.user_id, view_of(row))
         self._settle(now)
-        return len(found)
+        return len(fresh)
 
     def _settle(self, now: float) -> None:
         """Move ``low`` over delivered ids and over holes waited for long enough."""

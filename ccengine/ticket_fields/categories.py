@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.db import Database
@@ -65,9 +65,22 @@ async def list_categories(database: Database) -> list[dict[str, Any]]:
     return [category_json(node, nodes, depth) for node, depth in tree_order(nodes.values())]
 
 
+TREE_WRITES = 0x7C47  # the advisory lock key the tree's writers take turns on
+
+
+async def _take_turns(session: AsyncSession) -> None:
+    """Sibling names are unique among active siblings, case-blind: checked in Python (no
+    index can say it without a migration), so two admins must not check at once. On
+    PostgreSQL tree writes take a transaction advisory lock; SQLite's writer
+    transaction (BEGIN IMMEDIATE) takes turns already."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(TREE_WRITES)))
+
+
 async def create_category(database: Database, name: str, parent_id: int | None,
                           now: datetime) -> dict[str, Any]:
     async with database.writer() as session:
+        await _take_turns(session)
         nodes = await category_nodes(session)
         _check_parent(nodes, parent_id)
         _check_parent_in_use(nodes, parent_id)
@@ -84,6 +97,7 @@ async def create_category(database: Database, name: str, parent_id: int | None,
 async def update_category(database: Database, category_id: int, changes: CategoryChanges,
                           now: datetime) -> dict[str, Any]:
     async with database.writer() as session:
+        await _take_turns(session)
         row = await session.get(TicketCategory, category_id)
         if row is None:
             raise UnknownCategory(category_id, "category_id")

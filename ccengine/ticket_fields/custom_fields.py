@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.db import Database
@@ -69,7 +70,10 @@ async def create_field(database: Database, definition: FieldDefinition,
             label_en=definition.label_en, choices=_choices_json(definition.choices),
             required=definition.required, position=len(known), created_at=now)
         session.add(row)
-        await session.commit()
+        try:
+            await session.commit()
+        except IntegrityError:  # another admin's same key committed after our check
+            raise FieldKeyTaken(definition.key) from None
     return field_json(row)
 
 
