@@ -58,6 +58,12 @@ class AmiConfig(_Section):
 class DatabaseConfig(_Section):
     url: str = "sqlite+aiosqlite:///ccengine.db"
     echo: bool = False
+    # Pooled connections kept open. The engine's background workers each hold at most
+    # one at a time (the ticket opener and customer reader, the lost-calls sweep, the
+    # route refresh, the wallboard, the SLA alerts, the notification follower, the
+    # automation runner: 8) and the API shares the rest; a burst of requests borrows up
+    # to 10 more (SQLAlchemy's overflow) before it waits.
+    pool_size: int = Field(default=12, ge=2, le=200)
 
     @field_validator("url")
     @classmethod

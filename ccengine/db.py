@@ -42,10 +42,17 @@ class Database:
         # Bound parameters are callers' phones, names and note text: keep them out of
         # error messages (logged with log.exception) and of echo's statement logging.
         engine = create_async_engine(config.url, echo=config.echo, hide_parameters=True,
-                                     connect_args=_connect_args(config.url))
+                                     connect_args=_connect_args(config.url),
+                                     **_pool_args(config))
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine)
         return cls(engine)
+
+    @property
+    def pool_size(self) -> int | None:
+        """Connections the pool keeps (None: an in-memory SQLite's single one)."""
+        size = getattr(self.engine.pool, "size", None)
+        return size() if callable(size) else None
 
     @property
     def dialect_name(self) -> str:
@@ -116,3 +123,8 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 def _on_sqlite_begin(connection: Connection) -> None:
     immediate = connection.get_execution_options().get(_IMMEDIATE, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _pool_args(config: DatabaseConfig) -> dict[str, int]:
+    """An in-memory SQLite database lives in one connection (a static pool: no size)."""
+    return {} if ":memory:" in config.url else {"pool_size": config.pool_size}

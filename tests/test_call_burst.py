@@ -28,7 +28,6 @@ from tests.browser import Live
 from tests.conftest import T0, build_call
 
 BURST = 2_000
-POOL_SIZE = 5  # SQLAlchemy's default pool; its overflow is what a burst used to eat
 
 
 class PoolWatch:
@@ -83,7 +82,9 @@ async def test_a_burst_of_new_calls_stays_within_the_pool(
             await asyncio.sleep(0.2)
 
     assert await tickets_opened(live.database) == BURST  # every call got its ticket
-    assert watch.peak <= POOL_SIZE, f"{watch.peak} connections at once"
+    # Within the pool the engine keeps for its workers and the API: no overflow, however
+    # many calls (one per background worker at most, not one per call).
+    assert watch.peak <= (live.database.pool_size or 1), f"{watch.peak} connections at once"
     assert answers and all(status == 200 for status, _ in answers)
     assert not [r for r in caplog.records
                 if r.levelno >= logging.ERROR or "QueuePool limit" in r.getMessage()]
