@@ -46,7 +46,7 @@ async def test_menu_follows_the_role_and_language_switches(live: Live,
     polish = await browser_page.locator("#nav a").all_text_contents()
     assert polish == ["Zgłoszenia", "Klienci", "Organizacje", "Trasy połączeń",
                       "Kalendarze i SLA", "Tablica", "Ocena jakości", "Automatyzacja",
-                      "Kody zakończenia"]
+                      "Kody zakończenia", "Kategorie i pola"]
     await browser_page.select_option("#language", "en")
     await browser_page.wait_for_function(
         "document.querySelector('#nav a').textContent === 'Tickets'")
@@ -54,5 +54,6 @@ async def test_menu_follows_the_role_and_language_switches(live: Live,
     await browser_page.wait_for_selector("body[data-ready=true]")
     english = await browser_page.locator("#nav a").all_text_contents()
     assert english == ["Tickets", "Customers", "Organisations", "Routes", "Calendars and SLA",
-                       "Wallboard", "QA review", "Automation", "Dispositions"]
+                       "Wallboard", "QA review", "Automation", "Dispositions",
+                       "Categories and fields"]
     await screenshot(browser_page, "shell-admin")

@@ -126,7 +126,8 @@ const MENUS = {
   admin: [["tickets", "Tickets"], ["customers", "Customers"],
           ["organisations", "Organisations"], ["routes", "Routes"],
           ["sla", "Calendars and SLA"], ["wallboard", "Wallboard"], ["qa", "QA review"],
-          ["automation", "Automation"], ["dispositions", "Dispositions"]],
+          ["automation", "Automation"], ["dispositions", "Dispositions"],
+          ["ticket_admin", "Categories and fields"]],
   qa_lead: [["qa", "QA review"], ["tickets", "Tickets"], ["customers", "Customers"],
             ["organisations", "Organisations"], ["wallboard", "Wallboard"]],
 };
