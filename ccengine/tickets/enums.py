@@ -59,6 +59,8 @@ class ActivityKind(StrEnum):
     AUTOMATION = "automation"  # an automation rule ran (data: rule_id, rule, event, done)
     FIELD_CHANGE = "field_change"  # title, description, category, tags, a custom field
     DISPOSITION = "disposition"  # the reason code chosen at a call's wrap-up
+    EMAIL_IN = "email_in"  # a customer's e-mail (data: mail_message_id)
+    EMAIL_OUT = "email_out"  # an e-mail the ticket sent (data: mail_message_id, outgoing_id)
 
 
 # The workflow runs New → In progress → Waiting for customer → Resolved → Closed.
