@@ -131,8 +131,9 @@ async def test_each_refusal_names_its_field(world: World, change: dict[str, Any]
 
 
 async def test_window_bounds_and_placeholders_accepted(world: World) -> None:
+    subject = "{{ticket.number}} {{ mailbox.name }}"
     status, made = await world.call("POST", PATH, {**GOOD, "group_window_minutes": 10_080,
-                                                   "ack_subject": "{{ticket.number}} {{ mailbox.name }}"})
+                                                   "ack_subject": subject})
     assert status == 201 and made["group_window_minutes"] == 10_080
 
 
@@ -189,4 +190,4 @@ async def test_only_admins_and_odd_bodies(world: World) -> None:
                                     + b"]" * 3000 + b"}")
     assert status == 400 and deep["error"] == "invalid-body"
     status, listed = await world.call("POST", PATH, [GOOD])
-    assert status == 400
+    assert (status, listed["error"]) == (400, "invalid-body")
