@@ -231,7 +231,8 @@ def _concrete(path: str) -> str:
     values = {"{number}": "TK-2026-000001", "{name}": "main", "{version}": "1",
               "{call_id}": "1", "{customer}": "1", "{organisation}": "1",
               "{rule_id}": "1", "{category_id}": "1", "{key}": "some-field",
-              "{view_id}": "1", "{code}": "resolved"}
+              "{view_id}": "1", "{code}": "resolved",
+              "{token}": "abcdefgh.1999999999.abcdefghijklmnopqrstuvwx"}
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
     return path
@@ -243,7 +244,8 @@ def _unclosed_string(size: int) -> bytes:
 
 
 JSON_ENDPOINTS = [("POST", "/api/v1/login", Role.ADMIN)] + [
-    (e.method, _concrete(e.path), min(e.roles - {Role.INTEGRATION}, key=lambda r: r.value))
+    (e.method, _concrete(e.path),
+     min(e.roles - {Role.INTEGRATION}, key=lambda r: r.value, default=Role.ADMIN))
     for e in feature_endpoints() if e.body is not None]
 HOSTILE = {
     "deep": b'{"a": ' + b"[" * 5000 + b"]" * 5000 + b"}",
