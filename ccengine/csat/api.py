@@ -13,6 +13,7 @@ from ccengine.csat import rules, service
 from ccengine.csat.mailing import MailSettings, install
 from ccengine.csat.schemas import SCHEMAS
 from ccengine.routes.model import QUEUE_NAME
+from ccengine.routes.walk import RouteResult
 from ccengine.tickets.filters import viewer_of
 from ccengine.users.models import HUMAN_ROLES, Role
 from ccengine.users.ratelimit import LoginLimiter
@@ -20,7 +21,7 @@ from ccengine.web import body as bodies
 from ccengine.web.auth import principal
 from ccengine.web.endpoints import Endpoint, path_param, query
 from ccengine.web.errors import ApiError, InvalidParameter, error_response
-from ccengine.web.keys import config_of
+from ccengine.web.keys import ENGINE, config_of
 from ccengine.web.pages import STATIC_DIR
 from ccengine.web.params import DATABASE, moment_param
 
@@ -65,6 +66,7 @@ async def _signing(app: web.Application) -> AsyncIterator[None]:
     database = app[DATABASE]
     app[SECRET] = await service.link_secret(database, config.secret, _now())
     app[LIMITER] = LoginLimiter(database, ANSWERS_PER_ADDRESS, LIMIT_WINDOW)
+    _listen_to_calls(app)
     if config.email:
         install(database, MailSettings(
             secret=app[SECRET], public_url=config.public_url.rstrip("/"),
@@ -72,6 +74,21 @@ async def _signing(app: web.Application) -> AsyncIterator[None]:
             resend_after=timedelta(days=config.resend_after_days),
             off_queues=frozenset(config.email_off_queues)))
     yield
+
+
+def _listen_to_calls(app: web.Application) -> None:
+    """Scores keyed in after calls (a route graph's survey node) are kept."""
+    engine = app.get(ENGINE)
+    routing = engine.routing if engine is not None else None
+    if routing is None:
+        return
+    database = app[DATABASE]
+
+    async def keep(pbx: str, linkedid: str, result: RouteResult) -> None:
+        await service.record_call_score(database, service.Keyed(
+            pbx, linkedid, result.survey_score, result.queue), _now())
+
+    routing.executor.on_survey = keep
 
 
 async def survey_page(_request: web.Request) -> web.FileResponse:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ccengine.agents.storage_models import LiveCallTicket
 from ccengine.csat import rules
 from ccengine.csat.storage_models import CsatKey, CsatSurvey
 from ccengine.db import Database
@@ -109,30 +110,30 @@ class Keyed:
     pbx: str
     linkedid: str
     score: int | None
-    agent: str | None
     queue: str | None
 
 
 async def record_call_score(database: Database, keyed: Keyed, now: datetime) -> None:
-    """The call's survey, tied to its ticket when the call has one by now."""
+    """The call's survey, on the ticket the call got when it reached its queue, for the
+    agent who took it (the ticket's assignee since the answer; else the call's agent)."""
     async with database.writer() as session:
-        ticket_id = await session.scalar(select(Call.ticket_id).where(
+        ticket = await session.scalar(
+            select(Ticket).join(LiveCallTicket, LiveCallTicket.ticket_id == Ticket.id)
+            .where(LiveCallTicket.pbx == keyed.pbx, LiveCallTicket.linkedid == keyed.linkedid))
+        call = await session.scalar(select(Call).where(
             Call.pbx == keyed.pbx, Call.linkedid == keyed.linkedid))
-        if ticket_id is None:
-            ticket_id = await _ticket_of_call(session, keyed.linkedid)
+        if ticket is None and call is not None and call.ticket_id is not None:
+            ticket = await session.get(Ticket, call.ticket_id)
+        agent = (ticket.assignee if ticket is not None else None) or (
+            call.agent_name if call is not None else None)
         survey = CsatSurvey(public_id=secrets.token_urlsafe(12), channel="ivr",
-                            ticket_id=ticket_id, queue=keyed.queue, agent=keyed.agent,
-                            linkedid=keyed.linkedid, created_at=now, score=keyed.score,
+                            ticket_id=ticket.id if ticket is not None else None,
+                            queue=keyed.queue, agent=agent, linkedid=keyed.linkedid,
+                            created_at=now, score=keyed.score,
                             answered_at=now if keyed.score is not None else None)
         session.add(survey)
         _on_timeline(session, survey, now)
         await session.commit()
-
-
-async def _ticket_of_call(session: AsyncSession, linkedid: str) -> int | None:
-    """A ticket opened at ring time carries the call's linkedid on its call activity."""
-    return await session.scalar(
-        select(Call.ticket_id).where(Call.linkedid == linkedid).limit(1))
 
 
 @dataclass(frozen=True, slots=True)
