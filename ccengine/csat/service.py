@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -162,7 +163,7 @@ async def report(database: Database, ask: ReportAsk) -> dict[str, Any]:
             "by_agent": _grouped(rows, "agent"), "by_queue": _grouped(rows, "queue")}
 
 
-def _grouped(rows: list[Any], key: str) -> list[dict[str, Any]]:
+def _grouped(rows: Sequence[Any], key: str) -> list[dict[str, Any]]:
     groups: dict[str | None, list[int]] = {}
     for row in rows:
         groups.setdefault(getattr(row, key), []).append(row.score)
@@ -174,11 +175,3 @@ def _as_json(figures: rules.Figures) -> dict[str, Any]:
     return {"count": figures.count, "average": figures.average,
             "distribution": figures.distribution}
 
-
-async def ticket_scores(session: AsyncSession, ticket_id: int) -> list[dict[str, Any]]:
-    rows = await session.scalars(
-        select(CsatSurvey).where(CsatSurvey.ticket_id == ticket_id,
-                                 CsatSurvey.score.is_not(None)).order_by(CsatSurvey.id))
-    return [{"score": row.score, "channel": row.channel, "agent": row.agent,
-             "comment": row.comment, "answered_at": row.answered_at.isoformat()
-             if row.answered_at else None} for row in rows]
