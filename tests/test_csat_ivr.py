@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ccengine.csat.storage_models import CsatSurvey
 from ccengine.routes.store import RouteStore
 from ccengine.simulator.agi_pbx import AgiPbx
-from ccengine.tickets.models import Ticket
+from ccengine.tickets.models import Call, Ticket
 from ccengine.users.models import Role
 from tests.browser import Live
 from tests.test_agent_console import AGENT3, MONDAY_10, caller, log_in
@@ -69,7 +69,11 @@ async def test_the_caller_presses_4_after_the_agent_hangs_up(
     number = pop["pop"]["ticket"]["number"]
     async with live.database.sessions() as session:
         ticket = await session.scalar(select(Ticket).where(Ticket.number == number))
-    assert ticket is not None
+        call = await session.scalar(select(Call).where(Call.linkedid == placed.linkedid))
+    assert ticket is not None and call is not None
+    # Still an answered call of hers on that ticket: the survey only lengthened it.
+    assert (call.outcome, call.agent_name, call.ticket_id) == (
+        "answered", "Agnieszka Wójcik", ticket.id)
     assert (survey.channel, survey.score, survey.ticket_id, survey.agent, survey.queue) == (
         "ivr", 4, ticket.id, "Agnieszka Wójcik", "posprzedaz")
     status, detail = await agent.call("GET", f"/tickets/{number}")

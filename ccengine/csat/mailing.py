@@ -66,7 +66,7 @@ def survey_text(number: str, links: list[str], mailbox_name: str) -> str:
             f"Twoja sprawa {number} została rozwiązana. Jak oceniasz naszą pomoc?\n"
             "Wybierz ocenę od 1 (źle) do 5 (bardzo dobrze):\n\n"
             f"{choices}\n\n"
-            "Ankieta jest anonimowa dla innych klientów, a link działa jeden raz.\n\n"
+            "Wystarczy kliknąć jeden link; na stronie można też dodać komentarz.\n\n"
             f"{mailbox_name}")
 
 
