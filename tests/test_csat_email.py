@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ccengine.config import TicketsConfig
 from ccengine.csat import rules, service
@@ -19,8 +19,9 @@ from ccengine.csat.storage_models import CsatSurvey
 from ccengine.db import Database
 from ccengine.tickets.enums import ActivityKind, TicketStatus
 from ccengine.tickets.filters import EVERYONE, Viewer
-from ccengine.tickets.models import TicketActivity
+from ccengine.tickets.models import Ticket, TicketActivity
 from ccengine.tickets.service import TicketService
+from ccengine.tickets.sla_marks import move_status
 from tests.csat_helpers import (
     SECRET,
     SETTINGS,
@@ -155,3 +156,20 @@ async def test_the_report_counts_answers_by_agent_and_queue_as_the_viewer_may_se
     later = await service.report(database, service.ReportAsk(
         now + timedelta(hours=1), now + timedelta(hours=2), None, None, EVERYONE))
     assert (later["count"], later["average"]) == (0, None)
+
+
+async def test_the_survey_is_written_with_the_resolve_or_not_at_all(database: Database) -> None:
+    install(database, SETTINGS)
+    await mailbox_for(database, "posprzedaz")
+    ticket_id = await ticket_for(database, "TK-2026-000020", "posprzedaz")
+    async with database.writer() as session:
+        ticket = await session.get(Ticket, ticket_id)
+        assert ticket is not None
+        move_status(ticket, TicketStatus.RESOLVED, datetime.now(UTC))
+        await session.flush()  # the survey and its mail are in this transaction now
+        pending = await session.scalar(select(func.count()).select_from(CsatSurvey))
+        await session.rollback()  # ... and go with it
+    assert pending == 1
+    assert await surveys_sent(database, ticket_id) == []
+    async with database.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(CsatSurvey)) == 0
