@@ -199,6 +199,21 @@ class AlertsConfig(_Section):
     batch: int = Field(default=500, ge=1, le=10_000)
 
 
+class CsatConfig(_Section):
+    """Customer satisfaction surveys (``ccengine.csat``): the e-mail sent when a ticket is
+    resolved, and its links. ``secret`` signs the links; none: one is generated and kept
+    in the database the first time. A queue in ``email_off_queues`` sends no survey."""
+
+    email: bool = True
+    public_url: str = "http://127.0.0.1:8080"  # where customers open the survey links
+    secret: str | None = None
+    link_days: float = Field(default=14, gt=0, le=365)  # a link works this long
+    # No second survey for the same ticket this long after one (a reopen, then resolved
+    # again); 0: one every time it is resolved.
+    resend_after_days: float = Field(default=30, ge=0)
+    email_off_queues: tuple[str, ...] = ()
+
+
 class Config(_Section):
     ami: tuple[AmiConfig, ...] = ()
     database: DatabaseConfig = DatabaseConfig()
@@ -210,6 +225,7 @@ class Config(_Section):
     qa: QaConfig = QaConfig()
     wallboard: WallboardConfig = WallboardConfig()
     alerts: AlertsConfig = AlertsConfig()
+    csat: CsatConfig = CsatConfig()
 
 
 def load_config(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ccengine.agents import storage_models as agent_models
 from ccengine.automation import storage_models as automation_models
+from ccengine.csat import storage_models as csat_models
 from ccengine.customers import storage_models as customer_models
 from ccengine.dispositions import storage_models as disposition_models
 from ccengine.forms import storage_models as form_models
@@ -25,6 +26,6 @@ from ccengine.users import models as user_models
 MODEL_MODULES = (agent_models, customer_models, notification_models, qa_models, route_models,
                  automation_models, sla_models, ticket_relation_models, transcription_models,
                  user_models, ticket_field_models,
-                 disposition_models, mail_models, form_models)
+                 disposition_models, mail_models, form_models, csat_models)
 
 __all__ = ["MODEL_MODULES", "Base"]

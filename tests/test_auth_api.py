@@ -304,6 +304,9 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/ticket-views"): "AAAAFU",
     ("PATCH", "/api/v1/ticket-views/{view_id}"): "AAAAFU",
     ("DELETE", "/api/v1/ticket-views/{view_id}"): "AAAAFU",
+    ("GET", "/api/v1/csat/{token}"): "AAAAAA",
+    ("POST", "/api/v1/csat/{token}"): "AAAAAA",
+    ("GET", "/api/v1/reports/csat"): "AAAAAU",
 }
 REFUSAL_OF = {"forbidden": "F", "unauthorized": "U", "csrf-failed": "C"}
 

@@ -232,7 +232,7 @@ def _concrete(path: str) -> str:
               "{call_id}": "1", "{customer}": "1", "{organisation}": "1",
               "{rule_id}": "1", "{category_id}": "1", "{key}": "some-field",
               "{view_id}": "1", "{code}": "resolved",
-              "{mailbox_id}": "1"}
+              "{mailbox_id}": "1", "{token}": "abcdefgh.1999999999.abcdefghijklmnopqrstuvwx"}
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
     return path
@@ -244,9 +244,12 @@ def _unclosed_string(size: int) -> bytes:
 
 
 JSON_ENDPOINTS = [("POST", "/api/v1/login", Role.ADMIN)] + [
-    (e.method, _concrete(e.path), min(e.roles - {Role.INTEGRATION}, key=lambda r: r.value))
+    (e.method, _concrete(e.path),
+     min(e.roles - {Role.INTEGRATION}, key=lambda r: r.value, default=Role.ADMIN))
     for e in feature_endpoints() if e.body is not None
-    and not e.public]  # public posts (web forms) answer their own ids: tests/test_forms_api.py
+    # A form's post finds its form before it reads a body (an unknown key is a 404):
+    # tests/test_forms_api.py sends it hostile bodies for a real form.
+    and e.path != "/api/v1/forms/{key}"]
 HOSTILE = {
     "deep": b'{"a": ' + b"[" * 5000 + b"]" * 5000 + b"}",
     "surrogate": b'{"login": "x\\ud800", "password": "p", "note": "\\ud800", '

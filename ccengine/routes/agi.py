@@ -84,11 +84,14 @@ def mixmonitor(path: str) -> str:
     return f"EXEC MixMonitor {path}"
 
 
-def queue(name: str, timeout_seconds: int, rule: str = "") -> str:
+def queue(name: str, timeout_seconds: int, rule: str = "", go_on: bool = False) -> str:
     """Queue() in this Asterisk's argument order:
-    queuename,options,URL,announceoverride,timeout,AGI,gosub,rule,position."""
+    queuename,options,URL,announceoverride,timeout,AGI,gosub,rule,position.
+    ``go_on``: option 'c', the caller continues when the agent hangs up (QUEUESTATUS
+    CONTINUE, the channel still up)."""
     rule_argument = f",,,{rule}" if rule else ""
-    return f"EXEC Queue {name},t,,,{timeout_seconds}{rule_argument}"
+    options = "tc" if go_on else "t"
+    return f"EXEC Queue {name},{options},,,{timeout_seconds}{rule_argument}"
 
 
 def dial(target: str, ring_seconds: int) -> str:

@@ -23,7 +23,8 @@ from ccengine.routes.walk import (
     walk,
 )
 
-QueueEnd = Literal["answered", "timeout", "full", "empty", "abandoned"]
+# agent_hung_up: answered, then the agent hung up first (a queue with a survey goes on).
+QueueEnd = Literal["answered", "timeout", "full", "empty", "abandoned", "agent_hung_up"]
 DialEnd = Literal["ANSWER", "BUSY", "NOANSWER", "CONGESTION", "CHANUNAVAIL"]
 QUEUE_STATUS = {"timeout": "TIMEOUT", "full": "FULL", "empty": "JOINEMPTY"}
 
@@ -60,7 +61,7 @@ class _ScriptedPbx:
             value = self.variables.get(verb[2])
             return AgiReply(200, f"1 ({value})" if value is not None else "0")
         if command.startswith("EXEC Queue"):
-            return self._queue()
+            return self._queue(command)
         if command.startswith("EXEC Dial"):
             self.variables["DIALSTATUS"] = self.scenario.dial
             return AgiReply(200, "-1" if self.scenario.dial == "ANSWER" else "0")
@@ -74,8 +75,13 @@ class _ScriptedPbx:
         pressed, self.digits_left = self.digits_left[:max_digits], self.digits_left[max_digits:]
         return AgiReply(200, pressed if pressed else " (timeout)")
 
-    def _queue(self) -> AgiReply:
-        if self.scenario.queue in ("answered", "abandoned"):
+    def _queue(self, command: str) -> AgiReply:
+        options = command.removeprefix("EXEC Queue ").split(",")[1:2]
+        go_on = self.scenario.queue == "agent_hung_up" and "c" in "".join(options)
+        if go_on:
+            self.variables["QUEUESTATUS"] = "CONTINUE"
+            return AgiReply(200, "0")
+        if self.scenario.queue in ("answered", "abandoned", "agent_hung_up"):
             return AgiReply(200, "-1")
         self.variables["QUEUESTATUS"] = QUEUE_STATUS[self.scenario.queue]
         return AgiReply(200, "0")

@@ -17,7 +17,7 @@ import asyncio
 import itertools
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 AGI_EVENTS = frozenset({"AsyncAGIStart", "AsyncAGIExec", "AsyncAGIEnd"})
 Key = tuple[str, str]
+# Told of a call whose walk ran a survey node: (pbx, linkedid, the walk's result).
+SurveyHook = Callable[[str, str, RouteResult], Awaitable[None]]
 
 
 class ActionSender(Protocol):
@@ -94,6 +96,7 @@ class RouteExecutor:
         self._remember = remember
         self._tasks: set[asyncio.Task[None]] = set()
         self._ids = itertools.count(1)
+        self.on_survey: SurveyHook | None = None  # CSAT keeps the score (ccengine.csat)
 
     # -- wiring ----------------------------------------------------------------
 
@@ -185,6 +188,7 @@ class RouteExecutor:
                 run.result = RouteResult(graph="", ended_by="no_route")
             else:
                 run.result = await self._drive(pbx, run, walk(chosen.graph, facts, self.settings))
+                await self._surveyed(pbx, channel.linkedid, run.result)
         except _ConnectionLost:
             run.result = RouteResult(graph=graph_name, ended_by="connection_lost",
                                      path=tuple(run.steps))
@@ -192,6 +196,10 @@ class RouteExecutor:
             log.exception("call %s: routing failed", channel.linkedid)
         finally:
             run.done.set()
+
+    async def _surveyed(self, pbx: str, linkedid: str, result: RouteResult) -> None:
+        if result.surveyed and self.on_survey is not None:
+            await self.on_survey(pbx, linkedid, result)
 
     async def _drive(self, pbx: str, run: RouteRun, steps: Walk) -> RouteResult:
         reply: AgiReply | None = None

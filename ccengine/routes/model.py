@@ -272,9 +272,13 @@ class QueueNode(_Node):
     on_timeout: NodeRef | None = None
     on_full: NodeRef | None = None
     on_empty: NodeRef | None = None  # no agent logged in (JOINEMPTY, LEAVEEMPTY, ...)
+    # A survey node the caller goes on to when the agent hangs up (Queue()'s 'c' option:
+    # the caller stays on the line); none: the call ends with the agent's hang-up.
+    survey: NodeRef | None = None
 
     def edges(self) -> dict[str, str]:
-        branches = {"timeout": self.on_timeout, "full": self.on_full, "empty": self.on_empty}
+        branches = {"timeout": self.on_timeout, "full": self.on_full, "empty": self.on_empty,
+                    "survey": self.survey}
         return {name: target for name, target in branches.items() if target}
 
 
@@ -318,6 +322,19 @@ class CallbackNode(_Node):
 
 
 
+class SurveyNode(_Node):
+    """After the agent hung up: the caller rates the call with a key 1-5 (no key or
+    another one: the invalid prompt and one more try, then no score); the score is
+    kept with the call, its agent and its ticket. Then the goodbye and a hang-up."""
+
+    kind: Literal["survey"]
+    prompt: Prompt
+    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    attempts: int = Field(default=2, ge=1, le=3)
+    invalid_prompt: Prompt | None = None
+    goodbye: Prompt | None = None
+
+
 class HangupNode(_Node):
     kind: Literal["hangup"]
     prompt: Prompt | None = None
@@ -326,12 +343,12 @@ class HangupNode(_Node):
 
 Node = Annotated[
     EntryNode | TimeConditionNode | HolidayNode | VipNode | MenuNode | AnnouncementNode
-    | QueueNode | TransferNode | VoicemailNode | CallbackNode | HangupNode,
+    | QueueNode | TransferNode | VoicemailNode | CallbackNode | HangupNode | SurveyNode,
     Field(discriminator="kind"),
 ]
 
 NODE_KINDS = ("entry", "time_condition", "holiday", "vip", "menu", "announcement", "queue",
-              "transfer", "voicemail", "callback", "hangup")
+              "transfer", "voicemail", "callback", "hangup", "survey")
 
 
 class RouteGraph(_Strict):

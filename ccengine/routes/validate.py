@@ -19,6 +19,7 @@ from ccengine.routes.model import (
     HolidayNode,
     QueueNode,
     RouteGraph,
+    SurveyNode,
     TimeConditionNode,
     TransferNode,
     VipNode,
@@ -46,6 +47,7 @@ def validate_graph(graph: RouteGraph, prompts_dir: Path | None = None,
         *_unreachable(graph),
         *_endless_loops(graph),
         *_unknown_queues_and_trunks(graph),
+        *_surveys(graph),
         *_timezones(graph),
         *_countries(graph),
     ]
@@ -144,6 +146,24 @@ def _unknown_queues_and_trunks(graph: RouteGraph) -> Iterator[GraphIssue]:
             known = ", ".join(sorted(graph.trunks)) or "none defined"
             yield GraphIssue(node_id, "trunk", f"trunk {node.trunk!r} does not exist "
                                                f"(trunks: {known})")
+
+
+def _surveys(graph: RouteGraph) -> Iterator[GraphIssue]:
+    """A queue's ``survey`` names a survey node, and only a queue leads to one (it
+    rates the agent's call: before a call there is nothing to rate)."""
+    for node_id, node in graph.nodes.items():
+        for branch, target in node.edges().items():
+            target_node = graph.nodes.get(target)
+            if target_node is None:
+                continue
+            is_survey = isinstance(target_node, SurveyNode)
+            if branch == "survey" and not is_survey:
+                yield GraphIssue(node_id, "survey", f"{target!r} is a {target_node.kind} "
+                                                    "node, not a survey node")
+            elif is_survey and branch != "survey":
+                yield GraphIssue(node_id, branch_field(branch),
+                                 f"survey node {target!r} follows an answered call only: "
+                                 "name it as a queue node's survey")
 
 
 def _timezones(graph: RouteGraph) -> Iterator[GraphIssue]:

@@ -24,6 +24,7 @@ from ccengine.routes.model import (
     MenuNode,
     QueueNode,
     RouteGraph,
+    SurveyNode,
     TimeConditionNode,
     TransferNode,
     VipNode,
@@ -35,6 +36,7 @@ from ccengine.sla.calendar import BusinessCalendar
 BEEP_PROMPT = "beep"  # prompts/tones/beep.wav, installed beside the prompts
 QUEUE_EMPTY = frozenset({"JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL", "LEAVEUNAVAIL"})
 DIAL_BUSY = frozenset({"BUSY", "CONGESTION", "CHANUNAVAIL"})
+SURVEY_KEYS = frozenset("12345")  # a survey's scores, one key each
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,8 @@ class RouteResult:
     last_node: str | None = None  # the node the call was in when the route ended
     last_kind: str | None = None
     vip: bool = False  # a vip node took its vip branch (the graph's list or the customer)
+    surveyed: bool = False  # a survey node ran after the agent hung up
+    survey_score: int | None = None  # the key 1-5 the caller pressed there
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -146,6 +150,8 @@ class _State:
     node: str | None = None
     node_kind: str | None = None
     vip: bool = False
+    surveyed: bool = False
+    survey_score: int | None = None
 
 
 def walk(graph: RouteGraph, facts: CallFacts, settings: WalkSettings = DEFAULT_SETTINGS) -> Walk:
@@ -191,7 +197,8 @@ def _result(graph: RouteGraph, state: _State, how: str) -> RouteResult:
         dial_status=state.dial_status, ticket_priority=state.ticket_priority,
         recording_file=state.recording_file, voicemail_file=state.voicemail_file,
         callback_number=state.callback_number, last_node=state.node,
-        last_kind=state.node_kind, vip=state.vip,
+        last_kind=state.node_kind, vip=state.vip, surveyed=state.surveyed,
+        survey_score=state.survey_score,
     )
 
 
@@ -208,6 +215,7 @@ class _Walker:
             QueueNode: self._queue, TransferNode: self._transfer,
             VoicemailNode: self._voicemail, CallbackNode: self._callback,
             HangupNode: self._hangup, EntryNode: self._entry_again,
+            SurveyNode: self._survey,
         }
 
     # -- plumbing --------------------------------------------------------------
@@ -342,13 +350,16 @@ class _Walker:
         yield from self._queue_and_status(node_id, node, rule)
         status = self.state.queue_status or ""
         branch = ("timeout" if status == "TIMEOUT" else "full" if status == "FULL"
-                  else "empty" if status in QUEUE_EMPTY else "ended")
+                  else "empty" if status in QUEUE_EMPTY
+                  else "survey" if status == "CONTINUE" and node.survey else "ended")
         return (yield from self.goto(node_id, node, branch, f"QUEUESTATUS={status}"))
 
     def _queue_and_status(self, node_id: str, node: QueueNode,
                           rule: str) -> Generator[Instruction, AgiReply | None, None]:
         try:
-            yield from self.command(agi.queue(node.queue, node.max_wait_seconds, rule))
+            # 'c': the caller goes on here when the agent hangs up (to the survey).
+            yield from self.command(agi.queue(node.queue, node.max_wait_seconds, rule,
+                                              go_on=node.survey is not None))
         except _CallerGone:
             yield from self.took(node_id, node, "ended", "the call ended in the queue "
                                                           "(answered, or the caller hung up)")
@@ -415,6 +426,30 @@ class _Walker:
         yield from self.play(node.goodbye)
         yield from self.command(agi.hangup())
         raise _Ended("callback")
+
+    def _survey(self, node_id: str, node: _Node) -> NodeWalk:
+        assert isinstance(node, SurveyNode)
+        self.state.surveyed = True
+        failures: list[str] = []
+        while len(failures) < node.attempts:
+            if failures:
+                yield from self.play(node.invalid_prompt)
+            reply = yield from self.command(agi.get_data(
+                self.sound(node.prompt), node.timeout_seconds, 1))
+            pressed = reply.value if not reply.timed_out else ""
+            self.state.digits += pressed
+            if pressed in SURVEY_KEYS:
+                self.state.survey_score = int(pressed)
+                break
+            failures.append(f"invalid {pressed}" if pressed else "no input")
+        if self.state.survey_score is not None:
+            yield from self.took(node_id, node, "scored",
+                                 f"caller rated the call {self.state.survey_score}")
+        else:
+            yield from self.took(node_id, node, "no_score", f"no score ({', '.join(failures)})")
+        yield from self.play(node.goodbye)
+        yield from self.command(agi.hangup())
+        raise _Ended("survey")
 
     def _hangup(self, node_id: str, node: _Node) -> NodeWalk:
         assert isinstance(node, HangupNode)

@@ -188,6 +188,9 @@ class QueueVisit:
         if not connected:
             return self._timed_out()
         try:
+            if self.plan.agent_hangs_up:
+                await self.run.wait_until(self.connected_at + self.plan.talk_seconds)
+                return self._member_ended_talk()
             self.run.hang_up_by(self.connected_at + self.plan.talk_seconds)
             await self.run.wait_for_hangup()
         except CallerHungUp:
@@ -345,6 +348,16 @@ class QueueVisit:
     def _caller_ended_talk(self) -> AgiReply:
         run, agi, leg, bridge = self.run, self.run.agi, self.leg, self.bridge
         assert leg is not None
+        self._complete(leg, "caller")
+        run.set_var(agi, "BRIDGEPEER", "")
+        run.set_var(leg.near, "BRIDGEPEER", "")
+        _leave_bridge(run, bridge, agi)
+        _timing_vars(run, self.connected_at)
+        run.after_hangup.append(lambda: self._member_hangs_up(leg, bridge))
+        return caller_gone()
+
+    def _complete(self, leg: Leg, reason: str) -> None:
+        run = self.run
         self.member.calls_taken += 1
         self.member.last_call = int(run.now)
         if self.picked is not None:
@@ -352,15 +365,26 @@ class QueueVisit:
             self.picked.last_call = int(run.now)
         talk = run.now - self.connected_at
         run.emit(shapes.agent_event(
-            "AgentComplete", agi, leg.near, self.name, self.interface, self.plan.member,
+            "AgentComplete", run.agi, leg.near, self.name, self.interface, self.plan.member,
             ("HoldTime", str(whole(self.connected_at - self.joined))),
-            ("TalkTime", str(whole(talk))), ("Reason", "caller")))
+            ("TalkTime", str(whole(talk))), ("Reason", reason)))
+
+    def _member_ended_talk(self) -> AgiReply:
+        """The member hangs up: with option 'c' the caller goes on in the dialplan
+        (QUEUESTATUS=CONTINUE, result 0), else the caller's channel goes too."""
+        run, agi, leg, bridge = self.run, self.run.agi, self.leg, self.bridge
+        assert leg is not None
+        self._complete(leg, "agent")
         run.set_var(agi, "BRIDGEPEER", "")
         run.set_var(leg.near, "BRIDGEPEER", "")
         _leave_bridge(run, bridge, agi)
         _timing_vars(run, self.connected_at)
-        run.after_hangup.append(lambda: self._member_hangs_up(leg, bridge))
-        return caller_gone()
+        self._member_hangs_up(leg, bridge)
+        if "c" not in self.args.options:
+            run.hang_up_by(run.now)
+            return caller_gone()
+        run.set_var(agi, "QUEUESTATUS", "CONTINUE")
+        return app_reply(0)
 
     def _member_hangs_up(self, leg: Leg, bridge: SimBridge) -> None:
         run = self.run

@@ -43,6 +43,10 @@ class QueuePlan:
       member's own is used), else rings in vain.
     - logged_in_first: a plan naming its member rings a free logged-in member
       instead when there is one (the demo: sample agents who log in get calls).
+    - agent_hangs_up: the member hangs up after talk_seconds (AgentComplete Reason
+      agent). With Queue()'s 'c' option the caller stays: QUEUESTATUS=CONTINUE and
+      Queue returns result 0 (the dialplan goes on: a survey); without it the caller
+      is hung up too.
     """
 
     answered_by: str | None = "Agent One"
@@ -58,6 +62,7 @@ class QueuePlan:
     # (queue, name, interface) of each queue's members in the route graph: with no
     # logged-in member free, the queue's own member answers (or rings), not a stranger.
     own_members: tuple[tuple[str, str, str], ...] = ()
+    agent_hangs_up: bool = False
 
     @property
     def member(self) -> str:

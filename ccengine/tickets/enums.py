@@ -61,6 +61,7 @@ class ActivityKind(StrEnum):
     DISPOSITION = "disposition"  # the reason code chosen at a call's wrap-up
     EMAIL_IN = "email_in"  # a customer's e-mail (data: mail_message_id)
     EMAIL_OUT = "email_out"  # an e-mail the ticket sent (data: mail_message_id, outgoing_id)
+    CSAT = "csat"  # the customer's satisfaction score (data: score, channel, agent)
 
 
 # The workflow runs New → In progress → Waiting for customer → Resolved → Closed.

@@ -154,7 +154,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "digits": {"type": "string", "pattern": "^[0-9*#]*$"},
         "vip": {"type": "boolean"},
         "queue": {"type": "string", "enum": ["answered", "timeout", "full", "empty",
-                                             "abandoned"]},
+                                             "abandoned", "agent_hung_up"]},
         "dial": {"type": "string", "enum": ["ANSWER", "BUSY", "NOANSWER", "CONGESTION",
                                             "CHANUNAVAIL"]}}},
     "RouteEvaluation": {"type": "object", "required": ["path", "actions", "outcome"],

@@ -122,14 +122,17 @@ const MENUS = {
   agent: [["agent", "Console"], ["tickets", "Tickets"], ["customers", "Customers"],
           ["organisations", "Organisations"]],
   privileged_agent: [["agent", "Console"], ["tickets", "Tickets"], ["customers", "Customers"],
-                     ["organisations", "Organisations"], ["wallboard", "Wallboard"]],
+                     ["organisations", "Organisations"], ["wallboard", "Wallboard"],
+                     ["csat", "Satisfaction"]],
   admin: [["tickets", "Tickets"], ["customers", "Customers"],
           ["organisations", "Organisations"], ["routes", "Routes"],
           ["sla", "Calendars and SLA"], ["wallboard", "Wallboard"], ["qa", "QA review"],
           ["automation", "Automation"], ["dispositions", "Dispositions"],
-          ["ticket_admin", "Categories and fields"], ["channels", "Channels"]],
+          ["ticket_admin", "Categories and fields"], ["channels", "Channels"],
+          ["csat", "Satisfaction"]],
   qa_lead: [["qa", "QA review"], ["tickets", "Tickets"], ["customers", "Customers"],
-            ["organisations", "Organisations"], ["wallboard", "Wallboard"]],
+            ["organisations", "Organisations"], ["wallboard", "Wallboard"],
+            ["csat", "Satisfaction"]],
 };
 
 async function loadCatalogue(locale) {

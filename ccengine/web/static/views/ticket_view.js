@@ -8,6 +8,7 @@ import { linkKindName, mergedBanner, relationsCard, splitButton }
 import { followUpFacts, lifeKindName, snoozeCard, snoozedBadge } from "./ticket_life.js";
 import { fieldChangeContent, fieldsCard } from "./ticket_fields.js";
 import { callCustomerButton, callKindName } from "./ticket_calls.js";
+import { csatContent, csatFacts, csatKindName } from "./csat_badges.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_for_customer", "resolved", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];
@@ -98,7 +99,8 @@ function header(detail, redraw) {
           t("Customer page")) : null)),
       fact(t("Created"), fmtDateTime(ticket.created_at)),
       ticket.closed_at ? fact(t("Closed"), fmtDateTime(ticket.closed_at)) : null,
-      followUpFacts(detail).map(([label, value]) => fact(label, value))));
+      followUpFacts(detail).map(([label, value]) => fact(label, value)),
+      csatFacts(detail.timeline).map(([label, value]) => fact(label, value))));
 }
 
 // Flags the customer VIP (PATCH /customers/{id}: a customer known by e-mail only has
@@ -227,7 +229,7 @@ function kindName(kind) {
            assignment: t("Assignee changed"), queue_change: t("Queue changed"),
            merge: t("Merge"), link: t("Link"), split: t("Split"),
            field_change: t("Field changed") }[kind] || lifeKindName(kind)
-    || callKindName(kind) || kind;
+    || callKindName(kind) || csatKindName(kind) || kind;
 }
 
 function content(entry) {
@@ -245,6 +247,7 @@ function content(entry) {
       : t("Merged into {number}", { number: entry.data.into });
     case "link": return linkContent(entry.data);
     case "field_change": return fieldChangeContent(entry.data);
+    case "csat": return csatContent(entry.data);
     default: return from !== undefined ? `${from} → ${to}` : entry.body;
   }
 }

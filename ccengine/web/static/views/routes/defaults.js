@@ -16,13 +16,16 @@ export function newNode(kind, graph) {
             invalid_prompt: null, timeout_prompt: null, fallback: "" },
     announcement: { prompt: "welcome", next: "" },
     queue: { queue: firstQueue, prompt: null, max_wait_seconds: 300, priority: null,
-             ticket_priority: null, on_timeout: null, on_full: null, on_empty: null },
+             ticket_priority: null, on_timeout: null, on_full: null, on_empty: null,
+             survey: null },
     transfer: { trunk: firstTrunk, number: "+48", prompt: null, ring_seconds: 30,
                 on_no_answer: null, on_busy: null },
     voicemail: { prompt: "voicemail", max_seconds: 120, goodbye: null },
     callback: { prompt: "callback", confirm_digit: "1", goodbye: null, declined: null,
                 anonymous: null },
     hangup: { prompt: null },
+    survey: { prompt: "survey", timeout_seconds: 5, attempts: 2, invalid_prompt: "invalid",
+              goodbye: "survey-thanks" },
   }[kind];
   return { kind, label: null, ...fields };
 }

@@ -7,11 +7,13 @@ const FIXED = {
   holiday: [["holiday", "holiday"], ["regular", "regular"]],
   vip: [["vip", "vip"], ["other", "other"]],
   announcement: [["next", "next"]],
-  queue: [["timeout", "on_timeout"], ["full", "on_full"], ["empty", "on_empty"]],
+  queue: [["timeout", "on_timeout"], ["full", "on_full"], ["empty", "on_empty"],
+          ["survey", "survey"]],
   transfer: [["no_answer", "on_no_answer"], ["busy", "on_busy"]],
   callback: [["declined", "declined"], ["anonymous", "anonymous"]],
   voicemail: [],
   hangup: [],
+  survey: [],
 };
 
 // [{branch, field, target}] of one node, targets that are set only.
@@ -30,4 +32,4 @@ export function edgesOf(node) {
 }
 
 export const KINDS = ["entry", "time_condition", "holiday", "vip", "menu", "announcement",
-                      "queue", "transfer", "voicemail", "callback", "hangup"];
+                      "queue", "transfer", "voicemail", "callback", "hangup", "survey"];

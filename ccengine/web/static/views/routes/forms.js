@@ -79,6 +79,7 @@ const KIND_FORMS = {
                   [["", t("(default)")], ...PRIORITIES.map((p) => [p, p])], { nullable: true }),
     target(t("On timeout"), "on_timeout", true), target(t("When full"), "on_full", true),
     target(t("When no agent is logged in"), "on_empty", true),
+    target(t("Survey after the agent hangs up"), "survey", true),
     ctx.graph.queues[node.queue] ? queueEditor(ctx, node.queue) : null],
   transfer: (node, fields, target, ctx) => [
     fields.select(t("Trunk"), node, "trunk",
@@ -96,6 +97,12 @@ const KIND_FORMS = {
     target(t("Declined"), "declined", true), target(t("Callers without a number"),
                                                    "anonymous", true)],
   hangup: (node, fields) => [prompt(fields, node, "prompt", true)],
+  survey: (node, fields) => [
+    prompt(fields, node),
+    fields.number(t("Seconds to wait for a key"), node, "timeout_seconds", { step: 0.5 }),
+    fields.number(t("Attempts"), node, "attempts"),
+    fields.text(t("Invalid key prompt"), node, "invalid_prompt", { nullable: true }),
+    prompt(fields, node, "goodbye", true)],
 };
 
 function hoursTable(node, ctx) {

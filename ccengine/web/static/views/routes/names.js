@@ -7,7 +7,7 @@ export function kindName(kind) {
     entry: t("Entry"), time_condition: t("Opening hours"), holiday: t("Holidays"),
     vip: t("VIP check"), menu: t("Menu"), announcement: t("Announcement"), queue: t("Queue"),
     transfer: t("Transfer"), voicemail: t("Voicemail"), callback: t("Callback"),
-    hangup: t("Hang up"),
+    hangup: t("Hang up"), survey: t("Satisfaction survey"),
   }[kind] || kind;
 }
 
@@ -22,5 +22,6 @@ export function branchName(branch) {
     holiday: t("holiday"), regular: t("regular day"), vip: t("VIP"), other: t("other"),
     fallback: t("fallback"), timeout: t("timeout"), full: t("full"), empty: t("no agents"),
     no_answer: t("no answer"), busy: t("busy"), declined: t("declined"),
+    survey: t("survey after the call"), scored: t("scored"), no_score: t("no score"),
   }[branch] || branch;
 }

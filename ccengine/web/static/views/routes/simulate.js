@@ -4,7 +4,8 @@ import { h, t } from "../../app.js";
 import { branchName, kindName } from "./names.js";
 
 const QUEUE_ENDS = () => [["answered", t("answered")], ["timeout", t("timeout")],
-                          ["full", t("full")], ["empty", t("no agents")]];
+                          ["full", t("full")], ["empty", t("no agents")],
+                          ["agent_hung_up", t("answered, the agent hung up")]];
 
 // ctx: {graph, form: remembered values, path: last result or null, run(values)}
 export function simulatePanel(ctx) {
