@@ -146,3 +146,10 @@ async def queue_to(session: AsyncSession, endpoint_id: int, kind: str, data: dic
     """One event for one endpoint (if it exists and is active): 1, else 0."""
     return await session.run_sync(
         lambda sync: queue(sync.connection(), [Happened(kind, data)], now, endpoint_id))
+
+
+async def sla_alert(session: AsyncSession, ticket: Ticket, clock: str, threshold: int,
+                    now: datetime) -> int:
+    """The alert scheduler's threshold: ``sla.breached`` at 100 %, else ``sla.warning``."""
+    kind = EventType.SLA_BREACHED if threshold >= 100 else EventType.SLA_WARNING
+    return await emit(session, kind, payloads.sla_data(ticket, clock, threshold), now)
