@@ -96,10 +96,13 @@ class DeliveryWorker:
         return len(jobs)
 
     async def drain(self) -> None:
-        """Tests: tick until nothing is due or in flight."""
-        while await self.tick() or self._tasks:
-            if self._tasks:
-                await asyncio.wait(set(self._tasks))
+        """Tests: tick until nothing is due or in flight, then close."""
+        try:
+            while await self.tick() or self._tasks:
+                if self._tasks:
+                    await asyncio.wait(set(self._tasks))
+        finally:
+            await self.close()
 
     # -- claiming -------------------------------------------------------------------
 
