@@ -2,7 +2,8 @@
 
 A session's ``after_flush`` looks at what it just wrote: a new ticket is
 ``ticket.created`` (and ``callback.due`` for a callback ticket), a changed one
-``ticket.updated`` (and ``ticket.closed`` when its status became closed), a new call
+``ticket.updated`` (and ``ticket.closed`` when its status became closed,
+``callback.due`` when a lost call's ticket became a callback), a new call
 row ``call.finished`` (calls are written once they ended), a new transcript
 ``transcript.ready``. For each, one ``webhook_deliveries`` row per active endpoint
 subscribed to the type, inserted on the flush's own connection: rolled back with
@@ -75,6 +76,8 @@ def _found(session: Session) -> Iterator[Happened]:
 
 def _changed(ticket: Ticket, sent: set[tuple[str, int]]) -> Iterator[Happened]:
     state = inspect(ticket)
+    if _really_changed(state.attrs["kind"].history) and ticket.kind == TicketKind.CALLBACK:
+        yield Happened(EventType.CALLBACK_DUE, {"ticket": payloads.ticket_data(ticket)})
     changed = [name for name in WATCHED_FIELDS
                if _really_changed(state.attrs[_COLUMNS.get(name, name)].history)]
     if not changed:
