@@ -11,10 +11,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ccengine.agents.callback_claims import claim
 from ccengine.automation.runner import AutomationRunner
 from ccengine.calls.model import FinishedCall, Outcome
 from ccengine.config import TicketsConfig
 from ccengine.db import Database
+from ccengine.tickets.filters import EVERYONE
 from ccengine.tickets.models import Call, Ticket
 from ccengine.tickets.service import TicketService
 from ccengine.webhooks import service
@@ -110,3 +112,17 @@ async def test_a_rule_naming_a_deleted_endpoint_notes_it_and_goes_on(
     async with database.sessions() as session:
         ticket = await session.scalar(select(Ticket).where(Ticket.number == "T-1"))
     assert ticket is not None and ticket.priority == "P1"
+
+
+async def test_a_callback_claims_bulk_update_is_a_ticket_update_as_stored(
+        database: Database, make_call: Callable[..., FinishedCall]) -> None:
+    await TicketService(database, TicketsConfig()).record_calls(
+        [make_call("L-1", Outcome.ABANDONED)])
+    await subscribe(database, "ticket.updated")
+    async with database.sessions() as session:
+        number = await session.scalar(select(Ticket.number))
+    assert number is not None
+    await claim(database, number, "Anna Nowak", EVERYONE, NOW)
+    [(kind, body)] = await queued(database)
+    assert body["data"]["changed"] == ["assignee"]
+    assert body["data"]["ticket"]["assignee"] == "Anna Nowak"  # not the loaded None

@@ -24,7 +24,8 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def ticket_data(ticket: Ticket) -> dict[str, Any]:
+def ticket_data(ticket: Ticket | Any) -> dict[str, Any]:
+    """From a ``Ticket`` or a row of the tickets table."""
     return {**{name: getattr(ticket, name) for name in TICKET_FIELDS},
             **{name: iso(getattr(ticket, name)) for name in TICKET_TIMES}}
 

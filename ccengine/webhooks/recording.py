@@ -3,7 +3,8 @@
 A session's ``after_flush`` looks at what it just wrote: a new ticket is
 ``ticket.created`` (and ``callback.due`` for a callback ticket), a changed one
 ``ticket.updated`` (and ``ticket.closed`` when its status became closed,
-``callback.due`` when a lost call's ticket became a callback), a new call
+``callback.due`` when a lost call's ticket became a callback; a change told to
+automation with ``field_changed``, which no dirty ticket shows, too), a new call
 row ``call.finished`` (calls are written once they ended), a new transcript
 ``transcript.ready``. For each, one ``webhook_deliveries`` row per active endpoint
 subscribed to the type, inserted on the flush's own connection: rolled back with
@@ -24,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from ccengine.automation.model import WATCHED_FIELDS
+from ccengine.automation.model import Event as AutomationKind
+from ccengine.automation.storage_models import AutomationEvent
 from ccengine.tickets.enums import TicketKind, TicketStatus
 from ccengine.tickets.models import Call, Ticket
 from ccengine.transcribe.storage_models import Transcript
@@ -69,9 +72,32 @@ def _found(session: Session) -> Iterator[Happened]:
         elif isinstance(item, Transcript):
             yield Happened(EventType.TRANSCRIPT_READY,
                            payloads.transcript_data(item, numbers(item.ticket_id)))
+    changed: set[int] = set()
     for item in session.dirty:
         if isinstance(item, Ticket) and (EventType.TICKET_CREATED, item.id) not in sent:
-            yield from _changed(item, sent)
+            for happened in _changed(item, sent):
+                changed.add(item.id)
+                yield happened
+    yield from _told(session, sent, changed)
+
+
+def _told(session: Session, sent: set[tuple[str, int]], seen: set[int]) -> Iterator[Happened]:
+    """The changes a writer told automation about (``automation.recording.field_changed``:
+    tags in their own table, a callback claim's bulk UPDATE) where no dirty ticket
+    shows them."""
+    for item in session.new:
+        if not isinstance(item, AutomationEvent) or item.event != AutomationKind.UPDATED:
+            continue
+        ticket = item.__dict__.get("ticket")
+        if isinstance(ticket, Ticket) and ticket.id not in seen and \
+                (EventType.TICKET_CREATED, ticket.id) not in sent:
+            seen.add(ticket.id)
+            # As stored: a bulk UPDATE left the loaded ticket's attributes as they were.
+            stored = session.connection().execute(
+                select(Ticket.__table__).where(Ticket.__table__.c.id == ticket.id)).one()
+            yield Happened(EventType.TICKET_UPDATED,
+                           {"ticket": payloads.ticket_data(stored),
+                            "changed": sorted((item.data or {}).get("changed", []))})
 
 
 def _changed(ticket: Ticket, sent: set[tuple[str, int]]) -> Iterator[Happened]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.db import Database
@@ -90,9 +90,9 @@ async def delete_endpoint(database: Database, endpoint_id: int) -> None:
     async with database.writer() as session:
         endpoint = await _endpoint(session, endpoint_id)
         attempts = select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == endpoint_id)
-        await session.execute(WebhookAttempt.__table__.delete().where(
+        await session.execute(delete(WebhookAttempt).where(
             WebhookAttempt.delivery_id.in_(attempts)))
-        await session.execute(WebhookDelivery.__table__.delete().where(
+        await session.execute(delete(WebhookDelivery).where(
             WebhookDelivery.endpoint_id == endpoint_id))
         await session.delete(endpoint)
         await session.commit()

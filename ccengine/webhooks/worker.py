@@ -21,12 +21,12 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
-from sqlalchemy import delete, select
+from sqlalchemy import Row, Select, delete, select
 
 from ccengine.cancelling import cancel_and_wait
 from ccengine.config import WebhooksConfig
@@ -127,7 +127,8 @@ class DeliveryWorker:
             await session.commit()
         return jobs
 
-    def _due(self, now: datetime, busy: list[int]) -> select:  # type: ignore[valid-type]
+    def _due(self, now: datetime,
+             busy: list[int]) -> Select[WebhookDelivery, WebhookEndpoint]:
         query = (select(WebhookDelivery, WebhookEndpoint)
                  .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
                  .where(WebhookDelivery.status == DeliveryStatus.PENDING,
@@ -136,9 +137,9 @@ class DeliveryWorker:
                  .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id))
         return query.where(WebhookDelivery.endpoint_id.not_in(busy)) if busy else query
 
-    def _choose(self, rows: list[tuple[WebhookDelivery, WebhookEndpoint]] | list,
+    def _choose(self, rows: Sequence[Row[WebhookDelivery, WebhookEndpoint]],
                 room: int, now: datetime) -> list[Job]:
-        counts, jobs = Counter(self._flying), []
+        counts, jobs = Counter(self._flying), list[Job]()
         for delivery, endpoint in rows:
             if len(jobs) >= room:
                 break
