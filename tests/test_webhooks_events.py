@@ -124,5 +124,6 @@ async def test_a_callback_claims_bulk_update_is_a_ticket_update_as_stored(
     assert number is not None
     await claim(database, number, "Anna Nowak", EVERYONE, NOW)
     [(kind, body)] = await queued(database)
+    assert kind == "ticket.updated"
     assert body["data"]["changed"] == ["assignee"]
     assert body["data"]["ticket"]["assignee"] == "Anna Nowak"  # not the loaded None
