@@ -22,7 +22,9 @@ _TYPES: Schema = {"type": "array", "items": {"type": "string", "enum": [str(t) f
 
 
 def _object(required: list[str], **properties: Schema) -> Schema:
-    return {"type": "object", "required": required, "properties": properties}
+    """OpenAPI 3.0 wants ``required`` left out rather than empty."""
+    return {"type": "object", **({"required": required} if required else {}),
+            "properties": properties}
 
 
 def _event(kind: str, data: Schema, description: str) -> Schema:
