@@ -121,8 +121,9 @@ class DeliveryWorker:
             rows = list(await session.execute(query))
             jobs = self._choose(rows, room, now)
             lease = now + timedelta(seconds=self.config.timeout_seconds + LEASE_MARGIN)
+            chosen = {job.delivery_id for job in jobs}
             for delivery, _ in rows:
-                if any(job.delivery_id == delivery.id for job in jobs):
+                if delivery.id in chosen:
                     delivery.next_attempt_at = lease
             await session.commit()
         return jobs
