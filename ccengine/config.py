@@ -214,6 +214,25 @@ class CsatConfig(_Section):
     email_off_queues: tuple[str, ...] = ()
 
 
+class WebhooksConfig(_Section):
+    """The webhook delivery worker: how often it looks for due deliveries, how many it
+    sends at once (per endpoint and in all), the retry schedule (seconds after the 1st,
+    2nd... failed attempt; the last repeats) and when it gives up, how long the log
+    is kept. Off: this process sends none (another one does)."""
+
+    enabled: bool = True
+    poll_seconds: float = Field(default=1.0, gt=0, le=3600)
+    batch: int = Field(default=100, ge=1, le=10_000)
+    timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    schedule_seconds: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+    jitter: float = Field(default=0.2, ge=0, le=1)
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    per_endpoint: int = Field(default=2, ge=1, le=100)
+    max_concurrency: int = Field(default=16, ge=1, le=1000)
+    retention_days: float = Field(default=30, gt=0)
+    rotation_grace_hours: float = Field(default=24, ge=0, le=24 * 30)
+
+
 class Config(_Section):
     ami: tuple[AmiConfig, ...] = ()
     database: DatabaseConfig = DatabaseConfig()
@@ -226,6 +245,7 @@ class Config(_Section):
     wallboard: WallboardConfig = WallboardConfig()
     alerts: AlertsConfig = AlertsConfig()
     csat: CsatConfig = CsatConfig()
+    webhooks: WebhooksConfig = WebhooksConfig()
 
 
 def load_config(

@@ -22,10 +22,11 @@ from ccengine.tickets import relations_models as ticket_relation_models
 from ccengine.tickets.models import Base
 from ccengine.transcribe import storage_models as transcription_models
 from ccengine.users import models as user_models
+from ccengine.webhooks import storage_models as webhook_models
 
 MODEL_MODULES = (agent_models, customer_models, notification_models, qa_models, route_models,
                  automation_models, sla_models, ticket_relation_models, transcription_models,
                  user_models, ticket_field_models,
-                 disposition_models, mail_models, form_models, csat_models)
+                 disposition_models, mail_models, form_models, csat_models, webhook_models)
 
 __all__ = ["MODEL_MODULES", "Base"]

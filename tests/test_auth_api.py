@@ -307,6 +307,16 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/csat/{token}"): "AAAAAA",
     ("POST", "/api/v1/csat/{token}"): "AAAAAA",
     ("GET", "/api/v1/reports/csat"): "AAAAAU",
+    ("GET", "/api/v1/webhooks/endpoints"): "AFFFFU",
+    ("POST", "/api/v1/webhooks/endpoints"): "AFFFFU",
+    ("GET", "/api/v1/webhooks/endpoints/{endpoint_id}"): "AFFFFU",
+    ("PATCH", "/api/v1/webhooks/endpoints/{endpoint_id}"): "AFFFFU",
+    ("DELETE", "/api/v1/webhooks/endpoints/{endpoint_id}"): "AFFFFU",
+    ("POST", "/api/v1/webhooks/endpoints/{endpoint_id}/rotate-secret"): "AFFFFU",
+    ("POST", "/api/v1/webhooks/endpoints/{endpoint_id}/test"): "AFFFFU",
+    ("GET", "/api/v1/webhooks/endpoints/{endpoint_id}/deliveries"): "AFFFFU",
+    ("POST", "/api/v1/webhooks/endpoints/{endpoint_id}/deliveries/{delivery_id}/resend"):
+        "AFFFFU",
 }
 REFUSAL_OF = {"forbidden": "F", "unauthorized": "U", "csrf-failed": "C"}
 

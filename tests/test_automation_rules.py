@@ -106,9 +106,9 @@ def test_actions_of_missing_features_are_unavailable_until_they_exist() -> None:
     with pytest.raises(ActionUnavailable):
         parse_rule(document)
     assert parse_rule(document, {"fields"}).actions[0].value == ["a"]
-    webhook = {**document, "actions": [{"kind": "call_webhook", "value": "crm"}]}
+    reply = {**document, "actions": [{"kind": "send_reply_template", "value": "thanks"}]}
     with pytest.raises(ActionUnavailable):
-        parse_rule(webhook, {"fields"})
+        parse_rule(reply, {"fields"})
 
 
 def test_seconds_in_each_status_sum_every_stay() -> None:

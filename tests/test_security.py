@@ -232,7 +232,8 @@ def _concrete(path: str) -> str:
               "{call_id}": "1", "{customer}": "1", "{organisation}": "1",
               "{rule_id}": "1", "{category_id}": "1", "{key}": "some-field",
               "{view_id}": "1", "{code}": "resolved",
-              "{mailbox_id}": "1", "{token}": "abcdefgh.1999999999.abcdefghijklmnopqrstuvwx"}
+              "{mailbox_id}": "1", "{token}": "abcdefgh.1999999999.abcdefghijklmnopqrstuvwx",
+              "{endpoint_id}": "1", "{delivery_id}": "1"}
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
     return path

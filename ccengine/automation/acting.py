@@ -29,6 +29,8 @@ from ccengine.tickets.filters import can_see, viewer_of
 from ccengine.tickets.models import Ticket, TicketActivity
 from ccengine.tickets.sla_sync import SlaProvider, sync_sla
 from ccengine.users.service import Principal
+from ccengine.webhooks.payloads import ticket_data
+from ccengine.webhooks.service import queue_for_rule
 
 KIND = "automation"  # the notifications' kind and the executions' activity kind
 
@@ -63,7 +65,9 @@ async def act(session: AsyncSession, actor: Actor, ticket: Ticket, rule: Rule,
     if changes:
         await sync_sla(session, [ticket], actor.sla, now)
     for action in rule.spec.actions:
-        result = await _other(session, actor, ticket, rule, action, author, now)
+        result = (await _webhook(session, ticket, rule, action, event, now)
+                  if action.kind == "call_webhook"
+                  else await _other(session, actor, ticket, rule, action, author, now))
         if result is not None:
             done.append(result)
     session.add(TicketActivity(ticket=ticket, kind=ActivityKind.AUTOMATION,
@@ -126,6 +130,17 @@ async def _other(session: AsyncSession, actor: Actor, ticket: Ticket, rule: Rule
         changed = await actor.fields.change_tags(session, ticket, add, remove, author)
         return {"kind": action.kind, "tags": action.value, "changed": changed}
     return None
+
+
+async def _webhook(session: AsyncSession, ticket: Ticket, rule: Rule, action: Action,
+                   event: str, now: datetime) -> dict[str, Any]:
+    """Queue ``automation.rule`` for the endpoint the action names (its outbox row in
+    this transaction); an endpoint deleted or switched off since is noted, not fatal."""
+    data = {"rule_id": rule.id, "rule": rule.spec.name, "event": event,
+            "ticket": ticket_data(ticket)}
+    queued = await queue_for_rule(session, action.value, data, now)
+    return {"kind": action.kind, "to": str(action.value), "queued": queued,
+            **({} if queued else {"refused": "no such active webhook endpoint"})}
 
 
 def _principal(people: People, person: Person) -> Principal:

@@ -2,8 +2,9 @@
 is ``acting``'s.
 
 ``needs``: the feature an action needs before it can be saved: "fields" (category
-and tags, wired at merge), "mail" (reply templates, issue 14), "webhooks" (issue
-14). Until then saving a rule with it is refused: 422 ``action-unavailable``.
+and tags, wired at merge), "mail" (reply templates, issue 14), "webhooks" (always
+here: ``ccengine.webhooks``). Until then saving a rule with it is refused: 422
+``action-unavailable``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ccengine.automation import values
+from ccengine.automation.errors import RuleInvalid
 from ccengine.automation.model import Value
 from ccengine.tickets.enums import Priority
 from ccengine.tickets.models import Ticket
@@ -43,6 +45,16 @@ def _nothing(value: Value, where: str) -> None:
     return None
 
 
+def _endpoint_id(value: Value, where: str) -> int:
+    """A webhook endpoint's id (the page's text input gives it as digits)."""
+    raw = value.strip() if isinstance(value, str) else value
+    if isinstance(raw, str) and raw.isdigit():
+        raw = int(raw)
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 2**31 - 1:
+        raise RuleInvalid(where, "expected a webhook endpoint's id")
+    return raw
+
+
 def _assignee(value: Value, where: str) -> str | None:
     return None if value is None or value == "" else _ASSIGNEE(value, where)
 
@@ -58,5 +70,5 @@ ACTIONS: Mapping[str, ActionKind] = {
     "add_tags": ActionKind(values.tags, needs="fields", form="list"),
     "remove_tags": ActionKind(values.tags, needs="fields", form="list"),
     "send_reply_template": ActionKind(values.text, needs="mail"),
-    "call_webhook": ActionKind(values.text, needs="webhooks"),
+    "call_webhook": ActionKind(_endpoint_id, needs="webhooks"),  # queue automation.rule
 }

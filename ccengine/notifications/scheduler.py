@@ -47,6 +47,7 @@ from ccengine.sla.clock import sla_status
 from ccengine.tickets.enums import FINISHED
 from ccengine.tickets.models import Customer, Ticket
 from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
+from ccengine.webhooks.recording import sla_alert
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,7 @@ class AlertScheduler:
             report.alerts += 1
             report.fired.append((ticket.id, alert.clock, alert.threshold, alert.moment))
             sla_threshold_reached(session, ticket, alert.clock, alert.threshold)  # rules' event
+            await sla_alert(session, ticket, alert.clock, alert.threshold, now)  # webhooks'
             leaders = people.leaders(ticket.queue)
             to = recipients(people.assignee(ticket.assignee), leaders)
             for person in to:

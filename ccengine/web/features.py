@@ -32,12 +32,13 @@ from ccengine.tickets import life_api, manual_api, relations_api
 from ccengine.users.models import Role
 from ccengine.web import i18n, routes_api, tickets_api, wallboard
 from ccengine.web.endpoints import Endpoint, register
+from ccengine.webhooks import api as webhooks_api
 
 FEATURES: tuple[ModuleType, ...] = (
     i18n, tickets_api, customers_api, organisations_api, agent_api, callbacks_api, routes_api,
     qa_api, sla_api, wallboard, notifications_api, relations_api, life_api, manual_api,
     sla_preview_api, automation_api, ticket_fields_api, ticket_views_api, dispositions_api,
-    mailboxes_api, forms_api, csat_api)
+    mailboxes_api, forms_api, csat_api, webhooks_api)
 
 
 def feature_endpoints() -> Iterator[Endpoint]:

@@ -129,7 +129,7 @@ const MENUS = {
           ["sla", "Calendars and SLA"], ["wallboard", "Wallboard"], ["qa", "QA review"],
           ["automation", "Automation"], ["dispositions", "Dispositions"],
           ["ticket_admin", "Categories and fields"], ["channels", "Channels"],
-          ["csat", "Satisfaction"]],
+          ["csat", "Satisfaction"], ["webhooks", "Webhooks"]],
   qa_lead: [["qa", "QA review"], ["tickets", "Tickets"], ["customers", "Customers"],
             ["organisations", "Organisations"], ["wallboard", "Wallboard"],
             ["csat", "Satisfaction"]],

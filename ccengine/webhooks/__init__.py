@@ -1,0 +1,1 @@
+"""Outgoing webhooks: endpoints, the durable outbox of deliveries, signing, the worker."""
