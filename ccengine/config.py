@@ -199,6 +199,21 @@ class AlertsConfig(_Section):
     batch: int = Field(default=500, ge=1, le=10_000)
 
 
+class MailConfig(_Section):
+    """The e-mail receiver (issue 14): how it watches each active mailbox's IMAP."""
+
+    receive: bool = True  # false: this process leaves the mailboxes to another one
+    idle: bool = True  # IMAP IDLE where the server offers it; else poll every poll_seconds
+    idle_seconds: float = Field(default=1500.0, gt=0, le=1740)  # re-IDLE (RFC 2177: < 29 min)
+    poll_seconds: float = Field(default=60.0, gt=0)
+    batch: int = Field(default=50, ge=1, le=1000)  # messages fetched per round trip
+    timeout_seconds: float = Field(default=30.0, gt=0)  # one IMAP command
+    retry_seconds: float = Field(default=5.0, gt=0)  # first back-off after a failure
+    retry_max_seconds: float = Field(default=900.0, gt=0)  # the back-off's cap
+    refresh_seconds: float = Field(default=30.0, gt=0)  # how soon mailbox edits apply
+    imap_cafile: str | None = None  # CA file the servers' certificates are checked against
+
+
 class Config(_Section):
     ami: tuple[AmiConfig, ...] = ()
     database: DatabaseConfig = DatabaseConfig()
@@ -210,6 +225,7 @@ class Config(_Section):
     qa: QaConfig = QaConfig()
     wallboard: WallboardConfig = WallboardConfig()
     alerts: AlertsConfig = AlertsConfig()
+    mail: MailConfig = MailConfig()
 
 
 def load_config(
