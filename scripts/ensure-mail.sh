@@ -58,6 +58,8 @@ first_valid_uid = 8
 mail_location = maildir:$RUN/mail/%u
 mail_max_userip_connections = 100
 imap_idle_notify_interval = 30 secs
+# A wrong password answers at once (the tests wait for it): no delay, no penalty.
+auth_failure_delay = 0 secs
 passdb {
   driver = static
   args = password=$PASSWORD
@@ -82,6 +84,11 @@ service imap-login {
     address = 127.0.0.1
     port = $IMAPS_PORT
     ssl = yes
+  }
+}
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
   }
 }
 service imap {

@@ -22,7 +22,7 @@ MAX_ERROR = 500
 
 def backoff(failures: int, first: float, cap: float) -> float:
     """Seconds before the next attempt after ``failures`` failures in a row."""
-    return min(cap, first * 2 ** max(failures - 1, 0))
+    return float(min(cap, first * 2.0 ** max(failures - 1, 0)))
 
 
 def describe(error: BaseException, password: str | None) -> str:

@@ -154,7 +154,7 @@ class ImapSession:
             if self.client.protocol is not None and self.client.get_state() in ("AUTH",
                                                                                 "SELECTED"):
                 await self.client.logout()
-        except (OSError, asyncio.TimeoutError, aioimaplib.Abort, aioimaplib.CommandTimeout):
+        except (TimeoutError, OSError, aioimaplib.Abort, aioimaplib.CommandTimeout):
             pass
         transport = getattr(self.client.protocol, "transport", None)
         if transport is not None:

@@ -2,8 +2,9 @@
 it threads to, the ticket it opens, and what a customer's reply does to a ticket.
 
 Threading, in order: the ticket number in the subject; the In-Reply-To and References
-ids of messages already on a thread (or sent from the outbox); the seeds' grouping (the same sender within the
-mailbox's ``group_window_minutes``, onto their still open ticket). Nothing commits here.
+ids of messages already on a thread (or sent from the outbox); the seeds' grouping
+(the same sender within the mailbox's ``group_window_minutes``, onto their still open
+ticket). Nothing commits here.
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ class MailboxReceiver:
                 await self._session(settings)
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # noqa: BLE001 - every failure is the mailbox's health
+            except Exception as error:
                 await self._failed(error, settings.password)
 
     async def _settings(self) -> ImapSettings | None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ccengine.mail.model import ParsedMail
 
-__all__ = ["number_pattern", "number_in_subject", "route"]
+__all__ = ["number_in_subject", "number_pattern", "route"]
 
 FIELDS = ("sender", "subject", "body")
 
