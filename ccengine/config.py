@@ -207,6 +207,7 @@ class MailConfig(_Section):
     idle_seconds: float = Field(default=1500.0, gt=0, le=1740)  # re-IDLE (RFC 2177: < 29 min)
     poll_seconds: float = Field(default=60.0, gt=0)
     batch: int = Field(default=50, ge=1, le=1000)  # messages fetched per round trip
+    parallel: int = Field(default=4, ge=1, le=32)  # senders' messages ingested side by side
     timeout_seconds: float = Field(default=30.0, gt=0)  # one IMAP command
     retry_seconds: float = Field(default=5.0, gt=0)  # first back-off after a failure
     retry_max_seconds: float = Field(default=900.0, gt=0)  # the back-off's cap

@@ -2,7 +2,8 @@
 
 Each round lists the messages not yet done, fetches them in bounded batches, and
 for each: parse (off the loop), ``ingest`` (committed), and only then marks the
-batch done on the server. A restart anywhere loses nothing and doubles nothing: an
+batch done on the server (the messages of one ticket number or one sender in order,
+up to ``parallel`` such lanes at once). A restart anywhere loses nothing and doubles nothing: an
 uncommitted message is still not done on the server and is fetched again; a
 committed one not yet marked is found by its Message-ID and only marked.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
@@ -28,9 +30,11 @@ from ccengine.mail.health import describe, record_failure, record_ok
 from ccengine.mail.imap_client import ImapSession, ImapSettings, connect
 from ccengine.mail.ingest import Intake, ingest
 from ccengine.mail.intake_parse import parse
+from ccengine.mail.model import ParsedMail
+from ccengine.mail.routing import number_in_subject
 from ccengine.mail.storage_models import Mailbox
 
-__all__ = ["MailReceiver", "MailboxReceiver", "imap_settings"]
+__all__ = ["MailReceiver", "MailboxReceiver", "imap_settings", "lane_of"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,15 @@ AfterCommit = Callable[[], Awaitable[None]]
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def lane_of(parsed: ParsedMail, pattern: re.Pattern[str]) -> str:
+    """Messages of one lane are ingested in order: one ticket number, else one sender
+    (a sender's messages group and thread onto each other)."""
+    number = number_in_subject(parsed.subject, pattern)
+    if number is not None:
+        return f"ticket:{number}"
+    return f"from:{parsed.from_address or parsed.message_id}"
 
 
 def imap_settings(mailbox: Mailbox, config: MailConfig) -> ImapSettings | None:
@@ -107,15 +120,30 @@ class MailboxReceiver:
         return handled
 
     async def _batch(self, imap: ImapSession, uids: Sequence[int]) -> list[int]:
-        done: list[int] = []
-        for uid, raw in await imap.fetch(uids):
+        """Fetch, parse and ingest one batch; lanes (one per thread key) run side by
+        side, each in order. Any failure fails the batch: nothing of it is marked."""
+        fetched = await imap.fetch(uids)
+        lanes: dict[str, list[tuple[int, ParsedMail]]] = {}
+        for uid, raw in fetched:
             parsed = await parse(raw)
-            outcome = await ingest(self.database, self.mailbox_id, parsed, self.intake, _now())
-            log.debug("mailbox %s: UID %s %s", self.mailbox_id, uid, outcome)
-            if self.after_commit is not None:
-                await self.after_commit()
-            done.append(uid)
-        return done
+            lanes.setdefault(lane_of(parsed, self.intake.pattern), []).append((uid, parsed))
+        gate = asyncio.Semaphore(self.config.parallel)
+        try:
+            async with asyncio.TaskGroup() as group:
+                for lane in lanes.values():
+                    group.create_task(self._lane(lane, gate))
+        except ExceptionGroup as failed:  # the first failure stands for the batch
+            raise failed.exceptions[0] from None
+        return [uid for uid, _raw in fetched]
+
+    async def _lane(self, lane: list[tuple[int, ParsedMail]], gate: asyncio.Semaphore) -> None:
+        async with gate:
+            for uid, parsed in lane:
+                outcome = await ingest(self.database, self.mailbox_id, parsed, self.intake,
+                                       _now())
+                log.debug("mailbox %s: UID %s %s", self.mailbox_id, uid, outcome)
+                if self.after_commit is not None:
+                    await self.after_commit()
 
     async def _failed(self, error: Exception, password: str) -> None:
         text = describe(error, password)
