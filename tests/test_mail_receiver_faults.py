@@ -4,18 +4,24 @@ of the commit, a wrong password, TLS, and how soon IDLE (or polling) delivers.""
 from __future__ import annotations
 
 import time
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from ccengine.config import TicketsConfig, WebConfig
+from ccengine.config import Config, TicketsConfig, WebConfig
 from ccengine.db import Database
+from ccengine.engine import Engine
+from ccengine.mail import worker as mail_worker
 from ccengine.mail.imap_client import connect
 from ccengine.mail.ingest import Intake
 from ccengine.mail.receiver import MailboxReceiver, imap_settings
+from ccengine.mail.worker import RECEIVER
 from ccengine.web.api import setup_api
+from ccengine.web.keys import CONFIG, ENGINE
+from ccengine.web.params import DATABASE
 from tests.mail_intake import (
     add_mailbox,
     eventually,
@@ -168,3 +174,24 @@ async def _health(database: Database) -> Any:
         assert response.status == 200
         return await response.json()
 
+
+
+async def test_the_app_runs_the_receiver_beside_the_engine(database: Database) -> None:
+    user = fresh_user()
+    await add_mailbox(database, user)
+    app = web.Application()
+    app[CONFIG] = Config(mail=fast_config())
+    app[ENGINE] = cast(Engine, SimpleNamespace())  # only its presence counts
+    app[DATABASE] = database
+    mail_worker.setup(app)  # as setup_features does
+    assert RECEIVER in app
+    async with TestClient(TestServer(app)):
+        await append(user, mail("Przez aplikację"))
+        await eventually(lambda: tickets(database), lambda found: len(found) == 1)
+
+
+async def test_an_api_only_app_leaves_the_mailboxes_alone(database: Database) -> None:
+    app = web.Application()
+    app[CONFIG] = Config(mail=fast_config())
+    setup_api(app, database, WebConfig(secure_cookie=False))
+    assert RECEIVER not in app
