@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from ccengine.automation.model import Event
 from ccengine.automation.storage_models import AutomationEvent
+from ccengine.config import TicketsConfig
 from ccengine.customers.storage_models import CustomerEmail
 from ccengine.db import Database
+from ccengine.mail.ingest import Intake
 from ccengine.mail.storage_models import OutgoingMail
 from ccengine.tickets.enums import SourceChannel, TicketStatus
 from ccengine.tickets.models import Customer, Ticket
@@ -90,6 +92,24 @@ async def test_a_reply_to_a_resolved_ticket_reopens_it(database: Database) -> No
     [after] = await tickets(database)
     assert after.status == TicketStatus.IN_PROGRESS
     assert after.resolved_at is None
+
+
+async def test_a_reply_after_the_reopen_window_opens_a_follow_up(database: Database) -> None:
+    user = fresh_user()
+    await add_mailbox(database, user)
+    await append(user, mail("Pierwsza"))
+    intake = Intake(tickets=TicketsConfig(reopen_within_days=0))
+    async with receiving(database, intake=intake):
+        [old] = await eventually(lambda: tickets(database), lambda found: len(found) == 1)
+        await _set_status(database, old.id, TicketStatus.RESOLVED)
+        await append(user, mail(f"Re: [{old.number}] Pierwsza"))
+        found = await eventually(lambda: tickets(database), lambda found: len(found) == 2)
+    still, follow_up = found
+    assert still.status == TicketStatus.RESOLVED
+    assert follow_up.follow_up_of_id == old.id
+    assert follow_up.queue == "support"
+    assert [m.ticket_id for m in await messages(database)] == [old.id, follow_up.id]
+    assert [o.ticket_id for o in await outbox(database)] == [old.id, follow_up.id]
 
 
 async def test_one_senders_messages_within_the_window_group_onto_one_ticket(
