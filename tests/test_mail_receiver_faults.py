@@ -124,6 +124,21 @@ async def test_an_unreachable_server_backs_off_exponentially(database: Database)
     assert (row.next_attempt_at - row.last_error_at).total_seconds() == pytest.approx(0.4)
 
 
+async def test_a_mark_that_keeps_failing_backs_off_and_doubles_nothing(
+        database: Database) -> None:
+    user = fresh_user()
+    mailbox_id = await add_mailbox(database, user, imap_done_folder="No/Such/Folder")
+    await append(user, mail("Nie da się przenieść"))
+    async with receiving(database):
+        row = await eventually(lambda: mailbox(database, mailbox_id),
+                               lambda row: row.failures >= 3)
+    assert row.last_error is not None and "move" in row.last_error
+    assert row.last_ok_at is None  # logging in is not a success: the round failed
+    assert len(await tickets(database)) == 1
+    assert len(await outbox(database)) == 1
+    assert len(await server_uids(user, "ALL")) == 1
+
+
 async def test_a_message_appended_while_idling_becomes_a_ticket_promptly(
         database: Database) -> None:
     user = fresh_user()

@@ -100,10 +100,11 @@ class MailboxReceiver:
     async def _session(self, settings: ImapSettings) -> None:
         imap = await connect(settings)
         try:
-            await record_ok(self.database, self.mailbox_id, _now())
             while True:
-                if await self.drain(imap):
-                    await record_ok(self.database, self.mailbox_id, _now())
+                await self.drain(imap)
+                # After a whole round, not at login: a mailbox that logs in but cannot
+                # store or mark keeps counting its failures (and backing off).
+                await record_ok(self.database, self.mailbox_id, _now())
                 await imap.wait_for_new(self.config.idle_seconds, self.config.poll_seconds,
                                         self.config.idle)
         finally:
