@@ -216,3 +216,14 @@ async def _set_status(database: Database, ticket_id: int, status: TicketStatus) 
         now = datetime.now(UTC)
         ticket.resolved_at = now if status == TicketStatus.RESOLVED else None
         await session.commit()
+
+
+async def test_an_overlong_sender_address_still_opens_a_ticket(database: Database) -> None:
+    user = fresh_user()
+    await add_mailbox(database, user)
+    sender = f"{'x' * 290}@example.com"  # over a customer's 254, under RFC 5321's 320
+    await append(user, mail("Długi adres", sender=sender))
+    async with receiving(database):
+        [ticket] = await eventually(lambda: tickets(database), lambda found: len(found) == 1)
+    assert ticket.customer_id is None
+    assert [m.from_address for m in await messages(database)] == [sender]

@@ -54,6 +54,8 @@ def test_an_error_never_shows_the_password() -> None:
     assert "hunter2" not in describe(ImapError("IMAP login refused: hunter2"), "hunter2")
     assert describe(ConnectionRefusedError(111, "Connection refused"), None) == (
         "cannot connect: Connection refused")
+    statement = ValueError("value too long\n[SQL: INSERT ...]\n[parameters: ('44051401359',)]")
+    assert describe(statement, None) == "ValueError: value too long"
 
 
 def test_fetch_lines_pair_each_literal_with_its_uid() -> None:

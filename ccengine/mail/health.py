@@ -35,8 +35,8 @@ def describe(error: BaseException, password: str | None) -> str:
         text = "IMAP server did not answer in time"
     elif isinstance(error, OSError):
         text = f"cannot connect: {error.strerror or type(error).__name__}"
-    else:
-        text = f"{type(error).__name__}: {error}"
+    else:  # the first line only: SQLAlchemy's next ones hold the statement's values
+        text = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
     if password:
         text = text.replace(password, "***")
     return text[:MAX_ERROR]

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.config import TicketsConfig
+from ccengine.customers.rules import MAX_EMAIL
 from ccengine.db import Database
 from ccengine.mail.acknowledging import acknowledge
 from ccengine.mail.intake_tickets import customer_for, new_ticket, replied, thread_of
@@ -35,6 +36,7 @@ from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
 
 __all__ = ["Intake", "Outcome", "ingest"]
 
+AUTHOR = 200  # ticket_activities.author
 BeforeCommit = Callable[[], Awaitable[None]]
 
 
@@ -101,8 +103,10 @@ async def _place(session: AsyncSession, parsed: ParsedMail, mailbox: Mailbox,
         row = await _store(session, thread, parsed, mailbox, now)
         row.note = f"automatic message ({parsed.automatic}): not answered, nothing reopened"
         return Outcome.AUTOMATIC_KEPT
-    customer = (await customer_for(session, parsed.from_address, parsed.from_name, now)
-                if parsed.from_address else None)
+    address = parsed.from_address
+    # An address longer than a customer's may be (RFC 5321 allows no more) has none.
+    customer = (await customer_for(session, address, parsed.from_name, now)
+                if address and len(address) <= MAX_EMAIL else None)
     if thread is not None:
         ticket = await replied(session, thread, parsed, mailbox, customer, now, intake.tickets)
         opened = ticket is not thread
@@ -124,6 +128,6 @@ async def _place(session: AsyncSession, parsed: ParsedMail, mailbox: Mailbox,
 async def _store(session: AsyncSession, ticket: Ticket, parsed: ParsedMail, mailbox: Mailbox,
                  now: datetime) -> MailMessage:
     await session.flush()  # a new ticket's id
-    author = parsed.from_name or parsed.from_address or "?"
+    author = (parsed.from_name or parsed.from_address or "?")[:AUTHOR]
     return await store_message(session, ticket=ticket, parsed=parsed, mailbox=mailbox,
                                direction="in", now=now, author=author)
