@@ -14,9 +14,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from ccengine.config import Config, TicketsConfig, WebConfig
 from ccengine.db import Database
 from ccengine.engine import Engine
+from ccengine.mail import receiver as receiver_module
 from ccengine.mail import worker as mail_worker
 from ccengine.mail.imap_client import connect
-from ccengine.mail.ingest import Intake
+from ccengine.mail.ingest import Intake, Outcome, ingest
+from ccengine.mail.model import ParsedMail
 from ccengine.mail.receiver import MailboxReceiver, imap_settings
 from ccengine.mail.worker import RECEIVER
 from ccengine.web.api import setup_api
@@ -210,3 +212,27 @@ async def test_an_api_only_app_leaves_the_mailboxes_alone(database: Database) ->
     app[CONFIG] = Config(mail=fast_config())
     setup_api(app, database, WebConfig(secure_cookie=False))
     assert RECEIVER not in app
+
+
+async def test_one_message_that_cannot_be_stored_stops_none_of_the_others(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def failing_on_one(database: Database, mailbox_id: int, parsed: ParsedMail,
+                             intake: Intake, now: Any) -> Outcome:
+        if parsed.subject == "Zepsuta":
+            raise Crash("cannot store this one")
+        return await ingest(database, mailbox_id, parsed, intake, now)
+
+    monkeypatch.setattr(receiver_module, "ingest", failing_on_one)
+    user = fresh_user()
+    mailbox_id = await add_mailbox(database, user)
+    await append(user, mail("Zepsuta", message_id="<bad@example.com>"),
+                 mail("Dobra", sender="ola@example.com"))
+    async with receiving(database):
+        row = await eventually(lambda: mailbox(database, mailbox_id),
+                               lambda row: "could not be stored" in (row.last_error or ""))
+        [ticket] = await eventually(lambda: tickets(database), lambda found: len(found) == 1)
+    assert ticket.title == "Dobra"
+    assert row.failures >= 1 and row.last_error is not None
+    assert "<bad@example.com>" in row.last_error and "cannot store this one" in row.last_error
+    assert len(await server_uids(user)) == 1  # the bad one is left for a later try
+    assert await _health(database) == {"status": "ok", "mail": "degraded", "mail_failing": 1}

@@ -15,7 +15,8 @@ from ccengine.db import Database
 from ccengine.mail.imap_client import ImapError
 from ccengine.mail.storage_models import Mailbox
 
-__all__ = ["backoff", "describe", "failing_mailboxes", "record_failure", "record_ok"]
+__all__ = ["backoff", "describe", "failing_mailboxes", "record_failure", "record_ok",
+           "record_stuck"]
 
 MAX_ERROR = 500
 
@@ -46,6 +47,19 @@ async def record_ok(database: Database, mailbox_id: int, now: datetime) -> None:
     async with database.writer() as session:
         await session.execute(update(Mailbox).where(Mailbox.id == mailbox_id).values(
             last_ok_at=now, last_error=None, failures=0, next_attempt_at=None))
+        await session.commit()
+
+
+async def record_stuck(database: Database, mailbox_id: int, stuck: dict[str, str],
+                       now: datetime) -> None:
+    """The round went through but some messages could not be stored: the mailbox
+    receives, and is failing until they are (the health check counts it)."""
+    message_id, error = next(iter(stuck.items()))
+    text = f"{len(stuck)} message(s) could not be stored, e.g. {message_id}: {error}"
+    async with database.writer() as session:
+        await session.execute(update(Mailbox).where(Mailbox.id == mailbox_id).values(
+            last_ok_at=now, last_error=text[:MAX_ERROR], last_error_at=now,
+            failures=1, next_attempt_at=None))
         await session.commit()
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from ccengine.cancelling import cancel_and_wait
 from ccengine.config import MailConfig
 from ccengine.db import Database
-from ccengine.mail.health import describe, record_failure, record_ok
+from ccengine.mail.health import describe, record_failure, record_ok, record_stuck
 from ccengine.mail.imap_client import ImapSession, ImapSettings, connect
 from ccengine.mail.ingest import Intake, ingest
 from ccengine.mail.intake_parse import parse
@@ -38,6 +38,7 @@ __all__ = ["MailReceiver", "MailboxReceiver", "imap_settings", "lane_of"]
 
 log = logging.getLogger(__name__)
 
+MESSAGE_ATTEMPTS = 3  # rounds one message may fail before it is given up on
 AfterCommit = Callable[[], Awaitable[None]]
 
 
@@ -78,6 +79,7 @@ class MailboxReceiver:
         self.config = config
         self.intake = intake
         self.after_commit = after_commit
+        self.failures: dict[str, tuple[int, str]] = {}  # Message-ID: (rounds, last error)
 
     async def run(self) -> None:
         """Until the mailbox stops receiving (deactivated, deleted, no IMAP)."""
@@ -104,7 +106,10 @@ class MailboxReceiver:
                 await self.drain(imap)
                 # After a whole round, not at login: a mailbox that logs in but cannot
                 # store or mark keeps counting its failures (and backing off).
-                await record_ok(self.database, self.mailbox_id, _now())
+                if self.stuck:
+                    await record_stuck(self.database, self.mailbox_id, self.stuck, _now())
+                else:
+                    await record_ok(self.database, self.mailbox_id, _now())
                 await imap.wait_for_new(self.config.idle_seconds, self.config.poll_seconds,
                                         self.config.idle)
         finally:
@@ -120,31 +125,57 @@ class MailboxReceiver:
             handled += len(done)
         return handled
 
+    @property
+    def stuck(self) -> dict[str, str]:
+        """Messages given up on in this process (Message-ID: why), left on the server."""
+        return {message_id: error for message_id, (count, error) in self.failures.items()
+                if count >= MESSAGE_ATTEMPTS}
+
     async def _batch(self, imap: ImapSession, uids: Sequence[int]) -> list[int]:
         """Fetch, parse and ingest one batch; lanes (one per thread key) run side by
-        side, each in order. Any failure fails the batch: nothing of it is marked."""
-        fetched = await imap.fetch(uids)
+        side, each in order. Any failure fails the batch: nothing of it is marked.
+        The UIDs stored, to be marked."""
         lanes: dict[str, list[tuple[int, ParsedMail]]] = {}
-        for uid, raw in fetched:
+        for uid, raw in await imap.fetch(uids):
             parsed = await parse(raw)
             lanes.setdefault(lane_of(parsed, self.intake.pattern), []).append((uid, parsed))
         gate = asyncio.Semaphore(self.config.parallel)
+        done: list[int] = []
         try:
             async with asyncio.TaskGroup() as group:
                 for lane in lanes.values():
-                    group.create_task(self._lane(lane, gate))
+                    group.create_task(self._lane(lane, gate, done))
         except ExceptionGroup as failed:  # the first failure stands for the batch
             raise failed.exceptions[0] from None
-        return [uid for uid, _raw in fetched]
+        return sorted(done)
 
-    async def _lane(self, lane: list[tuple[int, ParsedMail]], gate: asyncio.Semaphore) -> None:
+    async def _lane(self, lane: list[tuple[int, ParsedMail]], gate: asyncio.Semaphore,
+                    done: list[int]) -> None:
         async with gate:
             for uid, parsed in lane:
-                outcome = await ingest(self.database, self.mailbox_id, parsed, self.intake,
-                                       _now())
-                log.debug("mailbox %s: UID %s %s", self.mailbox_id, uid, outcome)
+                if parsed.message_id in self.stuck or not await self._ingest(uid, parsed):
+                    continue
                 if self.after_commit is not None:
                     await self.after_commit()
+                done.append(uid)
+
+    async def _ingest(self, uid: int, parsed: ParsedMail) -> bool:
+        """A message that fails ``MESSAGE_ATTEMPTS`` rounds in a row is given up on
+        (left unseen, tried again after a restart): one bad message does not stop
+        the mailbox's others. Until then its failure fails the round. True: stored."""
+        try:
+            outcome = await ingest(self.database, self.mailbox_id, parsed, self.intake, _now())
+        except Exception as error:
+            count = self.failures.get(parsed.message_id, (0, ""))[0] + 1
+            self.failures[parsed.message_id] = (count, describe(error, None))
+            if count < MESSAGE_ATTEMPTS:
+                raise
+            log.error("mailbox %s: UID %s %s given up on: %s", self.mailbox_id, uid,
+                      parsed.message_id, self.failures[parsed.message_id][1])
+            return False
+        self.failures.pop(parsed.message_id, None)
+        log.debug("mailbox %s: UID %s %s", self.mailbox_id, uid, outcome)
+        return True
 
     async def _failed(self, error: Exception, password: str) -> None:
         text = describe(error, password)
