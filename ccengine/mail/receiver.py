@@ -103,7 +103,9 @@ class MailboxReceiver:
         imap = await connect(settings)
         try:
             while True:
-                await self.drain(imap)
+                while await self.drain(imap):
+                    pass  # mail that came meanwhile may be told only in a response read
+                    # as part of another command, which IDLE would not repeat
                 # After a whole round, not at login: a mailbox that logs in but cannot
                 # store or mark keeps counting its failures (and backing off).
                 if self.stuck:
