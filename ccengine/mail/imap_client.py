@@ -11,7 +11,7 @@ import asyncio
 import re
 import ssl
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aioimaplib
 
@@ -31,7 +31,7 @@ class ImapSettings:
     port: int
     security: str  # "tls" | "starttls" | "none"
     user: str
-    password: str
+    password: str = field(repr=False)  # never in a log line or a traceback's locals
     folder: str = "INBOX"
     done_folder: str | None = None
     cafile: str | None = None  # None: the system's CAs
