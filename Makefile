@@ -25,6 +25,7 @@ screenshots: $(STAMP) services
 
 services:
 	scripts/ensure-postgres.sh
+	scripts/ensure-mail.sh
 
 $(STAMP): pyproject.toml scripts/ensure-system-packages.sh
 	scripts/ensure-system-packages.sh

@@ -233,6 +233,22 @@ class WebhooksConfig(_Section):
     rotation_grace_hours: float = Field(default=24, ge=0, le=24 * 30)
 
 
+class MailConfig(_Section):
+    """The e-mail receiver (issue 14): how it watches each active mailbox's IMAP."""
+
+    receive: bool = True  # false: this process leaves the mailboxes to another one
+    idle: bool = True  # IMAP IDLE where the server offers it; else poll every poll_seconds
+    idle_seconds: float = Field(default=1500.0, gt=0, le=1740)  # re-IDLE (RFC 2177: < 29 min)
+    poll_seconds: float = Field(default=60.0, gt=0)
+    batch: int = Field(default=50, ge=1, le=1000)  # messages fetched per round trip
+    parallel: int = Field(default=4, ge=1, le=32)  # senders' messages ingested side by side
+    timeout_seconds: float = Field(default=30.0, gt=0)  # one IMAP command
+    retry_seconds: float = Field(default=5.0, gt=0)  # first back-off after a failure
+    retry_max_seconds: float = Field(default=900.0, gt=0)  # the back-off's cap
+    refresh_seconds: float = Field(default=30.0, gt=0)  # how soon mailbox edits apply
+    imap_cafile: str | None = None  # CA file the servers' certificates are checked against
+
+
 class Config(_Section):
     ami: tuple[AmiConfig, ...] = ()
     database: DatabaseConfig = DatabaseConfig()
@@ -246,6 +262,7 @@ class Config(_Section):
     alerts: AlertsConfig = AlertsConfig()
     csat: CsatConfig = CsatConfig()
     webhooks: WebhooksConfig = WebhooksConfig()
+    mail: MailConfig = MailConfig()
 
 
 def load_config(

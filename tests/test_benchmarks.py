@@ -22,6 +22,7 @@ NUMBER = r"-?[0-9.]+|inf|nan"
 LAST_LINES = {
     "ami_ingest.py": rf"pipeline/raw parse ratio: ({NUMBER})",
     "call_burst.py": rf"health p99 burst/idle ratio: ({NUMBER})",
+    "mail_intake.py": rf"intake/bare fetch throughput ratio: ({NUMBER})",
     "masking.py": rf"ratio current/baseline: recall ({NUMBER}), kept ({NUMBER})",
     "routing.py": rf"routing p99 / bare AGI round trip p99: ({NUMBER})",
     "screenpop.py": rf"pop/ping ratio: p50 ({NUMBER}), p99 ({NUMBER}); .*",

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from ccengine.calls.model import Outcome
 from ccengine.config import WebConfig
 from ccengine.db import Database
+from ccengine.mail.health import failing_mailboxes
 from ccengine.tickets import queries
 from ccengine.tickets.filters import EVERYONE, viewer_of
 from ccengine.web.auth import principal, setup_auth
@@ -67,5 +68,10 @@ async def health(request: web.Request) -> web.Response:
     database = request.app[DATABASE]
     async with database.sessions() as session:
         await session.execute(text("SELECT 1"))
-    # Public: it says the engine is up, not what it runs on.
-    return web.json_response({"status": "ok"})
+    # Public: it says the engine is up, not what it runs on; of the mailboxes only how
+    # many cannot receive (their errors are for the admins' page).
+    body: dict[str, object] = {"status": "ok"}
+    failing = await failing_mailboxes(database)
+    if failing:
+        body |= {"mail": "degraded", "mail_failing": failing}
+    return web.json_response(body)

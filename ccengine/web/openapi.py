@@ -114,7 +114,11 @@ SCHEMAS: dict[str, Schema] = {
     "Health": {
         "type": "object",
         "required": ["status"],
-        "properties": {"status": {"type": "string"}},
+        "properties": {
+            "status": {"type": "string"},
+            "mail": {"type": "string", "enum": ["degraded"],
+                     "description": "only when a mailbox cannot receive"},
+            "mail_failing": {"type": "integer", "description": "how many mailboxes"}},
     },
     "LoggedOut": {"type": "object", "properties": {"status": {"type": "string"}}},
     "OpenApi": {"type": "object", "description": "this document"},
