@@ -80,6 +80,8 @@ def _headers(message: EmailMessage) -> Header:
             value = message.get(name)
         except (ValueError, LookupError, TypeError, IndexError, AttributeError):
             value = _raw_header(message, name)  # a header the policy cannot read
+        if value is not None and "\ufffd" in str(value):  # raw 8-bit bytes, not encoded
+            value = _raw_header(message, name)
         return recover_header(str(value)) if value is not None else ""
     return header
 
