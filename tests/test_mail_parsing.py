@@ -115,6 +115,7 @@ def test_broken_mime_keeps_the_whole_message(raw: bytes) -> None:
     assert raw_files[0].content_type == "message/rfc822"
     assert any(RAW_NAME in note for note in mail.notes)
     assert mail.from_address == "a@x.pl"
+    assert "Tekst" in mail.text and len(mail.attachments) == 1
 
 
 def test_bounces_and_auto_replies_are_marked() -> None:
