@@ -106,7 +106,7 @@ Nowa treść.
 Od: bok@firma.pl
 Wysłano: 2 lutego 2026
 Stara treść.
-""".encode("utf-8")
+""".encode()
 
 GMAIL_REPLY = """From: Anna <anna@gmail.com>
 To: bok@firma.pl
@@ -131,18 +131,23 @@ napisał(a):
 Content-Type: text/html; charset="UTF-8"
 Content-Transfer-Encoding: 8bit
 
-<div dir="ltr">Tak, proszę o zwrot.</div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">W dniu pon., 2 lut 2026 o 10:00 Biuro Obsługi &lt;<a href="mailto:bok@firma.pl">bok@firma.pl</a>&gt; napisał(a):<br></div><blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex">Czy chce Pani zwrot?</blockquote></div>
+<div dir="ltr">Tak, proszę o zwrot.</div><br><div class="gmail_quote">
+<div dir="ltr" class="gmail_attr">W dniu pon., 2 lut 2026 o 10:00 Biuro Obsługi &lt;
+<a href="mailto:bok@firma.pl">bok@firma.pl</a>&gt; napisał(a):<br></div>
+<blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex">Czy chce Pani zwrot?
+</blockquote></div>
 
 --000gm--
-""".encode("utf-8")
+""".encode()
 
-THUNDERBIRD_HTML_ONLY = """From: ewa@x.pl
+THUNDERBIRD_HTML_ONLY = b"""From: ewa@x.pl
 Subject: Re: x
 Message-ID: <tb@x.pl>
 Content-Type: text/html; charset=utf-8
 
-<html><body><p>Nowe zdanie.</p><div class="moz-cite-prefix">On 2/2/26 10:00, bok wrote:<br></div><blockquote type="cite">Stare zdanie.</blockquote></body></html>
-""".encode("utf-8")
+<html><body><p>Nowe zdanie.</p><div class="moz-cite-prefix">On 2/2/26 10:00, bok wrote:<br></div>
+<blockquote type="cite">Stare zdanie.</blockquote></body></html>
+"""
 
 
 def with_files() -> bytes:
@@ -200,7 +205,7 @@ Message-ID: <inner@x.pl>
 
 Treść poprzedniej.
 --mix--
-""".encode("utf-8")
+""".encode()
 
 
 def oversize(size: int) -> bytes:
@@ -277,7 +282,7 @@ Auto-Submitted: auto-replied
 Content-Type: text/plain; charset=utf-8
 
 Jestem na urlopie do 10 lutego.
-""".encode("utf-8")
+""".encode()
 
 HOSTILE = b"""From: zly@x.pl
 Subject: hostile
@@ -287,7 +292,8 @@ Content-Type: text/html; charset=utf-8
 <p onclick="window.pwned=1">Witam</p><script>window.pwned=1</script>
 <img src="x" onerror="window.pwned=1"><img src="https://tracker.example/p.gif">
 <a href="javascript:window.pwned=1">kliknij</a><a href="https://ok.example/">ok</a>
-<iframe src="https://evil.example/"></iframe><form action="https://evil.example/"><input name="p"></form>
+<iframe src="https://evil.example/"></iframe>
+<form action="https://evil.example/"><input name="p"></form>
 <style>body{background:url(https://tracker.example/bg)}</style><svg onload="window.pwned=1"></svg>
 <img src="data:text/html;base64,PHNjcmlwdD4=">
 """

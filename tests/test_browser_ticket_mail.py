@@ -80,7 +80,7 @@ async def test_an_email_shows_safely_and_its_file_downloads(live: Live,
         await link.click()
     download = await waiting.value
     assert download.suggested_filename == "faktura.pdf"
-    assert open(await download.path(), "rb").read() == s.PDF
+    assert (await download.path()).read_bytes() == s.PDF
     answer = await page.request.get(f"{live.url}{await link.get_attribute('href')}")
     assert answer.headers["content-disposition"].startswith("attachment;")
     assert answer.headers["content-security-policy"] == "sandbox"

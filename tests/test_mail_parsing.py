@@ -36,7 +36,11 @@ def test_a_mislabelled_or_unknown_charset_still_reads_polish() -> None:
     assert s.POLISH in parse_message(s.mislabeled()).text
     unknown = parse_message(s.unknown_charset())
     assert s.POLISH in unknown.text
-    assert "wienie" in unknown.subject
+    assert unknown.subject == "Zamówienie"
+    lying = parse_message(b"From: a@x.pl\nSubject: Re: =?utf-8?Q?Zam=F3wienie_=B3?= nr 5\n\nx\n")
+    assert lying.subject == "Re: Zamówienie ł nr 5"
+    named = parse_message(b"From: =?x-nonsense?Q?Pawe=B3?= <p@x.pl>\nSubject: x\n\nx\n")
+    assert named.from_name == "Paweł" and named.from_address == "p@x.pl"
 
 
 def test_an_html_only_newsletter_gets_text_and_is_bulk() -> None:

@@ -5,8 +5,10 @@ never raises, never drops the text."""
 from __future__ import annotations
 
 import codecs
+from email.errors import HeaderParseError
+from email.header import decode_header
 
-__all__ = ["decode_text", "recover_header"]
+__all__ = ["decode_text", "decode_words", "recover_header"]
 
 _POLISH = frozenset("ąćęłńśźżĄĆĘŁŃŚŹŻ")
 _GUESSES = ("windows-1250", "iso-8859-2")
@@ -67,3 +69,14 @@ def recover_header(value: str) -> str:
         return value
     raw = value.encode("utf-8", errors="surrogateescape")
     return decode_text(raw, None)
+
+
+def decode_words(raw: str) -> str:
+    """A raw header's RFC 2047 encoded words, each decoded as a body would be (the
+    modern policy leaves a word of an unknown or lying charset undecoded)."""
+    try:
+        chunks = decode_header(raw)
+    except (ValueError, LookupError, HeaderParseError):
+        return recover_header(raw)
+    return "".join(recover_header(chunk) if isinstance(chunk, str)
+                   else decode_text(chunk, charset) for chunk, charset in chunks)

@@ -66,9 +66,8 @@ def _read(part: Message, parts: Parts, depth: int) -> None:
         for child in part.get_payload():
             if isinstance(child, Message):
                 _read(child, parts, depth + 1)
-    elif part.get_content_maintype() == "multipart":  # no parts found: its text is shown
-        parts.texts.append(_text_of(part))
-    elif _is_body(part, "text/plain"):
+    elif part.get_content_maintype() == "multipart" or _is_body(part, "text/plain"):
+        # (a multipart whose parts the parser could not find: its text is shown)
         parts.texts.append(_text_of(part))
     elif _is_body(part, "text/html"):
         parts.htmls.append(_text_of(part))

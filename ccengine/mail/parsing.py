@@ -19,7 +19,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from ccengine.mail.automatic import Header, automatic_of
-from ccengine.mail.charsets import recover_header
+from ccengine.mail.charsets import decode_words, recover_header
 from ccengine.mail.html_text import clean_html, html_to_text, split_html_quote
 from ccengine.mail.mime_parts import Parts, human_size, lost_content, read_parts
 from ccengine.mail.model import ParsedAttachment, ParsedMail
@@ -44,7 +44,7 @@ def parse_message(raw: bytes, *, max_attachment_bytes: int = MAX_ATTACHMENT_BYTE
         message = BytesParser(policy=policy.default).parsebytes(raw)
         assert isinstance(message, EmailMessage)
         return _parsed(raw, message, max_attachment_bytes)
-    except Exception:  # noqa: BLE001 - any sender's bytes: never lose the message
+    except Exception:
         return _unreadable(raw, max_attachment_bytes)
 
 
@@ -62,7 +62,7 @@ def _parsed(raw: bytes, message: EmailMessage, limit: int) -> ParsedMail:
     text, html, quoted = _bodies(parts)
     return ParsedMail(
         message_id=_message_id(header("message-id"), raw),
-        subject=_CONTROL.sub(" ", _storable(header("subject"))).strip()[:MAX_SUBJECT],
+        subject=_CONTROL.sub(" ", _storable(header("subject")) or "").strip()[:MAX_SUBJECT],
         from_address=from_address, from_name=_storable(from_name),
         to=_addresses(message, "to"), cc=_addresses(message, "cc"),
         in_reply_to=_first_id(header("in-reply-to")),
@@ -80,8 +80,8 @@ def _headers(message: EmailMessage) -> Header:
             value = message.get(name)
         except (ValueError, LookupError, TypeError, IndexError, AttributeError):
             value = _raw_header(message, name)  # a header the policy cannot read
-        if value is not None and "\ufffd" in str(value):  # raw 8-bit bytes, not encoded
-            value = _raw_header(message, name)
+        if value is not None and ("\ufffd" in str(value) or "=?" in str(value)):
+            return decode_words(_raw_header(message, name))  # 8-bit or a lying charset
         return recover_header(str(value)) if value is not None else ""
     return header
 
@@ -113,9 +113,10 @@ def _address_list(message: EmailMessage, name: str) -> list[tuple[str, str]]:
         found = [(recover_header(a.display_name), a.addr_spec) for a in addresses]
     except (ValueError, LookupError, TypeError, IndexError, AttributeError):
         found = []
-    if found or not _raw_header(message, name):
+    undecoded = any("=?" in n or "\ufffd" in n for n, _a in found)
+    if (found and not undecoded) or not _raw_header(message, name):
         return [(n, a) for n, a in found if "@" in a]
-    return [(recover_header(n), a) for n, a in getaddresses([_raw_header(message, name)])
+    return [(decode_words(n), a) for n, a in getaddresses([_raw_header(message, name)])
             if "@" in a]
 
 

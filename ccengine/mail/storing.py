@@ -14,8 +14,8 @@ from ccengine.mail.model import ParsedAttachment, ParsedMail
 from ccengine.mail.storage_models import (
     MESSAGE_ID,
     MailAttachment,
-    MailMessage,
     Mailbox,
+    MailMessage,
     OutgoingMail,
 )
 from ccengine.tickets.enums import ActivityKind

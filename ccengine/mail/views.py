@@ -41,7 +41,7 @@ async def _files(session: AsyncSession, message_ids: list[int]
                MailAttachment.content_id)
         .where(MailAttachment.mail_message_id.in_(message_ids)).order_by(MailAttachment.id))
     for file_id, message_id, filename, kind, size, inline, content_id in rows:
-        found[message_id].append({"id": file_id, "filename": filename, "content_type": kind,
+        found[message_id or 0].append({"id": file_id, "filename": filename, "content_type": kind,
                                   "size": size, "inline": inline, "content_id": content_id})
     return found
 
