@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ccengine.db import Database
 from ccengine.mail.model import ParsedMail
+from ccengine.mail.storage_models import Mailbox
 from ccengine.mail.storing import store_message
 from ccengine.tickets.models import Ticket
 
@@ -18,12 +19,14 @@ def email_ticket(number: str, at: datetime, assignee: str | None = None,
 
 
 async def ticket_with_mail(database: Database, ticket: Ticket, parsed: ParsedMail,
-                           at: datetime) -> int:
+                           at: datetime, mailbox: Mailbox | None = None) -> int:
     """Stores the ticket and ``parsed`` on it in one transaction; the message's row id."""
     async with database.writer() as session:
         session.add(ticket)
+        if mailbox is not None:
+            session.add(mailbox)
         await session.flush()
-        message = await store_message(session, ticket=ticket, parsed=parsed, mailbox=None,
+        message = await store_message(session, ticket=ticket, parsed=parsed, mailbox=mailbox,
                                       direction="in", now=at, author=parsed.from_address)
         await session.commit()
         return message.id

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from ccengine.config import WebConfig
 from ccengine.db import Database
 from ccengine.mail.parsing import parse_message
-from ccengine.mail.storage_models import MailAttachment, MailMessage, OutgoingMail
+from ccengine.mail.storage_models import MailAttachment, Mailbox, MailMessage, OutgoingMail
 from ccengine.mail.storing import message_ticket_id
 from ccengine.tickets.models import Ticket, TicketActivity
 from ccengine.users.models import Role
@@ -153,7 +153,6 @@ async def test_threading_finds_the_ticket_by_a_message_id(world: World) -> None:
 
 
 async def _mailbox(session: Any) -> int:
-    from ccengine.mail.storage_models import Mailbox
     box = Mailbox(name="bok", queue="sales", address="bok@firma.pl", created_at=NOW,
                   updated_at=NOW)
     session.add(box)
@@ -172,3 +171,21 @@ async def test_a_broken_message_and_a_bounce_store_whole(database: Database) -> 
             MailAttachment.filename == "wiadomosc.eml"))
     assert message is not None and message.note and "wiadomosc.eml" in message.note
     assert raw == s.BROKEN_MIME
+
+
+async def test_a_masking_mailbox_stores_no_pesel(database: Database) -> None:
+    raw = ("From: a@x.pl\nSubject: PESEL 90010112345\nContent-Type: text/plain; "
+           "charset=utf-8\n\nMój PESEL: 90010112345, karta 4111 1111 1111 1111\n").encode()
+    box = Mailbox(name="bok", queue="sales", address="bok@firma.pl", mask_personal_data=True,
+                  created_at=NOW, updated_at=NOW)
+    message_id = await ticket_with_mail(database, email_ticket("TK-2026-000051", NOW),
+                                        parse_message(raw), NOW, box)
+    async with database.sessions() as session:
+        message = await session.get(MailMessage, message_id)
+        assert message is not None and message.activity_id is not None
+        activity = await session.get(TicketActivity, message.activity_id)
+    assert activity is not None
+    for value in (message.subject, message.body_text, activity.body,
+                  str(activity.data)):
+        assert "90010112345" not in value and "4111" not in value, value
+    assert "[PESEL]" in message.body_text and "[CARD]" in message.body_text

@@ -1,15 +1,18 @@
-"""A parsed message on its ticket's thread: the ``MailMessage``, its timeline
-activity and its files, written in the caller's transaction (nothing commits here);
+"""A parsed message on its ticket's thread: the ``MailMessage`` (masked where its
+mailbox says so), its timeline activity and its files, written in the caller's
+transaction (nothing commits here);
 and the ticket a Message-ID already belongs to, for threading."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ccengine.mail.masking import masked
 from ccengine.mail.model import ParsedAttachment, ParsedMail
 from ccengine.mail.storage_models import (
     MESSAGE_ID,
@@ -31,8 +34,12 @@ MAX_NOTE = 500
 async def store_message(session: AsyncSession, *, ticket: Ticket, parsed: ParsedMail,
                         mailbox: Mailbox | None, direction: str, now: datetime,
                         author: str | None) -> MailMessage:
-    """Writes the message (already masked where its mailbox says so), its EMAIL_IN or
-    EMAIL_OUT activity and its attachments; flushes for the ids, never commits."""
+    """Writes the message, its EMAIL_IN or EMAIL_OUT activity and its attachments;
+    flushes for the ids, never commits. Give ``parsed`` unmasked: when the mailbox
+    masks personal data, the masking is done here (in a thread: it is CPU work), so
+    no caller can store an unmasked message by forgetting it, nor mask twice."""
+    if mailbox is not None and mailbox.mask_personal_data:
+        parsed = await asyncio.to_thread(masked, parsed)
     activity = TicketActivity(ticket_id=ticket.id, kind=DIRECTIONS[direction],
                               body=preview(parsed), data={}, author=author, created_at=now)
     session.add(activity)
