@@ -72,7 +72,8 @@ async def test_an_email_shows_safely_and_its_file_downloads(live: Live,
     assert not await quoted.locator("pre").is_visible()
     await quoted.locator("summary").click()
     assert "Czy przesłał Pan fakturę?" in (await quoted.locator("pre").text_content() or "")
-    assert "skan.pdf" in (await entry.locator(".mail-notes").text_content() or "")
+    notes = await entry.locator(".mail-notes").text_content() or ""
+    assert "Załącznik „skan.pdf” (25.0 MB) nie został zapisany" in notes
     await screenshot(page, "ticket-mail")
 
     link = entry.locator("a.mail-file", has_text="faktura.pdf")

@@ -4,6 +4,7 @@ HTML cleaned, files sniffed, broken MIME kept whole, machine-made mail marked.""
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 
@@ -171,6 +172,14 @@ def test_random_bytes_never_raise_and_never_lose_the_message() -> None:
         mail = parse_message(bytes(raw))
         assert mail.message_id.startswith("<")
         assert "\x00" not in mail.text + (mail.html or "") + mail.subject
+
+
+def test_hostile_html_costs_linear_time() -> None:
+    started = time.monotonic()
+    for html in ("<div class=" * 100_000, "<" * 500_000, "<blockquote " * 100_000):
+        raw = b"From: a@x.pl\nSubject: x\nContent-Type: text/html\n\n" + html.encode()
+        parse_message(raw)
+    assert time.monotonic() - started < 60  # quadratic searches took hours
 
 
 def test_sniffing_and_names() -> None:

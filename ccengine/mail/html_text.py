@@ -27,13 +27,16 @@ _DROPPED_WITH_CONTENT = {"script", "style", "title", "head", "textarea", "select
                          "noscript", "template", "iframe", "object", "svg", "math"}
 _IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|webp)[;,]", re.IGNORECASE)
 _LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
-# Where mail programs start the quoted history in HTML.
+# Where mail programs start the quoted history in HTML. Bounded, and never across a
+# "<": hostile HTML cannot make the search quadratic.
+_IN_TAG = r"[^<>]{0,2000}"
 _QUOTE_START = re.compile(
-    r"<div[^>]*class=[\"']?(gmail_quote|moz-cite-prefix)"
-    r"|<blockquote[^>]*type=[\"']?cite"
-    r"|<div[^>]*id=[\"']?(divRplyFwdMsg|appendonsend|mail-editor-reference-message-container)"
-    r"|<hr[^>]*id=[\"']?stopSpelling"
-    r"|<div[^>]*style=[\"'][^\"']*border-top:\s*solid\s+#(E1E1E1|B5C4DF)",
+    rf"<div{_IN_TAG}class=[\"']?(gmail_quote|moz-cite-prefix)"
+    rf"|<blockquote{_IN_TAG}type=[\"']?cite"
+    rf"|<div{_IN_TAG}id=[\"']?(divRplyFwdMsg|appendonsend"
+    r"|mail-editor-reference-message-container)"
+    rf"|<hr{_IN_TAG}id=[\"']?stopSpelling"
+    rf"|<div{_IN_TAG}style=[\"'][^\"'<>]{{0,2000}}border-top:\s*solid\s+#(E1E1E1|B5C4DF)",
     re.IGNORECASE)
 
 
@@ -94,10 +97,13 @@ class _TextReader(HTMLParser):
 
 
 def html_to_text(html: str) -> str:
-    """Paragraphs, line breaks and the words (a link's words too) of the HTML."""
+    """Paragraphs, line breaks and the words (a link's words too) of the HTML.
+
+    Read after cleaning: html.parser is quadratic on unclosed tags ("<div class=…"
+    repeated), while nh3's output is well formed."""
     reader = _TextReader()
     try:
-        reader.feed(html)
+        reader.feed(clean_html(html))
         reader.close()
     except (AssertionError, ValueError):  # html.parser's rare give-ups on garbage
         pass

@@ -13,7 +13,7 @@ from ccengine.transcribe.masking import mask_text
 
 __all__ = ["masked", "masked_html"]
 
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")
 
 
 def masked(parsed: ParsedMail) -> ParsedMail:

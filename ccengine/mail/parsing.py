@@ -21,7 +21,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from ccengine.mail.automatic import Header, automatic_of
 from ccengine.mail.charsets import decode_words, recover_header
 from ccengine.mail.html_text import clean_html, html_to_text, split_html_quote
-from ccengine.mail.mime_parts import Parts, human_size, lost_content, read_parts
+from ccengine.mail.mime_parts import Parts, lost_content, read_parts
 from ccengine.mail.model import ParsedAttachment, ParsedMail
 from ccengine.mail.quoting import split_quoted
 
@@ -163,9 +163,7 @@ def _keep_raw(raw: bytes, parts: Parts) -> None:
 def _unreadable(raw: bytes, limit: int) -> ParsedMail:
     """A message no part of which could be read: kept whole, with a note."""
     parts = Parts(limit)
-    _keep_raw(raw, parts)
-    if len(raw) > limit:
-        parts.notes.append(f"The message ({human_size(len(raw))}) could not be read.")
+    _keep_raw(raw, parts)  # over the limit, a note says so
     return ParsedMail(message_id=made_message_id(raw), subject="", from_address=None,
                       from_name=None, attachments=tuple(parts.attachments),
                       notes=tuple(parts.notes))

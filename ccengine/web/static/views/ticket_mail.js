@@ -26,8 +26,21 @@ export function mailContent(entry) {
     mail.quoted_text ? h("details", { class: "mail-quoted" },
       h("summary", {}, t("Quoted history")), h("pre", {}, mail.quoted_text)) : null,
     mail.notes.length ? h("ul", { class: "mail-notes" },
-      mail.notes.map((note) => h("li", {}, note))) : null,
+      mail.notes.map((note) => h("li", {}, noteText(note)))) : null,
     files(mail));
+}
+
+// The parser writes its notes in English (ccengine/mail/parsing.py, mime_parts.py);
+// the known ones are translated, any other is shown as written.
+const OVERSIZE = /^Attachment “(.*)” \((.*)\) was not kept: over the (.*) limit\.$/;
+
+function noteText(note) {
+  const oversize = OVERSIZE.exec(note);
+  if (oversize) {
+    return t("Attachment “{name}” ({size}) was not kept: over the {limit} limit.",
+      { name: oversize[1], size: oversize[2], limit: oversize[3] });
+  }
+  return t(note);
 }
 
 function headers(mail) {
