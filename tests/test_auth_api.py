@@ -202,6 +202,7 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/tickets/{number}"): "AAAAAU",
     ("PATCH", "/api/v1/tickets/{number}"): "AAAFFU",
     ("POST", "/api/v1/tickets/{number}/notes"): "AAAFAU",
+    ("GET", "/api/v1/tickets/{number}/attachments/{attachment_id}"): "AAAAAU",
     ("GET", "/api/v1/assignees"): "AAAAAU",
     ("GET", "/api/v1/customers"): "AAAAAU",
     ("POST", "/api/v1/customers"): "AAAFAU",

@@ -11,6 +11,7 @@ ticket in its routed queue with the acknowledgement queued in the same transacti
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -80,7 +81,9 @@ async def _ingest_once(database: Database, mailbox_id: int, parsed: ParsedMail,
         if mailbox is None:
             raise LookupError(f"no mailbox {mailbox_id}")
         if mailbox.mask_personal_data:
-            parsed = masked(parsed)
+            # Before threading and routing: the ticket's title and the filters see only
+            # the masked text. CPU work (seconds for a long mail), so off the loop.
+            parsed = await asyncio.to_thread(masked, parsed)
         outcome = await _place(session, parsed, mailbox, intake, now)
         if intake.before_commit is not None:
             await intake.before_commit()
@@ -130,4 +133,5 @@ async def _store(session: AsyncSession, ticket: Ticket, parsed: ParsedMail, mail
     await session.flush()  # a new ticket's id
     author = (parsed.from_name or parsed.from_address or "?")[:AUTHOR]
     return await store_message(session, ticket=ticket, parsed=parsed, mailbox=mailbox,
-                               direction="in", now=now, author=author)
+                               direction="in", now=now, author=author,
+                               masked_already=mailbox.mask_personal_data)

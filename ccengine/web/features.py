@@ -21,6 +21,7 @@ from ccengine.customers import api as customers_api
 from ccengine.customers import organisations_api
 from ccengine.dispositions import api as dispositions_api
 from ccengine.forms import api as forms_api
+from ccengine.mail import api as mail_api
 from ccengine.mail import mailboxes_api
 from ccengine.mail import worker as mail_worker
 from ccengine.notifications import api as notifications_api
@@ -39,7 +40,7 @@ FEATURES: tuple[ModuleType, ...] = (
     i18n, tickets_api, customers_api, organisations_api, agent_api, callbacks_api, routes_api,
     qa_api, sla_api, wallboard, notifications_api, relations_api, life_api, manual_api,
     sla_preview_api, automation_api, ticket_fields_api, ticket_views_api, dispositions_api,
-    mailboxes_api, forms_api, csat_api, webhooks_api, mail_worker)
+    mailboxes_api, forms_api, csat_api, webhooks_api, mail_worker, mail_api)
 
 
 def feature_endpoints() -> Iterator[Endpoint]:

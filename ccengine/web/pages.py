@@ -30,7 +30,8 @@ SECURITY_HEADERS = {
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await handler(request)
     if not response.prepared:  # a websocket or stream has sent its headers already
-        response.headers.update(SECURITY_HEADERS)
+        for name, value in SECURITY_HEADERS.items():  # a stricter one of its own stays
+            response.headers.setdefault(name, value)
         if request.path == "/" or request.path.startswith("/static/"):
             # Pages change with every deploy; a stale script against a new API breaks.
             response.headers["Cache-Control"] = "no-cache"

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.automation.service import time_in_status_of
+from ccengine.mail.views import messages_of_ticket
 from ccengine.qa.views import recording_url
 from ccengine.ticket_fields.body import FIELD_NAMES, field_changes
 from ccengine.ticket_fields.list_params import FIELD_LIST_PARAMETERS, field_filter
@@ -142,8 +143,11 @@ async def _detail(request: web.Request, number: str, viewer: Viewer,
         ties = await ticket_ties(session, number, ties_viewer or viewer)
         fields = await ticket_fields(session, detail.ticket.number)
         stays = await _time_in_status(request, session, detail.ticket.number)
+        mail = await messages_of_ticket(session, detail.ticket.number)
     body = {**detail_json(detail), **ties, "merged_from": merged_from, **fields,
             "time_in_status": stays}
+    for entry in body["timeline"]:  # e-mail entries carry their message
+        entry["mail"] = mail.get(entry["data"].get("mail_message_id") or 0)
     for call in [*body["calls"], *(entry["call"] for entry in body["timeline"] if entry["call"])]:
         call["recording_state"] = recording_state(call, redacted)
     return web.json_response(body)

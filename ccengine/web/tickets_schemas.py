@@ -107,6 +107,9 @@ TIMELINE_ENTRY: Schema = {
             "field_change: field (title, description, category, tags, custom_fields.<key>), "
             "from, to")},
         "call": {"allOf": [ref("CallWithRecording")], "nullable": True},
+        "mail": {"allOf": [ref("MailMessage")], "nullable": True, "description": (
+            "email_in, email_out: the message (sanitized HTML, text, quoted history, "
+            "notes, files)")},
     },
 }
 

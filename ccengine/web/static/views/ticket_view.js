@@ -1,5 +1,6 @@
 // One ticket (#/tickets/<number>): header, edit forms and the timeline (calls with
-// their recording and route, masked transcripts, notes, changes). Part of tickets.js.
+// their recording and route, masked transcripts, notes, changes, e-mail). Part of
+// tickets.js.
 import { api, clear, fmtDateTime, fmtDuration, fmtTime, h, showError, t, toast }
   from "../app.js";
 import { slaCard } from "./sla_badges.js";
@@ -9,6 +10,7 @@ import { followUpFacts, lifeKindName, snoozeCard, snoozedBadge } from "./ticket_
 import { fieldChangeContent, fieldsCard } from "./ticket_fields.js";
 import { callCustomerButton, callKindName } from "./ticket_calls.js";
 import { csatContent, csatFacts, csatKindName } from "./csat_badges.js";
+import { mailContent, mailKindName } from "./ticket_mail.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_for_customer", "resolved", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];
@@ -229,7 +231,8 @@ function kindName(kind) {
            assignment: t("Assignee changed"), queue_change: t("Queue changed"),
            merge: t("Merge"), link: t("Link"), split: t("Split"),
            field_change: t("Field changed") }[kind] || lifeKindName(kind)
-    || callKindName(kind) || csatKindName(kind) || kind;
+    || callKindName(kind) || csatKindName(kind)
+    || mailKindName(kind) || kind;
 }
 
 function content(entry) {
@@ -248,6 +251,7 @@ function content(entry) {
     case "link": return linkContent(entry.data);
     case "field_change": return fieldChangeContent(entry.data);
     case "csat": return csatContent(entry.data);
+    case "email_in": case "email_out": return mailContent(entry);
     default: return from !== undefined ? `${from} → ${to}` : entry.body;
   }
 }
