@@ -218,6 +218,7 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/dispositions"): "AFFFFU",
     ("PATCH", "/api/v1/dispositions/{code}"): "AFFFFU",
     ("GET", "/api/v1/reports/dispositions"): "AAAAAU",
+    ("GET", "/api/v1/tickets/{number}/crm"): "AAAAAU",
     ("GET", "/api/v1/routes"): "AFFFFU",
     ("POST", "/api/v1/routes"): "AFFFFU",
     ("POST", "/api/v1/routes/validate"): "AFFFFU",

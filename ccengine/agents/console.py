@@ -72,6 +72,7 @@ class AgentConsole:
         self._holding = WrapUpHold(self.presence, self.spawn)
         self._delivery = Delivery(self.directory, hub, self.spawn)
         self.on_originate: list[Callable[[ev.OriginateResult], None]] = []
+        self.on_ring: list[Callable[[Pop], None]] = []  # a new pop (the CRM look-up)
         self._joined: OrderedDict[Key, datetime] = OrderedDict()
         self._call_tickets: OrderedDict[Key, asyncio.Future[CallTicket | None]] = OrderedDict()
         self._customers: OrderedDict[Key, asyncio.Future[CustomerFacts | None]] = OrderedDict()
@@ -178,6 +179,8 @@ class AgentConsole:
         self.pops[interface] = pop
         customer = self._customer_task(event.pbx, event.linkedid, event.channel.caller_num)
         self.spawn(self._complete(pop, customer, self._ticket_task(event, event.queue)))
+        for listener in self.on_ring:
+            listener(pop)
 
     def _on_connect(self, event: ev.Event) -> None:
         assert isinstance(event, ev.AgentConnected)
