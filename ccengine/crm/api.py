@@ -28,9 +28,10 @@ from ccengine.web.keys import config_of
 from ccengine.web.params import DATABASE, checked_text
 from ccengine.web.tickets_api import NUMBER, READERS
 
-__all__ = ["CRM", "ENDPOINTS", "SCHEMAS", "setup"]
+__all__ = ["CRM", "ENDPOINTS", "OPENED", "SCHEMAS", "setup"]
 
 CRM = web.AppKey("ccengine.crm", CrmClient)
+OPENED = web.AppKey("ccengine.crm_opened", OpenedTickets)
 
 
 async def ticket_crm(request: web.Request) -> web.Response:
@@ -55,14 +56,14 @@ def setup(app: web.Application) -> None:
     console = app.get(CONSOLE)  # the agents' feature made it (where there is an engine)
     if console is not None:
         console.on_ring.append(RingLookups(client, console).on_ring)
+    app[OPENED] = OpenedTickets(app[DATABASE], client)
     app.cleanup_ctx.append(_living)
 
 
 async def _living(app: web.Application) -> AsyncIterator[None]:
-    client = client_of(app)
-    async for _ in running(OpenedTickets(app[DATABASE], client)):
+    async for _ in running(app[OPENED]):
         yield
-    await client.close()
+    await client_of(app).close()
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
