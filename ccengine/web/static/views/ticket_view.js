@@ -8,6 +8,7 @@ import { linkKindName, mergedBanner, relationsCard, splitButton }
 import { followUpFacts, lifeKindName, snoozeCard, snoozedBadge } from "./ticket_life.js";
 import { fieldChangeContent, fieldsCard } from "./ticket_fields.js";
 import { callCustomerButton, callKindName } from "./ticket_calls.js";
+import { ticketCrmHolder } from "./crm.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_for_customer", "resolved", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];
@@ -38,7 +39,9 @@ export async function renderTicket(root, ctx, number) {
     return;
   }
   const assignees = EDITORS.has(ctx.user.role) ? await loadAssignees() : null;
-  show(body, detail, assignees, ctx);
+  // Asked once per visit, kept across the page's redraws (the CRM is not asked again).
+  const crm = ticketCrmHolder(detail.ticket.number);
+  show(body, detail, assignees, { ...ctx, crm });
 }
 
 export async function loadAssignees() {
@@ -59,6 +62,7 @@ function show(body, detail, assignees, ctx) {
     header(detail, assignees ? redraw : null),
     callCustomerButton(detail, ctx, redraw),
     slaCard(detail.ticket.sla),
+    ctx.crm,
     assignees ? editCard(detail, assignees, redraw) : null,
     fieldsHolder(detail, Boolean(assignees), redraw),
     assignees ? snoozeCard(detail, redraw) : null,
