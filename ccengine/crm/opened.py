@@ -9,6 +9,7 @@ process with the CRM off does not even read the tickets.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -50,10 +51,8 @@ class OpenedTickets:
         return len(rows)
 
     async def _look_up(self, number: str) -> None:
-        try:
+        with contextlib.suppress(TicketNotFound):  # merged or deleted meanwhile
             await ticket_lookup(self.database, self.client, number, EVERYONE)
-        except TicketNotFound:
-            pass  # merged or deleted meanwhile
 
     async def run(self) -> None:
         while True:
