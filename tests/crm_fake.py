@@ -27,6 +27,7 @@ class Answer:
     body: bytes = b""
     status: int = 200
     delay: float = 0.0
+    chunked: bool = False  # no Content-Length: the client must count as it reads
 
 
 @dataclass
@@ -39,9 +40,9 @@ class FakeCrm:
     hold: bool = False
 
     def answer(self, key: str, body: Any = None, status: int = 200, delay: float = 0.0,
-               raw: bytes | None = None) -> None:
+               raw: bytes | None = None, chunked: bool = False) -> None:
         data = raw if raw is not None else json.dumps(body).encode()
-        self.answers[key] = Answer(data, status, delay)
+        self.answers[key] = Answer(data, status, delay, chunked)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.asked.append(dict(request.query))
@@ -54,8 +55,22 @@ class FakeCrm:
             return web.json_response({"error": "not found"}, status=404)
         if answer.delay:
             await asyncio.sleep(answer.delay)
+        if answer.chunked:
+            return await _streamed(request, answer.body)
         return web.Response(body=answer.body, status=answer.status,
                             content_type="application/json")
+
+
+async def _streamed(request: web.Request, body: bytes) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    for start in range(0, len(body), 65_536):
+        try:
+            await response.write(body[start:start + 65_536])
+        except ConnectionError:
+            break  # the client stopped reading: it had enough
+    return response
 
 
 @pytest.fixture

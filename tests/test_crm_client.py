@@ -75,9 +75,12 @@ async def test_wrong_answers_fail_with_a_reason_and_nothing_of_them_is_kept(
         "+48600000006": (ANNA, 503, None),
         "+48600000007": (["a", "list"], 200, None),
         "+48600000008": ({**ANNA, "name": "x" * 5000}, 200, None),
+        "+48600000009": (None, 200, b"[" * 100_000 + b"]" * 100_000),
     }
     for phone, (body, status, raw) in cases.items():
         crm.answer(phone, body, status=status, raw=raw)
+    crm.answer("+48600000010", raw=b'{"name": "' + b"y" * 10_485_760 + b'"}', chunked=True)
+    cases["+48600000010"] = (None, 200, None)
     client = client_of(crm, timeout_seconds=5.0)
     try:
         results = {phone: await client.lookup(Query(phone=phone)) for phone in cases}
@@ -88,6 +91,8 @@ async def test_wrong_answers_fail_with_a_reason_and_nothing_of_them_is_kept(
     assert reasons == {**{phone: invalid for phone in cases},
                        "+48600000006": (Outcome.FAILED, Reason.HTTP_STATUS)}
     assert results["+48600000006"].detail == "HTTP 503"
+    assert {results[p].detail for p in ("+48600000005", "+48600000010")} == {
+        "answer too large"}
     assert all(r.customer is None for r in results.values())
     assert "javascript" not in str([r.as_json() for r in results.values()])
 

@@ -4,6 +4,7 @@ phones and e-mails, asked one by one until the CRM knows one of them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from sqlalchemy import select
 
@@ -16,6 +17,15 @@ from ccengine.tickets.filters import Viewer, can_see
 from ccengine.tickets.models import Customer, Ticket
 
 MAX_QUERIES = 3  # per ticket: the main phone first (what the ring asked), then others
+
+
+class Lookups(Protocol):
+    """What ``look_up`` needs of the client (a test's fake has the same)."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    async def lookup(self, query: Query) -> LookupResult: ...
 
 
 async def contacts_of(database: Database, number: str,
@@ -49,7 +59,7 @@ def queries_for(phones: Sequence[str], emails: Sequence[str]) -> list[Query]:
     return asked[:MAX_QUERIES]
 
 
-async def look_up(client: CrmClient, queries: Sequence[Query]) -> LookupResult:
+async def look_up(client: Lookups, queries: Sequence[Query]) -> LookupResult:
     """The first answer that is not "not found" (a failure ends it: the CRM is not
     asked again and again while it struggles)."""
     if not client.enabled:
