@@ -30,7 +30,7 @@ HOSTILE_NAME = '<img src=x onerror="document.title=1">Anna'
 async def test_the_pop_shows_the_crm_card_after_loading(
         live: Live, browser_page: Page, crm: FakeCrm) -> None:
     page = browser_page
-    crm.answer("+48501222333", {**ANNA, "name": HOSTILE_NAME})
+    crm.answer("+48501222333", ANNA)
     crm.hold = True
     use_crm(live, crm, timeout_seconds=10.0)
     await live.user("magda", Role.AGENT, name="Magdalena Szymańska", sip="PJSIP/agent5")
@@ -43,8 +43,7 @@ async def test_the_pop_shows_the_crm_card_after_loading(
     await expect(pop.locator(".crm-card .crm-loading")).to_have_text("Wyszukiwanie w CRM…")
     crm.release.set()
     card = pop.locator(".crm-card.crm-state-found")
-    await expect(card.locator(".crm-name")).to_have_text(HOSTILE_NAME)  # as text
-    await expect(card.locator("img")).to_have_count(0)
+    await expect(card.locator(".crm-name")).to_have_text("Anna Nowak")
     await expect(card.locator(".crm-segment")).to_have_text("gold")
     await expect(card.locator(".crm-order-status")).to_have_text(["shipped", "delivered"])
     order = card.locator(".crm-order a")
@@ -79,13 +78,14 @@ async def test_the_ticket_page_shows_the_crm_card_and_a_failed_answer(
     crm.answer("+48601111222", ANNA)
     crm.answer("+48601111333", {**ANNA, "links": [{"label": "klik",
                                                    "url": "javascript:alert(1)"}]})
+    crm.answer("+48601111444", {**ANNA, "name": HOSTILE_NAME})
     use_crm(live, crm)
     await live.user("szef", Role.ADMIN, name="Szef")
     await login(page, live, "szef")
     numbers = [await open_ticket(live.database, ManualTicket("Paczka", ForPhone(phone)),
                                  "Szef", "in the page", datetime.now(UTC), TicketsConfig())
-               for phone in ("+48601111222", "+48601111333")]
-    await eventually(lambda: len(crm.asked) == 2)
+               for phone in ("+48601111222", "+48601111333", "+48601111444")]
+    await eventually(lambda: len(crm.asked) == 3)
     await open_app(page, live, f"/tickets/{numbers[0]}")
     card = page.locator(".crm-card.crm-state-found")
     await expect(card.locator(".crm-name")).to_have_text("Anna Nowak")
@@ -96,4 +96,8 @@ async def test_the_ticket_page_shows_the_crm_card_and_a_failed_answer(
     await expect(page.locator(".crm-card .crm-failed")).to_have_text(
         "Wyszukiwanie nie powiodło się (nieprawidłowa odpowiedź)")
     assert await page.locator("a[href^=javascript]").count() == 0
-    assert len(crm.asked) == 2, "the pages' answers came from the cache"
+    await open_app(page, live, f"/tickets/{numbers[2]}")
+    card = page.locator(".crm-card.crm-state-found")
+    await expect(card.locator(".crm-name")).to_have_text(HOSTILE_NAME)  # as text
+    await expect(card.locator("img")).to_have_count(0)
+    assert len(crm.asked) == 3, "the pages' answers came from the cache"
