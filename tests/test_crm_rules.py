@@ -3,11 +3,15 @@ ticket's contacts make and how their answers combine (hand-written fake client).
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Coroutine
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from ccengine.agents.pop import Pop
 from ccengine.config import ConfigError, CrmConfig, load_config
 from ccengine.crm.client import parse_answer
 from ccengine.crm.model import (
@@ -20,8 +24,10 @@ from ccengine.crm.model import (
     Reason,
     failed,
 )
+from ccengine.crm.ringing import LOADING, RingLookups
 from ccengine.crm.service import MAX_QUERIES, look_up, queries_for
 from tests.crm_fake import ANNA
+from tests.engine_harness import eventually
 
 
 def test_the_crm_is_configured_from_the_file_and_the_environment() -> None:
@@ -114,3 +120,60 @@ async def test_the_first_answer_that_is_not_not_found_wins() -> None:
     off = FakeClient({}, enabled=False)
     assert (await look_up(off, queries)).outcome is Outcome.DISABLED
     assert off.asked == []
+
+
+class FakeConsole:
+    def __init__(self, pop: Pop) -> None:
+        self.pops = {pop.interface: pop}
+        self.sent: list[dict[str, Any]] = []
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def publish(self, interface: str, message: dict[str, Any]) -> None:
+        self.sent.append(message)
+
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        self.tasks.append(asyncio.create_task(coroutine))
+        return self.tasks[-1]
+
+
+def _pop() -> Pop:
+    return Pop(pbx="sim", linkedid="1.1", interface="PJSIP/agent3",
+               caller_number="+48601111222", caller_name=None, did=None, queue="q",
+               wait_seconds=0, rang_at=datetime.now(UTC))
+
+
+async def test_the_crm_answer_never_goes_before_the_pop() -> None:
+    anna = _parsed(ANNA)
+    pop = _pop()
+    console = FakeConsole(pop)
+    shown: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    client = FakeClient({Query(phone="+48601111222"): anna})
+    RingLookups(client, console).on_ring(pop, shown)
+    await eventually(lambda: client.asked == [Query(phone="+48601111222")])  # pop waits
+    assert console.sent == [], "nothing before the pop"
+    shown.set_result(None)
+    await asyncio.gather(*console.tasks)
+    assert [m["crm"]["outcome"] for m in console.sent] == ["found"]  # no "loading": known
+
+
+async def test_a_slow_answer_shows_loading_and_a_call_gone_gets_none() -> None:
+    pop = _pop()
+    console = FakeConsole(pop)
+    answer: asyncio.Future[LookupResult] = asyncio.get_running_loop().create_future()
+
+    class Slow(FakeClient):
+        async def lookup(self, query: Query) -> LookupResult:
+            return await answer
+
+    shown: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    shown.set_result(None)
+    RingLookups(Slow({}), console).on_ring(pop, shown)
+    await eventually(lambda: len(console.sent) == 1)
+    assert console.sent[0] == {"type": "crm", "linkedid": "1.1", "crm": LOADING}
+    del console.pops[pop.interface]  # the call ended meanwhile
+    answer.set_result(failed(Reason.TIMEOUT))
+    await asyncio.gather(*console.tasks)
+    assert len(console.sent) == 1
+    off = FakeConsole(pop)
+    RingLookups(FakeClient({}, enabled=False), off).on_ring(pop, shown)
+    assert (off.sent, off.tasks) == ([], [])
