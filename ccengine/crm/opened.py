@@ -47,7 +47,12 @@ class OpenedTickets:
                 .order_by(Ticket.id).limit(BATCH))).all()
         if rows:
             self.cursor = rows[-1].id
-            await asyncio.gather(*(self._look_up(row.number) for row in rows))
+        # A few at a time: the rest of the client's slots stay free for ringing calls
+        # (a look-up queued behind a burst would time out and be kept as failed).
+        width = max(1, self.client.config.concurrency // 2)
+        for start in range(0, len(rows), width):
+            await asyncio.gather(*(self._look_up(row.number)
+                                   for row in rows[start:start + width]))
         return len(rows)
 
     async def _look_up(self, number: str) -> None:
