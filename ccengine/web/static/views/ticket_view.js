@@ -41,7 +41,7 @@ export async function renderTicket(root, ctx, number) {
   const assignees = EDITORS.has(ctx.user.role) ? await loadAssignees() : null;
   // Asked once per visit, kept across the page's redraws (the CRM is not asked again).
   const crm = ticketCrmHolder(detail.ticket.number);
-  show(body, detail, assignees, { ...ctx, crm });
+  show(body, detail, assignees, ctx, crm);
 }
 
 export async function loadAssignees() {
@@ -53,8 +53,8 @@ export async function loadAssignees() {
   }
 }
 
-function show(body, detail, assignees, ctx) {
-  const redraw = (next) => show(body, next, assignees, ctx);
+function show(body, detail, assignees, ctx, crm) {
+  const redraw = (next) => show(body, next, assignees, ctx, crm);
   // Editors may split a call off (the server refuses a merged or a one-call ticket).
   const callAction = assignees ? (call) => splitButton(detail, call, ctx) : () => null;
   clear(body,
@@ -62,7 +62,7 @@ function show(body, detail, assignees, ctx) {
     header(detail, assignees ? redraw : null),
     callCustomerButton(detail, ctx, redraw),
     slaCard(detail.ticket.sla),
-    ctx.crm,
+    crm,
     assignees ? editCard(detail, assignees, redraw) : null,
     fieldsHolder(detail, Boolean(assignees), redraw),
     assignees ? snoozeCard(detail, redraw) : null,
