@@ -67,7 +67,7 @@ async def test_a_crm_too_slow_shows_failed_in_the_pop(
     call = await _call(live, "48501222333", None, plan, digits=("3",))
     pop = page.locator(".pop-ringing")
     await expect(pop.locator(".crm-failed")).to_have_text(
-        "Wyszukiwanie nie powiodło się (brak odpowiedzi na czas)", timeout=POP_WAIT_MS)
+        "Wyszukiwanie nie powiodło się (limit czasu)", timeout=POP_WAIT_MS)
     await expect(pop.locator(".pop-name")).to_be_visible()
     call.hang_up()
 

@@ -5,7 +5,7 @@
 import { api, clear, fmtDateTime, h, t } from "../app.js";
 
 function reasonName(reason) {
-  return { timeout: t("no answer in time"), http_status: t("CRM error"),
+  return { timeout: t("timeout"), http_status: t("CRM error"),
            invalid_answer: t("invalid answer"), unreachable: t("CRM unreachable") }[reason]
     || reason || t("unknown");
 }
