@@ -52,6 +52,10 @@ async def test_the_pop_shows_the_crm_card_after_loading(
     await expect(order).to_have_attribute("rel", "noopener noreferrer")
     await expect(card.locator(".crm-links a")).to_have_text("Open in CRM")
     await screenshot(page, "agent-pop-crm")
+    await page.reload()  # a page opened during the call missed the socket's message
+    await expect(page.locator(".pop .crm-card.crm-state-found .crm-name")).to_have_text(
+        "Anna Nowak", timeout=POP_WAIT_MS)
+    assert len(crm.asked) == 1, "the reloaded page's answer came from the cache"
     call.hang_up()
 
 
