@@ -10,6 +10,7 @@ from ccengine.agents import storage_models as agent_models
 from ccengine.automation import storage_models as automation_models
 from ccengine.customers import storage_models as customer_models
 from ccengine.dispositions import storage_models as disposition_models
+from ccengine.forms import storage_models as form_models
 from ccengine.mail import storage_models as mail_models
 from ccengine.notifications import storage_models as notification_models
 from ccengine.qa import storage_models as qa_models
@@ -24,6 +25,6 @@ from ccengine.users import models as user_models
 MODEL_MODULES = (agent_models, customer_models, notification_models, qa_models, route_models,
                  automation_models, sla_models, ticket_relation_models, transcription_models,
                  user_models, ticket_field_models,
-                 disposition_models, mail_models)
+                 disposition_models, mail_models, form_models)
 
 __all__ = ["MODEL_MODULES", "Base"]

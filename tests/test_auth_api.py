@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -150,13 +151,23 @@ MATRIX: dict[tuple[str, str], list[int]] = {
 }
 
 
+# The password is checked once per user and database: the matrices make a session per
+# request (logout ends one), and an argon2 check per request made the walk take minutes.
+_AUTHENTICATED: weakref.WeakKeyDictionary[Database, dict[str, Any]] = (
+    weakref.WeakKeyDictionary())
+
+
 async def _headers(database: Database, who: str) -> dict[str, str]:
     if who == "anonymous":
         return {}
     if who == "integration":
         return {"Authorization": f"Bearer {await service.create_api_token(database, 'crm')}"}
-    user = await service.authenticate(database, who, PASSWORD)
-    assert user is not None
+    known = _AUTHENTICATED.setdefault(database, {})
+    user = known.get(who)
+    if user is None:
+        user = await service.authenticate(database, who, PASSWORD)
+        assert user is not None
+        known[who] = user
     new = await service.create_session(database, user)  # fresh: logout ends it
     return {"Cookie": f"{COOKIE}={new.token}", "X-CSRF-Token": new.csrf_token}
 
@@ -219,6 +230,19 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/dispositions/{code}"): "AFFFFU",
     ("GET", "/api/v1/reports/dispositions"): "AAAAAU",
     ("GET", "/api/v1/tickets/{number}/crm"): "AAAAAU",
+    ("GET", "/api/v1/mail/mailboxes"): "AFFFFU",
+    ("POST", "/api/v1/mail/mailboxes"): "AFFFFU",
+    ("GET", "/api/v1/mail/mailboxes/{mailbox_id}"): "AFFFFU",
+    ("PATCH", "/api/v1/mail/mailboxes/{mailbox_id}"): "AFFFFU",
+    ("DELETE", "/api/v1/mail/mailboxes/{mailbox_id}"): "AFFFFU",
+    ("GET", "/api/v1/web-forms"): "AFFFFU",
+    ("POST", "/api/v1/web-forms"): "AFFFFU",
+    ("GET", "/api/v1/web-forms/{key}"): "AFFFFU",
+    ("PUT", "/api/v1/web-forms/{key}"): "AFFFFU",
+    ("DELETE", "/api/v1/web-forms/{key}"): "AFFFFU",
+    ("POST", "/api/v1/forms/{key}"): "AAAAAA",
+    ("OPTIONS", "/api/v1/forms/{key}"): "AAAAAA",
+    ("GET", "/api/v1/forms/{key}/embed"): "AAAAAA",
     ("GET", "/api/v1/routes"): "AFFFFU",
     ("POST", "/api/v1/routes"): "AFFFFU",
     ("POST", "/api/v1/routes/validate"): "AFFFFU",

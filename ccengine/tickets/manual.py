@@ -8,6 +8,7 @@ the ticket's first note, by its creator: tickets have no description column.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -25,7 +26,7 @@ from ccengine.tickets.enums import ActivityKind, Priority, SourceChannel, Ticket
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.tickets.sla_sync import DEFAULT_SLA, SlaProvider, sync_sla
 
-__all__ = ["ForCustomer", "ForEmail", "ForPhone", "ManualTicket", "UnknownCustomer",
+__all__ = ["AlsoDo", "ForCustomer", "ForEmail", "ForPhone", "ManualTicket", "UnknownCustomer",
            "open_ticket"]
 
 
@@ -55,6 +56,11 @@ class ManualTicket:
     queue: str | None = None
     assignee: str | None = None
     description: str | None = None
+    source: SourceChannel = SourceChannel.MANUAL
+
+
+# Called in the ticket's transaction before its commit (a form's acknowledgement e-mail).
+AlsoDo = Callable[[AsyncSession, Ticket], Awaitable[None]]
 
 
 class UnknownCustomer(LookupError):
@@ -65,7 +71,7 @@ class UnknownCustomer(LookupError):
 
 async def open_ticket(database: Database, asked: ManualTicket, creator: str, how: str,
                       now: datetime, config: TicketsConfig,
-                      sla: SlaProvider = DEFAULT_SLA) -> str:
+                      sla: SlaProvider = DEFAULT_SLA, also: AlsoDo | None = None) -> str:
     """Open the ticket ``asked`` for, by ``creator`` (a display name) ``how`` ("in the
     page", "via the API"); returns its number.
 
@@ -73,23 +79,26 @@ async def open_ticket(database: Database, asked: ManualTicket, creator: str, how
     transaction is rolled back and replayed once, and the replay finds that customer.
     """
     try:
-        return await _open_once(database, asked, creator, how, now, config, sla)
+        return await _open_once(database, asked, creator, how, now, config, sla, also)
     except IntegrityError:
-        return await _open_once(database, asked, creator, how, now, config, sla)
+        return await _open_once(database, asked, creator, how, now, config, sla, also)
 
 
 async def _open_once(database: Database, asked: ManualTicket, creator: str, how: str,
-                     now: datetime, config: TicketsConfig, sla: SlaProvider) -> str:
+                     now: datetime, config: TicketsConfig, sla: SlaProvider,
+                     also: AlsoDo | None) -> str:
     async with database.writer() as session:
         customer = await _customer(session, asked.recipient, now)
         ticket = await _new_ticket(session, asked, customer, now, config)
         session.add(_activity(ticket, ActivityKind.NOTE, f"opened by {creator} {how}",
-                              {"opened": "manual"}, creator, now))
+                              {"opened": asked.source.value}, creator, now))
         if asked.description:
             session.add(_activity(ticket, ActivityKind.NOTE, asked.description,
                                   {"public": False}, creator, now))
         await session.flush()
         await sync_sla(session, [ticket], sla, now)
+        if also is not None:
+            await also(session, ticket)
         await session.commit()
         return ticket.number
 
@@ -130,7 +139,7 @@ async def _new_ticket(session: AsyncSession, asked: ManualTicket, customer: Cust
     ticket = Ticket(number=number, title=asked.title, status=TicketStatus.NEW,
                     priority=asked.priority, kind=TicketKind.CALL, queue=asked.queue,
                     assignee=asked.assignee, customer=customer,
-                    source_channel=SourceChannel.MANUAL, created_at=now, updated_at=now)
+                    source_channel=asked.source, created_at=now, updated_at=now)
     session.add(ticket)
     return ticket
 

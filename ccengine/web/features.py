@@ -20,6 +20,8 @@ from ccengine.crm import api as crm_api
 from ccengine.customers import api as customers_api
 from ccengine.customers import organisations_api
 from ccengine.dispositions import api as dispositions_api
+from ccengine.forms import api as forms_api
+from ccengine.mail import mailboxes_api
 from ccengine.notifications import api as notifications_api
 from ccengine.qa import api as qa_api
 from ccengine.sla import api as sla_api
@@ -35,7 +37,7 @@ FEATURES: tuple[ModuleType, ...] = (
     i18n, tickets_api, customers_api, organisations_api, agent_api, callbacks_api, routes_api,
     qa_api, sla_api, wallboard, notifications_api, relations_api, life_api, manual_api,
     sla_preview_api, automation_api, ticket_fields_api, ticket_views_api, dispositions_api,
-    crm_api)
+    mailboxes_api, forms_api, crm_api)
 
 
 def feature_endpoints() -> Iterator[Endpoint]:

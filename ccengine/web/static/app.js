@@ -127,7 +127,7 @@ const MENUS = {
           ["organisations", "Organisations"], ["routes", "Routes"],
           ["sla", "Calendars and SLA"], ["wallboard", "Wallboard"], ["qa", "QA review"],
           ["automation", "Automation"], ["dispositions", "Dispositions"],
-          ["ticket_admin", "Categories and fields"]],
+          ["ticket_admin", "Categories and fields"], ["channels", "Channels"]],
   qa_lead: [["qa", "QA review"], ["tickets", "Tickets"], ["customers", "Customers"],
             ["organisations", "Organisations"], ["wallboard", "Wallboard"]],
 };
