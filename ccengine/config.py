@@ -249,6 +249,40 @@ class MailConfig(_Section):
     imap_cafile: str | None = None  # CA file the servers' certificates are checked against
 
 
+class CrmConfig(_Section):
+    """The CRM or shop looked up when a call rings and a ticket opens (``ccengine.crm``):
+    ``GET {url}?phone=+48…&email=…`` answering the contract in the README."""
+
+    enabled: bool = False
+    url: str | None = None  # http(s)://crm.example/lookup; the query is added to it
+    auth_header: str = "Authorization"  # sent with ``token`` when a token is set
+    token: str | None = None  # e.g. "Bearer abc…"; never logged
+    timeout_seconds: float = Field(default=1.5, gt=0, le=30)  # the whole look-up
+    cache_seconds: float = Field(default=300.0, ge=0)  # answers kept (found, not found)
+    failure_cache_seconds: float = Field(default=5.0, ge=0)  # a failure kept this long
+    cache_size: int = Field(default=10_000, ge=0, le=1_000_000)
+    concurrency: int = Field(default=8, ge=1, le=256)  # requests in flight at once
+    max_answer_bytes: int = Field(default=262_144, ge=1024, le=10_485_760)
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return url
+
+    @field_validator("auth_header", "token")
+    @classmethod
+    def _header_safe(cls, value: str | None) -> str | None:
+        if value is not None and any(is_control(char) for char in value):
+            raise ValueError("must not contain control characters (CR, LF, NUL, ...)")
+        return value
+
+    @property
+    def active(self) -> bool:
+        return self.enabled and self.url is not None
+
+
 class Config(_Section):
     ami: tuple[AmiConfig, ...] = ()
     database: DatabaseConfig = DatabaseConfig()
@@ -263,6 +297,7 @@ class Config(_Section):
     csat: CsatConfig = CsatConfig()
     webhooks: WebhooksConfig = WebhooksConfig()
     mail: MailConfig = MailConfig()
+    crm: CrmConfig = CrmConfig()
 
 
 def load_config(

@@ -230,6 +230,7 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/dispositions"): "AFFFFU",
     ("PATCH", "/api/v1/dispositions/{code}"): "AFFFFU",
     ("GET", "/api/v1/reports/dispositions"): "AAAAAU",
+    ("GET", "/api/v1/tickets/{number}/crm"): "AAAAAU",
     ("GET", "/api/v1/mail/mailboxes"): "AFFFFU",
     ("POST", "/api/v1/mail/mailboxes"): "AFFFFU",
     ("GET", "/api/v1/mail/mailboxes/{mailbox_id}"): "AFFFFU",

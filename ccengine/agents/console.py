@@ -72,6 +72,9 @@ class AgentConsole:
         self._holding = WrapUpHold(self.presence, self.spawn)
         self._delivery = Delivery(self.directory, hub, self.spawn)
         self.on_originate: list[Callable[[ev.OriginateResult], None]] = []
+        # A new pop, and when it has gone out (the CRM look-up starts at once and
+        # its answer follows the pop, never before it).
+        self.on_ring: list[Callable[[Pop, asyncio.Future[None]], None]] = []
         self._joined: OrderedDict[Key, datetime] = OrderedDict()
         self._call_tickets: OrderedDict[Key, asyncio.Future[CallTicket | None]] = OrderedDict()
         self._customers: OrderedDict[Key, asyncio.Future[CustomerFacts | None]] = OrderedDict()
@@ -177,7 +180,10 @@ class AgentConsole:
         pop = pops.ringing_pop(event, self._joined.get(key), self.routing, self.tickets)
         self.pops[interface] = pop
         customer = self._customer_task(event.pbx, event.linkedid, event.channel.caller_num)
-        self.spawn(self._complete(pop, customer, self._ticket_task(event, event.queue)))
+        shown: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.spawn(self._complete(pop, customer, self._ticket_task(event, event.queue), shown))
+        for listener in self.on_ring:
+            listener(pop, shown)
 
     def _on_connect(self, event: ev.Event) -> None:
         assert isinstance(event, ev.AgentConnected)
@@ -271,13 +277,19 @@ class AgentConsole:
         return task
 
     async def _complete(self, pop: Pop, customer_task: asyncio.Future[CustomerFacts | None],
-                        ticket_task: asyncio.Future[CallTicket | None]) -> None:
+                        ticket_task: asyncio.Future[CallTicket | None],
+                        shown: asyncio.Future[None]) -> None:
         """The pop with the customer, and its ticket when written within the budget;
         else the ticket follows in a second message. The call may have moved on."""
-        customer = await asyncio.shield(customer_task)
-        await asyncio.wait({ticket_task}, timeout=TICKET_BUDGET_SECONDS)
-        ticket = ticket_task.result() if ticket_task.done() else None
-        if not self._publish_completed(pop, ticket, customer) or ticket_task.done():
+        try:
+            customer = await asyncio.shield(customer_task)
+            await asyncio.wait({ticket_task}, timeout=TICKET_BUDGET_SECONDS)
+            ticket = ticket_task.result() if ticket_task.done() else None
+            published = self._publish_completed(pop, ticket, customer)
+        finally:
+            if not shown.done():
+                shown.set_result(None)
+        if not published or ticket_task.done():
             return
         ticket = await asyncio.shield(ticket_task)
         self._publish_completed(pop, ticket, None)

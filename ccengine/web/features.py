@@ -16,6 +16,7 @@ from aiohttp import web
 from ccengine.agents import api as agent_api
 from ccengine.agents import callbacks_api
 from ccengine.automation import api as automation_api
+from ccengine.crm import api as crm_api
 from ccengine.csat import api as csat_api
 from ccengine.customers import api as customers_api
 from ccengine.customers import organisations_api
@@ -40,7 +41,7 @@ FEATURES: tuple[ModuleType, ...] = (
     i18n, tickets_api, customers_api, organisations_api, agent_api, callbacks_api, routes_api,
     qa_api, sla_api, wallboard, notifications_api, relations_api, life_api, manual_api,
     sla_preview_api, automation_api, ticket_fields_api, ticket_views_api, dispositions_api,
-    mailboxes_api, forms_api, csat_api, webhooks_api, mail_worker, mail_api)
+    mailboxes_api, forms_api, csat_api, webhooks_api, mail_worker, mail_api, crm_api)
 
 
 def feature_endpoints() -> Iterator[Endpoint]:

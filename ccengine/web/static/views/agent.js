@@ -9,6 +9,7 @@ import { errorText, startOf } from "./agent/labels.js";
 import { renderIdle, renderPop } from "./agent/pop.js";
 import { renderStatus } from "./agent/status.js";
 import { wrapUpForm } from "./agent/wrapup.js";
+import { showCrm } from "./crm.js";
 
 const MISSED_FADE_MS = 8000; // a missed pop stays this long, fading, then goes
 const CALLBACKS_EVERY_MS = 30_000; // new missed calls reach the list without a click
@@ -18,7 +19,8 @@ let plainTitle = null; // the tab's title before a ringing call changed it
 
 export async function render(root) {
   const model = { agent: null, pop: null, queues: [], pauseReasons: [], stateSeenAt: Date.now(),
-                  popSeen: {}, error: "", busy: false, wrapUps: new Map() };
+                  popSeen: {}, error: "", busy: false, wrapUps: new Map(),
+                  crm: new Map() }; // linkedid → the CRM card's slot and answer
   const statusSlot = h("div", { class: "agent-status-slot" });
   const live = h("span", { class: "live-badge", role: "status" });
   const popSlot = h("div", { class: "pop-slot" });
@@ -27,6 +29,7 @@ export async function render(root) {
                      poll: null, fade: null };
   current = console_;
   root.append(h("link", { rel: "stylesheet", href: "/static/css/agent.css" }),
+    h("link", { rel: "stylesheet", href: "/static/css/crm.css" }),
     h("div", { class: "agent-console" }, live, statusSlot,
       h("div", { class: "agent-columns" }, popSlot, callbacks.panel)));
   await loadState(console_);
@@ -58,6 +61,7 @@ async function loadState(c) {
                              error });
     setAgent(c, data.agent);
     setPop(c, data.pop || null);
+    crmAfterReload(c, data.pop);
   } catch (error) {
     c.model.error = errorText(error);
     drawStatus(c);
@@ -69,6 +73,7 @@ function onMessage(c, message) {
   if (c !== current) return;
   if (message.type === "agent") setAgent(c, message.agent);
   else if (message.type === "pop") setPop(c, message.pop);
+  else if (message.type === "crm") crmOf(c, message.linkedid, message.crm);
   else if (message.type === "callback" && message.attempt) {
     c.callbacks.attemptChanged(message.attempt);
   }
@@ -134,7 +139,35 @@ function drawPop(c) {
       : popSeen.connected || now,
     wrapUntil: wrapUpEnd(agent, now),
   };
-  c.popSlot.replaceChildren(renderPop(pop, clocks, wrapUpFor(c, pop)));
+  c.popSlot.replaceChildren(renderPop(pop, clocks, wrapUpFor(c, pop),
+                                     crmOf(c, pop.linkedid).slot));
+}
+
+// The CRM's answer follows the pop as its own message (the pop never waits for it);
+// it fills a slot kept across the pop's redraws. Only the current call's is kept.
+function crmOf(c, linkedid, answer) {
+  let entry = c.model.crm.get(linkedid);
+  if (!entry) {
+    entry = { slot: h("div", { class: "crm-slot" }), answer: null };
+    c.model.crm.set(linkedid, entry);
+  }
+  for (const key of [...c.model.crm.keys()]) {
+    if (key !== linkedid && key !== c.model.pop?.linkedid) c.model.crm.delete(key);
+  }
+  if (answer) showCrm(entry.slot, (entry.answer = answer));
+  return entry;
+}
+
+// A page opened during a call missed the socket's CRM message: the ticket's answer
+// (from the server's cache) stands in.
+async function crmAfterReload(c, pop) {
+  if (!pop?.ticket || crmOf(c, pop.linkedid).answer) return;
+  try {
+    const answer = await api("GET", `/tickets/${encodeURIComponent(pop.ticket.number)}/crm`);
+    if (!crmOf(c, pop.linkedid).answer) crmOf(c, pop.linkedid, answer);
+  } catch {
+    // the card stays away; the pop itself is what matters
+  }
 }
 
 // When the PBX will end the wrap-up by itself; only when that clock agrees with ours.

@@ -11,6 +11,7 @@ import { fieldChangeContent, fieldsCard } from "./ticket_fields.js";
 import { callCustomerButton, callKindName } from "./ticket_calls.js";
 import { csatContent, csatFacts, csatKindName } from "./csat_badges.js";
 import { mailContent, mailKindName } from "./ticket_mail.js";
+import { ticketCrmHolder } from "./crm.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_for_customer", "resolved", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];
@@ -41,7 +42,9 @@ export async function renderTicket(root, ctx, number) {
     return;
   }
   const assignees = EDITORS.has(ctx.user.role) ? await loadAssignees() : null;
-  show(body, detail, assignees, ctx);
+  // Asked once per visit, kept across the page's redraws (the CRM is not asked again).
+  const crm = ticketCrmHolder(detail.ticket.number);
+  show(body, detail, assignees, ctx, crm);
 }
 
 export async function loadAssignees() {
@@ -53,8 +56,8 @@ export async function loadAssignees() {
   }
 }
 
-function show(body, detail, assignees, ctx) {
-  const redraw = (next) => show(body, next, assignees, ctx);
+function show(body, detail, assignees, ctx, crm) {
+  const redraw = (next) => show(body, next, assignees, ctx, crm);
   // Editors may split a call off (the server refuses a merged or a one-call ticket).
   const callAction = assignees ? (call) => splitButton(detail, call, ctx) : () => null;
   clear(body,
@@ -62,6 +65,7 @@ function show(body, detail, assignees, ctx) {
     header(detail, assignees ? redraw : null),
     callCustomerButton(detail, ctx, redraw),
     slaCard(detail.ticket.sla),
+    crm,
     assignees ? editCard(detail, assignees, redraw) : null,
     fieldsHolder(detail, Boolean(assignees), redraw),
     assignees ? snoozeCard(detail, redraw) : null,

@@ -29,7 +29,8 @@ export async function render(root, ctx) {
   root.append(h("link", { rel: "stylesheet", href: "/static/css/tickets.css" }),
     h("link", { rel: "stylesheet", href: "/static/css/ticket_relations.css" }),
     h("link", { rel: "stylesheet", href: "/static/css/ticket_mail.css" }),
-    h("link", { rel: "stylesheet", href: "/static/css/ticket_fields.css" }));
+    h("link", { rel: "stylesheet", href: "/static/css/ticket_fields.css" }),
+    h("link", { rel: "stylesheet", href: "/static/css/crm.css" }));
   if (ctx.params[0]) {
     await renderTicket(root, ctx, ctx.params[0]);
     return;

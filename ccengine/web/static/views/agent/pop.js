@@ -13,7 +13,7 @@ const HEADINGS = {
 };
 
 // pop: the server's pop; clocks: {waitFrom, talkFrom, wrapUntil?} in epoch ms; wrapUp: its form
-export function renderPop(pop, clocks, wrapUp) {
+export function renderPop(pop, clocks, wrapUp, crmSlot) {
   const heading = (HEADINGS[pop.state] || (() => pop.state))();
   return h("section", { class: `card pop pop-${pop.state}`, "aria-live": "assertive",
                         "aria-label": heading, dataset: { linkedid: pop.linkedid } },
@@ -24,6 +24,7 @@ export function renderPop(pop, clocks, wrapUp) {
       callClock(pop, clocks)),
     caller(pop),
     facts(pop),
+    crmSlot || null,
     history(pop.recent_tickets || []),
     pop.state === "wrap_up" ? wrapUp : null,
     pop.state === "missed" ? h("p", { class: "pop-note" },
