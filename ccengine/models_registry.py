@@ -13,6 +13,7 @@ from ccengine.dispositions import storage_models as disposition_models
 from ccengine.mail import storage_models as mail_models
 from ccengine.notifications import storage_models as notification_models
 from ccengine.qa import storage_models as qa_models
+from ccengine.replies import storage_models as reply_models
 from ccengine.routes import storage_models as route_models
 from ccengine.sla import storage_models as sla_models
 from ccengine.ticket_fields import storage_models as ticket_field_models
@@ -24,6 +25,6 @@ from ccengine.users import models as user_models
 MODEL_MODULES = (agent_models, customer_models, notification_models, qa_models, route_models,
                  automation_models, sla_models, ticket_relation_models, transcription_models,
                  user_models, ticket_field_models,
-                 disposition_models, mail_models)
+                 disposition_models, mail_models, reply_models)
 
 __all__ = ["MODEL_MODULES", "Base"]
