@@ -119,9 +119,10 @@ class TicketsConfig(_Section):
     reopen_within_days: float = Field(default=14, ge=0)
     timezone: str = "Europe/Warsaw"
     # What stops the first-response clock: the first moment of any of these kinds.
-    # "agent_reply" (an e-mail reply, issue 14) is accepted; nothing produces it yet.
+    # "agent_reply": an agent's e-mail reply from the ticket (replies.api).
     first_response: tuple[ResponseKind, ...] = (
-        ResponseKind.ANSWERED_CALL, ResponseKind.REACHED_CALLBACK, ResponseKind.PUBLIC_NOTE)
+        ResponseKind.ANSWERED_CALL, ResponseKind.REACHED_CALLBACK, ResponseKind.PUBLIC_NOTE,
+        ResponseKind.AGENT_REPLY)
 
     @field_validator("number_format")
     @classmethod
@@ -199,6 +200,23 @@ class AlertsConfig(_Section):
     batch: int = Field(default=500, ge=1, le=10_000)
 
 
+class MailConfig(_Section):
+    """The outbox's sender: how often it looks, how much per claim, retries, TLS."""
+
+    sender_enabled: bool = True  # off: another process delivers the outbox
+    send_every_seconds: float = Field(default=5.0, gt=0, le=3600)
+    send_batch: int = Field(default=50, ge=1, le=1000)
+    claim_seconds: float = Field(default=300.0, gt=0)  # then a dead claimer's rows go again
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    smtp_cafile: str | None = None  # a private CA for the servers' certificates (PEM)
+    max_attempts: int = Field(default=8, ge=1, le=100)  # then the message is failed
+    retry_base_seconds: float = Field(default=60.0, ge=0)  # doubled after each failure
+    retry_max_seconds: float = Field(default=3600.0, ge=0)
+    # Replies from the ticket: each attachment and all of them together.
+    max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    max_attachments_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+
+
 class Config(_Section):
     ami: tuple[AmiConfig, ...] = ()
     database: DatabaseConfig = DatabaseConfig()
@@ -210,6 +228,7 @@ class Config(_Section):
     qa: QaConfig = QaConfig()
     wallboard: WallboardConfig = WallboardConfig()
     alerts: AlertsConfig = AlertsConfig()
+    mail: MailConfig = MailConfig()
 
 
 def load_config(

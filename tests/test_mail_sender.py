@@ -1,0 +1,162 @@
+"""The sender worker against a real SMTP server (STARTTLS with a self-signed
+certificate, AUTH): mail arrives once with its headers, bytes and envelope; a wrong
+password is retried with backoff, then failed, never quoted; a dead mailbox holds up
+no other; a claimed row is left alone by a second sender; 5xx fails at once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from ccengine.db import Database
+from ccengine.mail.acknowledging import acknowledge
+from ccengine.mail.delivery import RetryPolicy, after_failure, backoff
+from ccengine.mail.sender import MailSender, SenderPolicy
+from ccengine.mail.smtp_client import SmtpSettings, connect
+from ccengine.tickets.models import Ticket
+from tests.automation_helpers import add_ticket
+from tests.mail_helpers import NOW, add_mailbox, outgoing, queue_mail
+from tests.smtp_server import PASSWORD, SmtpServer
+from tests.smtp_server import smtp_certificate, smtp_server  # noqa: F401  (fixtures)
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def _sender(database: Database, server: SmtpServer, clock: Clock, **policy: object
+            ) -> MailSender:
+    settings = SenderPolicy(cafile=server.cafile, timeout_seconds=5,
+                            retry=RetryPolicy(max_attempts=3, base_seconds=60), **policy)  # type: ignore[arg-type]
+    return MailSender(database, settings, clock=clock)
+
+
+async def test_a_queued_message_arrives_once_over_starttls_with_auth(
+        database: Database, smtp_server: SmtpServer) -> None:
+    box = await add_mailbox(database, "bok", smtp_server)
+    row_id = await queue_mail(database, box, cc=("szef@klient.pl",),
+                              in_reply_to="<ostatnia@klient.pl>")
+    sender = _sender(database, smtp_server, Clock(NOW))
+    assert await sender.tick() == 1
+    assert await sender.tick() == 0  # sent: never again
+    [got] = smtp_server.wait_for(1)
+    message = got.message
+    assert got.sender == "bok@firma.pl"
+    assert sorted(got.recipients) == ["jan@klient.pl", "szef@klient.pl"]
+    assert message["Subject"] == "[TK-2026-000001] Zamówienie"
+    assert message["In-Reply-To"] == "<ostatnia@klient.pl>"
+    body = message.get_body(("plain",))
+    assert body is not None and "zażółć gęślą jaźń" in body.get_content()
+    [attached] = list(message.iter_attachments())
+    assert attached.get_filename() == "faktura.pdf"
+    row = await outgoing(database, row_id)
+    assert (row.status, row.sent_at, row.attempts) == ("sent", NOW, 1)
+
+
+async def test_a_wrong_password_is_retried_with_backoff_then_failed_unquoted(
+        database: Database, smtp_server: SmtpServer) -> None:
+    wrong = "Zle-Haslo-123"
+    box = await add_mailbox(database, "bok", smtp_server, smtp_password=wrong)
+    row_id = await queue_mail(database, box)
+    clock = Clock(NOW)
+    sender = _sender(database, smtp_server, clock)
+    await sender.tick()
+    row = await outgoing(database, row_id)
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.next_attempt_at == NOW + timedelta(seconds=60)
+    assert row.last_error and wrong not in row.last_error and PASSWORD not in row.last_error
+    assert await sender.tick() == 0  # not due yet
+    clock.at = row.next_attempt_at
+    await sender.tick()
+    row = await outgoing(database, row_id)
+    assert (row.attempts, row.next_attempt_at) == (2, clock.at + timedelta(seconds=120))
+    clock.at = row.next_attempt_at
+    await sender.tick()
+    row = await outgoing(database, row_id)
+    assert (row.status, row.attempts) == ("failed", 3)
+    assert row.last_error and wrong not in row.last_error
+    assert smtp_server.received == []
+
+
+async def test_a_dead_mailbox_blocks_no_other(database: Database,
+                                              smtp_server: SmtpServer) -> None:
+    dead = await add_mailbox(database, "martwa", None, queue="sprzedaz", smtp_port=1)
+    alive = await add_mailbox(database, "bok", smtp_server)
+    dead_ids = [await queue_mail(database, dead, f"stara {n}") for n in range(3)]
+    alive_id = await queue_mail(database, alive, "nowa")
+    sender = _sender(database, smtp_server, Clock(NOW), batch=10)
+    await sender.tick()
+    [got] = smtp_server.wait_for(1)
+    assert "nowa" in got.message["Subject"]
+    assert (await outgoing(database, alive_id)).status == "sent"
+    for row_id in dead_ids:
+        row = await outgoing(database, row_id)
+        assert (row.status, row.attempts) == ("pending", 1) and row.last_error
+
+
+async def test_claimed_rows_are_sent_once_by_two_senders_and_after_a_restart(
+        database: Database, smtp_server: SmtpServer) -> None:
+    box = await add_mailbox(database, "bok", smtp_server)
+    ids = [await queue_mail(database, box, f"m{n}") for n in range(6)]
+    clock = Clock(NOW)
+    first, second = (_sender(database, smtp_server, clock, batch=2) for _ in range(2))
+    # A sender dies after its claim: its rows are left alone until the lease runs out.
+    claimed, _settings = await first._claim(clock.at)
+    assert len(claimed) == 2
+    await asyncio.gather(*(second.tick() for _ in range(3)))
+    smtp_server.wait_for(4)
+    assert await second.tick() == 0
+    clock.at = NOW + timedelta(seconds=SenderPolicy().lease_seconds)
+    assert await second.tick() == 2  # the dead claim's rows, once
+    received = smtp_server.wait_for(6)
+    subjects = sorted(str(got.message["Subject"]) for got in received)
+    assert subjects == sorted(f"[TK-2026-000001] m{n}" for n in range(6))
+    assert {(await outgoing(database, row_id)).status for row_id in ids} == {"sent"}
+
+
+async def test_a_permanent_refusal_fails_at_once(database: Database,
+                                                 smtp_server: SmtpServer) -> None:
+    box = await add_mailbox(database, "bok", smtp_server, smtp_user=None, smtp_password=None)
+    row_id = await queue_mail(database, box)  # AUTH required: 530 to MAIL FROM
+    await _sender(database, smtp_server, Clock(NOW)).tick()
+    row = await outgoing(database, row_id)
+    assert (row.status, row.attempts) == ("failed", 1) and "530" in (row.last_error or "")
+
+
+async def test_an_acknowledgement_from_main_is_delivered(database: Database,
+                                                         smtp_server: SmtpServer) -> None:
+    await add_mailbox(database, "bok", smtp_server)
+    ticket_id = await add_ticket(database, "TK-2026-000042")
+    async with database.writer() as session:
+        ticket = await session.get(Ticket, ticket_id)
+        assert ticket is not None
+        row = await acknowledge(session, ticket, to="anna@klient.pl", customer_name="Anna",
+                                now=NOW)
+        await session.commit()
+    assert row is not None
+    await _sender(database, smtp_server, Clock(NOW)).tick()
+    [got] = smtp_server.wait_for(1)
+    assert "TK-2026-000042" in got.message["Subject"]
+    assert got.message["Auto-Submitted"] == "auto-replied"
+
+
+async def test_an_untrusted_certificate_is_refused(smtp_server: SmtpServer) -> None:
+    settings = SmtpSettings("127.0.0.1", smtp_server.port, "starttls", None, None, timeout=5)
+    try:
+        await connect(settings)
+    except Exception as exc:  # noqa: BLE001
+        assert "certificate" in str(exc).lower()
+    else:
+        raise AssertionError("a self-signed certificate was trusted without its CA")
+
+
+def test_backoff_doubles_up_to_its_cap_and_the_last_attempt_fails() -> None:
+    policy = RetryPolicy(max_attempts=4, base_seconds=10, max_seconds=30)
+    assert [backoff(n, policy).total_seconds() for n in (1, 2, 3, 4)] == [10, 20, 30, 30]
+    assert after_failure(2, False, policy, NOW).status == "pending"
+    assert after_failure(3, False, policy, NOW).status == "failed"
+    assert after_failure(0, True, policy, NOW).status == "failed"
