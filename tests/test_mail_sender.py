@@ -6,6 +6,7 @@ no other; a claimed row is left alone by a second sender; 5xx fails at once."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from ccengine.db import Database
@@ -17,7 +18,6 @@ from ccengine.tickets.models import Ticket
 from tests.automation_helpers import add_ticket
 from tests.mail_helpers import NOW, add_mailbox, outgoing, queue_mail
 from tests.smtp_server import PASSWORD, SmtpServer
-from tests.smtp_server import smtp_certificate, smtp_server  # noqa: F401  (fixtures)
 
 
 class Clock:
@@ -28,11 +28,11 @@ class Clock:
         return self.at
 
 
-def _sender(database: Database, server: SmtpServer, clock: Clock, **policy: object
+def _sender(database: Database, server: SmtpServer, clock: Clock, **policy: int
             ) -> MailSender:
     settings = SenderPolicy(cafile=server.cafile, timeout_seconds=5,
-                            retry=RetryPolicy(max_attempts=3, base_seconds=60), **policy)  # type: ignore[arg-type]
-    return MailSender(database, settings, clock=clock)
+                            retry=RetryPolicy(max_attempts=3, base_seconds=60))
+    return MailSender(database, replace(settings, **policy), clock=clock)
 
 
 async def test_a_queued_message_arrives_once_over_starttls_with_auth(
@@ -148,7 +148,7 @@ async def test_an_untrusted_certificate_is_refused(smtp_server: SmtpServer) -> N
     settings = SmtpSettings("127.0.0.1", smtp_server.port, "starttls", None, None, timeout=5)
     try:
         await connect(settings)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         assert "certificate" in str(exc).lower()
     else:
         raise AssertionError("a self-signed certificate was trusted without its CA")

@@ -231,7 +231,7 @@ def _concrete(path: str) -> str:
     values = {"{number}": "TK-2026-000001", "{name}": "main", "{version}": "1",
               "{call_id}": "1", "{customer}": "1", "{organisation}": "1",
               "{rule_id}": "1", "{category_id}": "1", "{key}": "some-field",
-              "{view_id}": "1", "{code}": "resolved"}
+              "{view_id}": "1", "{code}": "resolved", "{id}": "1"}
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
     return path

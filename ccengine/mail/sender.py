@@ -41,7 +41,7 @@ class SenderPolicy:
     lease_seconds: float = 300.0  # a claim this old is taken up again (its holder died)
     timeout_seconds: float = 30.0  # each SMTP step
     cafile: str | None = None  # a private CA the servers' certificates chain to
-    retry: RetryPolicy = RetryPolicy()
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,7 @@ async def connect(settings: SmtpSettings) -> SmtpConnection:
     client = aiosmtplib.SMTP(
         hostname=settings.host, port=settings.port, timeout=settings.timeout,
         use_tls=settings.security == "tls",
-        start_tls=True if settings.security == "starttls" else False,
+        start_tls=settings.security == "starttls",
         tls_context=_tls_context(settings.cafile) if settings.security != "none" else None)
     try:
         await client.connect()
