@@ -146,6 +146,8 @@ async def _customer_email(session: AsyncSession, ticket: Ticket) -> str | None:
 
 def _addresses(field: str, raw: Sequence[str]) -> tuple[str, ...]:
     """Each address checked: one "@", no line breaks, at most ``MAX_RECIPIENTS``."""
+    if any("\r" in item or "\n" in item for item in raw):
+        raise InvalidAddress(field, "no line breaks in addresses")
     found = [address for _name, address in getaddresses(list(raw))]
     if len(found) > MAX_RECIPIENTS:
         raise InvalidAddress(field, f"at most {MAX_RECIPIENTS} addresses")

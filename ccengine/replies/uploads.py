@@ -34,7 +34,9 @@ class Form:
 
 
 async def read_form(request: web.Request, max_file: int, max_total: int) -> Form:
-    if not request.content_type.startswith("multipart/form-data"):
+    if request.content_type == "application/x-www-form-urlencoded":  # no files
+        return await _urlencoded(request)
+    if request.content_type != "multipart/form-data":
         raise InvalidBody("", "expected multipart/form-data")
     form, total = Form(), 0
     try:
@@ -59,6 +61,21 @@ async def read_form(request: web.Request, max_file: int, max_total: int) -> Form
                 raise InvalidBody(part.name or "", "unknown field")
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidBody("", f"a broken form: {type(exc).__name__}") from None
+    return form
+
+
+async def _urlencoded(request: web.Request) -> Form:
+    try:
+        posted = await request.post()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidBody("", f"a broken form: {type(exc).__name__}") from None
+    form = Form()
+    for name, value in posted.items():
+        if name not in FIELDS or not isinstance(value, str):
+            raise InvalidBody(name, "unknown field")
+        if len(value) > MAX_FIELD or "\x00" in value:
+            raise InvalidBody(name, f"at most {MAX_FIELD} characters, no NUL")
+        form.fields[name] = value
     return form
 
 
