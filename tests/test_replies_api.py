@@ -52,8 +52,9 @@ class Api:
         assert response.status == status, await response.text()
         return await response.json()
 
-    async def reply(self, number: str, fields: dict[str, str], files: dict[str, bytes] | None = None,
-                    who: str = "anna", status: int = 201) -> Any:
+    async def reply(self, number: str, fields: dict[str, str],
+                    files: dict[str, bytes] | None = None, who: str = "anna",
+                    status: int = 201) -> Any:
         form = aiohttp.FormData()
         for name, value in fields.items():
             form.add_field(name, value)
