@@ -109,8 +109,8 @@ async def test_rules_are_created_listed_ordered_switched_and_deleted(api: Api) -
      "invalid-rule", "actions[0].value"),
     ({**URGENT, "actions": [{"kind": "call_webhook", "value": "crm"}]}, 422,
      "action-unavailable", "actions[0].kind"),
-    ({**URGENT, "actions": [{"kind": "send_reply_template", "value": "thanks"}]}, 422,
-     "action-unavailable", "actions[0].kind"),
+    ({**URGENT, "actions": [{"kind": "send_reply_template", "value": ""}]}, 400,
+     "invalid-rule", "actions[0].value"),
 ])
 async def test_bad_rules_are_refused_naming_the_field(api: Api, document: dict[str, Any],
                                                       status: int, error: str,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ccengine.tickets.models import Ticket
 
 FIELDS = "fields"  # the feature name ``rules.parse_rule`` checks
+MAIL = "mail"  # reply templates (``replies.automatic``): always here
 
 
 class TicketFields(Protocol):
@@ -37,6 +38,6 @@ class TicketFields(Protocol):
 
 
 def features(fields: TicketFields | None) -> frozenset[str]:
-    """What this installation can do beyond the built-in actions (mail and webhooks:
-    issue 14, not yet)."""
-    return frozenset({FIELDS}) if fields is not None else frozenset()
+    """What this installation can do beyond the built-in actions (webhooks: issue 14,
+    not yet)."""
+    return frozenset({FIELDS, MAIL}) if fields is not None else frozenset({MAIL})

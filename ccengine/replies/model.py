@@ -31,6 +31,7 @@ class ReplyAsk:
     keep_status: bool = False
     attachments: tuple[Attachment, ...] = ()
     viewer: Viewer = EVERYONE
+    automatic: bool = False  # automation's: auto-generated, no status or first response
 
 
 @dataclass(frozen=True, slots=True)

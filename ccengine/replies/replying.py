@@ -42,6 +42,7 @@ from ccengine.transcribe.masking import mask_text
 __all__ = ["send_reply", "thread_of", "values_for"]
 
 MAX_RECIPIENTS = 50
+AUTOMATIC = {"Auto-Submitted": "auto-generated"}  # RFC 3834: no auto-reply answers it
 
 
 async def send_reply(database: Database, ask: ReplyAsk, config: TicketsConfig,
@@ -57,7 +58,7 @@ async def reply_in(session: AsyncSession, ask: ReplyAsk, config: TicketsConfig,
     """The reply in the caller's transaction (automation sends from its own)."""
     ticket = await find_ticket(session, ask.number, ask.viewer)
     await refuse_merged(session, ticket)
-    target = status_after(ticket, ask)
+    target = None if ask.automatic else status_after(ticket, ask)
     mailbox = await mailbox_for_queue(session, ticket.queue)
     if mailbox is None:
         raise NoMailbox("queue", f"queue {ticket.queue!r} has no active mailbox")
@@ -77,7 +78,8 @@ async def reply_in(session: AsyncSession, ask: ReplyAsk, config: TicketsConfig,
     activity.data = {"mail_message_id": mail.id, "outgoing_id": row.id,
                      "to": list(outgoing.to), "cc": list(outgoing.cc)}
     session.add_all(_attachments(ticket, mail, outgoing, now))
-    _after(session, ticket, target, ask.author.name, config, now)
+    if not ask.automatic:
+        _after(session, ticket, target, ask.author.name, config, now)
     await sync_sla(session, [ticket], sla, now)
     return ReplySent(activity.id, row.id, mail.id, row.message_id, str(message["Subject"]),
                      outgoing.to, outgoing.cc, ticket.status)
@@ -123,7 +125,7 @@ async def _outgoing(session: AsyncSession, ticket: Ticket, mailbox: Mailbox,
         text=text_of(html), html=html, ticket_number=ticket.number,
         in_reply_to=last.message_id if last else None,
         references=tuple(last.references or []) if last else (),
-        attachments=ask.attachments)
+        attachments=ask.attachments, headers=AUTOMATIC if ask.automatic else {})
 
 
 async def _default_to(session: AsyncSession, ticket: Ticket,
