@@ -220,6 +220,7 @@ FEATURE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/reports/dispositions"): "AAAAAU",
     ("POST", "/api/v1/tickets/{number}/replies"): "AAAFFU",
     ("GET", "/api/v1/tickets/{number}/mail"): "AAAAAU",
+    ("GET", "/api/v1/tickets/{number}/reply-draft"): "AAAFFU",
     ("GET", "/api/v1/reply-templates"): "AAAFFU",
     ("POST", "/api/v1/reply-templates"): "AFFFFU",
     ("PUT", "/api/v1/reply-templates/{id}"): "AFFFFU",

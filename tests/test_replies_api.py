@@ -114,6 +114,10 @@ async def test_a_reply_with_a_template_and_signatures_reaches_the_customer(
     assert "<script>" not in template["body_html"]
     await api.call("PUT", "/api/v1/me/signature",
                    {"html": "<p>Pozdrawiam, {{ agent.name }}</p>"}, who="anna")
+    draft = await api.call("GET", f"/api/v1/tickets/{NUMBER}/reply-draft", who="anna")
+    assert draft["to"] == ["jan.lecki@poczta.pl"] and draft["subject"] == "Re: Zwrot towaru"
+    assert "Pozdrawiam, Anna Żak" in draft["signature_html"]
+    assert "Zespół Biuro Obsługi" in draft["queue_signature_html"]
     preview = await api.call("POST", f"{TEMPLATES}/{template['id']}/preview?ticket={NUMBER}",
                              who="anna")
     assert preview["subject"] == f"Zwrot w sprawie {NUMBER}"

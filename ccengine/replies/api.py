@@ -174,6 +174,34 @@ def _outbox_json(out: OutgoingMail) -> dict[str, Any]:
             "last_error": out.last_error}
 
 
+async def reply_draft(request: web.Request) -> web.Response:
+    """What the composer starts from: the default recipient and subject, the
+    signatures that will be appended (rendered), the mailbox it goes out from."""
+    who = _who(request)
+    ask = ReplyAsk(number=checked_text("number", request.match_info["number"]),
+                   author=_author(who), viewer=viewer_of(who))
+    async with request.app[DATABASE].sessions() as session:
+        ticket = await find_ticket(session, ask.number, ask.viewer)
+        mailbox = await mailbox_for_queue(session, ticket.queue)
+        if mailbox is None:
+            raise ReplyRefused(rules.NoMailbox(
+                "queue", f"queue {ticket.queue!r} has no active mailbox"))
+        thread = await replying.thread_of(session, ticket.id)
+        values = await replying.values_for(session, ticket, mailbox, ask,
+                                           config_of(request.app).tickets.timezone)
+        try:
+            to = list(await replying.default_to(session, ticket, thread))
+        except rules.NoRecipient:
+            to = []
+        mine = await service.signature(session, who.user_id)
+    return web.json_response({
+        "to": to, "subject": f"Re: {thread[-1].subject}" if thread else ticket.title,
+        "mailbox": mailbox.address,
+        "signature_html": render(mine, values, as_html=True),
+        "queue_signature_html": rules.clean_html(
+            render(mailbox.signature_html or "", values, as_html=True))})
+
+
 # -- templates --------------------------------------------------------------------------
 
 async def list_templates(request: web.Request) -> web.Response:
@@ -326,6 +354,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "bounded: 413 attachment-too-large / attachments-too-large)); the agent's and "
              "the queue's signatures are appended; queued for the sender (201; 409 "
              "no-mailbox)", parameters=[_NUMBER], result="ReplySent"),
+    Endpoint("GET", "/api/v1/tickets/{number}/reply-draft", reply_draft, EDITORS,
+             "What a reply to the ticket starts from: the default recipient and subject, "
+             "the agent's and the queue's signatures (rendered), the mailbox (409 "
+             "no-mailbox)", parameters=[_NUMBER], result="ReplyDraft"),
     Endpoint("GET", "/api/v1/tickets/{number}/mail", list_sent, READERS,
              "The ticket's e-mails, oldest first, each outgoing one with its delivery "
              "state (queued, sent, failed)", parameters=[_NUMBER], result="TicketMailList"),

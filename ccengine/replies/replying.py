@@ -39,7 +39,7 @@ from ccengine.tickets.sla_marks import mark_response, move_status
 from ccengine.tickets.sla_sync import SlaProvider, sync_sla
 from ccengine.transcribe.masking import mask_text
 
-__all__ = ["send_reply", "thread_of", "values_for"]
+__all__ = ["default_to", "reply_in", "send_reply", "thread_of", "values_for"]
 
 MAX_RECIPIENTS = 50
 AUTOMATIC = {"Auto-Submitted": "auto-generated"}  # RFC 3834: no auto-reply answers it
@@ -118,7 +118,7 @@ async def _outgoing(session: AsyncSession, ticket: Ticket, mailbox: Mailbox,
                              as_html=True)
     queue_signature = render(mailbox.signature_html or "", values, as_html=True)
     html = with_signatures(body, agent_signature, clean_html(queue_signature))
-    to = ask.to if ask.to else await _default_to(session, ticket, thread)
+    to = ask.to if ask.to else await default_to(session, ticket, thread)
     return Outgoing(
         from_address=mailbox.address, from_name=mailbox.display_name,
         to=_addresses("to", to), cc=_addresses("cc", ask.cc), subject=subject,
@@ -128,7 +128,7 @@ async def _outgoing(session: AsyncSession, ticket: Ticket, mailbox: Mailbox,
         attachments=ask.attachments, headers=AUTOMATIC if ask.automatic else {})
 
 
-async def _default_to(session: AsyncSession, ticket: Ticket,
+async def default_to(session: AsyncSession, ticket: Ticket,
                       thread: Sequence[MailMessage]) -> tuple[str, ...]:
     inbound = [mail for mail in thread if mail.direction == "in" and mail.from_address]
     if inbound:

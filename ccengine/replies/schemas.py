@@ -23,6 +23,12 @@ SCHEMAS: dict[str, Schema] = {
             "delivery": {"type": "string", "enum": ["queued", "sent", "failed"]},
         },
     },
+    "ReplyDraft": {
+        "type": "object",
+        "required": ["to", "subject", "mailbox", "signature_html", "queue_signature_html"],
+        "properties": {"to": _STRINGS, "subject": _STRING, "mailbox": _STRING,
+                       "signature_html": _STRING, "queue_signature_html": _STRING},
+    },
     "TicketMail": {
         "type": "object",
         "properties": {

@@ -20,11 +20,12 @@ export class ApiError extends Error {
 
 export async function api(method, path, body) {
   const headers = { "Accept": "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const form = body instanceof FormData; // multipart: the browser sets its boundary
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
   const response = await fetch(`/api/v1${path}`, {
     method, headers, credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || form ? body : JSON.stringify(body),
   });
   const data = response.headers.get("Content-Type")?.includes("json") ? await response.json()
     : null;
