@@ -46,7 +46,7 @@ async def test_menu_follows_the_role_and_language_switches(live: Live,
     polish = await browser_page.locator("#nav a").all_text_contents()
     assert polish == ["Zgłoszenia", "Klienci", "Organizacje", "Trasy połączeń",
                       "Kalendarze i SLA", "Tablica", "Ocena jakości", "Automatyzacja",
-                      "Kody zakończenia", "Kategorie i pola"]
+                      "Kody zakończenia", "Kategorie i pola", "Szablony odpowiedzi"]
     await browser_page.select_option("#language", "en")
     await browser_page.wait_for_function(
         "document.querySelector('#nav a').textContent === 'Tickets'")
@@ -55,5 +55,5 @@ async def test_menu_follows_the_role_and_language_switches(live: Live,
     english = await browser_page.locator("#nav a").all_text_contents()
     assert english == ["Tickets", "Customers", "Organisations", "Routes", "Calendars and SLA",
                        "Wallboard", "QA review", "Automation", "Dispositions",
-                       "Categories and fields"]
+                       "Categories and fields", "Reply templates"]
     await screenshot(browser_page, "shell-admin")

@@ -128,7 +128,7 @@ const MENUS = {
           ["organisations", "Organisations"], ["routes", "Routes"],
           ["sla", "Calendars and SLA"], ["wallboard", "Wallboard"], ["qa", "QA review"],
           ["automation", "Automation"], ["dispositions", "Dispositions"],
-          ["ticket_admin", "Categories and fields"]],
+          ["ticket_admin", "Categories and fields"], ["reply_templates", "Reply templates"]],
   qa_lead: [["qa", "QA review"], ["tickets", "Tickets"], ["customers", "Customers"],
             ["organisations", "Organisations"], ["wallboard", "Wallboard"]],
 };

@@ -8,6 +8,7 @@ import { linkKindName, mergedBanner, relationsCard, splitButton }
 import { followUpFacts, lifeKindName, snoozeCard, snoozedBadge } from "./ticket_life.js";
 import { fieldChangeContent, fieldsCard } from "./ticket_fields.js";
 import { callCustomerButton, callKindName } from "./ticket_calls.js";
+import { emailOutContent, replyCard, replyKindName } from "./ticket_reply.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_for_customer", "resolved", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];
@@ -63,9 +64,10 @@ function show(body, detail, assignees, ctx) {
     fieldsHolder(detail, Boolean(assignees), redraw),
     assignees ? snoozeCard(detail, redraw) : null,
     assignees ? noteCard(detail, redraw) : null,
+    assignees ? replyCard(detail, redraw) : null,
     relationsCard(detail, ctx, redraw, Boolean(assignees)),
     h("section", { class: "card" }, h("h2", {}, t("History")),
-      timeline(detail.timeline, callAction)));
+      timeline(detail.timeline, callAction, detail.ticket.number)));
 }
 
 // Title, description, category, tags, custom fields: editable for editors.
@@ -209,7 +211,7 @@ function noteCard(detail, redraw) {
     h("button", { type: "submit" }, t("Add note")));
 }
 
-function timeline(entries, callAction) {
+function timeline(entries, callAction, number) {
   if (!entries.length) return h("p", { class: "empty" }, t("Nothing yet."));
   return h("ol", { class: "timeline" }, entries.map((entry) =>
     h("li", { class: `entry ${entry.kind}`, dataset: { kind: entry.kind } },
@@ -217,7 +219,8 @@ function timeline(entries, callAction) {
         h("time", { datetime: entry.at }, fmtDateTime(entry.at)),
         h("strong", {}, kindName(entry.kind)),
         entry.author ? h("span", { class: "author" }, entry.author) : null),
-      h("div", { class: "content" }, content(entry)),
+      h("div", { class: "content" }, entry.kind === "email_out"
+        ? emailOutContent(entry, number) : content(entry)),
       entry.kind === "call" && entry.call ? callAction(entry.call) : null)));
 }
 
@@ -227,7 +230,7 @@ function kindName(kind) {
            assignment: t("Assignee changed"), queue_change: t("Queue changed"),
            merge: t("Merge"), link: t("Link"), split: t("Split"),
            field_change: t("Field changed") }[kind] || lifeKindName(kind)
-    || callKindName(kind) || kind;
+    || callKindName(kind) || replyKindName(kind) || kind;
 }
 
 function content(entry) {
