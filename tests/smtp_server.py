@@ -4,6 +4,7 @@ it receives. It runs in its own thread, as a remote server would."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import threading
@@ -49,6 +50,17 @@ class SmtpServer:
                 if len(self.received) >= count:
                     return list(self.received)
             time.sleep(0.05)
+        raise AssertionError(f"{count} messages expected, got {len(self.received)}")
+
+
+    async def arrived(self, count: int, timeout: float = 15.0) -> list[Received]:
+        """``wait_for`` without blocking the event loop (a live app in this loop sends)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.received) >= count:
+                    return list(self.received)
+            await asyncio.sleep(0.05)
         raise AssertionError(f"{count} messages expected, got {len(self.received)}")
 
 

@@ -151,7 +151,7 @@ function toolbar(editor) {
     button("bold", t("Bold"), command("bold")),
     button("italic", t("Italic"), command("italic")),
     button("list", t("Bulleted list"), command("insertUnorderedList")),
-    url, button("link", t("Link"), link),
+    url, button("link", t("Insert link"), link),
     button("clear", t("Clear formatting"), command("removeFormat")));
 }
 
