@@ -98,6 +98,34 @@ async def test_a_dead_mailbox_blocks_no_other(database: Database,
         assert (row.status, row.attempts) == ("pending", 1) and row.last_error
 
 
+async def test_a_hanging_server_delays_no_other_mailbox(database: Database,
+                                                      smtp_server: SmtpServer) -> None:
+    async def silent(_reader: asyncio.StreamReader, _writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(60)  # accepts, never greets
+
+    hanging = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = hanging.sockets[0].getsockname()[1]
+    try:
+        stuck = await add_mailbox(database, "wisi", None, queue="sprzedaz", smtp_port=port)
+        alive = await add_mailbox(database, "bok", smtp_server)
+        stuck_id = await queue_mail(database, stuck, "stara")
+        alive_id = await queue_mail(database, alive, "nowa")
+        sender = _sender(database, smtp_server, Clock(NOW), batch=10, timeout_seconds=3)
+        tick = asyncio.create_task(sender.tick())
+        [got] = await smtp_server.arrived(1, timeout=2.5)  # before the stuck one times out
+        assert "nowa" in got.message["Subject"] and not tick.done()
+        for _ in range(100):
+            if (await outgoing(database, alive_id)).status == "sent":
+                break
+            await asyncio.sleep(0.05)
+        assert (await outgoing(database, alive_id)).status == "sent" and not tick.done()
+        await tick
+        row = await outgoing(database, stuck_id)
+        assert (row.status, row.attempts) == ("pending", 1) and "Timeout" in (row.last_error or "")
+    finally:
+        hanging.close()
+
+
 async def test_claimed_rows_are_sent_once_by_two_senders_and_after_a_restart(
         database: Database, smtp_server: SmtpServer) -> None:
     box = await add_mailbox(database, "bok", smtp_server)

@@ -95,6 +95,8 @@ def _failure(exc: BaseException, settings: SmtpSettings, *, message_level: bool)
     """Only the server's 5xx to this message is permanent: a refused login or
     greeting is the mailbox's settings, which an admin fixes while the mail waits."""
     code = getattr(exc, "code", None)
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):  # every recipient: the worst one
+        code = max((refused.code for refused in exc.recipients), default=None)
     permanent = message_level and isinstance(code, int) and 500 <= code < 600
     text = f"{type(exc).__name__}: {exc}"
     return SmtpFailure(scrubbed(text, settings.password)[:MAX_ERROR], permanent=permanent)
