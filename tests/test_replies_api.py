@@ -195,3 +195,14 @@ async def test_no_mailbox_a_too_large_file_and_a_bad_address_are_refused(
     assert refused["field"] == "after_status"
     mail = await api.call("GET", f"/api/v1/tickets/{NUMBER}/mail", who="anna")
     assert len(mail["items"]) == 1  # nothing was queued by the refused ones
+
+
+async def test_a_masking_mailbox_keeps_no_pesel_on_the_thread(
+        api: Api, database: Database, smtp_server: SmtpServer) -> None:
+    await _ticket_with_thread(database)
+    await add_mailbox(database, "bok", smtp_server, mask_personal_data=True)
+    sent = await api.reply(NUMBER, {"html": "<p>Pana PESEL 44051401359 jest w umowie.</p>"})
+    async with database.sessions() as session:
+        out = await session.get(MailMessage, sent["mail_message_id"])
+        assert out is not None and out.body_html is None
+        assert "44051401359" not in out.body_text and "umowie" in out.body_text

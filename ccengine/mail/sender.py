@@ -131,7 +131,8 @@ class MailSender:
     async def _deliver(self, settings: SmtpSettings | None,
                        rows: Sequence[Claimed]) -> list[Sent]:
         if settings is None:
-            return [Sent(row, "the mailbox has no SMTP server", True) for row in rows]
+            # Retried: an admin may be setting the mailbox up while its mail waits.
+            return [Sent(row, "the mailbox has no SMTP server") for row in rows]
         try:
             connection = await self.connect(settings)
         except SmtpFailure as failure:

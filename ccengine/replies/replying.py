@@ -162,14 +162,17 @@ def _addresses(field: str, raw: Sequence[str]) -> tuple[str, ...]:
 
 def _thread_entry(ticket: Ticket, mailbox: Mailbox, mail: Outgoing, row: OutgoingMail,
                   subject: str, now: datetime) -> MailMessage:
-    text = mask_text(mail.text).text if mailbox.mask_personal_data else mail.text
+    # Where the mailbox masks personal data the thread keeps the masked text only.
+    masked = mailbox.mask_personal_data
+    text = mask_text(mail.text).text if masked else mail.text
     return MailMessage(ticket_id=ticket.id, mailbox_id=mailbox.id, direction="out",
                        message_id=row.message_id, in_reply_to=mail.in_reply_to,
                        references=[*mail.references, *([mail.in_reply_to]
                                                        if mail.in_reply_to else [])],
                        from_address=mail.from_address, from_name=mail.from_name,
                        to=list(mail.to), cc=list(mail.cc), subject=subject[:998],
-                       body_text=text, body_html=mail.html, received_at=now)
+                       body_text=text, body_html=None if masked else mail.html,
+                       received_at=now)
 
 
 def _attachments(ticket: Ticket, mail: MailMessage, outgoing: Outgoing,
