@@ -98,6 +98,18 @@ async def test_a_dead_mailbox_blocks_no_other(database: Database,
         assert (row.status, row.attempts) == ("pending", 1) and row.last_error
 
 
+async def test_a_mailbox_backlog_leaves_room_for_the_others(database: Database,
+                                                           smtp_server: SmtpServer) -> None:
+    dead = await add_mailbox(database, "martwa", None, queue="sprzedaz", smtp_port=1)
+    alive = await add_mailbox(database, "bok", smtp_server)
+    for n in range(5):
+        await queue_mail(database, dead, f"stara {n}")
+    alive_id = await queue_mail(database, alive, "nowa")  # the newest of all
+    sender = _sender(database, smtp_server, Clock(NOW), batch=3, per_mailbox=2)
+    assert await sender.tick() == 3  # two of the backlog and the other mailbox's one
+    assert (await outgoing(database, alive_id)).status == "sent"
+
+
 async def test_a_hanging_server_delays_no_other_mailbox(database: Database,
                                                       smtp_server: SmtpServer) -> None:
     async def silent(_reader: asyncio.StreamReader, _writer: asyncio.StreamWriter) -> None:

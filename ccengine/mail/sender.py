@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Update, select, update
+from sqlalchemy import ColumnElement, Select, Update, func, select, update
 
 from ccengine.db import Database
 from ccengine.mail.delivery import RetryPolicy, after_failure
@@ -38,6 +38,7 @@ Connect = Callable[[SmtpSettings], Awaitable[SmtpConnection]]
 class SenderPolicy:
     every_seconds: float = 5.0
     batch: int = 50
+    per_mailbox: int = 10  # of one batch: a mailbox's backlog leaves room for the others
     lease_seconds: float = 300.0  # a claim this old is taken up again (its holder died)
     timeout_seconds: float = 30.0  # each SMTP step
     cafile: str | None = None  # a private CA the servers' certificates chain to
@@ -99,8 +100,11 @@ class MailSender:
                 return [], {}
         lease = now + timedelta(seconds=self.policy.lease_seconds)
         async with self.database.writer() as session:
-            query = select(OutgoingMail).where(*_due(now)).order_by(
-                OutgoingMail.next_attempt_at, OutgoingMail.id).limit(self.policy.batch)
+            query = (select(OutgoingMail)
+                     .where(OutgoingMail.id.in_(_fair(now, self.policy.per_mailbox)),
+                            *_due(now))
+                     .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id)
+                     .limit(self.policy.batch))
             if self.database.dialect_name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = list(await session.scalars(query))
@@ -164,6 +168,14 @@ async def _send_one(connection: SmtpConnection, row: Claimed) -> Sent:
 
 def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
     return OutgoingMail.status == "pending", OutgoingMail.next_attempt_at <= now
+
+
+def _fair(now: datetime, per_mailbox: int) -> Select[tuple[int]]:
+    """The due rows, at most ``per_mailbox`` of each mailbox (its oldest)."""
+    place = func.row_number().over(partition_by=OutgoingMail.mailbox_id,
+                                   order_by=(OutgoingMail.next_attempt_at, OutgoingMail.id))
+    ranked = select(OutgoingMail.id, place.label("place")).where(*_due(now)).subquery()
+    return select(ranked.c.id).where(ranked.c.place <= per_mailbox)
 
 
 def _recorded(result: Sent, now: datetime, retry: RetryPolicy) -> Update:
