@@ -206,6 +206,7 @@ class MailConfig(_Section):
     sender_enabled: bool = True  # off: another process delivers the outbox
     send_every_seconds: float = Field(default=5.0, gt=0, le=3600)
     send_batch: int = Field(default=50, ge=1, le=1000)
+    send_per_mailbox: int = Field(default=10, ge=1, le=1000)  # of a batch, per mailbox
     claim_seconds: float = Field(default=300.0, gt=0)  # then a dead claimer's rows go again
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     smtp_cafile: str | None = None  # a private CA for the servers' certificates (PEM)

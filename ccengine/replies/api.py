@@ -319,6 +319,7 @@ async def save_my_signature(request: web.Request) -> web.Response:
 
 def sender_policy(mail: MailConfig) -> SenderPolicy:
     return SenderPolicy(every_seconds=mail.send_every_seconds, batch=mail.send_batch,
+                        per_mailbox=mail.send_per_mailbox,
                         lease_seconds=mail.claim_seconds,
                         timeout_seconds=mail.smtp_timeout_seconds, cafile=mail.smtp_cafile,
                         retry=RetryPolicy(mail.max_attempts, mail.retry_base_seconds,
