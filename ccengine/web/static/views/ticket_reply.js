@@ -158,9 +158,9 @@ function toolbar(editor) {
 function templatePicker(detail, inserted) {
   const select = h("select", { name: "template" },
     h("option", { value: "" }, t("Insert a template…")));
-  const queue = detail.ticket.queue ? `?queue=${encodeURIComponent(detail.ticket.queue)}` : "";
+  const queue = detail.ticket.queue ? `&queue=${encodeURIComponent(detail.ticket.queue)}` : "";
   let templates = [];
-  api("GET", `/reply-templates${queue}`).then((list) => {
+  api("GET", `/reply-templates?active=true${queue}`).then((list) => {
     templates = list.items;
     select.append(...templates.map((item) => h("option", { value: String(item.id) }, item.name)));
   }, showError);
