@@ -11,7 +11,7 @@ from playwright.async_api import Page
 
 from ccengine.customers.storage_models import CustomerEmail
 from ccengine.replies import service
-from ccengine.replies.api import SENDER
+from ccengine.replies.http import SENDER
 from ccengine.tickets.models import Customer
 from ccengine.users.models import Role
 from tests.automation_helpers import add_ticket

@@ -22,6 +22,7 @@ from ccengine.dispositions import api as dispositions_api
 from ccengine.notifications import api as notifications_api
 from ccengine.qa import api as qa_api
 from ccengine.replies import api as replies_api
+from ccengine.replies import templates_api as reply_templates_api
 from ccengine.sla import api as sla_api
 from ccengine.sla import preview_api as sla_preview_api
 from ccengine.ticket_fields import api as ticket_fields_api
@@ -35,7 +36,7 @@ FEATURES: tuple[ModuleType, ...] = (
     i18n, tickets_api, customers_api, organisations_api, agent_api, callbacks_api, routes_api,
     qa_api, sla_api, wallboard, notifications_api, relations_api, life_api, manual_api,
     sla_preview_api, automation_api, ticket_fields_api, ticket_views_api, dispositions_api,
-    replies_api)
+    replies_api, reply_templates_api)
 
 
 def feature_endpoints() -> Iterator[Endpoint]:
