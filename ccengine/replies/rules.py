@@ -107,7 +107,9 @@ def text_of(html: str) -> str:
     parser = _Text()
     parser.feed(html)
     parser.close()
-    lines = [line.strip() for line in "".join(parser.parts).split("\n")]
+    # "-- " (with its space) is the signature separator mail clients know.
+    lines = [line.strip() if line.strip() != "--" else "-- "
+             for line in "".join(parser.parts).split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
