@@ -184,7 +184,8 @@ async def test_category_and_tags_are_offered_once_the_fields_are_wired(
     try:
         catalog = await api.call("GET", "/api/v1/automation/catalog")
         offered = {item["kind"]: item["available"] for item in catalog["actions"]}
-        assert offered["add_tags"] and not offered["call_webhook"]
+        assert offered["add_tags"] and offered["send_reply_template"]
+        assert not offered["call_webhook"]
         await api.call("POST", RULES, {**URGENT, "conditions": [
             {"kind": "tags", "value": ["vip"]}], "actions": [
             {"kind": "set_category", "value": "Reklamacje"}]})
