@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from email.utils import getaddresses
@@ -14,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ccengine.config import TicketsConfig
 from ccengine.customers.storage_models import CustomerEmail
 from ccengine.db import Database
-from ccengine.mail.composing import Outgoing
-from ccengine.mail.outbox import enqueue, mailbox_for_queue
+from ccengine.mail.composing import Outgoing, compose
+from ccengine.mail.outbox import enqueue, mailbox_for_queue, message_domain
 from ccengine.mail.storage_models import MailAttachment, Mailbox, MailMessage, OutgoingMail
 from ccengine.mail.templates import render
 from ccengine.replies import service
@@ -65,8 +66,11 @@ async def reply_in(session: AsyncSession, ask: ReplyAsk, config: TicketsConfig,
     thread = await thread_of(session, ticket.id)
     values = await values_for(session, ticket, mailbox, ask, config.timezone)
     outgoing = await _outgoing(session, ticket, mailbox, thread, ask, values)
+    # Attachments make composing (base64) slow: a thread does it, not the event loop.
+    composed = await asyncio.to_thread(compose, outgoing, now=now,
+                                       domain=message_domain(mailbox))
     row, message = enqueue(session, mailbox, outgoing, kind="reply", now=now,
-                           ticket_id=ticket.id)
+                           ticket_id=ticket.id, message=composed)
     activity = TicketActivity(ticket=ticket, kind=ActivityKind.EMAIL_OUT,
                               body=str(message["Subject"]), data={}, author=ask.author.name,
                               created_at=now)
