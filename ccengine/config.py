@@ -201,21 +201,23 @@ class AlertsConfig(_Section):
 
 
 class MailConfig(_Section):
-    """The outbox's sender: how often it looks, how much per claim, retries, TLS."""
+    """The outbox's sender (``mail.sender``): how often it looks, how much per claim,
+    retries, TLS; and the bounds of a reply's files. Every key is ``send_``/``smtp_``/
+    ``reply_``-prefixed: the receiver's keys share this section."""
 
-    sender_enabled: bool = True  # off: another process delivers the outbox
+    send: bool = True  # false: this process leaves the outbox to another one
     send_every_seconds: float = Field(default=5.0, gt=0, le=3600)
     send_batch: int = Field(default=50, ge=1, le=1000)
     send_per_mailbox: int = Field(default=10, ge=1, le=1000)  # of a batch, per mailbox
-    claim_seconds: float = Field(default=300.0, gt=0)  # then a dead claimer's rows go again
+    send_claim_seconds: float = Field(default=300.0, gt=0)  # then a dead claimer's rows go
+    send_max_attempts: int = Field(default=8, ge=1, le=100)  # then the message is failed
+    send_retry_base_seconds: float = Field(default=60.0, ge=0)  # doubled after each failure
+    send_retry_max_seconds: float = Field(default=3600.0, ge=0)
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     smtp_cafile: str | None = None  # a private CA for the servers' certificates (PEM)
-    max_attempts: int = Field(default=8, ge=1, le=100)  # then the message is failed
-    retry_base_seconds: float = Field(default=60.0, ge=0)  # doubled after each failure
-    retry_max_seconds: float = Field(default=3600.0, ge=0)
     # Replies from the ticket: each attachment and all of them together.
-    max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
-    max_attachments_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    reply_max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    reply_max_attachments_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
 
 
 class Config(_Section):

@@ -200,3 +200,13 @@ def test_backoff_doubles_up_to_its_cap_and_the_last_attempt_fails() -> None:
     assert after_failure(2, False, policy, NOW).status == "pending"
     assert after_failure(3, False, policy, NOW).status == "failed"
     assert after_failure(0, True, policy, NOW).status == "failed"
+
+
+def test_the_mail_section_configures_the_sender() -> None:
+    from ccengine.config import MailConfig
+    from ccengine.replies.api import sender_policy
+
+    policy = sender_policy(MailConfig(send_batch=7, send_per_mailbox=2, smtp_cafile="/ca.pem",
+                                      send_max_attempts=3, send_retry_base_seconds=5))
+    assert (policy.batch, policy.per_mailbox, policy.cafile) == (7, 2, "/ca.pem")
+    assert (policy.retry.max_attempts, policy.retry.base_seconds) == (3, 5)

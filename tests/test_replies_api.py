@@ -71,7 +71,8 @@ class Api:
 async def api(database: Database) -> AsyncIterator[Api]:
     app = web.Application()
     app[CLOCK] = Frozen()
-    app[CONFIG] = Config(mail=MailConfig(max_attachment_bytes=1000, max_attachments_bytes=1500))
+    app[CONFIG] = Config(mail=MailConfig(reply_max_attachment_bytes=1000,
+                                            reply_max_attachments_bytes=1500))
     setup_api(app, database, WebConfig(secure_cookie=False))
     client: Client = TestClient(TestServer(app))
     await client.start_server()

@@ -47,7 +47,8 @@ async def send_reply(request: web.Request) -> web.Response:
     who = who_of(request)
     number = checked_text("number", request.match_info["number"])
     mail = config_of(request.app).mail
-    form = await read_form(request, mail.max_attachment_bytes, mail.max_attachments_bytes)
+    form = await read_form(request, mail.reply_max_attachment_bytes,
+                          mail.reply_max_attachments_bytes)
     fields = form.fields
     after, keep = _after_status(fields.get("after_status"))
     ask = ReplyAsk(number=number, author=author_of(who), html=fields.get("html", ""),
@@ -171,16 +172,16 @@ async def reply_draft(request: web.Request) -> web.Response:
 def sender_policy(mail: MailConfig) -> SenderPolicy:
     return SenderPolicy(every_seconds=mail.send_every_seconds, batch=mail.send_batch,
                         per_mailbox=mail.send_per_mailbox,
-                        lease_seconds=mail.claim_seconds,
+                        lease_seconds=mail.send_claim_seconds,
                         timeout_seconds=mail.smtp_timeout_seconds, cafile=mail.smtp_cafile,
-                        retry=RetryPolicy(mail.max_attempts, mail.retry_base_seconds,
-                                          mail.retry_max_seconds))
+                        retry=RetryPolicy(mail.send_max_attempts, mail.send_retry_base_seconds,
+                                          mail.send_retry_max_seconds))
 
 
 def setup(app: web.Application) -> None:
     """The sender lives with the engine (an API-only app leaves the outbox to it)."""
     mail = config_of(app).mail
-    if app.get(ENGINE) is None or not mail.sender_enabled:
+    if app.get(ENGINE) is None or not mail.send:
         return
     sender = MailSender(app[DATABASE], sender_policy(mail))
     app[SENDER] = sender
