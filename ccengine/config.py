@@ -119,9 +119,10 @@ class TicketsConfig(_Section):
     reopen_within_days: float = Field(default=14, ge=0)
     timezone: str = "Europe/Warsaw"
     # What stops the first-response clock: the first moment of any of these kinds.
-    # "agent_reply" (an e-mail reply, issue 14) is accepted; nothing produces it yet.
+    # "agent_reply": an agent's e-mail reply from the ticket (replies.api).
     first_response: tuple[ResponseKind, ...] = (
-        ResponseKind.ANSWERED_CALL, ResponseKind.REACHED_CALLBACK, ResponseKind.PUBLIC_NOTE)
+        ResponseKind.ANSWERED_CALL, ResponseKind.REACHED_CALLBACK, ResponseKind.PUBLIC_NOTE,
+        ResponseKind.AGENT_REPLY)
 
     @field_validator("number_format")
     @classmethod
@@ -234,7 +235,9 @@ class WebhooksConfig(_Section):
 
 
 class MailConfig(_Section):
-    """The e-mail receiver (issue 14): how it watches each active mailbox's IMAP."""
+    """E-mail (issue 14): how the receiver watches each active mailbox's IMAP, and how
+    the outbox's sender (``mail.sender``) delivers: how often it looks, how much per
+    claim, retries, TLS; and the bounds of a reply's files."""
 
     receive: bool = True  # false: this process leaves the mailboxes to another one
     idle: bool = True  # IMAP IDLE where the server offers it; else poll every poll_seconds
@@ -247,6 +250,19 @@ class MailConfig(_Section):
     retry_max_seconds: float = Field(default=900.0, gt=0)  # the back-off's cap
     refresh_seconds: float = Field(default=30.0, gt=0)  # how soon mailbox edits apply
     imap_cafile: str | None = None  # CA file the servers' certificates are checked against
+    send: bool = True  # false: this process leaves the outbox to another one
+    send_every_seconds: float = Field(default=5.0, gt=0, le=3600)
+    send_batch: int = Field(default=50, ge=1, le=1000)
+    send_per_mailbox: int = Field(default=10, ge=1, le=1000)  # of a batch, per mailbox
+    send_claim_seconds: float = Field(default=300.0, gt=0)  # then a dead claimer's rows go
+    send_max_attempts: int = Field(default=8, ge=1, le=100)  # then the message is failed
+    send_retry_base_seconds: float = Field(default=60.0, ge=0)  # doubled after each failure
+    send_retry_max_seconds: float = Field(default=3600.0, ge=0)
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    smtp_cafile: str | None = None  # a private CA for the servers' certificates (PEM)
+    # Replies from the ticket: each attachment and all of them together.
+    reply_max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    reply_max_attachments_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
 
 
 class CrmConfig(_Section):

@@ -175,3 +175,6 @@ def make_call() -> Callable[..., FinishedCall]:
 
 # The browser tests' fixtures (the live application and a Chromium page).
 from tests.browser import browser_page, live  # noqa: E402, F401
+
+# The mail tests' SMTP server (aiosmtpd with STARTTLS and AUTH).
+from tests.smtp_server import smtp_certificate, smtp_server  # noqa: E402, F401

@@ -109,8 +109,8 @@ async def test_rules_are_created_listed_ordered_switched_and_deleted(api: Api) -
      "invalid-rule", "actions[0].value"),
     ({**URGENT, "actions": [{"kind": "call_webhook", "value": "crm"}]}, 400,
      "invalid-rule", "actions[0].value"),  # an endpoint's id
-    ({**URGENT, "actions": [{"kind": "send_reply_template", "value": "thanks"}]}, 422,
-     "action-unavailable", "actions[0].kind"),
+    ({**URGENT, "actions": [{"kind": "send_reply_template", "value": ""}]}, 400,
+     "invalid-rule", "actions[0].value"),
 ])
 async def test_bad_rules_are_refused_naming_the_field(api: Api, document: dict[str, Any],
                                                       status: int, error: str,
@@ -185,7 +185,7 @@ async def test_category_and_tags_are_offered_once_the_fields_are_wired(
         catalog = await api.call("GET", "/api/v1/automation/catalog")
         offered = {item["kind"]: item["available"] for item in catalog["actions"]}
         assert offered["add_tags"] and offered["call_webhook"]
-        assert not offered["send_reply_template"]
+        assert offered["send_reply_template"]
         await api.call("POST", RULES, {**URGENT, "conditions": [
             {"kind": "tags", "value": ["vip"]}], "actions": [
             {"kind": "set_category", "value": "Reklamacje"}]})

@@ -47,7 +47,7 @@ async def test_menu_follows_the_role_and_language_switches(live: Live,
     assert polish == ["Zgłoszenia", "Klienci", "Organizacje", "Trasy połączeń",
                       "Kalendarze i SLA", "Tablica", "Ocena jakości", "Automatyzacja",
                       "Kody zakończenia", "Kategorie i pola", "Kanały", "Satysfakcja",
-                      "Webhooki"]
+                      "Webhooki", "Szablony odpowiedzi"]
     await browser_page.select_option("#language", "en")
     await browser_page.wait_for_function(
         "document.querySelector('#nav a').textContent === 'Tickets'")
@@ -56,5 +56,6 @@ async def test_menu_follows_the_role_and_language_switches(live: Live,
     english = await browser_page.locator("#nav a").all_text_contents()
     assert english == ["Tickets", "Customers", "Organisations", "Routes", "Calendars and SLA",
                        "Wallboard", "QA review", "Automation", "Dispositions",
-                       "Categories and fields", "Channels", "Satisfaction", "Webhooks"]
+                       "Categories and fields", "Channels", "Satisfaction", "Webhooks",
+                       "Reply templates"]
     await screenshot(browser_page, "shell-admin")

@@ -233,7 +233,7 @@ def _concrete(path: str) -> str:
               "{rule_id}": "1", "{category_id}": "1", "{key}": "some-field",
               "{view_id}": "1", "{code}": "resolved",
               "{mailbox_id}": "1", "{token}": "abcdefgh.1999999999.abcdefghijklmnopqrstuvwx",
-              "{endpoint_id}": "1", "{delivery_id}": "1", "{attachment_id}": "1"}
+              "{endpoint_id}": "1", "{delivery_id}": "1", "{attachment_id}": "1", "{id}": "1"}
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
     return path

@@ -19,10 +19,12 @@ from ccengine.automation.actions import RAISE
 from ccengine.automation.errors import RuleInvalid
 from ccengine.automation.fields import TicketFields
 from ccengine.automation.model import Action, Rule, author_of
+from ccengine.config import TicketsConfig
 from ccengine.notifications.model import Person, QueueMembers
 from ccengine.notifications.people import People
 from ccengine.notifications.service import new_notification
 from ccengine.notifications.storage_models import Notification
+from ccengine.replies.automatic import send_template
 from ccengine.tickets.editing import Change, Current, TicketChanges, plan_changes
 from ccengine.tickets.enums import ActivityKind, Priority, TicketStatus
 from ccengine.tickets.filters import can_see, viewer_of
@@ -42,6 +44,7 @@ class Actor:
     sla: SlaProvider
     members: QueueMembers | None = None
     fields: TicketFields | None = None
+    tickets: TicketsConfig = field(default_factory=TicketsConfig)  # replies' time zone
     outgoing: list[Notification] = field(default_factory=list)
     _people: People | None = None
 
@@ -116,6 +119,9 @@ async def _other(session: AsyncSession, actor: Actor, ticket: Ticket, rule: Rule
         sent = [person.login for person in allowed if _notify(actor, person, ticket, rule, now)]
         withheld = [person.login for person in to if person is not None and person not in allowed]
         return {"kind": action.kind, "to": sent, **({"withheld": withheld} if withheld else {})}
+    if action.kind == "send_reply_template":
+        return await send_template(session, ticket, action.value, actor.tickets, actor.sla,
+                                   now)
     if actor.fields is None:
         return None  # category and tags are refused when saved until they are wired
     if action.kind == "set_category":

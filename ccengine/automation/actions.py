@@ -2,7 +2,7 @@
 is ``acting``'s.
 
 ``needs``: the feature an action needs before it can be saved: "fields" (category
-and tags, wired at merge), "mail" (reply templates, issue 14), "webhooks" (always
+and tags, wired at merge), "mail" (reply templates: always here), "webhooks" (always
 here: ``ccengine.webhooks``). Until then saving a rule with it is refused: 422
 ``action-unavailable``.
 """
@@ -69,6 +69,6 @@ ACTIONS: Mapping[str, ActionKind] = {
     "set_category": ActionKind(values.text, needs="fields"),
     "add_tags": ActionKind(values.tags, needs="fields", form="list"),
     "remove_tags": ActionKind(values.tags, needs="fields", form="list"),
-    "send_reply_template": ActionKind(values.text, needs="mail"),
+    "send_reply_template": ActionKind(values.text, needs="mail"),  # a template's name
     "call_webhook": ActionKind(_endpoint_id, needs="webhooks"),  # queue automation.rule
 }

@@ -4,7 +4,7 @@ in each status (whoever may see the ticket), and the runner's place in the app.
 
 Rule documents are checked by the pure core: a bad one is a 400 ``invalid-rule``
 naming the field (``actions[1].value``); an action whose feature is not here yet
-(reply templates and webhooks: issue 14) a 422 ``action-unavailable``.
+(webhooks: issue 14) a 422 ``action-unavailable``.
 """
 
 from __future__ import annotations

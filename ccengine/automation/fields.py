@@ -13,6 +13,7 @@ from ccengine.tickets.models import Ticket
 
 FIELDS = "fields"  # the feature name ``rules.parse_rule`` checks
 WEBHOOKS = "webhooks"  # call_webhook: ``ccengine.webhooks`` is always installed
+MAIL = "mail"  # reply templates (``replies.automatic``): always here
 
 
 class TicketFields(Protocol):
@@ -38,6 +39,6 @@ class TicketFields(Protocol):
 
 
 def features(fields: TicketFields | None) -> frozenset[str]:
-    """What this installation can do beyond the built-in actions (mail: issue 14, not
-    yet)."""
-    return frozenset({WEBHOOKS} | ({FIELDS} if fields is not None else set()))
+    """What this installation can do beyond the built-in actions: replies and webhooks
+    are always here; category and tags where the fields are wired."""
+    return frozenset({WEBHOOKS, MAIL} | ({FIELDS} if fields is not None else set()))

@@ -39,8 +39,9 @@ SCHEMAS: dict[str, Schema] = {
             "conditions": {"type": "array", "maxItems": 20, "items": _ITEM,
                            "description": "all must hold; kinds: " + ", ".join(CONDITIONS)},
             "actions": {"type": "array", "minItems": 1, "maxItems": 20, "items": _ITEM,
-                        "description": "kinds: " + ", ".join(ACTIONS) + " (send_reply_template"
-                        " and call_webhook: 422 action-unavailable until issue 14)"},
+                        "description": "kinds: " + ", ".join(ACTIONS) + " (send_reply_template: a"
+                        " reply template's name; call_webhook: 422 action-unavailable until"
+                        " issue 14)"},
         },
     },
     "AutomationRule": {

@@ -35,9 +35,11 @@ def message_domain(mailbox: Mailbox) -> str:
 
 def enqueue(session: AsyncSession, mailbox: Mailbox, mail: Outgoing, *, kind: str,
             now: datetime, ticket_id: int | None = None,
-            bcc: tuple[str, ...] = ()) -> tuple[OutgoingMail, EmailMessage]:
-    """Add the message to the outbox (flushed with the caller's transaction)."""
-    message = compose(mail, now=now, domain=message_domain(mailbox))
+            bcc: tuple[str, ...] = (),
+            message: EmailMessage | None = None) -> tuple[OutgoingMail, EmailMessage]:
+    """Add the message to the outbox (flushed with the caller's transaction);
+    ``message``: ``mail`` composed already (off the event loop, for big files)."""
+    message = message or compose(mail, now=now, domain=message_domain(mailbox))
     recipients = [address for _name, address in getaddresses([*mail.to, *mail.cc, *bcc])
                   if address]
     row = OutgoingMail(mailbox_id=mailbox.id, ticket_id=ticket_id, kind=kind,

@@ -96,4 +96,4 @@ class ResponseKind(StrEnum):
     ANSWERED_CALL = "answered_call"  # an agent answered an inbound call on the ticket
     REACHED_CALLBACK = "reached_callback"  # a callback attempt reported "reached"
     PUBLIC_NOTE = "public_note"  # a note marked public (a reply the customer sees)
-    AGENT_REPLY = "agent_reply"  # an agent's e-mail reply (issue 14): nothing produces it yet
+    AGENT_REPLY = "agent_reply"  # an agent's e-mail reply from the ticket

@@ -27,6 +27,8 @@ from ccengine.mail import mailboxes_api
 from ccengine.mail import worker as mail_worker
 from ccengine.notifications import api as notifications_api
 from ccengine.qa import api as qa_api
+from ccengine.replies import api as replies_api
+from ccengine.replies import templates_api as reply_templates_api
 from ccengine.sla import api as sla_api
 from ccengine.sla import preview_api as sla_preview_api
 from ccengine.ticket_fields import api as ticket_fields_api
@@ -41,7 +43,8 @@ FEATURES: tuple[ModuleType, ...] = (
     i18n, tickets_api, customers_api, organisations_api, agent_api, callbacks_api, routes_api,
     qa_api, sla_api, wallboard, notifications_api, relations_api, life_api, manual_api,
     sla_preview_api, automation_api, ticket_fields_api, ticket_views_api, dispositions_api,
-    mailboxes_api, forms_api, csat_api, webhooks_api, mail_worker, mail_api, crm_api)
+    mailboxes_api, forms_api, csat_api, webhooks_api, mail_worker, mail_api, crm_api,
+    replies_api, reply_templates_api)
 
 
 def feature_endpoints() -> Iterator[Endpoint]:

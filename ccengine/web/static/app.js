@@ -20,11 +20,12 @@ export class ApiError extends Error {
 
 export async function api(method, path, body) {
   const headers = { "Accept": "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const form = body instanceof FormData; // multipart: the browser sets its boundary
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
   const response = await fetch(`/api/v1${path}`, {
     method, headers, credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || form ? body : JSON.stringify(body),
   });
   const data = response.headers.get("Content-Type")?.includes("json") ? await response.json()
     : null;
@@ -129,7 +130,7 @@ const MENUS = {
           ["sla", "Calendars and SLA"], ["wallboard", "Wallboard"], ["qa", "QA review"],
           ["automation", "Automation"], ["dispositions", "Dispositions"],
           ["ticket_admin", "Categories and fields"], ["channels", "Channels"],
-          ["csat", "Satisfaction"], ["webhooks", "Webhooks"]],
+          ["csat", "Satisfaction"], ["webhooks", "Webhooks"], ["reply_templates", "Reply templates"]],
   qa_lead: [["qa", "QA review"], ["tickets", "Tickets"], ["customers", "Customers"],
             ["organisations", "Organisations"], ["wallboard", "Wallboard"],
             ["csat", "Satisfaction"]],

@@ -12,6 +12,7 @@ import { callCustomerButton, callKindName } from "./ticket_calls.js";
 import { csatContent, csatFacts, csatKindName } from "./csat_badges.js";
 import { mailContent, mailKindName } from "./ticket_mail.js";
 import { ticketCrmHolder } from "./crm.js";
+import { emailOutContent, replyCard, replyKindName } from "./ticket_reply.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_for_customer", "resolved", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];
@@ -70,9 +71,10 @@ function show(body, detail, assignees, ctx, crm) {
     fieldsHolder(detail, Boolean(assignees), redraw),
     assignees ? snoozeCard(detail, redraw) : null,
     assignees ? noteCard(detail, redraw) : null,
+    assignees ? replyCard(detail, redraw) : null,
     relationsCard(detail, ctx, redraw, Boolean(assignees)),
     h("section", { class: "card" }, h("h2", {}, t("History")),
-      timeline(detail.timeline, callAction)));
+      timeline(detail.timeline, callAction, detail.ticket.number)));
 }
 
 // Title, description, category, tags, custom fields: editable for editors.
@@ -217,7 +219,7 @@ function noteCard(detail, redraw) {
     h("button", { type: "submit" }, t("Add note")));
 }
 
-function timeline(entries, callAction) {
+function timeline(entries, callAction, number) {
   if (!entries.length) return h("p", { class: "empty" }, t("Nothing yet."));
   return h("ol", { class: "timeline" }, entries.map((entry) =>
     h("li", { class: `entry ${entry.kind}`, dataset: { kind: entry.kind } },
@@ -225,7 +227,9 @@ function timeline(entries, callAction) {
         h("time", { datetime: entry.at }, fmtDateTime(entry.at)),
         h("strong", {}, kindName(entry.kind)),
         entry.author ? h("span", { class: "author" }, entry.author) : null),
-      h("div", { class: "content" }, content(entry)),
+      h("div", { class: "content" }, entry.kind === "email_out"
+        ? [emailOutContent(entry, number), entry.mail ? mailContent(entry) : null]
+        : content(entry)),
       entry.kind === "call" && entry.call ? callAction(entry.call) : null)));
 }
 
@@ -236,7 +240,7 @@ function kindName(kind) {
            merge: t("Merge"), link: t("Link"), split: t("Split"),
            field_change: t("Field changed") }[kind] || lifeKindName(kind)
     || callKindName(kind) || csatKindName(kind)
-    || mailKindName(kind) || kind;
+    || mailKindName(kind) || replyKindName(kind) || kind;
 }
 
 function content(entry) {

@@ -1,0 +1,192 @@
+"""The sender worker: delivers the outbox through each mailbox's SMTP.
+
+A tick claims due rows (pending, ``next_attempt_at`` reached) in a bounded batch:
+the claim pushes ``next_attempt_at`` a lease ahead in its own committed
+transaction (on PostgreSQL the read is ``FOR UPDATE SKIP LOCKED``; SQLite has one
+writer), so another process, or this one after a restart, leaves them alone until
+the lease runs out. Each mailbox's rows then go out over one connection, all
+mailboxes at once: a dead server costs its own rows a timeout, never the others'.
+Each result is written when its mailbox is done (sent, or a retry with backoff, or
+failed), only while the row is still the claimed one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import ColumnElement, Select, Update, func, select, update
+
+from ccengine.db import Database
+from ccengine.mail.delivery import RetryPolicy, after_failure
+from ccengine.mail.smtp_client import SmtpConnection, SmtpFailure, SmtpSettings, connect
+from ccengine.mail.storage_models import Mailbox, OutgoingMail
+
+__all__ = ["Claimed", "MailSender", "SenderPolicy", "Sent"]
+
+log = logging.getLogger(__name__)
+
+Connect = Callable[[SmtpSettings], Awaitable[SmtpConnection]]
+
+
+@dataclass(frozen=True, slots=True)
+class SenderPolicy:
+    every_seconds: float = 5.0
+    batch: int = 50
+    per_mailbox: int = 10  # of one batch: a mailbox's backlog leaves room for the others
+    lease_seconds: float = 300.0  # a claim this old is taken up again (its holder died)
+    timeout_seconds: float = 30.0  # each SMTP step
+    cafile: str | None = None  # a private CA the servers' certificates chain to
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    mailbox_id: int
+    sender: str
+    recipients: tuple[str, ...]
+    raw: bytes
+    attempts: int
+    lease: datetime  # the row's next_attempt_at while this claim holds it
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """One row's result: ``error`` None when the server took it."""
+
+    row: Claimed
+    error: str | None = None
+    permanent: bool = False
+
+
+@dataclass
+class MailSender:
+    database: Database
+    policy: SenderPolicy = SenderPolicy()
+    connect: Connect = connect
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                while await self.tick() == self.policy.batch:
+                    pass  # a full batch: more may be due
+            except Exception:
+                log.exception("mail sender tick failed")
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), self.policy.every_seconds)
+
+    async def tick(self) -> int:
+        """Claim one batch and deliver it; returns how many rows were claimed."""
+        claimed, mailboxes = await self._claim(self.clock())
+        by_mailbox: dict[int, list[Claimed]] = defaultdict(list)
+        for row in claimed:
+            by_mailbox[row.mailbox_id].append(row)
+        await asyncio.gather(*(self._mailbox(mailboxes.get(key), rows)
+                               for key, rows in by_mailbox.items()))
+        return len(claimed)
+
+    async def _claim(self, now: datetime) -> tuple[list[Claimed], dict[int, SmtpSettings]]:
+        async with self.database.sessions() as session:  # idle: no write lock taken
+            if await session.scalar(select(OutgoingMail.id).where(*_due(now)).limit(1)) is None:
+                return [], {}
+        lease = now + timedelta(seconds=self.policy.lease_seconds)
+        async with self.database.writer() as session:
+            query = (select(OutgoingMail)
+                     .where(OutgoingMail.id.in_(_fair(now, self.policy.per_mailbox)),
+                            *_due(now))
+                     .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id)
+                     .limit(self.policy.batch))
+            if self.database.dialect_name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = list(await session.scalars(query))
+            for row in rows:
+                row.next_attempt_at = lease
+            boxes = await session.scalars(select(Mailbox).where(
+                Mailbox.id.in_({row.mailbox_id for row in rows})))
+            settings = {box.id: self._settings(box) for box in boxes if box.smtp_host}
+            claimed = [Claimed(row.id, row.mailbox_id, row.sender, tuple(row.recipients),
+                               row.raw, row.attempts, lease) for row in rows]
+            await session.commit()
+        return claimed, settings
+
+    def _settings(self, box: Mailbox) -> SmtpSettings:
+        return SmtpSettings(host=box.smtp_host or "", port=box.smtp_port,
+                            security=box.smtp_security, user=box.smtp_user,
+                            password=box.smtp_password, timeout=self.policy.timeout_seconds,
+                            cafile=self.policy.cafile)
+
+    async def _mailbox(self, settings: SmtpSettings | None, rows: Sequence[Claimed]) -> None:
+        try:
+            results = await self._deliver(settings, rows)
+        except Exception as exc:  # a bug, not a server: the rows wait for the next try
+            log.exception("mail delivery failed")
+            results = [Sent(row, f"{type(exc).__name__}") for row in rows]
+        await self._record(results)
+
+    async def _deliver(self, settings: SmtpSettings | None,
+                       rows: Sequence[Claimed]) -> list[Sent]:
+        if settings is None:
+            # Retried: an admin may be setting the mailbox up while its mail waits.
+            return [Sent(row, "the mailbox has no SMTP server") for row in rows]
+        try:
+            connection = await self.connect(settings)
+        except SmtpFailure as failure:
+            return [Sent(row, str(failure), failure.permanent) for row in rows]
+        results: list[Sent] = []
+        async with connection:
+            for row in rows:
+                results.append(await _send_one(connection, row))
+        return results
+
+    async def _record(self, results: Sequence[Sent]) -> None:
+        now = self.clock()
+        async with self.database.writer() as session:
+            for result in results:
+                await session.execute(_recorded(result, now, self.policy.retry))
+            await session.commit()
+        for result in results:
+            if result.error is not None:
+                log.warning("mail %s not sent: %s", result.row.id, result.error)
+
+
+async def _send_one(connection: SmtpConnection, row: Claimed) -> Sent:
+    try:
+        await connection.send(row.sender, row.recipients, row.raw)
+    except SmtpFailure as failure:
+        return Sent(row, str(failure), failure.permanent)
+    return Sent(row)
+
+
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return OutgoingMail.status == "pending", OutgoingMail.next_attempt_at <= now
+
+
+def _fair(now: datetime, per_mailbox: int) -> Select[tuple[int]]:
+    """The due rows, at most ``per_mailbox`` of each mailbox (its oldest)."""
+    place = func.row_number().over(partition_by=OutgoingMail.mailbox_id,
+                                   order_by=(OutgoingMail.next_attempt_at, OutgoingMail.id))
+    ranked = select(OutgoingMail.id, place.label("place")).where(*_due(now)).subquery()
+    return select(ranked.c.id).where(ranked.c.place <= per_mailbox)
+
+
+def _recorded(result: Sent, now: datetime, retry: RetryPolicy) -> Update:
+    """The row's update, applied only while this claim still holds it."""
+    row = result.row
+    held = update(OutgoingMail).where(OutgoingMail.id == row.id,
+                                      OutgoingMail.status == "pending",
+                                      OutgoingMail.next_attempt_at == row.lease)
+    if result.error is None:
+        return held.values(status="sent", sent_at=now, attempts=row.attempts + 1,
+                           last_error=None)
+    outcome = after_failure(row.attempts, result.permanent, retry, now)
+    return held.values(status=outcome.status, attempts=outcome.attempts,
+                       next_attempt_at=outcome.next_attempt_at, last_error=result.error[:500])

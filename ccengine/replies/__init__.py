@@ -1,0 +1,1 @@
+"""Replying to a ticket's customer by e-mail: reply templates, agents' signatures."""
