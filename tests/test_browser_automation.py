@@ -43,7 +43,7 @@ async def test_admin_writes_tests_and_switches_off_a_rule(live: Live,
     action = page.locator(".actions .rule-row").first
     await action.locator("select[name=value]").select_option("P1")
     reply = action.locator("select[name=kind] option[value=send_reply_template]")
-    assert await reply.get_attribute("disabled") is not None  # issue 14's mail
+    assert await reply.get_attribute("disabled") is None  # issue 14 brought reply templates
     await page.click("button[name=save]")
     await page.wait_for_selector('tr[data-rule="Pilne zwroty"]')
     [rule] = await service.list_rules(live.database)

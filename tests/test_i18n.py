@@ -7,6 +7,7 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from babel.messages.extract import extract_javascript
+from babel.messages.pofile import read_po
 
 from ccengine.config import WebConfig
 from ccengine.db import Database
@@ -14,7 +15,7 @@ from ccengine.users import service
 from ccengine.users.models import Role
 from ccengine.web.api import setup_api
 from ccengine.web.auth import COOKIE
-from ccengine.web.i18n import catalogue
+from ccengine.web.i18n import LOCALE_DIR, catalogue
 from ccengine.web.pages import STATIC_DIR
 
 
@@ -69,3 +70,19 @@ async def test_i18n_endpoint_and_the_users_choice(database: Database) -> None:
     assert bad == 400
     assert changed.status == 200 and me["user"]["locale"] == "en"
     assert refusal == (400, "invalid-body")
+
+
+def test_no_string_is_translated_two_ways() -> None:
+    """Each page's catalogue is its own file; the same English text in two of them must
+    read the same in Polish (else which one wins depends on the files' order)."""
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po in sorted((LOCALE_DIR / "pl" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as handle:
+            for message in read_po(handle, locale="pl"):
+                if not message.id or not isinstance(message.id, str):
+                    continue
+                earlier = seen.setdefault(message.id, (po.name, str(message.string)))
+                if earlier[1] != message.string:
+                    clashes.append((message.id, earlier, (po.name, message.string)))
+    assert clashes == []

@@ -7,10 +7,6 @@ import { api, clear, h, showError, t, toast } from "../app.js";
 
 const NO_MAILBOX = "no-mailbox";
 
-export function replyKindName(kind) {
-  return { email_out: t("E-mail sent"), email_in: t("E-mail received") }[kind];
-}
-
 export function deliveryName(state) {
   return { queued: t("queued"), sent: t("sent"), failed: t("failed") }[state] || state;
 }

@@ -12,7 +12,7 @@ import { callCustomerButton, callKindName } from "./ticket_calls.js";
 import { csatContent, csatFacts, csatKindName } from "./csat_badges.js";
 import { mailContent, mailKindName } from "./ticket_mail.js";
 import { ticketCrmHolder } from "./crm.js";
-import { emailOutContent, replyCard, replyKindName } from "./ticket_reply.js";
+import { emailOutContent, replyCard } from "./ticket_reply.js";
 
 export const STATUSES = ["new", "in_progress", "waiting_for_customer", "resolved", "closed"];
 export const PRIORITIES = ["P1", "P2", "P3", "P4"];
@@ -240,7 +240,7 @@ function kindName(kind) {
            merge: t("Merge"), link: t("Link"), split: t("Split"),
            field_change: t("Field changed") }[kind] || lifeKindName(kind)
     || callKindName(kind) || csatKindName(kind)
-    || mailKindName(kind) || replyKindName(kind) || kind;
+    || mailKindName(kind) || kind;
 }
 
 function content(entry) {
