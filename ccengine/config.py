@@ -235,7 +235,7 @@ class WebhooksConfig(_Section):
 
 
 class MailConfig(_Section):
-    """E-mail (issue 14): how the receiver watches each active mailbox's IMAP, and how
+    """E-mail: how the receiver watches each active mailbox's IMAP, and how
     the outbox's sender (``mail.sender``) delivers: how often it looks, how much per
     claim, retries, TLS; and the bounds of a reply's files."""
 

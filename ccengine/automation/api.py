@@ -3,8 +3,8 @@ delete, reorder, the dry run "which rules would fire for this ticket"), a ticket
 in each status (whoever may see the ticket), and the runner's place in the app.
 
 Rule documents are checked by the pure core: a bad one is a 400 ``invalid-rule``
-naming the field (``actions[1].value``); an action whose feature is not here yet
-(webhooks: issue 14) a 422 ``action-unavailable``.
+naming the field (``actions[1].value``); an action whose feature this installation
+lacks (category and tags without the ticket fields) a 422 ``action-unavailable``.
 """
 
 from __future__ import annotations

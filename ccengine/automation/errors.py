@@ -17,7 +17,8 @@ class RuleInvalid(AutomationError):
 
 class ActionUnavailable(AutomationError):
     """An action (or condition) whose feature this installation does not have yet:
-    reply templates and webhooks (issue 14), category and tags until they are wired."""
+    category and tags until the ticket fields are wired (reply templates and webhooks
+    are always here)."""
 
     def __init__(self, field: str, kind: str) -> None:
         super().__init__(f"{field}: {kind!r} is not available in this installation yet")

@@ -40,8 +40,7 @@ SCHEMAS: dict[str, Schema] = {
                            "description": "all must hold; kinds: " + ", ".join(CONDITIONS)},
             "actions": {"type": "array", "minItems": 1, "maxItems": 20, "items": _ITEM,
                         "description": "kinds: " + ", ".join(ACTIONS) + " (send_reply_template: a"
-                        " reply template's name; call_webhook: 422 action-unavailable until"
-                        " issue 14)"},
+                        " reply template's name; call_webhook: a webhook endpoint's id)"},
         },
     },
     "AutomationRule": {

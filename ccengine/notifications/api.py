@@ -152,8 +152,8 @@ def setup(app: web.Application) -> None:
     alerts = config.alerts if config is not None else AlertsConfig()
     if engine is None or not alerts.enabled:
         return  # an API-only app: the engine's process sends the alerts
-    # No e-mail yet: issue 14's mail passes its AlertMail (model.py) as ``mail=`` here;
-    # it writes its outbox row in the alert's transaction. Until then: the bell only.
+    # The bell only: users have no e-mail address yet. Once they do, an AlertMail
+    # (model.py) passed as ``mail=`` here writes its outbox row in the alert's transaction.
     scheduler = AlertScheduler(
         app[DATABASE], BuiltInBookProvider(),
         RoutingQueueMembers(engine.routing) if engine.routing is not None else None,

@@ -43,9 +43,9 @@ class QueueMembers(Protocol):
 
 
 class AlertMail(Protocol):
-    """Where e-mail plugs in once there is mail (issue 14): called in the alert's own
-    transaction for each notification, so it can write its outbox row there and a
-    restart loses no mail. Until then the scheduler has none and sends no e-mail."""
+    """Where e-mail plugs in: called in the alert's own transaction for each
+    notification, so it can write its outbox row there and a restart loses no mail.
+    Users have no e-mail address yet, so the scheduler has none and mails nothing."""
 
     async def queue(self, session: AsyncSession, to: Person,
                     notification: Notification) -> None: ...

@@ -80,7 +80,7 @@ class AlertScheduler:
     batch: int = DEFAULT_BATCH
     clock: Clock = utc_now
     sla: SlaProvider = DEFAULT_SLA  # the SLA sync's, after an escalation
-    mail: AlertMail | None = None  # no mail yet (issue 14): the hook is here
+    mail: AlertMail | None = None  # users have no e-mail address yet: the hook is here
     _seeded_after: int = 0  # tickets up to this id have had their next moment computed
 
     async def run(self, every: float = DEFAULT_EVERY) -> None:

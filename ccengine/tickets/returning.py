@@ -3,9 +3,10 @@
 ``life_rules.on_return`` decides from the customer's latest ticket (the highest
 id: tickets are numbered as they are opened). The call paths (``assigning`` at a
 call's end, ``agents.call_tickets`` when it rings) load the latest tickets of a
-whole batch with ``latest_tickets``; e-mail (issue 14) calls
-``contact_for_customer`` for one message. Nothing here commits: each runs in
-the caller's transaction, with the contact it records.
+whole batch with ``latest_tickets``; the mail receiver threads first and applies
+``on_return``, ``reopen`` and ``link_follow_up`` to the ticket it found; a single
+contact may call ``contact_for_customer``. Nothing here commits: each runs in the
+caller's transaction, with the contact it records.
 """
 
 from __future__ import annotations
