@@ -38,7 +38,7 @@ from ccengine.users.models import Role
 from ccengine.web.auth import principal
 from ccengine.web.body import InvalidBody, json_object
 from ccengine.web.endpoints import Endpoint
-from ccengine.web.errors import ApiError, InvalidParameter, Unauthorized
+from ccengine.web.errors import InvalidParameter, Refusal, Unauthorized
 from ccengine.web.keys import ENGINE, SLA_BOOK, clock_of, sla_provider_of
 from ccengine.web.params import DATABASE, MAX_SQL_INT
 from ccengine.web.tickets_api import NUMBER, READERS, viewer_of
@@ -59,11 +59,8 @@ _ERRORS: dict[type[AutomationError], tuple[int, str]] = {
 }
 
 
-class Refused(ApiError):
-    def __init__(self, exc: AutomationError) -> None:
-        super().__init__(str(exc))
-        self.status, self.error_id = _ERRORS[type(exc)]
-        self.field = getattr(exc, "field", None)
+class Refused(Refusal):
+    TABLE = _ERRORS
 
 
 async def _answer(work: Awaitable[T]) -> T:

@@ -20,7 +20,7 @@ from ccengine.users.ratelimit import LoginLimiter
 from ccengine.web import body as bodies
 from ccengine.web.auth import principal
 from ccengine.web.endpoints import Endpoint, path_param, query
-from ccengine.web.errors import ApiError, InvalidParameter, error_response
+from ccengine.web.errors import InvalidParameter, Refusal, error_response
 from ccengine.web.keys import ENGINE, config_of
 from ccengine.web.pages import STATIC_DIR
 from ccengine.web.params import DATABASE, moment_param
@@ -43,11 +43,8 @@ _REFUSALS: dict[type[rules.CsatError], tuple[int, str]] = {
 }
 
 
-class CsatRefused(ApiError):
-    def __init__(self, exc: rules.CsatError) -> None:
-        super().__init__(str(exc))
-        self.status, self.error_id = _REFUSALS[type(exc)]
-        self.field = exc.field
+class CsatRefused(Refusal):
+    TABLE = _REFUSALS
 
 
 def _now() -> datetime:

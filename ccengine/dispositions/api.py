@@ -15,7 +15,7 @@ from ccengine.users.models import HUMAN_ROLES, Role
 from ccengine.web import body as bodies
 from ccengine.web.auth import principal
 from ccengine.web.endpoints import Endpoint, path_param, query
-from ccengine.web.errors import ApiError, InvalidParameter
+from ccengine.web.errors import InvalidParameter, Refusal
 from ccengine.web.params import DATABASE, checked_text, moment_param, optional, yes_no
 
 __all__ = ["ENDPOINTS", "SCHEMAS", "refused"]
@@ -35,11 +35,8 @@ _REFUSALS: dict[type[rules.DispositionError], tuple[int, str]] = {
 }
 
 
-class DispositionRefused(ApiError):
-    def __init__(self, exc: rules.DispositionError) -> None:
-        super().__init__(str(exc))
-        self.status, self.error_id = _REFUSALS[type(exc)]
-        self.field = exc.field
+class DispositionRefused(Refusal):
+    TABLE = _REFUSALS
 
 
 def refused(exc: rules.DispositionError) -> DispositionRefused:

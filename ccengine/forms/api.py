@@ -12,7 +12,7 @@ from ccengine.forms.schemas import SCHEMAS
 from ccengine.users.models import Role
 from ccengine.web import body as bodies
 from ccengine.web.endpoints import Endpoint, path_param, query
-from ccengine.web.errors import ApiError
+from ccengine.web.errors import Refusal
 from ccengine.web.params import DATABASE
 
 __all__ = ["ENDPOINTS", "SCHEMAS", "setup"]
@@ -28,11 +28,9 @@ _REFUSALS: dict[type[rules.FormError], tuple[int, str]] = {
 }
 
 
-class FormRefused(ApiError):
-    def __init__(self, exc: rules.FormError) -> None:
-        super().__init__(str(exc))
-        self.status, self.error_id = _REFUSALS.get(type(exc), (400, "invalid-form"))
-        self.field = exc.field
+class FormRefused(Refusal):
+    TABLE = _REFUSALS
+    DEFAULT = (400, "invalid-form")
 
 
 def setup(app: web.Application) -> None:

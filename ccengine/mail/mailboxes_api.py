@@ -16,7 +16,7 @@ from ccengine.mail.mailbox_schemas import SCHEMAS
 from ccengine.users.models import Role
 from ccengine.web import body as bodies
 from ccengine.web.endpoints import Endpoint, path_param
-from ccengine.web.errors import ApiError, InvalidParameter
+from ccengine.web.errors import InvalidParameter, Refusal
 from ccengine.web.params import DATABASE, MAX_SQL_INT
 
 __all__ = ["ENDPOINTS", "SCHEMAS"]
@@ -32,11 +32,8 @@ _REFUSALS: dict[type[rules.MailboxError], tuple[int, str]] = {
 }
 
 
-class MailboxRefused(ApiError):
-    def __init__(self, exc: rules.MailboxError) -> None:
-        super().__init__(str(exc))
-        self.status, self.error_id = _REFUSALS[type(exc)]
-        self.field = exc.field
+class MailboxRefused(Refusal):
+    TABLE = _REFUSALS
 
 
 def _now() -> datetime:

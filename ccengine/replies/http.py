@@ -13,7 +13,7 @@ from ccengine.replies.model import Author
 from ccengine.users.models import Role
 from ccengine.users.service import Principal
 from ccengine.web.auth import principal
-from ccengine.web.errors import ApiError, Unauthorized
+from ccengine.web.errors import Refusal, Unauthorized
 from ccengine.web.keys import clock_of
 
 __all__ = ["ADMINS", "EDITORS", "READERS", "SENDER", "ReplyRefused", "author_of", "now_of",
@@ -35,11 +35,8 @@ _REFUSALS: dict[type[rules.ReplyError], tuple[int, str]] = {
 }
 
 
-class ReplyRefused(ApiError):
-    def __init__(self, exc: rules.ReplyError) -> None:
-        super().__init__(str(exc))
-        self.status, self.error_id = _REFUSALS[type(exc)]
-        self.field = exc.field
+class ReplyRefused(Refusal):
+    TABLE = _REFUSALS
 
 
 def who_of(request: web.Request) -> Principal:

@@ -7,6 +7,8 @@ and a stable error id that clients can rely on.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -84,6 +86,23 @@ class ApiError(Exception):
 
     status: int | None = None
     error_id: str | None = None
+
+
+class Refusal(ApiError):
+    """A feature's domain error answered with the status and stable id its ``TABLE``
+    gives the error's class (``DEFAULT`` for a class not in it); the error's ``field``,
+    when it has one, rides along into the body."""
+
+    TABLE: ClassVar[Mapping[Any, tuple[int, str]]] = {}  # error class → (status, id)
+    DEFAULT: ClassVar[tuple[int, str] | None] = None
+
+    def __init__(self, exc: Exception) -> None:
+        super().__init__(str(exc))
+        answer = self.TABLE.get(type(exc), self.DEFAULT)
+        if answer is None:
+            raise TypeError(f"{type(self).__name__} has no answer for {type(exc).__name__}")
+        self.status, self.error_id = answer
+        self.field = getattr(exc, "field", None)
 
 
 class InvalidParameter(ApiError):

@@ -16,7 +16,7 @@ from ccengine.config import WebhooksConfig
 from ccengine.users.models import Role
 from ccengine.web import body as bodies
 from ccengine.web.endpoints import PAGING, Endpoint, path_param, query
-from ccengine.web.errors import ApiError, InvalidParameter
+from ccengine.web.errors import InvalidParameter, Refusal
 from ccengine.web.keys import CONFIG, ENGINE, clock_of
 from ccengine.web.params import DATABASE, MAX_SQL_INT, optional, paging
 from ccengine.webhooks import service
@@ -48,11 +48,8 @@ ENDPOINT_ID = path_param("endpoint_id", "the endpoint's id", {"type": "integer"}
 DELIVERY_ID = path_param("delivery_id", "the delivery's id", {"type": "integer"})
 
 
-class Refused(ApiError):
-    def __init__(self, exc: WebhookError) -> None:
-        super().__init__(str(exc))
-        self.status, self.error_id = _ERRORS[type(exc)]
-        self.field = exc.field
+class Refused(Refusal):
+    TABLE = _ERRORS
 
 
 async def _answer(work: Awaitable[T]) -> T:
