@@ -5,9 +5,15 @@ gone is logged on the ticket, not a failure."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from email import message_from_bytes
+from email.policy import default
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from ccengine.automation.runner import AutomationRunner
+from ccengine.config import TicketsConfig
 from ccengine.customers.storage_models import CustomerEmail
 from ccengine.db import Database
 from ccengine.mail.sender import MailSender, SenderPolicy
@@ -71,3 +77,23 @@ async def test_a_missing_template_is_logged_not_failed(database: Database,
         logged = [row.data for row in await session.scalars(select(TicketActivity).where(
             TicketActivity.kind == "automation"))]
     assert logged[0]["done"][0]["refused"] == "no active template of that name"
+
+
+async def test_the_rule_renders_due_times_in_the_contact_centers_zone(
+        database: Database, smtp_server: SmtpServer) -> None:
+    await add_mailbox(database, "bok", smtp_server)
+    await service.create(database, service.TemplateFields(
+        "Dziękujemy", "Odpowiemy do {{ ticket.sla_due }}", "<p>Dzień dobry.</p>", None),
+        OPENED)
+    await add_rule(database, WELCOME)
+    due = OPENED + timedelta(hours=2)
+    await add_ticket(database, "TK-2026-000102", customer_id=await _customer(database),
+                     first_response_due_at=due)
+    tokyo = TicketsConfig(timezone="Asia/Tokyo")
+    report = await AutomationRunner(database, tickets=tokyo).tick(OPENED)
+    assert report.failed == 0 and len(report.executions) == 1
+    async with database.sessions() as session:
+        [raw] = await session.scalars(select(OutgoingMail.raw))
+    subject = str(message_from_bytes(raw, policy=default)["Subject"])
+    expected = due.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:%M")
+    assert subject.endswith(f"Odpowiemy do {expected}")

@@ -39,7 +39,7 @@ from ccengine.web.auth import principal
 from ccengine.web.body import InvalidBody, json_object
 from ccengine.web.endpoints import Endpoint
 from ccengine.web.errors import InvalidParameter, Refusal, Unauthorized
-from ccengine.web.keys import ENGINE, SLA_BOOK, clock_of, sla_provider_of
+from ccengine.web.keys import CONFIG, ENGINE, SLA_BOOK, clock_of, sla_provider_of
 from ccengine.web.params import DATABASE, MAX_SQL_INT
 from ccengine.web.tickets_api import NUMBER, READERS, viewer_of
 
@@ -242,6 +242,9 @@ async def _running(app: web.Application, runner: AutomationRunner) -> AsyncItera
     runner.books = app.get(SLA_BOOK)
     runner.fields = app.get(FIELDS)
     runner.sla = sla_provider_of(app)
+    config = app.get(CONFIG)
+    if config is not None:
+        runner.tickets = config.tickets
     task = asyncio.create_task(runner.run(), name="automation")
     yield
     await cancel_and_wait([task])

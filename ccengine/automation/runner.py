@@ -42,6 +42,7 @@ from ccengine.automation.storage_models import (
     AutomationTimeFired,
     TicketStatusInterval,
 )
+from ccengine.config import TicketsConfig
 from ccengine.db import Database
 from ccengine.notifications.model import QueueMembers
 from ccengine.notifications.service import view_of
@@ -79,6 +80,8 @@ class AutomationRunner:
     publish: Publish | None = None
     fields: TicketFields | None = None  # category and tags, once wired
     sla: SlaProvider = DEFAULT_SLA
+    # The contact center's ticket settings: replies render SLA due times in its zone.
+    tickets: TicketsConfig = field(default_factory=TicketsConfig)
     batch: int = DEFAULT_BATCH
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -134,7 +137,7 @@ class AutomationRunner:
         async with self.database.sessions() as session:  # idle: no write lock taken
             if await session.scalar(select(AutomationEvent.id).limit(1)) is None:
                 return 0
-        actor = Actor(self.sla, self.members, self.fields)
+        actor = Actor(self.sla, self.members, self.fields, tickets=self.tickets)
         async with self.database.writer() as session:
             query = select(AutomationEvent).order_by(AutomationEvent.id).limit(self.batch)
             if self.database.dialect_name == "postgresql":
