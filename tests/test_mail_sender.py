@@ -210,3 +210,16 @@ def test_the_mail_section_configures_the_sender() -> None:
                                       send_max_attempts=3, send_retry_base_seconds=5))
     assert (policy.batch, policy.per_mailbox, policy.cafile) == (7, 2, "/ca.pem")
     assert (policy.retry.max_attempts, policy.retry.base_seconds) == (3, 5)
+
+
+async def test_a_masking_mailbox_keeps_no_copy_of_a_sent_message(
+        database: Database, smtp_server: SmtpServer) -> None:
+    masking = await add_mailbox(database, "bok", smtp_server, mask_personal_data=True)
+    plain = await add_mailbox(database, "sklep", smtp_server, queue="sklep")
+    masked_id = await queue_mail(database, masking, subject="PESEL 44051401359")
+    plain_id = await queue_mail(database, plain)
+    assert await _sender(database, smtp_server, Clock(NOW)).tick() == 2
+    smtp_server.wait_for(2)
+    masked_row, plain_row = await outgoing(database, masked_id), await outgoing(database, plain_id)
+    assert (masked_row.status, masked_row.raw) == ("sent", b"")
+    assert plain_row.status == "sent" and b"Subject:" in plain_row.raw

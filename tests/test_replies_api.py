@@ -21,7 +21,7 @@ from ccengine.customers.storage_models import CustomerEmail
 from ccengine.db import Database
 from ccengine.mail.sender import MailSender, SenderPolicy
 from ccengine.mail.storage_models import MailAttachment, MailMessage
-from ccengine.tickets.models import Customer, Ticket
+from ccengine.tickets.models import Customer, Ticket, TicketActivity
 from ccengine.users.models import Role
 from ccengine.web.api import setup_api
 from ccengine.web.keys import CLOCK, CONFIG, Clock
@@ -202,8 +202,13 @@ async def test_a_masking_mailbox_keeps_no_pesel_on_the_thread(
         api: Api, database: Database, smtp_server: SmtpServer) -> None:
     await _ticket_with_thread(database)
     await add_mailbox(database, "bok", smtp_server, mask_personal_data=True)
-    sent = await api.reply(NUMBER, {"html": "<p>Pana PESEL 44051401359 jest w umowie.</p>"})
+    sent = await api.reply(NUMBER, {"html": "<p>Pana PESEL 44051401359 jest w umowie.</p>",
+                                    "subject": "Umowa, PESEL 44051401359"})
     async with database.sessions() as session:
         out = await session.get(MailMessage, sent["mail_message_id"])
-        assert out is not None and out.body_html is None
+        assert out is not None and out.body_html is None and out.activity_id is not None
         assert "44051401359" not in out.body_text and "umowie" in out.body_text
+        activity = await session.get(TicketActivity, out.activity_id)
+    assert activity is not None
+    for subject in (out.subject, activity.body, sent["subject"]):
+        assert "44051401359" not in subject and "Umowa, PESEL [PESEL]" in subject, subject

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, Update, func, select, update
+from sqlalchemy import ColumnElement, Select, Update, case, func, select, update
 
 from ccengine.db import Database
 from ccengine.mail.delivery import RetryPolicy, after_failure
@@ -186,7 +186,12 @@ def _recorded(result: Sent, now: datetime, retry: RetryPolicy) -> Update:
                                       OutgoingMail.next_attempt_at == row.lease)
     if result.error is None:
         return held.values(status="sent", sent_at=now, attempts=row.attempts + 1,
-                           last_error=None)
+                           last_error=None, raw=_SENT_RAW)
     outcome = after_failure(row.attempts, result.permanent, retry, now)
     return held.values(status=outcome.status, attempts=outcome.attempts,
                        next_attempt_at=outcome.next_attempt_at, last_error=result.error[:500])
+
+
+# A sent message of a mailbox that masks personal data keeps no unmasked copy.
+_SENT_RAW = case((select(Mailbox.mask_personal_data).where(
+    Mailbox.id == OutgoingMail.mailbox_id).scalar_subquery(), b""), else_=OutgoingMail.raw)

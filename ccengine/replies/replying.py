@@ -71,11 +71,13 @@ async def reply_in(session: AsyncSession, ask: ReplyAsk, config: TicketsConfig,
                                        domain=message_domain(mailbox))
     row, message = enqueue(session, mailbox, outgoing, kind="reply", now=now,
                            ticket_id=ticket.id, message=composed)
-    activity = TicketActivity(ticket=ticket, kind=ActivityKind.EMAIL_OUT,
-                              body=str(message["Subject"]), data={}, author=ask.author.name,
-                              created_at=now)
+    subject, text = str(message["Subject"]), outgoing.text
+    if mailbox.mask_personal_data:  # the thread and timeline keep the masked text only
+        subject, text = await asyncio.to_thread(_masked, subject, text)  # CPU work
+    activity = TicketActivity(ticket=ticket, kind=ActivityKind.EMAIL_OUT, body=subject,
+                              data={}, author=ask.author.name, created_at=now)
     session.add(activity)
-    mail = _thread_entry(ticket, mailbox, outgoing, row, str(message["Subject"]), now)
+    mail = _thread_entry(ticket, mailbox, outgoing, row, subject, text, now)
     session.add(mail)
     await session.flush()
     mail.activity_id, row.mail_message_id = activity.id, mail.id
@@ -85,7 +87,7 @@ async def reply_in(session: AsyncSession, ask: ReplyAsk, config: TicketsConfig,
     if not ask.automatic:
         _after(session, ticket, target, ask.author.name, config, now)
     await sync_sla(session, [ticket], sla, now)
-    return ReplySent(activity.id, row.id, mail.id, row.message_id, str(message["Subject"]),
+    return ReplySent(activity.id, row.id, mail.id, row.message_id, subject,
                      outgoing.to, outgoing.cc, ticket.status)
 
 
@@ -164,11 +166,14 @@ def _addresses(field: str, raw: Sequence[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _masked(subject: str, text: str) -> tuple[str, str]:
+    return mask_text(subject).text, mask_text(text).text
+
+
 def _thread_entry(ticket: Ticket, mailbox: Mailbox, mail: Outgoing, row: OutgoingMail,
-                  subject: str, now: datetime) -> MailMessage:
-    # Where the mailbox masks personal data the thread keeps the masked text only.
+                  subject: str, text: str, now: datetime) -> MailMessage:
+    # Where the mailbox masks personal data, ``subject`` and ``text`` come masked.
     masked = mailbox.mask_personal_data
-    text = mask_text(mail.text).text if masked else mail.text
     return MailMessage(ticket_id=ticket.id, mailbox_id=mailbox.id, direction="out",
                        message_id=row.message_id, in_reply_to=mail.in_reply_to,
                        references=[*mail.references, *([mail.in_reply_to]
