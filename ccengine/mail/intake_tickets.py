@@ -2,9 +2,10 @@
 it threads to, the ticket it opens, and what a customer's reply does to a ticket.
 
 Threading, in order: the ticket number in the subject; the In-Reply-To and References
-ids of messages already on a thread (or sent from the outbox); the seeds' grouping
-(the same sender within the mailbox's ``group_window_minutes``, onto their still open
-ticket). Nothing commits here.
+ids of messages already on a thread (or sent from the outbox); the seeds'
+grouping (the same sender within the mailbox's ``group_window_minutes``, onto their
+still open ticket). A merged ticket found is followed to its survivor (a merged one is
+only a pointer). Nothing commits here.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from ccengine.tickets.enums import (
 )
 from ccengine.tickets.life_rules import Latest, Return, on_return
 from ccengine.tickets.models import Customer, Ticket
+from ccengine.tickets.relations_models import TicketMerge
 from ccengine.tickets.returning import link_follow_up, reopen
 from ccengine.tickets.sla_marks import move_status
 
@@ -50,12 +52,22 @@ async def thread_of(session: AsyncSession, parsed: ParsedMail, mailbox: Mailbox,
     if number is not None:
         tagged = await session.scalar(select(Ticket).where(Ticket.number == number))
         if tagged is not None:
-            return tagged
+            return await _survivor(session, tagged)
     ids = [i for i in (parsed.in_reply_to, *parsed.references) if i]
     ticket_id = await message_ticket_id(session, ids) or await _sent_ticket_id(session, ids)
     if ticket_id is not None:
-        return await session.get(Ticket, ticket_id)
-    return await _grouped(session, parsed, mailbox, now)
+        found = await session.get(Ticket, ticket_id)
+        return None if found is None else await _survivor(session, found)
+    grouped = await _grouped(session, parsed, mailbox, now)
+    return None if grouped is None else await _survivor(session, grouped)
+
+
+async def _survivor(session: AsyncSession, ticket: Ticket) -> Ticket:
+    """The ticket ``ticket`` was merged into (pointers are one hop), else itself."""
+    into = await session.scalar(select(TicketMerge.into_id).where(
+        TicketMerge.ticket_id == ticket.id))
+    survivor = None if into is None else await session.get(Ticket, into)
+    return ticket if survivor is None else survivor
 
 
 async def _sent_ticket_id(session: AsyncSession, ids: list[str]) -> int | None:
