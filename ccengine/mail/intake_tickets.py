@@ -1,8 +1,10 @@
 """The tickets side of a received e-mail, in the receiver's transaction: which ticket
 it threads to, the ticket it opens, and what a customer's reply does to a ticket.
 
-Threading, in order: the ticket number in the subject; the In-Reply-To and References
-ids of messages already on a thread (or sent from the outbox); the seeds'
+Threading, in order: the ticket number in the subject, only from a participant of that
+ticket (its customer's addresses, or one in from/to/cc of its messages: the number is
+sequential, anyone could guess it); the In-Reply-To and References ids of messages
+already on a thread (or sent from the outbox: those ids are not guessable); the seeds'
 grouping (the same sender within the mailbox's ``group_window_minutes``, onto their
 still open ticket). A merged ticket found is followed to its survivor (a merged one is
 only a pointer). Nothing commits here.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from email.utils import getaddresses
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -39,7 +42,8 @@ from ccengine.tickets.relations_models import TicketMerge
 from ccengine.tickets.returning import link_follow_up, reopen
 from ccengine.tickets.sla_marks import move_status
 
-__all__ = ["customer_for", "new_ticket", "replied", "thread_of"]
+__all__ = ["customer_for", "is_participant", "new_ticket", "replied", "thread_addresses",
+           "thread_of"]
 
 CHANNEL = SourceChannel.EMAIL
 NO_SUBJECT = "(bez tematu)"
@@ -49,10 +53,12 @@ async def thread_of(session: AsyncSession, parsed: ParsedMail, mailbox: Mailbox,
                     pattern: re.Pattern[str], now: datetime) -> Ticket | None:
     """The existing ticket this message belongs to, or None (it opens one)."""
     number = number_in_subject(parsed.subject, pattern)
-    if number is not None:
+    if number is not None and parsed.from_address:
         tagged = await session.scalar(select(Ticket).where(Ticket.number == number))
         if tagged is not None:
-            return await _survivor(session, tagged)
+            tagged = await _survivor(session, tagged)
+            if await is_participant(session, tagged, parsed.from_address):
+                return tagged
     ids = [i for i in (parsed.in_reply_to, *parsed.references) if i]
     ticket_id = await message_ticket_id(session, ids) or await _sent_ticket_id(session, ids)
     if ticket_id is not None:
@@ -68,6 +74,31 @@ async def _survivor(session: AsyncSession, ticket: Ticket) -> Ticket:
         TicketMerge.ticket_id == ticket.id))
     survivor = None if into is None else await session.get(Ticket, into)
     return ticket if survivor is None else survivor
+
+
+async def is_participant(session: AsyncSession, ticket: Ticket, address: str) -> bool:
+    """Whether ``address`` is the ticket's customer's or on its thread (from/to/cc)."""
+    wanted = address.strip().lower()
+    if ticket.customer_id is not None:
+        known = await session.scalars(select(CustomerEmail.address).where(
+            CustomerEmail.customer_id == ticket.customer_id))
+        if any(item.strip().lower() == wanted for item in known):
+            return True
+    return wanted in await thread_addresses(session, ticket.id)
+
+
+async def thread_addresses(session: AsyncSession, ticket_id: int,
+                           direction: str | None = None) -> set[str]:
+    """Every address (lower case) in from/to/cc of the ticket's messages."""
+    query = select(MailMessage.from_address, MailMessage.to, MailMessage.cc).where(
+        MailMessage.ticket_id == ticket_id)
+    if direction is not None:
+        query = query.where(MailMessage.direction == direction)
+    found: set[str] = set()
+    for sender, to, cc in await session.execute(query):
+        raw = [sender or "", *(to or []), *(cc or [])]
+        found.update(a.strip().lower() for _n, a in getaddresses([str(r) for r in raw]) if a)
+    return found
 
 
 async def _sent_ticket_id(session: AsyncSession, ids: list[str]) -> int | None:
