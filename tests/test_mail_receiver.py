@@ -14,6 +14,7 @@ from ccengine.customers.storage_models import CustomerEmail
 from ccengine.db import Database
 from ccengine.mail.ingest import Intake
 from ccengine.mail.storage_models import OutgoingMail
+from ccengine.replies.replying import default_to, thread_of
 from ccengine.tickets.enums import SourceChannel, TicketStatus
 from ccengine.tickets.models import Customer, Ticket
 from tests.mail_intake import (
@@ -64,8 +65,7 @@ async def test_replies_thread_by_subject_tag_and_by_in_reply_to(database: Databa
         [ticket] = await eventually(lambda: tickets(database), lambda found: len(found) == 1)
         [ack] = await outbox(database)
         await _set_status(database, ticket.id, TicketStatus.WAITING_FOR_CUSTOMER)
-        await append(user, mail(f"Re: [{ticket.number}] coś innego",
-                                sender="Inny Adres <inny@example.com>"),
+        await append(user, mail(f"Re: [{ticket.number}] coś innego"),
                      mail("Odpowiedź bez numeru", in_reply_to="<one@example.com>"),
                      mail("Odpowiedź na potwierdzenie", in_reply_to=ack.message_id))
         await eventually(lambda: messages(database), lambda found: len(found) == 4)
@@ -227,3 +227,43 @@ async def test_an_overlong_sender_address_still_opens_a_ticket(database: Databas
         [ticket] = await eventually(lambda: tickets(database), lambda found: len(found) == 1)
     assert ticket.customer_id is None
     assert [m.from_address for m in await messages(database)] == [sender]
+
+
+async def test_an_outsider_quoting_the_number_opens_a_new_ticket(database: Database) -> None:
+    user = fresh_user()
+    await add_mailbox(database, user)
+    await append(user, mail("Pierwsza"))
+    async with receiving(database):
+        [ticket] = await eventually(lambda: tickets(database), lambda found: len(found) == 1)
+        await _set_status(database, ticket.id, TicketStatus.RESOLVED)
+        await append(user, mail(f"Re: [{ticket.number}] wpuśćcie mnie",
+                                sender="Obcy <obcy@example.org>"))
+        found = await eventually(lambda: tickets(database), lambda found: len(found) == 2)
+        await append(user, mail(f"Re: [{ticket.number}] Pierwsza",
+                                sender="JAN@example.com"))  # the customer, any case
+        await eventually(lambda: messages(database), lambda found: len(found) == 3)
+    old, new = found
+    assert new.title == f"Re: [{ticket.number}] wpuśćcie mnie" and new.follow_up_of_id is None
+    assert [m.ticket_id for m in await messages(database)] == [old.id, new.id, old.id]
+    [after, _new] = await tickets(database)
+    assert after.status == TicketStatus.IN_PROGRESS  # reopened by the customer only
+
+
+async def test_a_bounce_or_an_outsider_on_the_thread_is_not_the_default_recipient(
+        database: Database) -> None:
+    user = fresh_user()
+    await add_mailbox(database, user)
+    await append(user, mail("Pierwsza", message_id="<one@example.com>"))
+    async with receiving(database):
+        [ticket] = await eventually(lambda: tickets(database), lambda found: len(found) == 1)
+        await append(user, mail("Undelivered Mail", sender="mailer-daemon@example.net",
+                                In_Reply_To="<one@example.com>"))
+        await eventually(lambda: messages(database), lambda found: len(found) == 2)
+        await append(user, mail(f"Fwd: [{ticket.number}]", sender="ola@example.org",
+                                In_Reply_To="<one@example.com>"))
+        await eventually(lambda: messages(database), lambda found: len(found) == 3)
+    assert {m.ticket_id for m in await messages(database)} == {ticket.id}
+    async with database.sessions() as session:
+        thread = await thread_of(session, ticket.id)
+        assert await default_to(session, ticket, thread[:2]) == ("jan@example.com",)
+        assert await default_to(session, ticket, thread) == ("jan@example.com",)

@@ -20,6 +20,7 @@ from ccengine.mail.sender import MailSender, SenderPolicy
 from ccengine.mail.storage_models import OutgoingMail
 from ccengine.replies import service
 from ccengine.tickets.models import Customer, Ticket, TicketActivity
+from ccengine.tickets.relations_models import TicketMerge
 from tests.automation_helpers import OPENED, add_rule, add_ticket
 from tests.mail_helpers import add_mailbox
 from tests.smtp_server import SmtpServer
@@ -97,3 +98,28 @@ async def test_the_rule_renders_due_times_in_the_contact_centers_zone(
     subject = str(message_from_bytes(raw, policy=default)["Subject"])
     expected = due.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:%M")
     assert subject.endswith(f"Odpowiemy do {expected}")
+
+
+async def test_a_ticket_merged_meanwhile_is_logged_not_failed(database: Database,
+                                                              smtp_server: SmtpServer) -> None:
+    await add_mailbox(database, "bok", smtp_server)
+    await service.create(database, service.TemplateFields(
+        "Dziękujemy", "Przyjęliśmy", "<p>Dzień dobry</p>", None), OPENED)
+    await add_rule(database, WELCOME)
+    merged = await add_ticket(database, "TK-2026-000102", customer_id=await _customer(database))
+    async with database.writer() as session:  # merged after the event, before the rule ran
+        into = Ticket(number="TK-2026-000103", title="B", status="new", priority="P3",
+                      kind="call", queue="reklamacje", source_channel="phone",
+                      created_at=OPENED, updated_at=OPENED)
+        session.add(into)
+        await session.flush()
+        session.add(TicketMerge(ticket_id=merged, into_id=into.id, author=None,
+                                merged_at=OPENED))
+        await session.commit()
+    report = await AutomationRunner(database).tick(OPENED)
+    assert report.failed == 0
+    async with database.sessions() as session:
+        assert await session.scalar(select(OutgoingMail.id)) is None
+        logged = [row.data for row in await session.scalars(select(TicketActivity).where(
+            TicketActivity.kind == "automation", TicketActivity.ticket_id == merged))]
+    assert "merged into TK-2026-000103" in logged[0]["done"][0]["refused"]

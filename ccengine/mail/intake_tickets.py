@@ -1,16 +1,20 @@
 """The tickets side of a received e-mail, in the receiver's transaction: which ticket
 it threads to, the ticket it opens, and what a customer's reply does to a ticket.
 
-Threading, in order: the ticket number in the subject; the In-Reply-To and References
-ids of messages already on a thread (or sent from the outbox); the seeds' grouping
-(the same sender within the mailbox's ``group_window_minutes``, onto their still open
-ticket). Nothing commits here.
+Threading, in order: the ticket number in the subject, only from a participant of that
+ticket (its customer's addresses, or one in from/to/cc of its messages: the number is
+sequential, anyone could guess it); the In-Reply-To and References ids of messages
+already on a thread (or sent from the outbox: those ids are not guessable); the seeds'
+grouping (the same sender within the mailbox's ``group_window_minutes``, onto their
+still open ticket). A merged ticket found is followed to its survivor (a merged one is
+only a pointer). Nothing commits here.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from email.utils import getaddresses
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -34,10 +38,12 @@ from ccengine.tickets.enums import (
 )
 from ccengine.tickets.life_rules import Latest, Return, on_return
 from ccengine.tickets.models import Customer, Ticket
+from ccengine.tickets.relations_models import TicketMerge
 from ccengine.tickets.returning import link_follow_up, reopen
 from ccengine.tickets.sla_marks import move_status
 
-__all__ = ["customer_for", "new_ticket", "replied", "thread_of"]
+__all__ = ["customer_for", "is_participant", "new_ticket", "replied", "thread_addresses",
+           "thread_of"]
 
 CHANNEL = SourceChannel.EMAIL
 NO_SUBJECT = "(bez tematu)"
@@ -47,15 +53,52 @@ async def thread_of(session: AsyncSession, parsed: ParsedMail, mailbox: Mailbox,
                     pattern: re.Pattern[str], now: datetime) -> Ticket | None:
     """The existing ticket this message belongs to, or None (it opens one)."""
     number = number_in_subject(parsed.subject, pattern)
-    if number is not None:
+    if number is not None and parsed.from_address:
         tagged = await session.scalar(select(Ticket).where(Ticket.number == number))
         if tagged is not None:
-            return tagged
+            tagged = await _survivor(session, tagged)
+            if await is_participant(session, tagged, parsed.from_address):
+                return tagged
     ids = [i for i in (parsed.in_reply_to, *parsed.references) if i]
     ticket_id = await message_ticket_id(session, ids) or await _sent_ticket_id(session, ids)
     if ticket_id is not None:
-        return await session.get(Ticket, ticket_id)
-    return await _grouped(session, parsed, mailbox, now)
+        found = await session.get(Ticket, ticket_id)
+        return None if found is None else await _survivor(session, found)
+    grouped = await _grouped(session, parsed, mailbox, now)
+    return None if grouped is None else await _survivor(session, grouped)
+
+
+async def _survivor(session: AsyncSession, ticket: Ticket) -> Ticket:
+    """The ticket ``ticket`` was merged into (pointers are one hop), else itself."""
+    into = await session.scalar(select(TicketMerge.into_id).where(
+        TicketMerge.ticket_id == ticket.id))
+    survivor = None if into is None else await session.get(Ticket, into)
+    return ticket if survivor is None else survivor
+
+
+async def is_participant(session: AsyncSession, ticket: Ticket, address: str) -> bool:
+    """Whether ``address`` is the ticket's customer's or on its thread (from/to/cc)."""
+    wanted = address.strip().lower()
+    if ticket.customer_id is not None:
+        known = await session.scalars(select(CustomerEmail.address).where(
+            CustomerEmail.customer_id == ticket.customer_id))
+        if any(item.strip().lower() == wanted for item in known):
+            return True
+    return wanted in await thread_addresses(session, ticket.id)
+
+
+async def thread_addresses(session: AsyncSession, ticket_id: int,
+                           direction: str | None = None) -> set[str]:
+    """Every address (lower case) in from/to/cc of the ticket's messages."""
+    query = select(MailMessage.from_address, MailMessage.to, MailMessage.cc).where(
+        MailMessage.ticket_id == ticket_id)
+    if direction is not None:
+        query = query.where(MailMessage.direction == direction)
+    found: set[str] = set()
+    for sender, to, cc in await session.execute(query):
+        raw = [sender or "", *(to or []), *(cc or [])]
+        found.update(a.strip().lower() for _n, a in getaddresses([str(r) for r in raw]) if a)
+    return found
 
 
 async def _sent_ticket_id(session: AsyncSession, ids: list[str]) -> int | None:

@@ -1,8 +1,9 @@
 """The automation action ``send_reply_template``: the named template, rendered for
 the ticket, queued as a reply from its queue's mailbox to the customer, in the
 runner's transaction. Marked RFC 3834 auto-generated; it changes neither the status
-nor the first response (no person answered). A template or mailbox that is gone is
-reported in the rule's log, never a failure of the batch."""
+nor the first response (no person answered). A template or mailbox that is gone, or a
+ticket merged away meanwhile, is reported in the rule's log, never a failure of the
+batch."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ccengine.replies.model import Author, ReplyAsk
 from ccengine.replies.replying import reply_in
 from ccengine.replies.rules import ReplyError
 from ccengine.replies.storage_models import ReplyTemplate
+from ccengine.tickets.errors import TicketMerged, TicketNotFound
 from ccengine.tickets.models import Ticket
 from ccengine.tickets.sla_sync import SlaProvider
 
@@ -35,6 +37,6 @@ async def send_template(session: AsyncSession, ticket: Ticket, name: str,
                    automatic=True)
     try:
         sent = await reply_in(session, ask, config, sla, now)
-    except ReplyError as exc:
+    except (ReplyError, TicketMerged, TicketNotFound) as exc:
         return {"kind": KIND, "to": name, "refused": str(exc)}
     return {"kind": KIND, "to": name, "outgoing_id": sent.outgoing_id}

@@ -44,6 +44,7 @@ __all__ = ["default_to", "reply_in", "send_reply", "thread_of", "values_for"]
 
 MAX_RECIPIENTS = 50
 AUTOMATIC = {"Auto-Submitted": "auto-generated"}  # RFC 3834: no auto-reply answers it
+AUTOMATIC_NOTE = "automatic message"  # how ingest marks a bounce or auto-reply it kept
 
 
 async def send_reply(database: Database, ask: ReplyAsk, config: TicketsConfig,
@@ -136,13 +137,31 @@ async def _outgoing(session: AsyncSession, ticket: Ticket, mailbox: Mailbox,
 
 async def default_to(session: AsyncSession, ticket: Ticket,
                       thread: Sequence[MailMessage]) -> tuple[str, ...]:
-    inbound = [mail for mail in thread if mail.direction == "in" and mail.from_address]
-    if inbound:
-        return (str(inbound[-1].from_address),)
+    """Whoever wrote last, unless that was an automatic message (a bounce, an
+    out-of-office) or someone not a participant (who threaded by a message id):
+    then the customer, else whoever opened the thread."""
+    inbound = [mail for mail in thread if mail.direction == "in" and mail.from_address
+               and not (mail.note or "").startswith(AUTOMATIC_NOTE)]
     email = await _customer_email(session, ticket)
-    if email is None:
-        raise NoRecipient("to", "the ticket has no customer e-mail: give 'to'")
-    return (email,)
+    if inbound:
+        last = str(inbound[-1].from_address)
+        if last.lower() in _participants(thread, inbound[0], email):
+            return (last,)
+    if email is not None:
+        return (email,)
+    if inbound:
+        return (str(inbound[0].from_address),)
+    raise NoRecipient("to", "the ticket has no customer e-mail: give 'to'")
+
+
+def _participants(thread: Sequence[MailMessage], first: MailMessage,
+                  email: str | None) -> set[str]:
+    """The customer, who opened the thread, and whom the agents wrote to (to/cc)."""
+    raw = [email or "", first.from_address or ""]
+    for mail in thread:
+        if mail.direction == "out":
+            raw.extend(str(item) for item in [*(mail.to or []), *(mail.cc or [])])
+    return {address.lower() for _name, address in getaddresses(raw) if address}
 
 
 async def _customer_email(session: AsyncSession, ticket: Ticket) -> str | None:

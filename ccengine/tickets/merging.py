@@ -2,7 +2,8 @@
 
 Everything that points at the merged ticket moves to the survivor: its calls (and
 with them their QA reviews, which point at calls), activities (notes, transcripts,
-status history), transcripts, the live calls' and callback attempts' rows, its
+status history), transcripts, its e-mail (messages, attachments, the outbox's rows)
+and CSAT surveys, the live calls' and callback attempts' rows, its
 links and the pointers of tickets merged into it before (so a pointer is always one
 hop), the dispositions chosen at its calls' wrap-ups. Its tags join the survivor's, and
 its custom field values are copied where the survivor has none (the survivor's own
@@ -21,7 +22,9 @@ from sqlalchemy import Integer, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.agents.storage_models import CallbackAttempt, LiveCallTicket
+from ccengine.csat.storage_models import CsatSurvey
 from ccengine.dispositions.storage_models import CallDisposition
+from ccengine.mail.storage_models import MailAttachment, MailMessage, OutgoingMail
 from ccengine.ticket_fields.storage_models import TicketFieldValue, TicketTag
 from ccengine.tickets.enums import ActivityKind, TicketStatus
 from ccengine.tickets.linking import move_links
@@ -32,9 +35,11 @@ from ccengine.tickets.relations_rules import MergeSide, check_merge, earliest
 from ccengine.tickets.sla_marks import move_status
 from ccengine.transcribe.storage_models import Transcript
 
-# Every row that belongs to a ticket through a ``ticket_id`` column.
+# Every row that belongs to a ticket through a ``ticket_id`` column (the e-mail thread
+# too: the survivor's timeline shows its messages, their attachments, replies thread).
 OWNED: tuple[Any, ...] = (Call, TicketActivity, Transcript, LiveCallTicket, CallbackAttempt,
-                          CallDisposition)
+                          CallDisposition, MailMessage, MailAttachment, OutgoingMail,
+                          CsatSurvey)
 
 
 async def merge_side(session: AsyncSession, ticket: Ticket) -> MergeSide:
