@@ -4,6 +4,8 @@ APPENDed to a fresh user becomes tickets, threads, groups, routes and is marked 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email.policy import default
 
 from sqlalchemy import select
 
@@ -227,3 +229,21 @@ async def test_an_overlong_sender_address_still_opens_a_ticket(database: Databas
         [ticket] = await eventually(lambda: tickets(database), lambda found: len(found) == 1)
     assert ticket.customer_id is None
     assert [m.from_address for m in await messages(database)] == [sender]
+
+
+async def test_filter_routed_mail_is_acknowledged_from_the_receiving_mailbox(
+        database: Database) -> None:
+    user = fresh_user()
+    receiving_id = await add_mailbox(database, user, ack_subject="Od odbierającej", filters=[
+        {"field": "subject", "contains": "FAKTURA", "queue": "billing"}])
+    await add_mailbox(database, fresh_user(), queue="billing", address="faktury@firma.example",
+                      ack_subject="Od kolejki")  # the routed queue's own mailbox
+    await append(user, mail("Faktura 13/2026"))
+    async with receiving(database):
+        [ticket] = await eventually(lambda: tickets(database), lambda found: len(found) == 1)
+        [ack] = await eventually(lambda: outbox(database), lambda found: len(found) == 1)
+    assert ticket.queue == "billing"
+    assert (ack.mailbox_id, ack.sender) == (receiving_id, "pomoc@firma.example")
+    message = message_from_bytes(ack.raw, policy=default)
+    assert message["Subject"] == f"[{ticket.number}] Od odbierającej"
+    assert message["From"].addresses[0].addr_spec == "pomoc@firma.example"
