@@ -11,12 +11,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import cast
 
+from sqlalchemy import select
+
 from ccengine.cancelling import cancel_and_wait
 from ccengine.db import Database
 from ccengine.mail.acknowledging import acknowledge
 from ccengine.mail.delivery import RetryPolicy, after_failure, backoff
 from ccengine.mail.sender import MailSender, SenderPolicy
 from ccengine.mail.smtp_client import SmtpConnection, SmtpSettings, connect
+from ccengine.mail.storage_models import OutgoingMail
 from ccengine.tickets.models import Ticket
 from tests.automation_helpers import add_ticket
 from tests.mail_helpers import NOW, add_mailbox, outgoing, queue_mail
@@ -274,3 +277,8 @@ async def test_an_unexpected_error_mid_batch_never_resends_what_was_sent(
         database: Database, smtp_server: SmtpServer) -> None:
     subjects = await _interrupted(database, smtp_server, RuntimeError("a bug"))
     assert subjects == [f"[TK-2026-000001] m{n}" for n in range(3)]
+    async with database.sessions() as session:
+        rows = list(await session.scalars(select(OutgoingMail).order_by(OutgoingMail.id)))
+    # The bug counted as an attempt on the unsent rows too, the failing one included:
+    # a send that always raises ends failed, not retried forever.
+    assert [row.attempts for row in rows] == [1, 2, 2]

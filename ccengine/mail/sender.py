@@ -141,10 +141,14 @@ class MailSender:
                 return
             async with connection:
                 while waiting:
-                    row = await self._renew(waiting.pop(0))
-                    if row is not None:
-                        result = await _send_one(connection, row)
-                        await _finished(self._record([result]))  # a shutdown loses no send
+                    row = await self._renew(waiting[0])
+                    if row is None:  # taken over: not ours to send
+                        waiting.pop(0)
+                        continue
+                    waiting[0] = row  # renewed: a bug in its send is recorded against it
+                    result = await _send_one(connection, row)
+                    waiting.pop(0)
+                    await _finished(self._record([result]))  # a shutdown loses no send
         except Exception as exc:  # a bug, not a server: the unsent rows wait for the next try
             log.exception("mail delivery failed")
             await self._record([Sent(row, f"{type(exc).__name__}") for row in waiting])
