@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from email import message_from_bytes
 from email.policy import default
 
+import pytest
+
 from ccengine.mail.composing import MAX_REFERENCES, Attachment, Outgoing, compose, ticket_subject
 
 NOW = datetime(2026, 12, 5, 9, tzinfo=UTC)
@@ -51,3 +53,21 @@ def test_a_line_break_in_a_subject_adds_no_header() -> None:
     parsed = message_from_bytes(raw, policy=default)
     assert parsed["Bcc"] is None
     assert "spy@evil.example" in str(parsed["Subject"])
+
+
+# Every separator str.splitlines() breaks at; the email policy refuses each in a header.
+SEPARATORS = ("\r", "\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+@pytest.mark.parametrize("separator", SEPARATORS, ids=[f"U+{ord(c):04X}" for c in SEPARATORS])
+def test_any_line_separator_in_a_subject_or_name_still_composes_one_line(
+        separator: str) -> None:
+    mail = _mail(subject=f"Zamówienie{separator}Bcc: spy@evil.example",
+                 from_name=f"Biuro{separator}Obsługi",
+                 headers={"Auto-Submitted": f"auto-replied{separator}X: y"})
+    parsed = message_from_bytes(bytes(compose(mail, now=NOW, domain="firma.pl")),
+                                policy=default)
+    assert parsed["Subject"] == "[TK-2026-000123] Zamówienie Bcc: spy@evil.example"
+    assert parsed["From"].addresses[0].display_name == "Biuro Obsługi"
+    assert parsed["Auto-Submitted"] == "auto-replied X: y"
+    assert parsed["Bcc"] is None and parsed["X"] is None

@@ -3,6 +3,7 @@ HTML cleaned, files sniffed, broken MIME kept whole, machine-made mail marked.""
 
 from __future__ import annotations
 
+import base64
 import random
 import time
 
@@ -194,3 +195,18 @@ def test_sniffing_and_names() -> None:
     assert safe_filename("..", "fallback.bin") == "fallback.bin"
     long = safe_filename("x" * 400 + ".pdf", "f")
     assert len(long) == 150 and long.endswith(".pdf")
+
+
+def test_an_encoded_line_separator_leaves_the_subject_and_name() -> None:
+    def word(text: str) -> str:
+        return "=?utf-8?b?" + base64.b64encode(text.encode()).decode() + "?="
+
+    separators = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+    raw = (f"From: {word('Anna' + separators + 'Nowak')} <anna@klient.pl>\r\n"
+           f"To: bok@firma.pl\r\nSubject: {word('Faktura' + separators + 'nr 7')}\r\n"
+           "Message-ID: <sep@klient.pl>\r\n\r\nTreść.\r\n").encode()
+    parsed = parse_message(raw)
+    assert parsed.subject.split() == ["Faktura", "nr", "7"]
+    assert parsed.from_name is not None and parsed.from_name.split() == ["Anna", "Nowak"]
+    for value in (parsed.subject, parsed.from_name):
+        assert len(value.splitlines()) == 1

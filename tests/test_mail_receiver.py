@@ -4,6 +4,8 @@ APPENDed to a fresh user becomes tickets, threads, groups, routes and is marked 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email.policy import default
 
 from sqlalchemy import select
 
@@ -267,3 +269,21 @@ async def test_a_bounce_or_an_outsider_on_the_thread_is_not_the_default_recipien
         thread = await thread_of(session, ticket.id)
         assert await default_to(session, ticket, thread[:2]) == ("jan@example.com",)
         assert await default_to(session, ticket, thread) == ("jan@example.com",)
+
+
+async def test_filter_routed_mail_is_acknowledged_from_the_receiving_mailbox(
+        database: Database) -> None:
+    user = fresh_user()
+    receiving_id = await add_mailbox(database, user, ack_subject="Od odbierającej", filters=[
+        {"field": "subject", "contains": "FAKTURA", "queue": "billing"}])
+    await add_mailbox(database, fresh_user(), queue="billing", address="faktury@firma.example",
+                      ack_subject="Od kolejki")  # the routed queue's own mailbox
+    await append(user, mail("Faktura 13/2026"))
+    async with receiving(database):
+        [ticket] = await eventually(lambda: tickets(database), lambda found: len(found) == 1)
+        [ack] = await eventually(lambda: outbox(database), lambda found: len(found) == 1)
+    assert ticket.queue == "billing"
+    assert (ack.mailbox_id, ack.sender) == (receiving_id, "pomoc@firma.example")
+    message = message_from_bytes(ack.raw, policy=default)
+    assert message["Subject"] == f"[{ticket.number}] Od odbierającej"
+    assert message["From"].addresses[0].addr_spec == "pomoc@firma.example"

@@ -6,14 +6,20 @@ no other; a claimed row is left alone by a second sender; 5xx fails at once."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import cast
 
+from sqlalchemy import select
+
+from ccengine.cancelling import cancel_and_wait
 from ccengine.db import Database
 from ccengine.mail.acknowledging import acknowledge
 from ccengine.mail.delivery import RetryPolicy, after_failure, backoff
 from ccengine.mail.sender import MailSender, SenderPolicy
-from ccengine.mail.smtp_client import SmtpSettings, connect
+from ccengine.mail.smtp_client import SmtpConnection, SmtpSettings, connect
+from ccengine.mail.storage_models import OutgoingMail
 from ccengine.tickets.models import Ticket
 from tests.automation_helpers import add_ticket
 from tests.mail_helpers import NOW, add_mailbox, outgoing, queue_mail
@@ -223,3 +229,69 @@ async def test_a_masking_mailbox_keeps_no_copy_of_a_sent_message(
     masked_row, plain_row = await outgoing(database, masked_id), await outgoing(database, plain_id)
     assert (masked_row.status, masked_row.raw) == ("sent", b"")
     assert plain_row.status == "sent" and b"Subject:" in plain_row.raw
+
+
+class _Proxy:
+    """The real connection, but its second send hangs (or raises ``fail``) after the
+    first message reached the server."""
+
+    def __init__(self, real: SmtpConnection, first_sent: asyncio.Event,
+                 fail: Exception | None) -> None:
+        self.real, self.first_sent, self.fail, self.sends = real, first_sent, fail, 0
+
+    async def __aenter__(self) -> _Proxy:
+        await self.real.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.real.__aexit__(*exc)  # type: ignore[arg-type]
+
+    async def send(self, sender: str, recipients: Sequence[str], raw: bytes) -> None:
+        self.sends += 1
+        if self.sends > 1:
+            if self.fail is not None:
+                raise self.fail
+            await asyncio.Event().wait()
+        await self.real.send(sender, recipients, raw)
+        self.first_sent.set()
+
+
+async def _interrupted(database: Database, smtp_server: SmtpServer,
+                       fail: Exception | None) -> list[str]:
+    box = await add_mailbox(database, "bok", smtp_server)
+    for n in range(3):
+        await queue_mail(database, box, f"m{n}")
+    clock, first_sent = Clock(NOW), asyncio.Event()
+
+    async def proxied(settings: SmtpSettings) -> SmtpConnection:
+        return cast(SmtpConnection, _Proxy(await connect(settings), first_sent, fail))
+
+    tick = asyncio.create_task(replace(_sender(database, smtp_server, clock),
+                                       connect=proxied).tick())
+    await asyncio.wait_for(first_sent.wait(), 10)
+    if fail is None:
+        await cancel_and_wait([tick])  # shutdown mid-batch
+    else:
+        await tick
+    clock.at = NOW + timedelta(seconds=SenderPolicy().lease_seconds + 3600)  # lease, backoff
+    assert await _sender(database, smtp_server, clock).tick() >= 2
+    await smtp_server.arrived(3)
+    await asyncio.sleep(0.3)  # a resend would arrive now
+    return sorted(str(got.message["Subject"]) for got in smtp_server.received)
+
+
+async def test_a_cancelled_batch_never_resends_what_reached_the_server(
+        database: Database, smtp_server: SmtpServer) -> None:
+    subjects = await _interrupted(database, smtp_server, None)
+    assert subjects == [f"[TK-2026-000001] m{n}" for n in range(3)]
+
+
+async def test_an_unexpected_error_mid_batch_never_resends_what_was_sent(
+        database: Database, smtp_server: SmtpServer) -> None:
+    subjects = await _interrupted(database, smtp_server, RuntimeError("a bug"))
+    assert subjects == [f"[TK-2026-000001] m{n}" for n in range(3)]
+    async with database.sessions() as session:
+        rows = list(await session.scalars(select(OutgoingMail).order_by(OutgoingMail.id)))
+    # The bug counted as an attempt on the unsent rows too, the failing one included:
+    # a send that always raises ends failed, not retried forever.
+    assert [row.attempts for row in rows] == [1, 2, 2]

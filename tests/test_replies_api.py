@@ -212,3 +212,25 @@ async def test_a_masking_mailbox_keeps_no_pesel_on_the_thread(
     assert activity is not None
     for subject in (out.subject, activity.body, sent["subject"]):
         assert "44051401359" not in subject and "Umowa, PESEL [PESEL]" in subject, subject
+
+
+async def test_a_reply_goes_out_from_the_mailbox_the_customer_wrote_to(
+        api: Api, database: Database, smtp_server: SmtpServer) -> None:
+    ticket_id = await _ticket_with_thread(database)
+    await add_mailbox(database, "bok", smtp_server)  # the ticket's queue's
+    wrote_to = await add_mailbox(database, "faktury", smtp_server, queue="billing")
+    async with database.writer() as session:
+        session.add(MailMessage(ticket_id=ticket_id, mailbox_id=wrote_to.id, direction="in",
+                                message_id="<druga@klient.pl>", references=[],
+                                from_address="jan.lecki@poczta.pl", to=["faktury@firma.pl"],
+                                cc=[], subject="Zwrot towaru", body_text="I jeszcze.",
+                                received_at=NOW))
+        await session.commit()
+    draft = await api.call("GET", f"/api/v1/tickets/{NUMBER}/reply-draft", who="anna")
+    assert draft["mailbox"] == "faktury@firma.pl"
+    await api.reply(NUMBER, {"html": "<p>Dzień dobry.</p>"})
+    assert await MailSender(database, SenderPolicy(cafile=smtp_server.cafile),
+                            clock=lambda: NOW).tick() == 1
+    [got] = smtp_server.wait_for(1)
+    assert got.sender == "faktury@firma.pl"
+    assert got.message["From"].addresses[0].addr_spec == "faktury@firma.pl"

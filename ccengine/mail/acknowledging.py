@@ -1,6 +1,7 @@
 """The acknowledgement a customer gets when a ticket is opened for them (by e-mail or
-a form): the ticket number, from the queue's mailbox, queued in the caller's
-transaction. Never for a machine-made message (no loops with auto-replies)."""
+a form): the ticket number, from the mailbox the mail came to (a form: the queue's),
+queued in the caller's transaction. Never for a machine-made message (no loops with
+auto-replies)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.mail.composing import Outgoing
 from ccengine.mail.outbox import enqueue, mailbox_for_queue
-from ccengine.mail.storage_models import OutgoingMail
+from ccengine.mail.storage_models import Mailbox, OutgoingMail
 from ccengine.mail.templates import render
 from ccengine.tickets.models import Ticket
 
@@ -29,11 +30,13 @@ AUTOMATIC_HEADERS = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress
 
 async def acknowledge(session: AsyncSession, ticket: Ticket, *, to: str,
                       customer_name: str | None, now: datetime,
-                      in_reply_to: str | None = None,
-                      kind: str = "acknowledgement") -> OutgoingMail | None:
-    """Queue the acknowledgement, or None where the ticket's queue has no active
-    mailbox or its mailbox has acknowledgements turned off."""
-    mailbox = await mailbox_for_queue(session, ticket.queue)
+                      in_reply_to: str | None = None, kind: str = "acknowledgement",
+                      mailbox: Mailbox | None = None) -> OutgoingMail | None:
+    """Queue the acknowledgement from ``mailbox`` (the one the mail came to; the
+    ticket's queue's when not given), or None where there is no active mailbox or
+    its acknowledgements are turned off."""
+    if mailbox is None:
+        mailbox = await mailbox_for_queue(session, ticket.queue)
     if mailbox is None or not mailbox.ack_enabled:
         return None
     values = _values(ticket, mailbox.display_name or mailbox.name, mailbox.address,

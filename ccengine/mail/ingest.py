@@ -124,7 +124,7 @@ async def _place(session: AsyncSession, parsed: ParsedMail, mailbox: Mailbox,
     if parsed.from_address:
         await acknowledge(session, ticket, to=parsed.from_address,
                           customer_name=parsed.from_name, now=now,
-                          in_reply_to=parsed.message_id)
+                          in_reply_to=parsed.message_id, mailbox=mailbox)
     return Outcome.OPENED if thread is None else Outcome.THREADED
 
 

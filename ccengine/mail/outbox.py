@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ccengine.mail.composing import Outgoing, compose
-from ccengine.mail.storage_models import Mailbox, OutgoingMail
+from ccengine.mail.storage_models import Mailbox, MailMessage, OutgoingMail
 
-__all__ = ["enqueue", "mailbox_for_queue", "message_domain"]
+__all__ = ["enqueue", "mailbox_for_queue", "mailbox_for_ticket", "message_domain"]
 
 
 async def mailbox_for_queue(session: AsyncSession, queue: str | None) -> Mailbox | None:
@@ -27,6 +27,21 @@ async def mailbox_for_queue(session: AsyncSession, queue: str | None) -> Mailbox
     return (await session.execute(
         select(Mailbox).where(Mailbox.queue == queue, Mailbox.active.is_(True))
         .order_by(Mailbox.id).limit(1))).scalar_one_or_none()
+
+
+async def mailbox_for_ticket(session: AsyncSession, ticket_id: int,
+                             queue: str | None) -> Mailbox | None:
+    """The active mailbox a ticket is answered from: the one its customer last wrote
+    to (a filter may have routed that mail to another queue's ticket), else its
+    queue's."""
+    last = (select(MailMessage.mailbox_id)
+            .where(MailMessage.ticket_id == ticket_id, MailMessage.direction == "in",
+                   MailMessage.mailbox_id.is_not(None))
+            .order_by(MailMessage.received_at.desc(), MailMessage.id.desc()).limit(1))
+    wrote_to = (await session.execute(
+        select(Mailbox).where(Mailbox.id == last.scalar_subquery(),
+                              Mailbox.active.is_(True)))).scalar_one_or_none()
+    return wrote_to or await mailbox_for_queue(session, queue)
 
 
 def message_domain(mailbox: Mailbox) -> str:

@@ -31,7 +31,9 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 RAW_NAME = "wiadomosc.eml"
 MAX_SUBJECT = 998
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,490}>")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters and every line separator str.splitlines() knows: a header
+# value holding one could not be written back into a header (a reply's subject).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # PostgreSQL's text holds neither
 BROKEN_NOTE = ("The message's MIME structure is broken: the whole message is kept as "
                f"{RAW_NAME}; what could be read is shown.")
@@ -63,7 +65,7 @@ def _parsed(raw: bytes, message: EmailMessage, limit: int) -> ParsedMail:
     return ParsedMail(
         message_id=_message_id(header("message-id"), raw),
         subject=_CONTROL.sub(" ", _storable(header("subject")) or "").strip()[:MAX_SUBJECT],
-        from_address=from_address, from_name=_storable(from_name),
+        from_address=from_address, from_name=_one_line(_storable(from_name)),
         to=_addresses(message, "to"), cc=_addresses(message, "cc"),
         in_reply_to=_first_id(header("in-reply-to")),
         references=tuple(_MESSAGE_ID.findall(header("references"))),
@@ -149,6 +151,10 @@ def _bodies(parts: Parts) -> tuple[str, str | None, str | None]:
     html = clean_html(html_new) if html_new else None
     return (_storable(text) or "", _storable(html) if html and html.strip() else None,
             _storable(quoted))
+
+
+def _one_line(value: str | None) -> str | None:
+    return (_CONTROL.sub(" ", value).strip() or None) if value else value
 
 
 def _storable(value: str | None) -> str | None:

@@ -6,8 +6,11 @@ transaction (on PostgreSQL the read is ``FOR UPDATE SKIP LOCKED``; SQLite has on
 writer), so another process, or this one after a restart, leaves them alone until
 the lease runs out. Each mailbox's rows then go out over one connection, all
 mailboxes at once: a dead server costs its own rows a timeout, never the others'.
-Each result is written when its mailbox is done (sent, or a retry with backoff, or
-failed), only while the row is still the claimed one.
+Before each send the row's lease is renewed (long enough for that send), and its
+result (sent, or a retry with backoff, or failed) is written right after it, in its
+own transaction, even when the sender is being cancelled; both only while the row
+is still the claimed one. So a shutdown, a bug or a slow server mid-batch never
+has a message that reached the server sent again.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, Update, case, func, select, update
@@ -125,27 +128,41 @@ class MailSender:
                             cafile=self.policy.cafile)
 
     async def _mailbox(self, settings: SmtpSettings | None, rows: Sequence[Claimed]) -> None:
+        waiting = list(rows)
         try:
-            results = await self._deliver(settings, rows)
-        except Exception as exc:  # a bug, not a server: the rows wait for the next try
+            if settings is None:
+                # Retried: an admin may be setting the mailbox up while its mail waits.
+                await self._record([Sent(row, "the mailbox has no SMTP server") for row in rows])
+                return
+            try:
+                connection = await self.connect(settings)
+            except SmtpFailure as failure:
+                await self._record([Sent(row, str(failure), failure.permanent) for row in rows])
+                return
+            async with connection:
+                while waiting:
+                    row = await self._renew(waiting[0])
+                    if row is None:  # taken over: not ours to send
+                        waiting.pop(0)
+                        continue
+                    waiting[0] = row  # renewed: a bug in its send is recorded against it
+                    result = await _send_one(connection, row)
+                    waiting.pop(0)
+                    await _finished(self._record([result]))  # a shutdown loses no send
+        except Exception as exc:  # a bug, not a server: the unsent rows wait for the next try
             log.exception("mail delivery failed")
-            results = [Sent(row, f"{type(exc).__name__}") for row in rows]
-        await self._record(results)
+            await self._record([Sent(row, f"{type(exc).__name__}") for row in waiting])
 
-    async def _deliver(self, settings: SmtpSettings | None,
-                       rows: Sequence[Claimed]) -> list[Sent]:
-        if settings is None:
-            # Retried: an admin may be setting the mailbox up while its mail waits.
-            return [Sent(row, "the mailbox has no SMTP server") for row in rows]
-        try:
-            connection = await self.connect(settings)
-        except SmtpFailure as failure:
-            return [Sent(row, str(failure), failure.permanent) for row in rows]
-        results: list[Sent] = []
-        async with connection:
-            for row in rows:
-                results.append(await _send_one(connection, row))
-        return results
+    async def _renew(self, row: Claimed) -> Claimed | None:
+        """The claim pushed a lease ahead of now, long enough for this row's send (every
+        step may take the timeout); None when the claim no longer holds the row."""
+        steps = 4 + len(row.recipients)  # MAIL, RCPT each, DATA, the data's end, spare
+        seconds = max(self.policy.lease_seconds, self.policy.timeout_seconds * steps)
+        lease = self.clock() + timedelta(seconds=seconds)
+        async with self.database.writer() as session:
+            renewed = await session.execute(_held(row).values(next_attempt_at=lease))
+            await session.commit()
+        return replace(row, lease=lease) if renewed.rowcount else None  # type: ignore[attr-defined]
 
     async def _record(self, results: Sequence[Sent]) -> None:
         now = self.clock()
@@ -156,6 +173,20 @@ class MailSender:
         for result in results:
             if result.error is not None:
                 log.warning("mail %s not sent: %s", result.row.id, result.error)
+
+
+async def _finished(work: Awaitable[None]) -> None:
+    """Await ``work`` to its end even when cancelled (then re-raised once it ended)."""
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled = True
+    task.result()
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 async def _send_one(connection: SmtpConnection, row: Claimed) -> Sent:
@@ -178,12 +209,17 @@ def _fair(now: datetime, per_mailbox: int) -> Select[tuple[int]]:
     return select(ranked.c.id).where(ranked.c.place <= per_mailbox)
 
 
-def _recorded(result: Sent, now: datetime, retry: RetryPolicy) -> Update:
-    """The row's update, applied only while this claim still holds it."""
-    row = result.row
-    held = update(OutgoingMail).where(OutgoingMail.id == row.id,
+def _held(row: Claimed) -> Update:
+    """An update of the row, applied only while this claim still holds it."""
+    return update(OutgoingMail).where(OutgoingMail.id == row.id,
                                       OutgoingMail.status == "pending",
                                       OutgoingMail.next_attempt_at == row.lease)
+
+
+def _recorded(result: Sent, now: datetime, retry: RetryPolicy) -> Update:
+    """The row's result, written only while this claim still holds it."""
+    row = result.row
+    held = _held(row)
     if result.error is None:
         return held.values(status="sent", sent_at=now, attempts=row.attempts + 1,
                            last_error=None, raw=_SENT_RAW)

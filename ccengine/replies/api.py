@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ccengine.cancelling import cancel_and_wait
 from ccengine.config import MailConfig
 from ccengine.mail.delivery import RetryPolicy
-from ccengine.mail.outbox import mailbox_for_queue
+from ccengine.mail.outbox import mailbox_for_ticket
 from ccengine.mail.sender import MailSender, SenderPolicy
 from ccengine.mail.storage_models import MailMessage, OutgoingMail
 from ccengine.mail.templates import render
@@ -147,7 +147,7 @@ async def reply_draft(request: web.Request) -> web.Response:
                    author=author_of(who), viewer=viewer_of(who))
     async with request.app[DATABASE].sessions() as session:
         ticket = await find_ticket(session, ask.number, ask.viewer)
-        mailbox = await mailbox_for_queue(session, ticket.queue)
+        mailbox = await mailbox_for_ticket(session, ticket.id, ticket.queue)
         if mailbox is None:
             raise ReplyRefused(rules.NoMailbox(
                 "queue", f"queue {ticket.queue!r} has no active mailbox"))

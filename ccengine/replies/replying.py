@@ -16,7 +16,7 @@ from ccengine.config import TicketsConfig
 from ccengine.customers.storage_models import CustomerEmail
 from ccengine.db import Database
 from ccengine.mail.composing import Outgoing, compose
-from ccengine.mail.outbox import enqueue, mailbox_for_queue, message_domain
+from ccengine.mail.outbox import enqueue, mailbox_for_ticket, message_domain
 from ccengine.mail.storage_models import MailAttachment, Mailbox, MailMessage, OutgoingMail
 from ccengine.mail.templates import render
 from ccengine.replies import service
@@ -61,7 +61,7 @@ async def reply_in(session: AsyncSession, ask: ReplyAsk, config: TicketsConfig,
     ticket = await find_ticket(session, ask.number, ask.viewer)
     await refuse_merged(session, ticket)
     target = None if ask.automatic else status_after(ticket, ask)
-    mailbox = await mailbox_for_queue(session, ticket.queue)
+    mailbox = await mailbox_for_ticket(session, ticket.id, ticket.queue)
     if mailbox is None:
         raise NoMailbox("queue", f"queue {ticket.queue!r} has no active mailbox")
     thread = await thread_of(session, ticket.id)

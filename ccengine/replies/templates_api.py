@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ccengine.mail.outbox import mailbox_for_queue
+from ccengine.mail.outbox import mailbox_for_ticket
 from ccengine.mail.templates import VARIABLES, render, unknown_placeholders
 from ccengine.replies import replying, rules, service
 from ccengine.replies.http import (
@@ -117,7 +117,7 @@ async def preview(request: web.Request) -> web.Response:
 
 async def _values(session: Any, ask: ReplyAsk, timezone: str) -> Any:
     ticket = await find_ticket(session, ask.number, ask.viewer)
-    mailbox = await mailbox_for_queue(session, ticket.queue)
+    mailbox = await mailbox_for_ticket(session, ticket.id, ticket.queue)
     if mailbox is None:
         raise rules.NoMailbox("queue", f"queue {ticket.queue!r} has no active mailbox")
     return await replying.values_for(session, ticket, mailbox, ask, timezone)
