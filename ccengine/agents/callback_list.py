@@ -96,22 +96,30 @@ async def _missed_calls(session: AsyncSession, ids: list[int]) -> dict[int, int]
 
 
 async def _schedules(session: AsyncSession, ids: list[int]) -> dict[int, str | None]:
-    """Each ticket's latest agreed time to call back (see ``callback_claims.schedule``):
-    only the latest schedule note per ticket is read, not every note. The key is
-    looked for in the data's text, as both SQLite and PostgreSQL can (a cleared
-    schedule is the key with null, which a JSON path lookup cannot tell from none)."""
+    return {ticket_id: when for ticket_id, (_note, when) in
+            (await latest_schedules(session, ids)).items()}
+
+
+async def latest_schedules(session: AsyncSession,
+                           ids: list[int]) -> dict[int, tuple[int, str | None]]:
+    """Each ticket's latest agreed time to call back (see ``callback_claims.schedule``)
+    with the id of the note that set it: only the latest schedule note per ticket is
+    read, not every note. The key is looked for in the data's text, as both SQLite and
+    PostgreSQL can (a cleared schedule is the key with null, which a JSON path lookup
+    cannot tell from none)."""
     if not ids:
         return {}
     newest_first = (TicketActivity.created_at.desc(), TicketActivity.id.desc())
-    ranked = (select(TicketActivity.ticket_id, TicketActivity.data, func.row_number().over(
+    ranked = (select(TicketActivity.ticket_id, TicketActivity.id, TicketActivity.data,
+                     func.row_number().over(
                   partition_by=TicketActivity.ticket_id, order_by=newest_first).label("rank"))
               .where(TicketActivity.ticket_id.in_(ids),
                      TicketActivity.kind == ActivityKind.NOTE,
                      cast(TicketActivity.data, String).contains(f'"{SCHEDULE_KEY}"',
                                                                 autoescape=True))).subquery()
     latest = await session.execute(
-        select(ranked.c.ticket_id, ranked.c.data).where(ranked.c.rank == 1))
-    return {ticket_id: data[SCHEDULE_KEY] for ticket_id, data in latest
+        select(ranked.c.ticket_id, ranked.c.id, ranked.c.data).where(ranked.c.rank == 1))
+    return {ticket_id: (note_id, data[SCHEDULE_KEY]) for ticket_id, note_id, data in latest
             if SCHEDULE_KEY in (data or {})}
 
 

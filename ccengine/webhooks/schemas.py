@@ -65,8 +65,9 @@ EVENTS: dict[str, Schema] = {
     "WebhookEventTicketClosed": _event(EventType.TICKET_CLOSED, _object(
         ["ticket"], ticket=_TICKET), "a ticket's status became closed (ticket.updated too)"),
     "WebhookEventCallbackDue": _event(EventType.CALLBACK_DUE, _object(
-        ["ticket"], ticket=_TICKET), "a callback ticket was opened: a customer waits to be "
-                                     "called back"),
+        ["ticket"], ticket=_TICKET, scheduled_at=_STRING),
+        "a callback ticket was opened (a customer waits to be called back), or the time "
+        "agreed to call back came (scheduled_at, ISO 8601; once per agreed time)"),
     "WebhookEventCallFinished": _event(EventType.CALL_FINISHED, _object(
         ["call", "ticket"], call=_CALL, ticket=nullable("string")),
         "a call ended and was recorded (no caller number or name)"),

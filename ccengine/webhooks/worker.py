@@ -32,6 +32,7 @@ from ccengine.cancelling import cancel_and_wait
 from ccengine.config import WebhooksConfig
 from ccengine.db import Database
 from ccengine.webhooks import rules, signing
+from ccengine.webhooks.callbacks_due import SWEEP_EVERY, sweep
 from ccengine.webhooks.model import MAX_EXCERPT_BYTES, DeliveryStatus, Outcome
 from ccengine.webhooks.storage_models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -61,6 +62,7 @@ class DeliveryWorker:
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _http: aiohttp.ClientSession | None = None
     _pruned_at: datetime | None = None
+    _swept_at: datetime | None = None
 
     async def run(self) -> None:
         try:
@@ -87,6 +89,9 @@ class DeliveryWorker:
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             await prune(self.database, now - timedelta(days=self.config.retention_days))
             self._pruned_at = now
+        if self._swept_at is None or now - self._swept_at >= SWEEP_EVERY:
+            await sweep(self.database, now)  # agreed callback times come: callback.due
+            self._swept_at = now
         jobs = await self._claim(now)
         for job in jobs:
             self._flying[job.endpoint_id] += 1
