@@ -83,9 +83,10 @@ def test_pauses_round_trip_through_json_in_utc() -> None:
     assert pauses_from_json(None) == ()
 
 
-def test_the_config_counts_calls_callbacks_and_public_notes_by_default() -> None:
+def test_the_config_counts_calls_callbacks_notes_and_replies_by_default() -> None:
     assert TicketsConfig().first_response == (
-        ResponseKind.ANSWERED_CALL, ResponseKind.REACHED_CALLBACK, ResponseKind.PUBLIC_NOTE)
+        ResponseKind.ANSWERED_CALL, ResponseKind.REACHED_CALLBACK, ResponseKind.PUBLIC_NOTE,
+        ResponseKind.AGENT_REPLY)
     reply_only = TicketsConfig.model_validate({"first_response": ["agent_reply"]})
     assert reply_only.first_response == (ResponseKind.AGENT_REPLY,)
 
