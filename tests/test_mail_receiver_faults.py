@@ -16,7 +16,7 @@ from ccengine.db import Database
 from ccengine.engine import Engine
 from ccengine.mail import receiver as receiver_module
 from ccengine.mail import worker as mail_worker
-from ccengine.mail.imap_client import connect
+from ccengine.mail.imap_client import ImapSession, connect
 from ccengine.mail.ingest import Intake, Outcome, ingest
 from ccengine.mail.model import ParsedMail
 from ccengine.mail.receiver import MailboxReceiver, imap_settings
@@ -236,3 +236,27 @@ async def test_one_message_that_cannot_be_stored_stops_none_of_the_others(
     assert "<bad@example.com>" in row.last_error and "cannot store this one" in row.last_error
     assert len(await server_uids(user)) == 1  # the bad one is left for a later try
     assert await _health(database) == {"status": "ok", "mail": "degraded", "mail_failing": 1}
+
+
+async def test_a_message_that_arrives_during_a_round_waits_no_longer_than_a_poll(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server reports a new message's EXISTS once, in the answer to whatever command
+    runs then; one that lands while the round lists the folder is not told again in the
+    IDLE that follows. The receiver leaves IDLE every poll interval for a new round."""
+    user = fresh_user()
+    await add_mailbox(database, user)
+    listed = ImapSession.pending
+    arrived = []
+
+    async def pending_then_one_arrives(self: ImapSession) -> list[int]:
+        uids = await listed(self)
+        if not arrived:  # right after the first listing, before IDLE begins
+            arrived.append(time.monotonic())
+            await append(user, mail("W trakcie rundy"))
+            await self.client.noop()  # the round's next command: its answer tells EXISTS
+        return uids
+
+    monkeypatch.setattr(ImapSession, "pending", pending_then_one_arrives)
+    async with receiving(database, fast_config(idle_seconds=1500, poll_seconds=1)):
+        await eventually(lambda: tickets(database), lambda found: len(found) == 1, 15)
+    assert time.monotonic() - arrived[0] < 10

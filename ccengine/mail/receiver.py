@@ -112,8 +112,12 @@ class MailboxReceiver:
                     await record_stuck(self.database, self.mailbox_id, self.stuck, _now())
                 else:
                     await record_ok(self.database, self.mailbox_id, _now())
-                await imap.wait_for_new(self.config.idle_seconds, self.config.poll_seconds,
-                                        self.config.idle)
+                # IDLE is left at least every poll interval for a round: a message that
+                # arrived while the round's own commands ran was announced in their
+                # answers (the server reports each EXISTS once), and IDLE would not tell
+                # of it again until it is re-issued, up to idle_seconds later.
+                await imap.wait_for_new(min(self.config.idle_seconds, self.config.poll_seconds),
+                                        self.config.poll_seconds, self.config.idle)
         finally:
             await imap.close()
 
